@@ -1,0 +1,1 @@
+"""FastAPI app, SPARQL protocol, web UI and the `policygraph` CLI."""

@@ -1,0 +1,213 @@
+"""The FastAPI application: JSON API, SPARQL 1.1 protocol, linked-data IRIs, web UI."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hmac
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+
+from api import errors
+from api.service import Service
+from core.errors import BadInput, NotFound, PolicygraphError, TooLarge, Unauthorized, WritesDisabled
+from core.settings import Settings
+
+STATIC = Path(__file__).parent / "static"
+_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="sparql")
+
+
+class QueryTimeout(PolicygraphError):
+    status = 503
+    title = "Query time limit"
+
+
+def create_app(settings: Settings, service: Service | None = None, local_token: str | None = None) -> FastAPI:
+    app = FastAPI(title="policygraph", version="0.1.0",
+                  description="Knowledge graph and semantic search over Japanese government policy documents")
+    errors.install(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    holder: dict[str, Service] = {}
+
+    def svc() -> Service:
+        if "s" not in holder:
+            holder["s"] = service or Service(settings)
+        return holder["s"]
+
+    app.state.service = svc
+    Svc = Annotated[Service, Depends(svc)]
+
+    def writer(authorization: Annotated[str | None, Header()] = None) -> None:
+        keys = [k for k in (settings.api_key.get_secret_value() if settings.api_key else None, local_token) if k]
+        if not keys:
+            raise WritesDisabled("write routes are disabled: set POLICYGRAPH_API_KEY to enable them")
+        given = (authorization or "").removeprefix("Bearer ").strip()
+        if not given or not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
+            raise Unauthorized("a valid 'Authorization: Bearer <key>' header is required")
+
+    Writer = Annotated[None, Depends(writer)]
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/api/search")
+    def search(s: Svc, q: str, limit: Annotated[int, Query(ge=1, le=100)] = 10, doc: str | None = None,
+               agency: str | None = None, system: str | None = None,
+               from_: Annotated[str | None, Query(alias="from")] = None,
+               to: str | None = None) -> dict[str, Any]:
+        return s.search(q, limit=limit, doc=doc, agency=agency, system=system,
+                        date_from=_date(from_), date_to=_date(to))
+
+    @app.get("/api/entities")
+    def entities(s: Svc, q: str | None = None, type: str | None = None,  # noqa: A002
+                 limit: Annotated[int, Query(ge=1, le=10000)] = 100,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        return s.entities(q, type, limit, offset)
+
+    @app.get("/api/entities/{entity_id}")
+    def entity(s: Svc, entity_id: str) -> dict[str, Any]:
+        return s.entity(entity_id)
+
+    @app.get("/api/measures")
+    def measures(s: Svc, from_: Annotated[str | None, Query(alias="from")] = None, to: str | None = None,
+                 agency: str | None = None, doc: str | None = None,
+                 limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        return s.measures(_date(from_), _date(to), agency, doc, limit, offset)
+
+    @app.get("/api/documents")
+    def documents(s: Svc, limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+        d = s.documents()
+        return {"documents": d["documents"][offset : offset + limit], "total": d["total"]}
+
+    @app.get("/api/documents/{doc_id}")
+    def document(s: Svc, doc_id: str) -> dict[str, Any]:
+        return s.document(doc_id)
+
+    @app.post("/api/documents", status_code=201)
+    def upload(s: Svc, _w: Writer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+        from ingest.readers import read_bytes
+
+        data = file.file.read(settings.max_upload_bytes + 1)
+        if len(data) > settings.max_upload_bytes:
+            raise TooLarge(f"larger than {settings.max_upload_bytes} bytes", source=file.filename)
+        doc = read_bytes(data, file.filename or "upload", max_bytes=settings.max_upload_bytes)
+        return {"results": s.ingest_documents([doc])}
+
+    @app.delete("/api/documents/{doc_id}")
+    def delete(s: Svc, _w: Writer, doc_id: str) -> dict[str, Any]:
+        return s.delete_document(doc_id)
+
+    @app.post("/api/ingest-paths", include_in_schema=False)
+    def ingest_paths(s: Svc, _w: Writer, paths: Annotated[list[str], Form()]) -> dict[str, Any]:
+        return {"results": s.ingest_paths([Path(p) for p in paths])}
+
+    @app.api_route("/sparql", methods=["GET", "POST"])
+    async def sparql(request: Request, s: Svc) -> Response:
+        query = await _sparql_query(request)
+        accept = _negotiate(request.headers.get("accept", ""))
+        fut = _POOL.submit(s.sparql, query, accept)
+        try:
+            mime, body = await _wait(fut, settings.sparql_timeout_s)
+        except TimeoutError:
+            raise QueryTimeout(f"query exceeded the {settings.sparql_timeout_s:g} s time limit") from None
+        return Response(body, media_type=mime)
+
+    @app.get("/export")
+    def export(s: Svc, format: str = "turtle") -> Response:  # noqa: A002
+        mimes = {"turtle": "text/turtle", "nquads": "application/n-quads", "jsonld": "application/ld+json"}
+        if format not in mimes:
+            raise BadInput(f"format must be one of {sorted(mimes)}")
+        return Response(s.graph.dump(format), media_type=mimes[format])
+
+    @app.get("/id/{path:path}")
+    def dereference(request: Request, s: Svc, path: str) -> Response:
+        iri = f"{settings.base_iri}/id/{path}"
+        accept = request.headers.get("accept", "")
+        if "text/html" in accept:
+            kind, _, rest = path.partition("/")
+            target = {"entity": f"/#entity={rest}", "doc": f"/#doc={rest}"}.get(kind, "/")
+            return RedirectResponse(target, status_code=303)
+        mime = "application/ld+json" if "ld+json" in accept else "text/turtle"
+        q = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
+        _, body = s.graph.raw_query(q, "application/n-triples")
+        if not body.strip():
+            raise NotFound(f"no resource {iri}")
+        from rdflib import Graph
+
+        g = Graph()
+        g.parse(data=body.decode(), format="nt")
+        return Response(g.serialize(format="json-ld" if mime.endswith("json") else "turtle"), media_type=mime)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/static/{name}", include_in_schema=False)
+    def static(name: str) -> FileResponse:
+        path = (STATIC / name).resolve()
+        if path.parent != STATIC.resolve() or not path.is_file():
+            raise NotFound(f"no static file {name!r}")
+        return FileResponse(path)
+
+    return app
+
+
+def _date(value: str | None) -> str | None:
+    if value is None or value == "":
+        return None
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise BadInput(f"not an ISO date: {value!r}") from None
+
+
+async def _sparql_query(request: Request) -> str:
+    if request.method == "GET":
+        q = request.query_params.get("query")
+    else:
+        ctype = request.headers.get("content-type", "").split(";")[0].strip()
+        if ctype == "application/sparql-query":
+            q = (await request.body()).decode("utf-8", "replace")
+        elif ctype == "application/x-www-form-urlencoded":
+            form = await request.form()
+            if "update" in form:
+                from core.errors import QueryRefused
+
+                raise QueryRefused("SPARQL Update is not allowed on this endpoint")
+            q = str(form.get("query") or "")
+        else:
+            raise BadInput("POST needs application/sparql-query or application/x-www-form-urlencoded")
+    if not q:
+        raise BadInput("missing 'query'")
+    return q
+
+
+def _negotiate(accept: str) -> str:
+    from graph.store import GRAPH_FORMATS, RESULT_FORMATS
+
+    for part in accept.split(","):
+        mime = part.split(";")[0].strip()
+        if mime in RESULT_FORMATS or mime in GRAPH_FORMATS:
+            return mime
+        if mime == "application/json":
+            return "application/sparql-results+json"
+    return "application/sparql-results+json"
+
+
+async def _wait(fut: concurrent.futures.Future[tuple[str, bytes]], timeout: float) -> tuple[str, bytes]:
+    import asyncio
+
+    return await asyncio.wait_for(asyncio.wrap_future(fut), timeout)
+
+
+def json_response(data: Any) -> JSONResponse:
+    return JSONResponse(data)

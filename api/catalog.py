@@ -1,0 +1,132 @@
+"""An in-memory read model of the graph's documents and entities, rebuilt after writes.
+
+Lookups by name or alias, suggestions of near names, and labels for hits are served
+from here instead of a SPARQL round trip per request.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+
+from api import queries as Q
+from graph.namespace import PG
+from ingest.normalise import compact
+
+SEP = "\u001f"
+CLASS_TYPE = {
+    str(PG.Agency): "Agency",
+    str(PG.GenericActor): "Agency",
+    str(PG.System): "System",
+    str(PG.Law): "Law",
+    str(PG.Plan): "Plan",
+    str(PG.Program): "Program",
+    str(PG.OtherEntity): "Other",
+}
+
+
+@dataclass
+class Catalog:
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # doc iri → doc json
+    entities: dict[str, dict[str, Any]] = field(default_factory=dict)  # entity iri → entity json
+    by_key: dict[str, str] = field(default_factory=dict)  # entity key → iri
+    names: dict[str, list[str]] = field(default_factory=dict)  # compact name → entity iris
+    parents: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, store: Any, iris: Any) -> Catalog:
+        cat = cls()
+        for r in store.select(Q.DOCUMENTS):
+            doc_id = iris.local(r["doc"]).removeprefix("doc/")
+            cat.documents[r["doc"]] = {
+                "id": doc_id,
+                "iri": r["doc"],
+                "title": r["title"],
+                "source": r["source"],
+                "type": r.get("type"),
+                "date": r.get("issued"),
+                "format": r.get("format"),
+                "checksum": r["checksum"],
+                "valid_until": r.get("valid"),
+                "retention": r.get("retention"),
+                "numbers": _split(r.get("numbers")),
+                "issuers": _split(r.get("issuers")),
+                "addressees": _split(r.get("addressees")),
+                "cites": [],
+                "repeals": [],
+            }
+        for r in store.select(Q.CITATIONS):
+            d = cat.documents.get(r["doc"])
+            if d is not None:
+                d["repeals" if r["rel"].endswith("repeals") else "cites"].append(r["title"])
+        for r in store.select(Q.ENTITIES):
+            iri = r["e"]
+            type_ = CLASS_TYPE.get(r["class"])
+            if type_ is None:
+                continue
+            cur = cat.entities.get(iri)
+            aliases = sorted(set(_split(r.get("aliases"))) - {r["label"]})
+            if cur is None:
+                cat.entities[iri] = {
+                    "id": r["key"], "iri": iri, "label": r["label"], "type": type_, "aliases": aliases,
+                    "generic": r["class"] == str(PG.GenericActor),
+                }
+            else:
+                cur["aliases"] = sorted(set(cur["aliases"]) | set(aliases))
+                cur["generic"] = cur["generic"] or r["class"] == str(PG.GenericActor)
+            if r.get("parent"):
+                cat.parents[iri] = r["parent"]
+            cat.by_key[r["key"]] = iri
+        for iri, e in cat.entities.items():
+            for name in (e["label"], *e["aliases"]):
+                cat.names.setdefault(compact(name), []).append(iri)
+        return cat
+
+    def doc_ref(self, doc_iri: str) -> dict[str, Any]:
+        d = self.documents.get(doc_iri)
+        if d is None:
+            return {"id": None, "iri": doc_iri, "title": None, "source": None}
+        return {k: d[k] for k in ("id", "iri", "title", "source")}
+
+    def entity_ref(self, iri: str) -> dict[str, Any] | None:
+        e = self.entities.get(iri)
+        if e is None:
+            return None
+        return {"iri": iri, "label": e["label"], "type": e["type"]}
+
+    def public(self, iri: str) -> dict[str, Any]:
+        e = self.entities[iri]
+        return {k: e[k] for k in ("id", "iri", "label", "type", "aliases")}
+
+    def lookup(self, name: str) -> list[str]:
+        """Entity iris for a name, best first: exact name/alias, then containment."""
+        key = compact(name)
+        if not key:
+            return []
+        exact = list(dict.fromkeys(self.names.get(key, [])))
+        if exact:
+            return exact
+        scored = []
+        for n, iris in self.names.items():
+            if key in n or (len(n) >= 3 and n in key):
+                score = len(key) / max(len(n), 1) if key in n else len(n) / len(key)
+                scored.extend((score, i) for i in iris)
+        scored.sort(key=lambda t: -t[0])
+        return list(dict.fromkeys(i for _, i in scored))
+
+    def suggestions(self, name: str, n: int = 5) -> list[str]:
+        labels = {e["label"] for e in self.entities.values()}
+        names = list(labels) + [a for e in self.entities.values() for a in e["aliases"]]
+        close = difflib.get_close_matches(name, names, n=n, cutoff=0.3)
+        if len(close) < n:
+            chars = set(compact(name))
+            ranked = sorted(labels, key=lambda lb: -len(chars & set(lb)))
+            close += [lb for lb in ranked if lb not in close and chars & set(lb)][: n - len(close)]
+        return close[:n]
+
+
+def _split(value: Any) -> list[str]:
+    if not value:
+        return []
+    return [v for v in str(value).split(SEP) if v]

@@ -1,0 +1,246 @@
+"""The `policygraph` command line.
+
+Process model: a data directory belongs to one process at a time (both embedded
+stores lock it).  ``policygraph serve`` holds it and writes ``DATA/server.json``
+(address, pid and a per-run local token, mode 0600).  Every other command first
+looks for that file: if the server answers, the command is sent to it over HTTP;
+otherwise the command opens the data directory itself.  If another process holds
+the directory without a server file, the command fails with exit 2 naming it.
+
+Exit codes: 0 success, 2 bad input (one-line reason on stderr), 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import sys
+from pathlib import Path
+from typing import Any
+
+SERVER_FILE = "server.json"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="policygraph", description=__doc__.split("\n")[0] if __doc__ else None)
+    p.add_argument("--data", help="data directory (default: $POLICYGRAPH_DATA or ./data)")
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    def cmd(name: str, help_: str) -> argparse.ArgumentParser:
+        c = sub.add_parser(name, help=help_)
+        c.add_argument("--data", default=argparse.SUPPRESS, help="data directory")
+        return c
+
+    c = cmd("ingest", "ingest files or folders (.txt .md .html .pdf .docx)")
+    c.add_argument("paths", nargs="+", type=Path)
+    c.add_argument("--json", action="store_true")
+    c = cmd("search", "hybrid semantic search over passages")
+    c.add_argument("query")
+    c.add_argument("--limit", type=int, default=10)
+    c.add_argument("--doc")
+    c.add_argument("--agency")
+    c.add_argument("--system")
+    c.add_argument("--from", dest="date_from")
+    c.add_argument("--to", dest="date_to")
+    c.add_argument("--json", action="store_true")
+    c = cmd("entity", "resolve a name or alias to an entity and list everything touching it")
+    c.add_argument("name")
+    c.add_argument("--json", action="store_true")
+    c = cmd("measures", "measures whose deadline interval overlaps [from, to]")
+    c.add_argument("--from", dest="date_from")
+    c.add_argument("--to", dest="date_to")
+    c.add_argument("--agency")
+    c.add_argument("--doc")
+    c.add_argument("--json", action="store_true")
+    c = cmd("documents", "the ingested documents with their metadata")
+    c.add_argument("--json", action="store_true")
+    c = cmd("sparql", "run a read-only SPARQL query")
+    c.add_argument("query")
+    c.add_argument("--format", default="json", choices=["json", "xml", "csv", "tsv", "turtle", "ntriples", "jsonld"])
+    c = cmd("serve", "API + SPARQL endpoint + web UI")
+    c.add_argument("--host", default="127.0.0.1")
+    c.add_argument("--port", type=int, default=8000)
+    c = cmd("check", "verify the data directory (graph <-> index agreement) and repair what a crash left")
+    c.add_argument("--no-repair", action="store_true")
+    c = cmd("export", "export the whole graph")
+    c.add_argument("--format", default="turtle", choices=["turtle", "nquads", "jsonld"])
+    c = cmd("delete", "remove a document from the graph and the index")
+    c.add_argument("doc_id")
+    return p
+
+
+FORMATS = {
+    "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
+    "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
+    "ntriples": "application/n-triples", "jsonld": "application/ld+json",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from core.errors import BadInput, PolicygraphError, StoreLocked
+
+    try:
+        return _run(args)
+    except (BadInput, StoreLocked) as e:
+        print(f"policygraph: {e}", file=sys.stderr)
+        if getattr(e, "suggestions", None):
+            print("did you mean: " + ", ".join(e.suggestions), file=sys.stderr)  # type: ignore[attr-defined]
+        return 2
+    except PolicygraphError as e:
+        print(f"policygraph: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _settings(args: argparse.Namespace) -> Any:
+    from core.settings import get_settings
+
+    return get_settings(args.data or os.environ.get("POLICYGRAPH_DATA"))
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.cmd == "serve":
+        return _serve(settings, args.host, args.port)
+    backend = _backend(settings)
+    try:
+        return _dispatch(backend, args)
+    finally:
+        backend.close()
+
+
+def _dispatch(b: Any, args: argparse.Namespace) -> int:
+    if args.cmd == "ingest":
+        results = b.ingest_paths(args.paths)
+        _report_ingest(results, args.json)
+        return 2 if any(r["status"] == "error" for r in results) else 0
+    if args.cmd == "search":
+        res = b.search(args.query, limit=args.limit, doc=args.doc, agency=args.agency, system=args.system,
+                       date_from=args.date_from, date_to=args.date_to)
+        _out(res, args.json, _fmt_search)
+    elif args.cmd == "entity":
+        _out(b.entity_by_name(args.name), args.json, _fmt_entity)
+    elif args.cmd == "measures":
+        _out(b.measures(args.date_from, args.date_to, args.agency, args.doc), args.json, _fmt_measures)
+    elif args.cmd == "documents":
+        _out(b.documents(), args.json, _fmt_documents)
+    elif args.cmd == "sparql":
+        _, body = b.sparql(args.query, FORMATS[args.format])
+        sys.stdout.write(body.decode("utf-8"))
+        if not body.endswith(b"\n"):
+            sys.stdout.write("\n")
+    elif args.cmd == "check":
+        res = b.check(repair=not args.no_repair)
+        print(json.dumps(res, ensure_ascii=False, indent=2))
+        return 0 if res["ok"] else 1
+    elif args.cmd == "export":
+        sys.stdout.write(b.export(args.format).decode("utf-8"))
+    elif args.cmd == "delete":
+        print(json.dumps(b.delete_document(args.doc_id), ensure_ascii=False))
+    return 0
+
+
+def _out(data: Any, as_json: bool, fmt: Any) -> None:
+    if as_json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        print(fmt(data))
+
+
+def _fmt_search(r: dict[str, Any]) -> str:
+    lines = [f"「{r['query']}」" + ("  (no good match)" if r["no_good_match"] else "")]
+    for h in r["hits"]:
+        sec = " › ".join(h["section"]) or "-"
+        lines.append(f"{h['rank']:>2}. [{h['document']['source']} {sec} @{h['start']}-{h['end']}] {h['score']:.4f}")
+        lines.append("    " + h["text"].replace("\n", " ")[:160])
+    return "\n".join(lines)
+
+
+def _fmt_entity(r: dict[str, Any]) -> str:
+    e = r["entity"]
+    lines = [f"{e['label']} ({e['type']}) id={e['id']}", "aliases: " + ", ".join(e["aliases"])]
+    lines.append(f"mentions: {len(r['mentions'])}")
+    for m in r["mentions"]:
+        lines.append(f"  {m['document']['source']} {' › '.join(m['section']) or '-'} @{m['start']}-{m['end']}")
+    lines.append(f"measures: {len(r['measures'])}")
+    lines.extend(f"  related: {x['label']} ({x['type']}, {x['relation']})" for x in r["related"])
+    return "\n".join(lines)
+
+
+def _fmt_measures(r: dict[str, Any]) -> str:
+    lines = [f"{r['total']} measures"]
+    for m in r["measures"]:
+        dl = "; ".join(f"{d['kind']} {d['start'] or ''}..{d['end'] or ''} {d['text']}" for d in m["deadlines"])
+        actors = ", ".join(a["label"] for a in m["actors"]) or (m.get("actor_text") or "-")
+        lines.append(f"- [{m['document']['source']} {' › '.join(m['section'])}] {actors}: {dl}")
+    return "\n".join(lines)
+
+
+def _fmt_documents(r: dict[str, Any]) -> str:
+    return "\n".join(f"{d['id']}\t{d.get('type') or '-'}\t{d.get('date') or '-'}\t{d['title']}" for d in r["documents"])
+
+
+def _report_ingest(results: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"results": results}, ensure_ascii=False, indent=2))
+        return
+    for r in results:
+        if r["status"] == "error":
+            print(f"policygraph: {r['source']}: {r['reason']}", file=sys.stderr)
+        else:
+            extra = "" if r["status"] == "unchanged" else (
+                f" ({r['passages']} passages, {r['entities']} entities, {r['measures']} measures)")
+            print(f"{r['status']:>9}  {r['source']}{extra}")
+
+
+# ---- backends ------------------------------------------------------------------------
+
+def _backend(settings: Any) -> Any:
+    info = _server_info(settings.data)
+    if info is not None:
+        from api.remote import RemoteService
+
+        remote = RemoteService(info["url"], info.get("token"))
+        if remote.alive():
+            return remote
+    from api.local import LocalService
+
+    return LocalService(settings)
+
+
+def _server_info(data: Path) -> dict[str, Any] | None:
+    path = Path(data) / SERVER_FILE
+    try:
+        return dict(json.loads(path.read_text()))
+    except (OSError, ValueError):
+        return None
+
+
+def _serve(settings: Any, host: str, port: int) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.service import Service
+
+    service = Service(settings)  # takes the data directory (or fails naming its holder)
+    token = secrets.token_urlsafe(32)
+    info = Path(settings.data) / SERVER_FILE
+    info.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"url": f"http://{host}:{port}", "pid": os.getpid(), "token": token}, f)
+    try:
+        print(f"policygraph: serving {settings.data} on http://{host}:{port}", file=sys.stderr)
+        uvicorn.run(create_app(settings, service, local_token=token), host=host, port=port, log_level="info")
+    finally:
+        info.unlink(missing_ok=True)
+        service.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

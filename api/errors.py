@@ -1,0 +1,48 @@
+"""Typed errors → RFC 9457 application/problem+json, mapped once here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.errors import NotFound, PolicygraphError
+
+PROBLEM = "application/problem+json"
+
+
+def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, "instance": instance, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(PolicygraphError)
+    async def _typed(request: Request, exc: PolicygraphError) -> JSONResponse:
+        extra: dict[str, Any] = {}
+        if isinstance(exc, NotFound) and exc.suggestions:
+            extra["suggestions"] = exc.suggestions
+        if exc.source:
+            extra["source"] = exc.source
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        resp = problem(exc.status, exc.title, exc.detail, request.url.path, **extra)
+        if headers:
+            resp.headers.update(headers)
+        return resp
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"loc": [str(x) for x in e.get("loc", ())], "msg": str(e.get("msg", ""))} for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(e['loc'])}: {e['msg']}" for e in errors)
+        return problem(422, "Invalid request", detail, request.url.path, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, "HTTP error", str(exc.detail), request.url.path)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, exc: Exception) -> JSONResponse:  # noqa: ARG001
+        return problem(500, "Internal error", "an internal error occurred; see the server log", request.url.path)

@@ -1,0 +1,105 @@
+"""SPARQL the service runs against the graph store (read side)."""
+
+from __future__ import annotations
+
+PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX org: <http://www.w3.org/ns/org#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+
+DOCUMENTS = PREFIXES + """
+SELECT ?doc ?source ?checksum ?title ?type ?issued ?format ?valid ?retention
+       (GROUP_CONCAT(DISTINCT ?num; separator="\\u001f") AS ?numbers)
+       (GROUP_CONCAT(DISTINCT ?iss; separator="\\u001f") AS ?issuers)
+       (GROUP_CONCAT(DISTINCT ?adr; separator="\\u001f") AS ?addressees)
+WHERE {
+  ?doc a pg:Document ; pg:source ?source ; pg:checksum ?checksum ; dcterms:title ?title .
+  OPTIONAL { ?doc pg:documentType ?type }
+  OPTIONAL { ?doc dcterms:issued ?issued }
+  OPTIONAL { ?doc pg:format ?format }
+  OPTIONAL { ?doc pg:validUntil ?valid }
+  OPTIONAL { ?doc pg:retention ?retention }
+  OPTIONAL { ?doc pg:documentNumber ?num }
+  OPTIONAL { ?doc pg:issuerText ?iss }
+  OPTIONAL { ?doc pg:addressee ?adr }
+}
+GROUP BY ?doc ?source ?checksum ?title ?type ?issued ?format ?valid ?retention
+ORDER BY ?source
+"""
+
+CITATIONS = PREFIXES + """
+SELECT ?doc ?rel ?title WHERE {
+  VALUES ?rel { pg:cites pg:repeals }
+  ?doc ?rel ?cited . ?cited dcterms:title ?title .
+}
+"""
+
+ENTITIES = PREFIXES + """
+SELECT ?e ?key ?label ?class (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?aliases) ?parent
+WHERE {
+  ?e a pg:Entity ; pg:entityKey ?key ; skos:prefLabel ?label ; a ?class .
+  FILTER(?class != pg:Entity)
+  OPTIONAL { ?e skos:altLabel ?alt }
+  OPTIONAL { ?e org:subOrganizationOf ?parent }
+}
+GROUP BY ?e ?key ?label ?class ?parent
+"""
+
+MENTIONS = PREFIXES + """
+SELECT ?p ?doc ?path ?text ?ps ?pe ?surface ?ms ?me WHERE {
+  ?m pg:mentionOf <%(entity)s> ; pg:inPassage ?p ; pg:surface ?surface ;
+     pg:startOffset ?ms ; pg:endOffset ?me .
+  ?p pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
+     pg:startOffset ?ps ; pg:endOffset ?pe .
+}
+ORDER BY ?doc ?ps ?ms
+"""
+
+MEASURES = PREFIXES + """
+SELECT ?m ?doc ?path ?text ?start ?end ?passage ?actorText
+       (GROUP_CONCAT(DISTINCT STR(?actor); separator=" ") AS ?actors)
+       (GROUP_CONCAT(DISTINCT STR(?system); separator=" ") AS ?systems)
+       (GROUP_CONCAT(DISTINCT STR(?rel); separator=" ") AS ?related)
+WHERE {
+  ?m a pg:Measure ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
+     pg:startOffset ?start ; pg:endOffset ?end ; pg:inPassage ?passage .
+  OPTIONAL { ?m pg:actorText ?actorText }
+  OPTIONAL { ?m pg:actor ?actor }
+  OPTIONAL { ?m pg:system ?system }
+  OPTIONAL { ?m pg:relatedTo ?rel }
+}
+GROUP BY ?m ?doc ?path ?text ?start ?end ?passage ?actorText
+ORDER BY ?doc ?start
+"""
+
+DEADLINES = PREFIXES + """
+SELECT ?m ?d ?kind ?text ?part ?start ?end ?duration ?event WHERE {
+  ?m pg:deadline ?d . ?d pg:deadlineKind ?kind ; pg:verbatim ?text .
+  OPTIONAL { ?d pg:part ?part }
+  OPTIONAL { ?d pg:startDate ?start }
+  OPTIONAL { ?d pg:endDate ?end }
+  OPTIONAL { ?d pg:duration ?duration }
+  OPTIONAL { ?d pg:event ?event }
+}
+ORDER BY ?m ?d
+"""
+
+RELATIONS = PREFIXES + """
+SELECT ?s ?p ?o WHERE {
+  VALUES ?p { org:subOrganizationOf pg:runsOn pg:partOf pg:relatedTo }
+  ?s ?p ?o . ?s a pg:Entity . ?o a pg:Entity .
+}
+"""
+
+PASSAGE_TEXT = PREFIXES + """
+SELECT ?p ?doc ?path ?text ?start ?end ?heading WHERE {
+  ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
+     pg:startOffset ?start ; pg:endOffset ?end .
+  OPTIONAL { ?p pg:heading ?heading }
+  FILTER(?doc = <%(doc)s>)
+}
+ORDER BY ?start
+"""

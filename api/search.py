@@ -1,0 +1,140 @@
+"""Hybrid passage search: dense + lexical in Qdrant (RRF), plus graph-aware candidates.
+
+* Qdrant fuses the dense (sentence-transformers) and sparse (BM25 over Sudachi
+  normalised tokens, IDF by Qdrant) prefetches with reciprocal-rank fusion.
+* When the query names an entity under any of its names (共通基盤システム, 総務省),
+  the passages that mention it are candidates too (a payload filter on ``entities``),
+  fused in by rank.
+* Filters (doc, agency, system, from/to) are Qdrant payload filters.
+* ``no_good_match`` is set when neither the best dense similarity nor the lexical
+  overlap nor an entity name says that the corpus answers the query.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.errors import BadInput, NotFound
+from ingest.normalise import compact
+
+RRF_K = 60
+DENSE_FLOOR = 0.80  # calibrated on the dev set (bench/retrieval.py): below it, dense says "no"
+MIN_TERM_COVER = 0.5
+
+
+class Searcher:
+    def __init__(self, svc: Any) -> None:
+        self.svc = svc
+
+    def refresh(self) -> None:
+        """Nothing cached beyond the service's catalog (kept for symmetry)."""
+
+    def _keys(self, name: str | None, type_: str) -> list[str] | None:
+        if not name:
+            return None
+        cat = self.svc.catalog
+        iris = [i for i in cat.lookup(name) if cat.entities[i]["type"] == type_]
+        if not iris:
+            raise NotFound(f"no {type_.lower()} named {name!r}", suggestions=cat.suggestions(name))
+        return [cat.entities[i]["id"] for i in iris[:3]]
+
+    def named_entities(self, q: str) -> list[str]:
+        """Entity keys whose name or alias occurs in the query (longest names first)."""
+        key = compact(q)
+        found: list[tuple[int, str]] = []
+        for name, iris in self.svc.catalog.names.items():
+            if len(name) >= 2 and name in key and not re.fullmatch(r"[0-9]+", name):
+                for i in iris:
+                    found.append((len(name), self.svc.catalog.entities[i]["id"]))
+        found.sort(key=lambda t: -t[0])
+        # drop names contained in a longer matched name (警察庁 inside 警察庁交通局)
+        return list(dict.fromkeys(k for _, k in found))[:5]
+
+    def search(self, q: str, limit: int = 10, doc: str | None = None, agency: str | None = None,
+               system: str | None = None, date_from: str | None = None, date_to: str | None = None,
+               mode: str = "hybrid", graph: bool = True) -> dict[str, Any]:
+        from indexes.vector_index import IndexFilter
+
+        q = (q or "").strip()
+        if not q:
+            raise BadInput("empty query")
+        if len(q) > 1000:
+            raise BadInput("query longer than 1000 characters")
+        if not 1 <= limit <= 100:
+            raise BadInput("limit must be between 1 and 100")
+        svc = self.svc
+        if not svc.index.exists():
+            return {"query": q, "hits": [], "no_good_match": True}
+        flt = IndexFilter(
+            docs=[doc] if doc else [],
+            agencies=self._keys(agency, "Agency") or [],
+            systems=self._keys(system, "System") or [],
+            date_from=date_from,
+            date_to=date_to,
+        )
+        dense = svc.embedder.embed_queries([q])[0]
+        sparse = svc.sparse.encode_query(q)
+        pool = max(limit * 3, 30)
+        lists = [svc.index.search(dense if mode != "sparse" else None, sparse if mode != "dense" else None,
+                                  limit=pool, filter=flt, mode=mode)]
+        named = self.named_entities(q) if graph else []
+        if named:
+            ef = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
+                             entities=named, date_from=date_from, date_to=date_to)
+            lists.append(svc.index.search(dense, sparse, limit=pool, filter=ef, mode="hybrid"))
+        fused = _rrf(lists)
+        versions = svc.versions()
+        hits = []
+        for score, h in fused:
+            p = h.payload
+            if versions.get(p["doc"]) != p.get("version"):
+                continue  # a point of a version not (or no longer) in the graph
+            hits.append(self._hit(len(hits) + 1, score, h))
+            if len(hits) >= limit:
+                break
+        top_dense = max((h.score for h in lists[0] if mode == "dense"), default=None)
+        if top_dense is None:
+            dh = svc.index.search(dense, None, limit=1, filter=flt, mode="dense")
+            top_dense = dh[0].score if dh else 0.0
+        return {"query": q, "hits": hits, "no_good_match": self._no_good_match(q, top_dense, named, hits)}
+
+    def _no_good_match(self, q: str, top_dense: float, named: list[str], hits: list[dict[str, Any]]) -> bool:
+        if not hits:
+            return True
+        if named:
+            return False
+        terms = set(self.svc.sparse.tokens(q))
+        if terms:
+            best = max(len(terms & set(self.svc.sparse.tokens(h["text"]))) / len(terms) for h in hits[:5])
+        else:
+            best = 0.0
+        return top_dense < DENSE_FLOOR and best < MIN_TERM_COVER
+
+    def _hit(self, rank: int, score: float, h: Any) -> dict[str, Any]:
+        p = h.payload
+        cat = self.svc.catalog
+        doc_iri = self.svc.iris.doc(p["doc"])
+        ents = [cat.entity_ref(cat.by_key[k]) for k in p.get("entities", []) if k in cat.by_key]
+        return {
+            "rank": rank,
+            "score": round(float(score), 6),
+            "text": p["text"],
+            "document": cat.doc_ref(doc_iri),
+            "section": list(p.get("section", [])),
+            "start": p["start"],
+            "end": p["end"],
+            "heading": p.get("heading", ""),
+            "entities": [e for e in ents if e],
+        }
+
+
+def _rrf(lists: list[list[Any]]) -> list[tuple[float, Any]]:
+    scores: dict[str, float] = {}
+    best: dict[str, Any] = {}
+    for lst in lists:
+        for rank, h in enumerate(lst):
+            scores[h.id] = scores.get(h.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            best.setdefault(h.id, h)
+    order = sorted(scores, key=lambda i: -scores[i])
+    return [(scores[i], best[i]) for i in order]

@@ -1,0 +1,323 @@
+"""The service: one object that owns the stores and models of a data directory.
+
+Both the HTTP API and the CLI (when no server holds the data directory) call it.
+Writes (ingest, delete) are serialised by a lock; reads go on meanwhile and see the
+previous version of a document until its new version is complete in both stores.
+
+Write order for a document version, so that a crash leaves nothing half-visible:
+1. upsert the new version's points into the vector index (tagged with the version);
+2. swap the document's named graph in one atomic SPARQL update;
+3. delete the points of other versions.
+Search only returns points whose version is the graph's current one, and
+:meth:`Service.check` removes points a crash left behind.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from api.catalog import Catalog
+from api.measures import measure_rows, overlaps
+from api.search import Searcher
+from core.errors import BadInput, IngestError, NotFound
+from core.records import ExtractedDocument, SourceDocument
+from core.settings import Settings
+from graph.build import document_graph
+from graph.iris import Iris
+
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+Progress = Callable[[str, int, int], None]
+
+
+class Service:
+    def __init__(self, settings: Settings, *, graph: Any = None, index: Any = None) -> None:
+        self.settings = settings
+        self.iris = Iris(settings.base_iri)
+        self.graph = graph if graph is not None else open_graph(settings)
+        self.index = index if index is not None else open_vector_index(settings)
+        self._embedder: Any = None
+        self._sparse: Any = None
+        self._analyzer: Any = None
+        self._write = threading.Lock()
+        self._models = threading.Lock()
+        self.catalog = Catalog.load(self.graph, self.iris)
+        self.searcher = Searcher(self)
+
+    # ---- heavy models, loaded once, lazily -------------------------------------------
+    @property
+    def embedder(self) -> Any:
+        with self._models:
+            if self._embedder is None:
+                from indexes.embedder import load_embedder
+
+                s = self.settings
+                self._embedder = load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix)
+            return self._embedder
+
+    @property
+    def sparse(self) -> Any:
+        with self._models:
+            if self._sparse is None:
+                from indexes.sparse import SparseEncoder
+
+                self._sparse = SparseEncoder()
+            return self._sparse
+
+    @property
+    def analyzer(self) -> Any:
+        with self._models:
+            if self._analyzer is None:
+                from ingest.pipeline import load_analyzer
+
+                s = self.settings
+                self._analyzer = load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size)
+            return self._analyzer
+
+    def close(self) -> None:
+        for obj in (self.index, self.graph):
+            try:
+                obj.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+
+    # ---- writes ------------------------------------------------------------------------
+    def versions(self) -> dict[str, str]:
+        return {d["id"]: d["checksum"] for d in self.catalog.documents.values()}
+
+    def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> list[dict[str, Any]]:
+        from ingest.readers import read_file
+
+        results: list[dict[str, Any]] = []
+        docs: list[SourceDocument] = []
+        for path in expand(paths):
+            try:
+                docs.append(read_file(path, max_bytes=self.settings.max_upload_bytes))
+            except IngestError as e:
+                results.append({"source": path.name, "status": "error", "reason": e.detail})
+        results.extend(self.ingest_documents(docs, progress))
+        return results
+
+    def ingest_documents(self, docs: list[SourceDocument], progress: Progress | None = None) -> list[dict[str, Any]]:
+        with self._write:
+            current = self.versions()
+            todo = [d for d in docs if current.get(d.id) != d.checksum]
+            results = [
+                {"source": d.source, "id": d.id, "status": "unchanged"} for d in docs if d not in todo
+            ]
+            if not todo:
+                return results
+            from ingest.pipeline import analyse
+
+            extracted = analyse(todo, self.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
+            for i, x in enumerate(extracted):
+                self._write_version(x)
+                status = "replaced" if x.doc.id in current else "added"
+                results.append({
+                    "source": x.doc.source, "id": x.doc.id, "status": status,
+                    "passages": len(x.passages), "entities": len(x.entities),
+                    "mentions": len(x.mentions), "measures": len(x.measures),
+                })
+                if progress:
+                    progress("write", i + 1, len(extracted))
+            self.refresh()
+            return results
+
+    def _write_version(self, x: ExtractedDocument) -> None:
+        from indexes.items import index_items
+
+        items = index_items(x, self.embedder, self.sparse)
+        self.index.ensure_collection(self.embedder.dim)
+        self.index.upsert(items)
+        self.graph.replace_document(self.iris.graph(x.doc.id), document_graph(x, self.iris))
+        keep = {it.id for it in items}
+        stale = self.index.ids_for_doc(x.doc.id) - keep
+        if stale:
+            self.index.delete_ids(list(stale))
+
+    def delete_document(self, doc_id: str) -> dict[str, Any]:
+        with self._write:
+            if doc_id not in self.versions():
+                raise NotFound(f"no document {doc_id!r}")
+            self.graph.replace_document(self.iris.graph(doc_id), None)
+            self.index.delete_doc(doc_id)
+            self.refresh()
+        return {"id": doc_id, "status": "deleted"}
+
+    def refresh(self) -> None:
+        self.catalog = Catalog.load(self.graph, self.iris)
+        self.searcher.refresh()
+
+    def check(self, repair: bool = True) -> dict[str, Any]:
+        """Graph ↔ index agreement: every indexed point belongs to a current version."""
+        versions = self.versions()
+        indexed = self.index.all_doc_versions() if self.index.exists() else {}
+        orphans = {d: v for d, v in indexed.items() if d not in versions}
+        stale = {d: v - {versions[d]} for d, v in indexed.items() if d in versions and v - {versions[d]}}
+        missing = [d for d, v in versions.items() if v not in indexed.get(d, set())]
+        if repair:
+            for d in orphans:
+                self.index.delete_doc(d)
+            for d, vs in stale.items():
+                self.index.delete_versions(d, vs)
+        return {
+            "documents": len(versions),
+            "triples": self.graph.triple_count(),
+            "points": self.index.count() if self.index.exists() else 0,
+            "orphan_documents": sorted(orphans),
+            "stale_versions": {d: sorted(v) for d, v in stale.items()},
+            "missing_in_index": missing,
+            "repaired": repair and bool(orphans or stale),
+            "ok": not missing and (repair or not (orphans or stale)),
+        }
+
+    # ---- reads -------------------------------------------------------------------------
+    def search(self, q: str, **kw: Any) -> dict[str, Any]:
+        return self.searcher.search(q, **kw)
+
+    def documents(self) -> dict[str, Any]:
+        docs = sorted(self.catalog.documents.values(), key=lambda d: d["source"])
+        return {"documents": docs, "total": len(docs)}
+
+    def document(self, doc_id: str) -> dict[str, Any]:
+        for d in self.catalog.documents.values():
+            if d["id"] == doc_id:
+                from api.queries import PASSAGE_TEXT
+
+                rows = self.graph.select(PASSAGE_TEXT % {"doc": d["iri"]})
+                passages = [
+                    {"iri": r["p"], "section": split_path(r["path"]), "start": r["start"], "end": r["end"],
+                     "text": r["text"], "heading": r.get("heading") or ""}
+                    for r in rows
+                ]
+                return {**d, "passages": passages}
+        raise NotFound(f"no document {doc_id!r}")
+
+    def entities(self, q: str | None = None, type_: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+        if q:
+            iris = self.catalog.lookup(q)
+        else:
+            iris = sorted(self.catalog.entities, key=lambda i: (self.catalog.entities[i]["type"], self.catalog.entities[i]["label"]))
+        if type_:
+            iris = [i for i in iris if self.catalog.entities[i]["type"] == type_]
+        page = iris[offset : offset + limit]
+        return {"entities": [self.catalog.public(i) for i in page], "total": len(iris)}
+
+    def entity_by_name(self, name: str) -> dict[str, Any]:
+        iris = self.catalog.lookup(name)
+        if not iris:
+            raise NotFound(f"no entity named {name!r}", suggestions=self.catalog.suggestions(name))
+        return self._entity(iris[0])
+
+    def entity(self, entity_id: str) -> dict[str, Any]:
+        iri = self.catalog.by_key.get(entity_id)
+        if iri is None:
+            raise NotFound(f"no entity {entity_id!r}", suggestions=self.catalog.suggestions(entity_id))
+        return self._entity(iri)
+
+    def _entity(self, iri: str) -> dict[str, Any]:
+        from api.queries import MENTIONS
+
+        rows = self.graph.select(MENTIONS % {"entity": iri})
+        by_passage: dict[str, dict[str, Any]] = {}
+        for r in rows:
+            m = by_passage.get(r["p"])
+            if m is None:
+                m = by_passage[r["p"]] = {
+                    "document": self.catalog.doc_ref(r["doc"]), "section": split_path(r["path"]),
+                    "text": r["text"], "start": r["ps"], "end": r["pe"], "passage": r["p"], "surfaces": [],
+                }
+            m["surfaces"].append({"surface": r["surface"], "start": r["ms"], "end": r["me"]})
+        measures = [m for m in self.measure_list() if iri in _measure_iris(m)]
+        return {
+            "entity": self.catalog.public(iri),
+            "mentions": list(by_passage.values()),
+            "measures": measures,
+            "related": self._related(iri, measures),
+        }
+
+    def _related(self, iri: str, measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+
+        def add(other: str, relation: str) -> None:
+            ref = self.catalog.entity_ref(other)
+            if ref and other != iri and other not in out:
+                out[other] = {**ref, "relation": relation}
+
+        if iri in self.catalog.parents:
+            add(self.catalog.parents[iri], "subOrganizationOf")
+        for child, parent in self.catalog.parents.items():
+            if parent == iri:
+                add(child, "hasSubOrganization")
+        for m in measures:
+            for a in m["actors"]:
+                add(a["iri"], "actorInSameMeasure")
+            for s in m["systems"]:
+                add(s["iri"], "systemInSameMeasure")
+            for r in m.get("related", []):
+                add(r["iri"], "citedInSameMeasure")
+        return list(out.values())
+
+    def measure_list(self) -> list[dict[str, Any]]:
+        return measure_rows(self.graph, self.catalog)
+
+    def measures(self, date_from: str | None = None, date_to: str | None = None, agency: str | None = None,
+                 doc: str | None = None, limit: int = 1000, offset: int = 0) -> dict[str, Any]:
+        items = self.measure_list()
+        if date_from or date_to:
+            items = [m for m in items if any(overlaps(d, date_from, date_to) for d in m["deadlines"])]
+        if agency:
+            wanted = set(self.catalog.lookup(agency))
+            if not wanted:
+                raise NotFound(f"no agency named {agency!r}", suggestions=self.catalog.suggestions(agency))
+            items = [m for m in items if wanted & {a["iri"] for a in m["actors"]}]
+        if doc:
+            items = [m for m in items if doc in (m["document"]["id"], m["document"]["source"])]
+        return {"measures": items[offset : offset + limit], "total": len(items)}
+
+    def sparql(self, query: str, accept: str) -> tuple[str, bytes]:
+        from graph.store import check_read_only
+
+        if len(query) > self.settings.sparql_max_query_chars:
+            raise BadInput(f"query longer than {self.settings.sparql_max_query_chars} characters")
+        check_read_only(query)
+        return self.graph.raw_query(query, accept)
+
+
+def _measure_iris(m: dict[str, Any]) -> set[str]:
+    return {x["iri"] for k in ("actors", "systems", "related") for x in m.get(k, [])}
+
+
+def split_path(path: str | None) -> list[str]:
+    return [p for p in (path or "").split(" › ") if p]
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and the supported files inside folders named (sorted)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED))
+        elif p.exists():
+            out.append(p)
+        else:
+            raise BadInput(f"no such file or folder: {p}")
+    return out
+
+
+def open_graph(settings: Settings) -> Any:
+    from graph.store import OxigraphStore, SparqlServerStore
+
+    if settings.sparql_endpoint:
+        pw = settings.sparql_password.get_secret_value() if settings.sparql_password else None
+        return SparqlServerStore(settings.sparql_endpoint, settings.sparql_update_endpoint,
+                                 settings.sparql_user, pw)
+    return OxigraphStore(settings.graph_path)
+
+
+def open_vector_index(settings: Settings) -> Any:
+    from indexes.vector_index import open_index
+
+    return open_index(settings)

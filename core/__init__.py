@@ -1,0 +1,1 @@
+"""Shared records, settings, ids and errors used by every stage of policygraph."""

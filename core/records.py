@@ -1,0 +1,139 @@
+"""Typed records that flow ingest -> graph/indexes -> api.
+
+Every record that cites text keeps ``start``/``end`` character offsets into the
+*original* decoded text of its source file, so an answer can always be traced
+back to the exact place it came from.  Ids are deterministic (sha256 over the
+document id, offsets and text), so re-ingesting the same input gives the same ids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+EntityType = Literal["Agency", "System", "Law", "Plan", "Program", "Other"]
+DeadlineKind = Literal[
+    "date", "by", "fiscal_year", "period", "ongoing", "promptly", "relative", "unknown"
+]
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A file as read: its decoded original text and where it came from."""
+
+    id: str
+    source: str  # base name of the ingested file
+    path: str
+    text: str  # the decoded original text; every offset points into this
+    checksum: str  # sha256 of the raw bytes
+    format: str  # txt | md | html | pdf | docx
+    pages: tuple[tuple[int, int], ...] = ()  # (page number, start offset) for paged formats
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the span it governs, with its path as printed (after repair)."""
+
+    path: tuple[str, ...]
+    title: str
+    start: int
+    end: int
+    printed_marker: str = ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A citable piece of a section (at most 1,200 characters)."""
+
+    id: str
+    doc_id: str
+    ordinal: int
+    section: tuple[str, ...]
+    start: int
+    end: int
+    text: str  # original text slice [start:end]
+    heading: str = ""  # breadcrumb of section titles, used as retrieval context
+
+
+@dataclass(frozen=True)
+class Deadline:
+    text: str
+    kind: DeadlineKind
+    start: str | None = None  # ISO date
+    end: str | None = None  # ISO date
+    part: str | None = None  # 前段 / 中段 / 後段 / None
+    duration: str | None = None  # ISO 8601 duration for relative deadlines (P10D)
+    event: str | None = None  # the event a relative deadline counts from
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str  # entity key
+    surface: str
+    start: int
+    end: int
+    passage_id: str
+
+
+@dataclass(frozen=True)
+class Entity:
+    key: str  # stable, URL-safe
+    label: str
+    type: EntityType
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None  # org:subOrganizationOf (entity key)
+    law_number: str | None = None  # 昭和35年法律第105号
+    egov_id: str | None = None  # 335AC0000000105
+    generic: bool = False  # a generic actor (都道府県警察, 関係省庁), not one named body
+
+
+@dataclass(frozen=True)
+class Relation:
+    subject: str  # entity key
+    predicate: str  # local name in the pg: vocabulary (e.g. runsOn, partOf)
+    object: str  # entity key
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    doc_id: str
+    section: tuple[str, ...]
+    start: int
+    end: int
+    text: str
+    passage_id: str
+    actors: tuple[str, ...] = ()  # entity keys
+    actor_text: str | None = None  # an unnamed or generic actor as printed
+    systems: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    deadlines: tuple[Deadline, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    title: str
+    doc_type: str | None = None
+    date: str | None = None  # ISO date of issue
+    date_as_printed: str | None = None
+    numbers: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()  # as printed
+    addressees: tuple[str, ...] = ()
+    retention: str | None = None
+    valid_until: str | None = None
+    cites: tuple[str, ...] = ()  # titles of documents referred to
+    repeals: tuple[str, ...] = ()  # titles of documents repealed
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """Everything ingest knows about one document version."""
+
+    doc: SourceDocument
+    meta: DocumentMeta
+    sections: tuple[Section, ...]
+    passages: tuple[Passage, ...]
+    entities: tuple[Entity, ...]
+    mentions: tuple[Mention, ...]
+    measures: tuple[Measure, ...]
+    relations: tuple[Relation, ...] = field(default_factory=tuple)

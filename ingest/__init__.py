@@ -1,0 +1,1 @@
+"""Read, normalise, split and extract: source files to typed records."""

@@ -1,0 +1,1 @@
+"""Extraction over GiNZA parses: entities, mentions, measures, deadlines, metadata."""

@@ -1,0 +1,171 @@
+"""Entities and their mentions from GiNZA parses, resolved to stable keys.
+
+Resolution, in order: a reference (gazetteer) key; for systems, the name without a
+trailing ``システム`` and suffix variants of a known system (共通基盤システム →
+警察共通基盤); for agencies, the organisational path (警察庁交通局運転免許課 →
+警察庁 › 警察庁交通局 › …, each level an entity with ``parent``); parenthesised
+abbreviations (特殊詐欺連合捜査班（TAIT）) become aliases.  Unknown names get a key
+from their type and canonical label, so the same name in two documents is one entity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.ids import entity_key
+from core.records import Entity, EntityType, Mention
+from ingest.extract.gazetteer import Gazetteer, egov_law_id, law_number_spans, split_hierarchy
+
+GINZA_LABELS: dict[str, EntityType] = {"Law": "Law"}
+_ABBR_AFTER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
+_ABBR_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\(([^()]{2,40})\)")
+
+
+@dataclass
+class EntityTable:
+    """Entities of one document, keyed, with aliases collected as they are seen."""
+
+    gazetteer: Gazetteer
+    reference: dict[str, Any]  # ref key → RefEntry
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+    def from_reference(self, key: str) -> str:
+        if key not in self.entities:
+            ref = self.reference[key]
+            if ref.parent and ref.parent in self.reference:
+                self.from_reference(ref.parent)
+            self.entities[key] = Entity(
+                key=key,
+                label=ref.label,
+                type=ref.type,
+                aliases=tuple(a for a in ref.aliases if a != ref.label),
+                parent=ref.parent if ref.parent in self.reference else None,
+                law_number=ref.law_number,
+                egov_id=ref.egov_id,
+                generic=ref.generic,
+            )
+        return key
+
+    def add(self, type_: EntityType, label: str, *, parent: str | None = None, **extra: Any) -> str:
+        term = self.gazetteer.lookup(label)
+        if term is not None and term.key in self.reference:
+            return self.from_reference(term.key)
+        key = entity_key(type_, label)
+        old = self.entities.get(key)
+        if old is None:
+            self.entities[key] = Entity(key=key, label=label, type=type_, parent=parent, **extra)
+        elif extra and not old.law_number:
+            self.entities[key] = Entity(**{**old.__dict__, **extra})
+        return key
+
+    def alias(self, key: str, alias: str) -> None:
+        e = self.entities.get(key)
+        if e is None or alias == e.label or alias in e.aliases:
+            return
+        self.entities[key] = Entity(**{**e.__dict__, "aliases": (*e.aliases, alias)})
+
+
+def resolve(table: EntityTable, label: str, surface: str, kb: str, text: str, end: int) -> str | None:
+    """Entity key for one recognised span (``text``/``end`` give its right context)."""
+    if kb and kb in table.reference:
+        key = table.from_reference(kb)
+        if surface != table.entities[key].label:
+            table.alias(key, surface)
+        return key
+    kind = label.removeprefix("PG_")
+    if label in GINZA_LABELS:
+        kind = GINZA_LABELS[label]
+        if not re.search(r"(法|法律|令|規則|条例)$", surface) or len(surface) < 3:
+            return None
+    if kind == "System":
+        return _system(table, surface)
+    if kind in ("Agency", "GenericActor"):
+        return _agency(table, surface)
+    if kind == "Law":
+        return _law(table, surface, text, end)
+    if kind in ("Plan", "Program"):
+        return table.add(kind, surface)  # type: ignore[arg-type]
+    return None
+
+
+def _system(table: EntityTable, surface: str) -> str:
+    stem = surface[:-4] if surface.endswith("システム") and len(surface) > 6 else surface
+    for cand in (surface, stem):
+        term = table.gazetteer.lookup(cand)
+        if term is not None and term.type == "System":
+            key = table.from_reference(term.key)
+            table.alias(key, surface)
+            return key
+    if len(stem) >= 4:
+        for surf, term in table.gazetteer.terms.items():
+            if term.type == "System" and surf.endswith(stem) and surf != stem:
+                key = table.from_reference(term.key)
+                table.alias(key, surface)
+                return key
+    label = stem if stem.endswith(("基盤", "プラットフォーム", "ネットワーク")) else surface
+    key = table.add("System", label)
+    table.alias(key, surface)
+    return key
+
+
+def _agency(table: EntityTable, surface: str) -> str:
+    name = surface[:-1] if surface.endswith("長") and len(surface) > 3 else surface
+    parent: str | None = None
+    key = ""
+    for level in split_hierarchy(name):
+        key = table.add("Agency", level, parent=parent)
+        if level != name and key in table.entities and table.entities[key].label != level:
+            table.alias(key, level)
+        parent = key
+    if surface != table.entities[key].label:
+        table.alias(key, surface)
+    return key
+
+
+def _law(table: EntityTable, surface: str, text: str, end: int) -> str:
+    extra: dict[str, Any] = {}
+    for paren, _e, era, kind, year, num in law_number_spans(text[end : end + 40]):
+        if paren == 0:
+            extra = {"law_number": f"{era}{year}年{kind}第{num}号", "egov_id": egov_law_id(era, year, kind, num)}
+    return table.add("Law", surface, **extra)
+
+
+def mentions_in(
+    table: EntityTable, doc: Any, passage_id: str, to_original: Any
+) -> list[Mention]:
+    """Mentions of one parsed passage; ``to_original(a, b)`` maps doc offsets to the source."""
+    out = []
+    text = doc.text
+    for ent in doc.ents:
+        if not (ent.label_.startswith("PG_") or ent.label_ in GINZA_LABELS):
+            continue
+        key = resolve(table, ent.label_, ent.text, ent.kb_id_, text, ent.end_char)
+        if key is None:
+            continue
+        a, b = to_original(ent.start_char, ent.end_char)
+        out.append(Mention(entity=key, surface=ent.text, start=a, end=b, passage_id=passage_id))
+    _abbreviations(table, doc, out)
+    return out
+
+
+def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) -> None:
+    """特殊詐欺連合捜査班(TAIT) and T3(匿流ターゲット取締りチーム): aliases both ways."""
+    text = doc.text
+    by_end = {e.end_char: e for e in doc.ents}
+    by_start = {e.start_char: e for e in doc.ents}
+    del mentions
+    for m in _ABBR_AFTER.finditer(text):
+        ent = by_end.get(m.start())
+        if ent is not None and ent.label_.startswith("PG_"):
+            key = table.gazetteer.lookup(ent.text)
+            k = key.key if key else entity_key(ent.label_.removeprefix("PG_"), ent.text)
+            table.alias(k, m.group(1))
+    for m in _ABBR_BEFORE.finditer(text):
+        ent = by_start.get(m.start(2))
+        if ent is not None and ent.label_.startswith("PG_"):
+            term = table.gazetteer.lookup(ent.text)
+            k = term.key if term else entity_key(ent.label_.removeprefix("PG_"), ent.text)
+            table.alias(k, m.group(1))

@@ -1,0 +1,150 @@
+"""The gazetteer that runs in front of GiNZA's NER.
+
+GiNZA's statistical NER misses most agencies and systems (都道府県警察, 警察共通基盤,
+切符管理システム) and drops the era from 令和8年度中.  This spaCy component runs
+after the parser and before ``ner`` and presets ``doc.ents`` from:
+
+* the reference data in ``ontology/reference`` (SKOS pref/alt labels of agencies,
+  generic actors, systems, laws, plans) matched on characters, longest first — not on
+  tokens, because Sudachi's mode-C tokens cut compounds differently in context;
+* patterns over GiNZA's tokens and dependency parse: compounds headed by
+  ``システム / 基盤 / プラットフォーム / データベース`` (systems), by ``省 / 庁 / 局 / 課 /
+  委員会 / 会議 / 本部 …`` (agencies), law names carrying their number
+  ``…法（昭和35年法律第105号）``, and quoted plan titles 「…計画」「…プラン」.
+
+GiNZA's NER then labels the rest around the preset entities, as spaCy's
+EntityRuler-before-NER arrangement does.  Entity labels are ``PG_<Type>`` and the
+span's ``kb_id_`` holds the reference key when the name is known.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
+SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
+AGENCY_HEADS = (
+    "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
+    "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊",
+)
+_GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター"})
+_BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存")
+_PLAN_RE = re.compile(
+    r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|ビジョン|ロードマップ|工程表|対応策|総合対策|アクションプラン[0-9]*))"
+    r"(?:\([^()]{0,40}\))?」"
+)
+_LAW_NUM_RE = re.compile(r"\((明治|大正|昭和|平成|令和)(\d+|元)年(法律|政令|[^\s()年]{1,8}?令|[^\s()年]{1,8}?規則)第(\d+)号")
+
+
+@dataclass(frozen=True)
+class Term:
+    surface: str
+    key: str
+    type: str  # one of TYPES
+    label: str
+
+
+def nfkc(s: str) -> str:
+    return unicodedata.normalize("NFKC", s)
+
+
+class Gazetteer:
+    """Leftmost-longest character matching of known names."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms: dict[str, Term] = {}
+        for t in terms:
+            if len(t.surface) >= 2 and t.surface not in self.terms:
+                self.terms[t.surface] = t
+        alts = sorted(self.terms, key=len, reverse=True)
+        self._re = re.compile("|".join(re.escape(a) for a in alts)) if alts else None
+
+    @classmethod
+    def from_reference(cls, entries: Iterable[Any]) -> Gazetteer:
+        terms = []
+        for e in entries:
+            type_ = "GenericActor" if getattr(e, "generic", False) else e.type
+            for s in (e.label, *e.aliases):
+                terms.append(Term(nfkc(s), e.key, type_, e.label))
+        return cls(terms)
+
+    def find(self, text: str) -> list[tuple[int, int, Term]]:
+        if self._re is None:
+            return []
+        out = []
+        for m in self._re.finditer(text):
+            # do not match inside a Latin word (CIS in "CISCO")
+            a, b = m.span()
+            if _latin_edge(text, a, b):
+                continue
+            out.append((a, b, self.terms[m.group(0)]))
+        return out
+
+    def lookup(self, surface: str) -> Term | None:
+        return self.terms.get(nfkc(surface))
+
+
+def _latin_edge(text: str, a: int, b: int) -> bool:
+    first, last = text[a], text[b - 1]
+    before = text[a - 1] if a > 0 else " "
+    after = text[b] if b < len(text) else " "
+    return (first.isascii() and first.isalnum() and before.isascii() and before.isalnum()) or (
+        last.isascii() and last.isalnum() and after.isascii() and after.isalnum()
+    )
+
+
+def plan_spans(text: str) -> list[tuple[int, int]]:
+    """Quoted plan titles: 「オレオレ詐欺等対策プラン」 → the span inside the quotes."""
+    return [m.span(1) for m in _PLAN_RE.finditer(text)]
+
+
+def law_number_spans(text: str) -> list[tuple[int, int, str, str, int, str]]:
+    """Law numbers in parentheses after a name: (start of paren, end, era, kind, year, number).
+
+    >>> [(e, k, y, n) for _, _, e, k, y, n in law_number_spans("道路交通法(昭和35年法律第105号)")]
+    [('昭和', '法律', 35, '105')]
+    """
+    out = []
+    for m in _LAW_NUM_RE.finditer(text):
+        year = 1 if m.group(2) == "元" else int(m.group(2))
+        out.append((m.start(), m.end(), m.group(1), m.group(3), year, m.group(4)))
+    return out
+
+
+ERA_DIGIT = {"明治": 1, "大正": 2, "昭和": 3, "平成": 4, "令和": 5}
+
+
+def egov_law_id(era: str, year: int, kind: str, number: str) -> str | None:
+    """e-Gov law id from a law number, where the scheme is known (法律 AC, 政令 CO).
+
+    >>> egov_law_id("昭和", 35, "法律", "105")
+    '335AC0000000105'
+    """
+    code = {"法律": "AC", "政令": "CO"}.get(kind)
+    if code is None or era not in ERA_DIGIT:
+        return None
+    return f"{ERA_DIGIT[era]}{year:02d}{code}{int(number):010d}"
+
+
+def split_hierarchy(name: str) -> list[str]:
+    """Cumulative names of an organisational path.
+
+    >>> split_hierarchy("警察庁交通局運転免許課行政処分係")
+    ['警察庁', '警察庁交通局', '警察庁交通局運転免許課', '警察庁交通局運転免許課行政処分係']
+    """
+    parts = re.findall(r".+?(?:省|庁|局|課|係|室|委員会|本部)(?=.|$)", name)
+    if "".join(parts) != name or len(parts) < 2:
+        return [name]
+    return ["".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def good_compound(text: str, head: str) -> bool:
+    if len(text) < len(head) + 2 or text in _GENERIC_AGENCY_WORDS:
+        return False
+    if text.startswith(_BAD_PREFIX) or re.match(r"^[0-90-9]", text):
+        return False
+    return not re.search(r"[、。「」()\s]", text)

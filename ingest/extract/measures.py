@@ -1,0 +1,220 @@
+"""Measures (施策・取組): who does what, by when.
+
+A measure is a unit of a section that commits someone to an action: an item section
+(``(ア) 警察庁は、…する。【令和8年度中に…】``), each bullet of a list (``- …すること
+【令和10年度までに結論】``, ``▶…【2023.10.1】``), or the body of a titled section that
+states actions.  Its actor is the topic of its first sentence (``警察庁は`` /
+``都道府県警察は``), found through GiNZA's dependency parse (the nominal that carries
+the は/が case marker and depends on the predicate), else the subject of
+``…において``; bullets inherit the actor of the sentence that introduces them.  Its
+deadlines are the 【…】 blocks in it (with their 前段/後段 parts), else the time
+expressions in its text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from core.ids import sha
+from core.records import Deadline, Measure, Mention, Passage, Section
+from ingest.extract.deadlines import find_deadlines, parse_bracket
+
+MAX_TEXT = 1200
+_BULLET = re.compile(r"^[ \t]*(?:[-*・▶▷●○◆◇■□]|・)\s*", re.M)
+_BRACKET = re.compile(r"【([^【】]{1,400})】")
+_ACTION = re.compile(
+    r"(?:する|図る|行う|進める|努める|講じる|取り組む|定める|求める|いく|こと|ものとする|とする|させる|"
+    r"目指す|支援|推進|実施|検討|整備|構築|強化|徹底|促進|見直し|導入|提示|開始)(?:[。】]|$)"
+)
+_NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
+ACTOR_TYPES = ("Agency",)
+TOPIC_MARKERS = ("は", "が", "では", "において")
+
+
+@dataclass(frozen=True)
+class Unit:
+    section: Section
+    start: int
+    end: int
+    bullet: int | None = None
+    intro: tuple[int, int] | None = None  # where a bullet list's actor is stated
+
+
+@dataclass(frozen=True)
+class ParsedPassage:
+    passage: Passage
+    doc: Any  # spaCy Doc of the passage's normalised text
+    to_original: Callable[[int, int], tuple[int, int]]
+    from_original: Callable[[int], int]
+
+
+def units(text: str, sections: list[Section]) -> Iterator[Unit]:
+    for sec in sections:
+        if not sec.path:
+            continue
+        body = text[sec.start : sec.end]
+        bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not sec.title]
+        bullets = [m for m in bullets if not _is_marker_line(body, m.end())]
+        if bullets:
+            intro_end = sec.start + bullets[0].start()
+            for i, m in enumerate(bullets):
+                a = sec.start + m.start()
+                b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
+                yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
+            continue
+        a = sec.start
+        if sec.title:  # a titled heading: the measure is the body under it
+            nl = text.find("\n", sec.start, sec.end)
+            a = nl if nl > 0 else sec.start
+        a, b = _strip(text, a, sec.end)
+        if a < b:
+            yield Unit(sec, a, b)
+
+
+def _is_marker_line(body: str, pos: int) -> bool:
+    return bool(re.match(r"\(?[0-9０-９アイウエオカキクケコ]{1,2}\)", body[pos : pos + 5]))
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def is_measure(norm_text: str) -> bool:
+    """A unit commits to something: a 【deadline】 or an action predicate.
+
+    >>> is_measure("警察庁は、関連情報を集約する。【継続的に実施】")
+    True
+    >>> is_measure("警察の執行事務は、都道府県警察が担うこととされている。")
+    False
+    """
+    if _BRACKET.search(norm_text):
+        return True
+    sentences = [s for s in re.split(r"(?<=。)", norm_text.replace("\n", "")) if s.strip()]
+    return any(_ACTION.search(s) and not _NOT_ACTION.search(s) for s in sentences)
+
+
+def extract_measures(
+    doc_id: str,
+    text: str,
+    norm: Callable[[int, int], str],
+    sections: list[Section],
+    parsed: list[ParsedPassage],
+    mentions: list[Mention],
+    entity_types: dict[str, str],
+) -> list[Measure]:
+    """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span."""
+    out: list[Measure] = []
+    for unit in units(text, sections):
+        a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
+        ntext = norm(a, b)
+        if not is_measure(ntext):
+            continue
+        pp = _passage_at(parsed, a)
+        if pp is None:
+            continue
+        actors, actor_text = _actors(pp, a, b, mentions, entity_types)
+        if not actors and not actor_text and unit.intro is not None:
+            ip = _passage_at(parsed, unit.intro[0])
+            if ip is not None:
+                actors, actor_text = _actors(ip, unit.intro[0], unit.intro[1], mentions, entity_types)
+        inside = [m for m in mentions if a <= m.start and m.end <= b]
+        systems = _unique(m.entity for m in inside if entity_types.get(m.entity) == "System")
+        related = _unique(
+            m.entity for m in inside if entity_types.get(m.entity) in ("Law", "Plan", "Program")
+        )
+        out.append(
+            Measure(
+                id=sha(doc_id, "measure", a, b),
+                doc_id=doc_id,
+                section=unit.section.path,
+                start=a,
+                end=b,
+                text=text[a:b],
+                passage_id=pp.passage.id,
+                actors=tuple(actors),
+                actor_text=actor_text,
+                systems=tuple(systems),
+                related=tuple(related),
+                deadlines=tuple(deadlines_of(ntext)),
+            )
+        )
+    return out
+
+
+def deadlines_of(ntext: str) -> list[Deadline]:
+    """【…】 blocks with their parts, else inline time expressions."""
+    found: list[Deadline] = []
+    for m in _BRACKET.finditer(ntext):
+        inner = m.group(1).strip()
+        if inner.startswith("再掲"):
+            continue
+        found.extend(parse_bracket(inner))
+    if found:
+        return found
+    return [d for _, _, d in find_deadlines(ntext)]
+
+
+def _cut(text: str, a: int, b: int) -> int:
+    if b - a <= MAX_TEXT:
+        return b
+    window = text[a : a + MAX_TEXT]
+    cut = window.rfind("。")
+    return a + cut + 1 if cut > 0 else a + MAX_TEXT
+
+
+def _passage_at(parsed: list[ParsedPassage], offset: int) -> ParsedPassage | None:
+    for pp in parsed:
+        if pp.passage.start <= offset < pp.passage.end:
+            return pp
+    return None
+
+
+def _unique(items: Iterator[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def _actors(
+    pp: ParsedPassage, a: int, b: int, mentions: list[Mention], entity_types: dict[str, str]
+) -> tuple[list[str], str | None]:
+    """Topic of the first sentence of the span: entities in it, else its text."""
+    doc = pp.doc
+    na = pp.from_original(a)
+    nb = pp.from_original(b)
+    for sent in doc.sents:
+        if sent.end_char <= na or sent.start_char >= nb:
+            continue
+        span = _topic(sent)
+        if span is None:
+            return [], None
+        oa, ob = pp.to_original(span[0], span[1])
+        keys = _unique(
+            m.entity
+            for m in mentions
+            if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
+        )
+        return keys, (None if keys else doc.text[span[0] : span[1]])
+    return [], None
+
+
+def _topic(sent: Any) -> tuple[int, int] | None:
+    """Char span of the nominal carrying は / が / において that heads into the predicate."""
+    for tok in sent:
+        markers = [c for c in tok.children if c.dep_ == "case" and c.text in TOPIC_MARKERS]
+        fixed = [c for c in tok.children if c.dep_ == "case" and c.text == "に"]
+        if not markers and not (fixed and any(g.text == "おい" for f in fixed for g in f.children)):
+            continue
+        if tok.pos_ not in ("NOUN", "PROPN", "PRON"):
+            continue
+        left = min(t.idx for t in tok.subtree if t.dep_ != "case")
+        right = tok.idx + len(tok.text)
+        if right - left > 60:
+            left = right - 60
+        return (left, right)
+    return None

@@ -1,0 +1,120 @@
+"""Document metadata from the head of a normalised document text.
+
+Title, type (通達, 依命通達, 計画, 工程表, 要領 …), date of issue, document numbers
+(警察庁丙企画発第18号), issuers and addressees as printed, retention (原議保存期間) and
+validity (有効期間), the documents it cites (「…について（依命通達）」（令和8年4月2日付け…）)
+and the ones it repeals (前記通達は、同日付けで廃止する).
+
+>>> m = extract_metadata("大通達甲(運免)第6号\\n令和7年3月25日\\n\\n交通部長\\n\\n点数制度の改正について(通達)\\n\\n本文。")
+>>> m.title, m.doc_type, m.date, m.numbers
+('点数制度の改正について(通達)', '通達', '2025-03-25', ('大通達甲(運免)第6号',))
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from core.records import DocumentMeta
+from ingest.extract.deadlines import era_to_western
+
+_DATE = re.compile(r"(令和|平成|昭和)(\d+|元)年(\d{1,2})月(\d{1,2})日|(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})\.(\d{1,2})\.(\d{1,2})")
+_NUMBER = re.compile(r"[^\s、,。「」]{1,30}?第\d+号")
+_TYPE_SUFFIX = re.compile(r"\((依命通達|通達|通知|事務連絡|示達|依命示達|訓令)\)\s*$")
+_TYPE_WORDS = ("工程表", "アクションプラン", "プラン", "計画", "要領", "要綱", "指針", "方針", "戦略", "ガイドライン", "報告書")
+_CITE = re.compile(r"「([^「」]{6,120}?(?:について|に関する[^「」]*)(?:\([^()]{1,10}\))?)」\(((?:令和|平成)[^()]{0,60}?付け[^()]{0,60})\)")
+_REPEAL = re.compile(r"(?:前記|上記|当該|同)(?:通達|通知|要領)は、[^。]{0,20}廃止する")
+_ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部)$")
+
+
+def _iso(m: re.Match[str]) -> str | None:
+    try:
+        if m.group(1):
+            y = era_to_western(m.group(1), 1 if m.group(2) == "元" else int(m.group(2)))
+            return date(y, int(m.group(3)), int(m.group(4))).isoformat()
+        if m.group(5):
+            return date(int(m.group(5)), int(m.group(6)), int(m.group(7))).isoformat()
+        return date(int(m.group(8)), int(m.group(9)), int(m.group(10))).isoformat()
+    except ValueError:
+        return None
+
+
+def _lines(head: str) -> list[str]:
+    return [re.sub(r"\s+", " ", ln).strip().strip("#").strip() for ln in head.split("\n")]
+
+
+def _title(lines: list[str]) -> str:
+    for ln in lines:
+        if _TYPE_SUFFIX.search(ln):
+            return ln
+    for i, ln in enumerate(lines):
+        if len(ln) < 6 or _DATE.search(ln) or _NUMBER.search(ln) or "保存期間" in ln or ln.endswith("殿"):
+            continue
+        if _ISSUER.search(ln) and len(ln) < 20:
+            continue
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if nxt and not _DATE.search(nxt) and len(nxt) < 40 and not nxt.endswith("。") and len(ln) < 40:
+            return f"{ln}{nxt}".replace(" ", "")
+        return ln.replace(" ", "") if re.search(r"[\u3040-\u9fff] [\u3040-\u9fff]", ln) else ln
+    return lines[0] if lines else ""
+
+
+def _doc_type(title: str) -> str | None:
+    m = _TYPE_SUFFIX.search(title)
+    if m:
+        return m.group(1)
+    for w in _TYPE_WORDS:
+        if w in title:
+            return "計画" if w in ("プラン", "アクションプラン") and "工程表" not in title else w
+    return None
+
+
+def extract_metadata(head: str, full: str | None = None) -> DocumentMeta:
+    """Metadata from ``head`` (the normalised text before the first section)."""
+    full = full if full is not None else head
+    lines = [ln for ln in _lines(head[:4000]) if ln]
+    title = _title(lines)
+    dates = [d for m in _DATE.finditer(head[:3000]) if (d := _iso(m))]
+    title_at = head.find(title[:10]) if title else -1
+    before_title = head[: title_at if title_at > 0 else len(head)]
+    numbers = tuple(
+        dict.fromkeys(n for n in _NUMBER.findall(before_title) if "法律" not in n and "政令" not in n)
+    )
+    retention = next((ln for ln in lines if "保存期間" in ln and "原議" in ln), None) or next(
+        (ln for ln in lines if ln.startswith("保存期間")), None
+    )
+    validity = next((ln for ln in lines if ln.startswith("有効期間")), None)
+    valid_until = None
+    if validity:
+        m = _DATE.search(validity)
+        valid_until = _iso(m) if m else None
+    addressees: list[str] = []
+    issuers: list[str] = []
+    block: list[str] = []
+    for ln in _lines(before_title):
+        if not ln:
+            continue
+        if ln in ("殿",) or ln.endswith(" 殿") or ln.endswith("殿"):
+            addressees.extend(x for x in block + [ln.removesuffix("殿").strip()] if x)
+            block = []
+            continue
+        block.append(ln)
+    for ln in _lines(before_title):
+        if ln and _ISSUER.search(ln.replace(" ", "")) and ln not in addressees and len(ln) <= 30 and "殿" not in ln:
+            if not _NUMBER.search(ln) and "保存期間" not in ln:
+                issuers.append(ln.replace(" ", ""))
+    cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(full)))
+    repeals = cites[:1] if cites and _REPEAL.search(full) else ()
+    return DocumentMeta(
+        title=title,
+        doc_type=_doc_type(title),
+        date=dates[0] if dates else None,
+        date_as_printed=None,
+        numbers=numbers,
+        issuers=tuple(dict.fromkeys(issuers)),
+        addressees=tuple(dict.fromkeys(addressees)),
+        retention=retention,
+        valid_until=valid_until,
+        cites=cites,
+        repeals=repeals,
+    )

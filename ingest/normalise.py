@@ -1,0 +1,137 @@
+r"""Normalise text for analysis while keeping a map back to the original offsets.
+
+A :class:`NormText` is the normalised string plus, for every character, the span of
+the original text it came from.  Every repair (NFKC, dropped ruby leftovers such as
+``<sup>ふかん</sup>``, HTML tags, Markdown bold markers, spaced letters ``T A I T``,
+spaces inside era dates ``令和 5 年``) is a deletion or a replacement that keeps the
+map, so any span found in the normalised text maps back to the original exactly.
+
+>>> nt = normalise("警 察 庁\n（T A I T）が令和 ８ 年に")
+>>> nt.text
+'警察庁\n(TAIT)が令和8年に'
+>>> nt.original_span(*span_of(nt.text, "TAIT"))
+(7, 14)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
+
+
+@dataclass(frozen=True)
+class NormText:
+    """Normalised text with, per character, its original [start, end) span."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+    origin_len: int
+
+    def original_span(self, a: int, b: int) -> tuple[int, int]:
+        """Map a normalised span [a, b) to the original text."""
+        if not self.text:
+            return (0, 0)
+        a = max(0, min(a, len(self.text) - 1))
+        b = max(a + 1, min(b, len(self.text)))
+        return (self.starts[a], self.ends[b - 1])
+
+    def original_offset(self, a: int) -> int:
+        """Original offset of the normalised position ``a`` (a may equal len(text))."""
+        if a >= len(self.text):
+            return self.origin_len
+        return self.starts[a]
+
+
+def identity(text: str) -> NormText:
+    n = len(text)
+    return NormText(text, tuple(range(n)), tuple(range(1, n + 1)), n)
+
+
+def _rebuild(
+    nt: NormText, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]
+) -> NormText:
+    """Replace every match; replacement chars map to the whole matched original span."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for m in pattern.finditer(nt.text):
+        a, b = m.span()
+        out.append(nt.text[pos:a])
+        starts.extend(nt.starts[pos:a])
+        ends.extend(nt.ends[pos:a])
+        new = repl(m)
+        if new and a < b:
+            s, e = nt.starts[a], nt.ends[b - 1]
+            out.append(new)
+            starts.extend([s] * len(new))
+            ends.extend([e] * len(new))
+        pos = b
+    out.append(nt.text[pos:])
+    starts.extend(nt.starts[pos:])
+    ends.extend(nt.ends[pos:])
+    return NormText("".join(out), tuple(starts), tuple(ends), nt.origin_len)
+
+
+def _delete_groups(nt: NormText, pattern: re.Pattern[str], char: str = " ") -> NormText:
+    """Delete every ``char`` inside each match (e.g. the spaces of ``T A I T``)."""
+    return _rebuild(nt, pattern, lambda m: m.group(0).replace(char, ""))
+
+
+def nfkc(nt: NormText) -> NormText:
+    """NFKC per character (full-width digits and brackets to ASCII), map kept."""
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for ch, s, e in zip(nt.text, nt.starts, nt.ends, strict=True):
+        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F and ch not in _KEEP else ch
+        if ch == "\u3000":
+            n = " "
+        out.append(n)
+        starts.extend([s] * len(n))
+        ends.extend([e] * len(n))
+    return NormText("".join(out), tuple(starts), tuple(ends), nt.origin_len)
+
+
+# footnote marks and circled numbers stay what they are (NFKC would make them digits)
+_KEEP = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰" + "".join(chr(c) for c in range(0x2460, 0x2474)))
+_RUBY = re.compile(r"<(sup|rt|rp)>[^<]{0,20}</\1>")
+_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>")
+_BOLD = re.compile(r"\*\*|__")
+_SPACED_LATIN = re.compile(r"(?<![A-Za-z])[A-Z](?: [A-Z](?![A-Za-z]))+")
+_SPACED_CJK = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
+_DATE_SPACE = re.compile(r"(?:令和|平成|昭和|元)\s+(?=\d)|(?<=\d)\s+(?=年|月|日)|(?<=年)\s+(?=\d{1,2}\s*月)|(?<=月)\s+(?=\d{1,2}\s*日)")
+_SPACE_BEFORE_CJK = re.compile(rf"(?<=[A-Za-z0-9])[ ](?=[{CJK}])")
+
+
+def normalise(text: str) -> NormText:
+    """All repairs for analysis, in order; offsets map back to ``text``."""
+    nt = identity(text)
+    nt = _rebuild(nt, _RUBY, lambda m: "")
+    nt = _rebuild(nt, _TAG, lambda m: "")
+    nt = nfkc(nt)
+    nt = _rebuild(nt, _BOLD, lambda m: "")
+    nt = _delete_groups(nt, _SPACED_LATIN)
+    nt = _delete_groups(nt, _SPACED_CJK)
+    nt = _rebuild(nt, _DATE_SPACE, lambda m: m.group(0).strip())
+    return nt
+
+
+def compact(text: str) -> str:
+    """A search/matching key: NFKC, no whitespace.
+
+    >>> compact("警 察 庁　（T3）")
+    '警察庁(T3)'
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def span_of(text: str, needle: str) -> tuple[int, int]:
+    """Span of the first occurrence of ``needle`` (for doctests and tests)."""
+    i = text.index(needle)
+    return (i, i + len(needle))

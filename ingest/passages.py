@@ -1,0 +1,151 @@
+"""Split sections into citable passages (at most 1,200 characters of original text).
+
+A passage never crosses a section boundary, except that a heading with no body of
+its own (``イ 警察用航空機運用の広域化``) is carried into the first passage of the
+section that follows it, so the heading and its first item are cited together.
+Paragraphs are grouped up to a target length; an over-long paragraph is cut at
+sentence ends (。).
+
+>>> from core.records import Section
+>>> text = "イ 見出し\\n\\n(ア) 警察庁は、検討する。\\n\\n(イ) 都道府県警察は、協力する。"
+>>> secs = [Section(("イ",), "見出し", 0, 7), Section(("イ", "(ア)"), "", 7, 23),
+...         Section(("イ", "(イ)"), "", 23, len(text))]
+>>> [(p.section, p.text) for p in split_passages("d", text, secs)]
+[(('イ', '(ア)'), 'イ 見出し\\n\\n(ア) 警察庁は、検討する。\\n\\n(イ) 都道府県警察は、協力する。')]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from core.ids import sha
+from core.records import Passage, Section
+from ingest.sections import breadcrumb
+
+MAX_LEN = 1200
+TARGET = 450
+HEADING_ONLY = 120
+_PARA = re.compile(r"\n[ \t\u3000]*\n")
+_SENT = re.compile(r"(?<=。)")
+
+
+def _paragraphs(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Trimmed paragraph spans within [start, end)."""
+    pos = start
+    for m in _PARA.finditer(text, start, end):
+        yield from _trim(text, pos, m.start())
+        pos = m.end()
+    yield from _trim(text, pos, end)
+
+
+def _trim(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        yield from _cut_long(text, a, b)
+
+
+def _cut_long(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """Cut a span longer than MAX_LEN at sentence ends (or hard, as a last resort)."""
+    while b - a > MAX_LEN:
+        window = text[a : a + MAX_LEN]
+        cut = max(window.rfind("。", 0, MAX_LEN - 1), window.rfind("\n", 0, MAX_LEN - 1))
+        cut = a + cut + 1 if cut > MAX_LEN // 4 else a + TARGET * 2
+        yield (a, cut)
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if a < b:
+        yield (a, b)
+
+
+def _is_label(text: str, a: int, b: int) -> bool:
+    """A short line that introduces what follows (``[急増する輸入貨物への対応]``)."""
+    return b - a <= 40 and "。" not in text[a:b]
+
+
+def _chunks(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Group consecutive paragraph spans up to TARGET characters.
+
+    A short label paragraph never ends a chunk: it opens the next one.
+    """
+    cur: list[tuple[int, int]] = []
+    for a, b in spans:
+        if not cur:
+            cur = [(a, b)]
+            continue
+        start = cur[0][0]
+        if b - start <= TARGET or (cur[-1][1] - start < TARGET // 3 and b - start <= MAX_LEN):
+            cur.append((a, b))
+            continue
+        if len(cur) > 1 and _is_label(text, *cur[-1]) and b - cur[-1][0] <= MAX_LEN:
+            last = cur.pop()
+            yield (cur[0][0], cur[-1][1])
+            cur = [last, (a, b)]
+            continue
+        yield (start, cur[-1][1])
+        cur = [(a, b)]
+    if cur:
+        yield (cur[0][0], cur[-1][1])
+
+
+def split_passages(doc_id: str, text: str, sections: list[Section]) -> list[Passage]:
+    crumbs = breadcrumb(sections)
+    out: list[Passage] = []
+    carry: int | None = None
+    for sec, spans in _grouped(text, sections):
+        body = text[spans[0][0] : spans[-1][1]]
+        heading_only = len(spans) == 1 and (sec.title or "。" not in body)
+        if sec.path and len(body) <= HEADING_ONLY and heading_only and sec is not sections[-1]:
+            carry = spans[0][0] if carry is None else carry
+            continue
+        for i, (a, b) in enumerate(_chunks(text, spans)):
+            if i == 0 and carry is not None and b - carry <= MAX_LEN:
+                a = carry
+            carry = None
+            out.append(_passage(doc_id, text, sec.path, a, b, len(out), crumbs.get(sec.path, "")))
+    return out
+
+
+def _grouped(text: str, sections: list[Section]) -> Iterator[tuple[Section, list[tuple[int, int]]]]:
+    """Sections with their paragraph spans; runs of short sibling items
+    (``(19)「免許証」とは…。`` ``(20)…``) are merged under the first one."""
+    group: tuple[Section, list[tuple[int, int]]] | None = None
+    for sec in sections:
+        spans = list(_paragraphs(text, sec.start, sec.end))
+        if not spans:
+            continue
+        size = spans[-1][1] - spans[0][0]
+        if (
+            group is not None
+            and sec.path[:-1] == group[0].path[:-1]
+            and len(sec.path) == len(group[0].path)
+            and not sec.title
+            and not group[0].title
+            and spans[-1][1] - group[1][0][0] <= TARGET
+            and size < TARGET // 2
+        ):
+            group[1].extend(spans)
+            continue
+        if group is not None:
+            yield group
+        group = (sec, spans)
+    if group is not None:
+        yield group
+
+
+def _passage(doc_id: str, text: str, path: tuple[str, ...], a: int, b: int, n: int, heading: str) -> Passage:
+    body = text[a:b]
+    return Passage(
+        id=sha(doc_id, a, b, body),
+        doc_id=doc_id,
+        ordinal=n,
+        section=path,
+        start=a,
+        end=b,
+        text=body,
+        heading=heading,
+    )

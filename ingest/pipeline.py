@@ -1,0 +1,112 @@
+"""read → normalise → sections → passages → GiNZA → entities, measures, metadata.
+
+Heavy state (GiNZA with its gazetteer, the reference data) lives in an
+:class:`Analyzer` made once per process and passed in.  Passages of all documents
+are parsed in one ``nlp.pipe`` call, batched, on ``processes`` cores.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from core.records import ExtractedDocument, Passage, Section, SourceDocument
+from ingest.extract.entities import EntityTable, mentions_in
+from ingest.extract.gazetteer import Gazetteer
+from ingest.extract.measures import ParsedPassage, extract_measures
+from ingest.extract.metadata import extract_metadata
+from ingest.extract.nlp import load_nlp, parse
+from ingest.normalise import NormText, normalise
+from ingest.passages import split_passages
+from ingest.sections import parse_sections
+
+Progress = Callable[[str, int], None]
+
+
+@dataclass
+class Analyzer:
+    nlp: Any
+    gazetteer: Gazetteer
+    reference: dict[str, Any]
+    processes: int = 1
+    batch_size: int = 32
+
+
+def load_analyzer(model: str = "ja_ginza", processes: int = 1, batch_size: int = 32) -> Analyzer:
+    from ontology.gazetteer import load_reference
+
+    entries = load_reference()
+    gaz = Gazetteer.from_reference(entries)
+    return Analyzer(load_nlp(model, gaz), gaz, {e.key: e for e in entries}, processes, batch_size)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A document split up, before parsing."""
+
+    doc: SourceDocument
+    nt: NormText
+    sections: list[Section]
+    passages: list[Passage]
+
+    def from_original(self, offset: int) -> int:
+        return bisect.bisect_left(self.nt.starts, offset)
+
+    def norm(self, a: int, b: int) -> str:
+        return self.nt.text[self.from_original(a) : self.from_original(b)]
+
+
+def layout(doc: SourceDocument) -> Layout:
+    nt = normalise(doc.text)
+    sections = parse_sections(doc.text, nt)
+    return Layout(doc, nt, sections, split_passages(doc.id, doc.text, sections))
+
+
+def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None = None) -> list[ExtractedDocument]:
+    layouts = [layout(d) for d in docs]
+    texts: list[str] = []
+    for lay in layouts:
+        texts.extend(lay.norm(p.start, p.end) for p in lay.passages)
+    if progress:
+        progress("parse", len(texts))
+    parsed = parse(an.nlp, texts, processes=an.processes, batch_size=an.batch_size)
+    out = []
+    i = 0
+    for lay in layouts:
+        n = len(lay.passages)
+        out.append(_extract(lay, parsed[i : i + n], an))
+        i += n
+    return out
+
+
+def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
+    table = EntityTable(an.gazetteer, an.reference)
+    pps = []
+    mentions = []
+    for p, d in zip(lay.passages, docs, strict=True):
+        base = lay.from_original(p.start)
+
+        def to_orig(a: int, b: int, base: int = base) -> tuple[int, int]:
+            return lay.nt.original_span(base + a, base + b)
+
+        def from_orig(o: int, base: int = base) -> int:
+            return lay.from_original(o) - base
+
+        pps.append(ParsedPassage(p, d, to_orig, from_orig))
+        mentions.extend(mentions_in(table, d, p.id, to_orig))
+    types = {k: e.type for k, e in table.entities.items()}
+    measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
+    first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))
+    head = lay.norm(0, max(first, min(len(lay.doc.text), 600)))
+    meta = extract_metadata(head, lay.nt.text)
+    return ExtractedDocument(
+        doc=lay.doc,
+        meta=meta,
+        sections=tuple(lay.sections),
+        passages=tuple(lay.passages),
+        entities=tuple(table.entities.values()),
+        mentions=tuple(mentions),
+        measures=tuple(measures),
+    )

@@ -1,0 +1,269 @@
+"""Heading hierarchy of Japanese official documents.
+
+Markers, from outermost in the usual order: 第1 / 1 / (1) / ア / (ア) / a / (a) / ① /
+(i), plus 第1章・第1節・第1条, 別添 / 別紙 / 別表 / 附則 / 序, ``1)`` and Markdown ``#``
+headings.  The level of a marker type is not fixed: a stack of the marker types
+seen so far decides (a type already on the stack is a sibling, a new type is a
+child), which is how these documents are actually numbered.  A numbered line is a
+heading only if it continues its sequence (next number, or the first of a new
+level); this rejects numbers that merely start a line and repairs the corpus's
+extraction slips ``(7)`` → ``(ア)`` and ``(4)`` → ``(イ)`` where the sequence says so.
+目次 (table of contents) blocks are skipped.
+
+>>> secs = parse_sections("1 総則\\n(1) 趣旨\\nア 目的\\n(7) 本文。\\n(4) 次。\\n(2) 定義\\n")
+>>> [s.path for s in secs]
+[('1',), ('1', '(1)'), ('1', '(1)', 'ア'), ('1', '(1)', 'ア', '(ア)'), ('1', '(1)', 'ア', '(イ)'), ('1', '(2)')]
+>>> secs[3].printed_marker
+'(7)'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from core.records import Section
+from ingest.normalise import NormText, identity
+
+KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+KANJI_NUM = "〇一二三四五六七八九十"
+CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
+ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
+SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs
+SPECIAL = ("別添", "別紙", "別表", "附則", "序", "前文", "別記")
+WRAPPERS = ("別添", "別紙")  # attachment wrappers: reset numbering, not printed in paths
+PREFACES = ("序", "前文")  # a preface is a sibling of the first top-level heading
+TOP_KINDS = ("num", "dai", "chapter", "md1", "md2")
+
+_PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:[-*・]\s+)?")
+_MD = re.compile(r"^\s*(#{1,6})\s+(.*)$")
+_TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\s*\t?\s*\d{1,3}\s*$")
+_TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?目\s*次\s*$")
+
+_MARKERS: list[tuple[str, re.Pattern[str]]] = [
+    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)(?=[\s]|$)")),
+    ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)章")),
+    ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)節")),
+    ("article", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)条(?:の[0-9{KANJI_NUM}]+)?")),
+    ("special", re.compile(rf"^({'|'.join(SPECIAL)})(?=[\s0-9]|$)")),
+    ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
+    ("pkana", re.compile(rf"^\(([{KANA}])\)")),
+    ("palpha", re.compile(r"^\(([a-z])\)")),
+    ("proman", re.compile(r"^\((i{1,3}|iv|vi{0,3}|ix|x|xi{1,2})\)")),
+    ("rnum", re.compile(r"^([0-9]{1,2})\)(?=\S)")),
+    ("num", re.compile(r"^([0-9]{1,2})(?:\s+|\.\s*|\t)(?=\S)")),
+    ("kana", re.compile(rf"^([{KANA}])(?:\s+|\t)(?=\S)")),
+    ("alpha", re.compile(r"^([a-z])(?:\s+|\t)(?=\S)")),
+    ("circled", re.compile(rf"^([{CIRCLED}])")),
+]
+
+
+def _ordinal(kind: str, value: str) -> int:
+    if kind in ("kana", "pkana"):
+        return KANA.index(value) + 1
+    if kind in ("alpha", "palpha"):
+        return ord(value) - ord("a") + 1
+    if kind == "circled":
+        return ord(value) - 0x2460 + 1
+    if kind == "proman":
+        return ROMAN.index(value) + 1 if value in ROMAN else 0
+    if kind == "special":
+        return 1
+    if value.isdigit():
+        return int(value)
+    return _kanji_int(value)
+
+
+def _kanji_int(s: str) -> int:
+    """Kanji numeral to int.
+
+    >>> _kanji_int("十二"), _kanji_int("三")
+    (12, 3)
+    """
+    digits = {c: i for i, c in enumerate(KANJI_NUM)}
+    if "十" in s:
+        a, _, b = s.partition("十")
+        return (digits.get(a, 1) if a else 1) * 10 + (digits.get(b, 0) if b else 0)
+    return digits.get(s, 0)
+
+
+@dataclass
+class _Level:
+    kind: str
+    ordinal: int
+    marker: str
+    title: str
+
+
+@dataclass(frozen=True)
+class HeadingLine:
+    start: int  # normalised offset of the line
+    end: int
+    kind: str
+    ordinal: int
+    marker: str  # as it goes into the path (after slip repair)
+    printed: str  # as printed
+    title: str
+
+
+def _match_marker(body: str) -> tuple[str, str, str, str] | None:
+    """(kind, value, printed marker, rest) for a line body, or None."""
+    for kind, pat in _MARKERS:
+        m = pat.match(body)
+        if m:
+            printed = m.group(0).strip()
+            return kind, m.group(1), printed, body[m.end():].strip()
+    return None
+
+
+def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
+    for lv in stack:
+        if lv.kind == kind:
+            return ordinal == lv.ordinal + 1
+    return ordinal == 1
+
+
+def _title(rest: str) -> str:
+    rest = rest.strip().strip("*").strip()
+    rest = re.sub(r"[\s.…‥]*\t?\s*\d{1,3}\s*$", "", rest) if _TOC_LINE.search(rest) else rest
+    if len(rest) > 60 or rest.endswith("。") or re.search(r"(?:は|が|を)、", rest):
+        return ""
+    return rest
+
+
+def _iter_lines(text: str) -> list[tuple[int, int, str]]:
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line), line))
+        pos += len(line) + 1
+    return out
+
+
+def _toc_ranges(lines: list[tuple[int, int, str]]) -> set[int]:
+    """Indexes of lines that belong to a 目次 block."""
+    skip: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if not _TOC_HEAD.match(lines[i][2]):
+            i += 1
+            continue
+        skip.add(i)
+        first_key = None
+        j = i + 1
+        while j < len(lines):
+            line = lines[j][2]
+            key = _toc_key(line)
+            if key and first_key is None:
+                first_key = key
+            elif key and key == first_key and not _TOC_LINE.search(line):
+                break  # the body starts with the first entry again
+            if "。" in line and len(line) > 60:
+                break
+            if j - i > 400:
+                break
+            skip.add(j)
+            j += 1
+        i = j
+    return skip
+
+
+def _toc_key(line: str) -> str:
+    line = re.sub(r"<[^>]+>|\*\*|^\s*#+", "", line)
+    line = re.sub(r"[.…‥]{2,}.*$|\t\s*\d{1,3}\s*$", "", line)
+    return re.sub(r"\s+", "", line)
+
+
+def heading_lines(nt: NormText) -> list[HeadingLine]:
+    """Every heading line of a normalised text, with repaired markers."""
+    lines = _iter_lines(nt.text)
+    toc = _toc_ranges(lines)
+    stack: list[_Level] = []
+    out: list[HeadingLine] = []
+    for idx, (a, b, line) in enumerate(lines):
+        if idx in toc or not line.strip():
+            continue
+        md = _MD.match(line)
+        body = _PREFIX.sub("", line, count=1).strip().strip("*").strip()
+        found = _match_marker(body)
+        if found is None:
+            if md and len(md.group(2).strip()) <= 80:
+                kind, title = f"md{len(md.group(1))}", md.group(2).strip().strip("*").strip()
+                _place(stack, kind, 0, title, title)
+                out.append(HeadingLine(a, b, kind, 0, title, title, title))
+            continue
+        kind, value, printed, rest = found
+        ordinal = _ordinal(kind, value)
+        marker = printed
+        if kind == "special":
+            stack.clear()
+            ordinal = 0
+            if value in WRAPPERS:
+                out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
+                continue
+            kind = "preface" if value in PREFACES else kind
+        elif not _accepts(stack, kind, ordinal):
+            slip = _slip(stack, kind, value)
+            if slip is None:
+                continue
+            kind, ordinal, marker = slip
+        _place(stack, kind, ordinal, marker, _title(rest))
+        out.append(HeadingLine(a, b, kind, ordinal, marker, printed, _title(rest)))
+    return out
+
+
+def _slip(stack: list[_Level], kind: str, value: str) -> tuple[str, int, str] | None:
+    if kind == "pnum" and value in SLIPS:
+        kana = SLIPS[value]
+        if _accepts(stack, "pkana", KANA.index(kana) + 1):
+            return "pkana", KANA.index(kana) + 1, f"({kana})"
+    return None
+
+
+def _place(stack: list[_Level], kind: str, ordinal: int, marker: str, title: str) -> None:
+    if kind == "wrapper":
+        stack.clear()
+        return
+    if stack and stack[0].kind == "preface" and kind in TOP_KINDS and all(lv.kind != kind for lv in stack):
+        stack.clear()
+    for i, lv in enumerate(stack):
+        if lv.kind == kind:
+            del stack[i:]
+            break
+    stack.append(_Level(kind, ordinal, marker, title))
+
+
+def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
+    """Sections with their printed path and their own span in the *original* text.
+
+    A section runs from its heading line to the next heading line.
+    """
+    nt = nt or identity(text)
+    heads = heading_lines(nt)
+    stack: list[_Level] = []
+    out: list[Section] = []
+    if heads and heads[0].start > 0 and nt.text[: heads[0].start].strip():
+        out.append(Section((), "", 0, nt.original_offset(heads[0].start)))
+    elif not heads and nt.text.strip():
+        out.append(Section((), "", 0, len(text)))
+    for i, h in enumerate(heads):
+        if h.kind in ("special", "preface"):
+            stack.clear()
+        _place(stack, h.kind, h.ordinal, h.marker, h.title)
+        end_norm = heads[i + 1].start if i + 1 < len(heads) else len(nt.text)
+        start = nt.original_offset(h.start)
+        end = nt.original_offset(end_norm) if end_norm < len(nt.text) else len(text)
+        out.append(Section(tuple(lv.marker for lv in stack), h.title, start, end, h.printed))
+    return out
+
+
+def breadcrumb(sections: list[Section]) -> dict[tuple[str, ...], str]:
+    """Path → titles of the path's headings joined with ' › ' (for context and UI)."""
+    titles: dict[tuple[str, ...], str] = {}
+    for s in sections:
+        titles[s.path] = s.title
+    out: dict[tuple[str, ...], str] = {}
+    for path in titles:
+        parts = [titles.get(path[: i + 1], "") for i in range(len(path))]
+        out[path] = " › ".join(p for p in parts if p)
+    return out
