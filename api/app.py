@@ -25,7 +25,9 @@ class QueryTimeout(PolicygraphError):
     title = "Query time limit"
 
 
-def create_app(settings: Settings, service: Service | None = None, local_token: str | None = None) -> FastAPI:
+def create_app(  # noqa: C901 - one closure per route
+    settings: Settings, service: Service | None = None, local_token: str | None = None
+) -> FastAPI:
     app = FastAPI(title="policygraph", version="0.1.0",
                   description="Knowledge graph and semantic search over Japanese government policy documents")
     errors.install(app)

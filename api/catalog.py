@@ -107,7 +107,7 @@ class Catalog:
         exact = list(dict.fromkeys(self.names.get(key, [])))
         if exact:
             return exact
-        scored = []
+        scored: list[tuple[float, str]] = []
         for n, iris in self.names.items():
             if key in n or (len(n) >= 3 and n in key):
                 score = len(key) / max(len(n), 1) if key in n else len(n) / len(key)

@@ -86,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     except (BadInput, StoreLocked) as e:
         print(f"policygraph: {e}", file=sys.stderr)
-        if getattr(e, "suggestions", None):
-            print("did you mean: " + ", ".join(e.suggestions), file=sys.stderr)  # type: ignore[attr-defined]
+        suggestions = getattr(e, "suggestions", None)
+        if suggestions:
+            print("did you mean: " + ", ".join(suggestions), file=sys.stderr)
         return 2
     except PolicygraphError as e:
         print(f"policygraph: {e}", file=sys.stderr)

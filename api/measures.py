@@ -47,10 +47,12 @@ def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
             **({"event": r["event"]} if r.get("event") else {}),
         })
     out = []
+
+    def refs(r: dict[str, Any], field: str) -> list[dict[str, Any]]:
+        items = [catalog.entity_ref(i) for i in (r.get(field) or "").split() if i]
+        return [{"iri": x["iri"], "label": x["label"], "type": x["type"]} for x in items if x]
+
     for r in graph.select(Q.MEASURES):
-        def refs(field: str) -> list[dict[str, Any]]:
-            items = [catalog.entity_ref(i) for i in (r.get(field) or "").split() if i]
-            return [{"iri": x["iri"], "label": x["label"]} | ({"type": x["type"]}) for x in items if x]
 
         out.append({
             "iri": r["m"],
@@ -60,10 +62,10 @@ def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
             "start": r["start"],
             "end": r["end"],
             "passage": r["passage"],
-            "actors": refs("actors"),
+            "actors": refs(r, "actors"),
             "actor_text": r.get("actorText"),
-            "systems": refs("systems"),
-            "related": refs("related"),
+            "systems": refs(r, "systems"),
+            "related": refs(r, "related"),
             "deadlines": deadlines.get(r["m"], []),
         })
     return out

@@ -85,7 +85,7 @@ class Searcher:
             lists.append(svc.index.search(dense, sparse, limit=pool, filter=ef, mode="hybrid"))
         fused = _rrf(lists)
         versions = svc.versions()
-        hits = []
+        hits: list[dict[str, Any]] = []
         for score, h in fused:
             p = h.payload
             if versions.get(p["doc"]) != p.get("version"):

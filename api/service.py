@@ -104,7 +104,7 @@ class Service:
         with self._write:
             current = self.versions()
             todo = [d for d in docs if current.get(d.id) != d.checksum]
-            results = [
+            results: list[dict[str, Any]] = [
                 {"source": d.source, "id": d.id, "status": "unchanged"} for d in docs if d not in todo
             ]
             if not todo:
@@ -283,7 +283,8 @@ class Service:
         if len(query) > self.settings.sparql_max_query_chars:
             raise BadInput(f"query longer than {self.settings.sparql_max_query_chars} characters")
         check_read_only(query)
-        return self.graph.raw_query(query, accept)
+        mime, body = self.graph.raw_query(query, accept)
+        return str(mime), bytes(body)
 
 
 def _measure_iris(m: dict[str, Any]) -> set[str]:

@@ -159,9 +159,9 @@ class OxigraphStore:
         ox = self._ox
         if fmt in ("nquads", "trig"):
             f = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
-            return bytes(self.store.dump(format=f))
+            return bytes(self.store.dump(format=f) or b"")
         g = Graph()
-        data = self.store.dump(format=ox.RdfFormat.N_QUADS)
+        data = self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
         from rdflib import Dataset
 
         ds = Dataset()

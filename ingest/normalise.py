@@ -109,13 +109,17 @@ _DATE_SPACE = re.compile(r"(?:令和|平成|昭和|元)\s+(?=\d)|(?<=\d)\s+(?=�
 _SPACE_BEFORE_CJK = re.compile(rf"(?<=[A-Za-z0-9])[ ](?=[{CJK}])")
 
 
+def _empty(_m: re.Match[str]) -> str:
+    return ""
+
+
 def normalise(text: str) -> NormText:
     """All repairs for analysis, in order; offsets map back to ``text``."""
     nt = identity(text)
-    nt = _rebuild(nt, _RUBY, lambda m: "")
-    nt = _rebuild(nt, _TAG, lambda m: "")
+    nt = _rebuild(nt, _RUBY, _empty)
+    nt = _rebuild(nt, _TAG, _empty)
     nt = nfkc(nt)
-    nt = _rebuild(nt, _BOLD, lambda m: "")
+    nt = _rebuild(nt, _BOLD, _empty)
     nt = _delete_groups(nt, _SPACED_LATIN)
     nt = _delete_groups(nt, _SPACED_CJK)
     nt = _rebuild(nt, _DATE_SPACE, lambda m: m.group(0).strip())

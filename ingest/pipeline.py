@@ -96,7 +96,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
 
         pps.append(ParsedPassage(p, d, to_orig, from_orig))
         mentions.extend(mentions_in(table, d, p.id, to_orig))
-    types = {k: e.type for k, e in table.entities.items()}
+    types: dict[str, str] = {k: e.type for k, e in table.entities.items()}
     measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
     first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))
     head = lay.norm(0, max(first, min(len(lay.doc.text), 600)))

@@ -72,7 +72,7 @@ def resolve(table: EntityTable, label: str, surface: str, kb: str, text: str, en
     """Entity key for one recognised span (``text``/``end`` give its right context)."""
     if kb and kb in table.reference:
         key = table.from_reference(kb)
-        if surface != table.entities[key].label:
+        if surface not in table.entities[key].label:  # a longer printed form is an alias
             table.alias(key, surface)
         return key
     kind = label.removeprefix("PG_")

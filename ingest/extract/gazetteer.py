@@ -70,6 +70,8 @@ class Gazetteer:
             type_ = "GenericActor" if getattr(e, "generic", False) else e.type
             for s in (e.label, *e.aliases):
                 terms.append(Term(nfkc(s), e.key, type_, e.label))
+                if e.type == "Agency" and re.search(r"(局|課|部|室|官房|本部)$", s):
+                    terms.append(Term(nfkc(s) + "長", e.key, type_, e.label))  # 交通局長 → 交通局
         return cls(terms)
 
     def find(self, text: str) -> list[tuple[int, int, Term]]:

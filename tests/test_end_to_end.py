@@ -1,0 +1,95 @@
+"""Issue 2's user stories on the real pipeline over the sample corpus."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+pytestmark = pytest.mark.slow
+
+
+def _norm(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+def test_entity_keisatsu_kyotsu_kiban_across_three_documents(service, corpus_dir: Path) -> None:
+    r = service.entity_by_name("警察共通基盤")
+    e = r["entity"]
+    assert e["type"] == "System" and e["label"] == "警察共通基盤"
+    assert {"警察共通基盤システム"} <= set(e["aliases"])
+    docs = {m["document"]["source"][:3] for m in r["mentions"]}
+    assert {"000", "001", "003"} <= docs
+    for m in r["mentions"]:
+        src = (corpus_dir / m["document"]["source"]).read_text(encoding="utf-8")
+        assert src[m["start"] : m["end"]] == m["text"]
+        for s in m["surfaces"]:
+            assert _norm(src[s["start"] : s["end"]]) == _norm(s["surface"])
+    # the aliases used in 001 and 003 resolve to the same entity
+    for alias in ("警察共通基盤システム", "共通基盤システム"):
+        assert service.entity_by_name(alias)["entity"]["id"] == e["id"]
+
+
+def test_search_finds_yami_baito_passage_with_offsets(service, corpus_dir: Path) -> None:
+    res = service.search("SNSで犯罪の実行役を集める投稿への対策", limit=10)
+    assert res["no_good_match"] is False
+    top3 = res["hits"][:3]
+    assert any(h["document"]["source"].startswith("002") and h["section"] == ["1", "(1)"] for h in top3), [
+        (h["document"]["source"], h["section"]) for h in top3
+    ]
+    for h in res["hits"]:
+        src = (corpus_dir / h["document"]["source"]).read_text(encoding="utf-8")
+        assert src[h["start"] : h["end"]] == h["text"]
+        assert len(h["text"]) <= 1200
+
+
+def test_measures_due_in_reiwa8(service) -> None:
+    res = service.measures("2026-04-01", "2027-03-31")
+    ms = [m for m in res["measures"] if m["document"]["source"].startswith("000")]
+    assert len(ms) >= 5
+    target = [m for m in ms if m["section"][:4] == ["3", "(1)", "イ", "(ア)"]]
+    assert target, [m["section"] for m in ms]
+    dl = [d for d in target[0]["deadlines"] if "令和8年度中に検討結果を取りまとめ" in d["text"]]
+    assert dl and dl[0]["kind"] == "fiscal_year"
+    assert (dl[0]["start"], dl[0]["end"]) == ("2026-04-01", "2027-03-31")
+    assert dl[0]["part"] == "後段"
+    for m in res["measures"]:
+        assert any(d["kind"] in ("fiscal_year", "date", "by", "period") for d in m["deadlines"])
+
+
+def test_reingest_unchanged_is_noop(service, corpus_dir: Path) -> None:
+    before = service.graph.triple_count()
+    results = service.ingest_paths([corpus_dir / "001_214d2fa169fb0a94.txt"])
+    assert results[0]["status"] == "unchanged"
+    assert service.graph.triple_count() == before
+
+
+def test_http_api_and_sparql_agree(service) -> None:
+    from api.app import create_app
+
+    client = TestClient(create_app(service.settings, service))
+    q = "PREFIX pg: <https://w3id.org/policygraph/ns#> SELECT (COUNT(?m) AS ?n) WHERE { ?m a pg:Measure }"
+    r = client.get("/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200
+    http_n = int(r.json()["results"]["bindings"][0]["n"]["value"])
+    _, body = service.sparql(q, "application/sparql-results+json")
+    assert int(json.loads(body)["results"]["bindings"][0]["n"]["value"]) == http_n > 0
+    page = client.get("/")
+    assert page.status_code == 200 and 'id="q"' in page.text
+    s = client.get("/api/search", params={"q": "警察用航空機のブロック運航"}).json()
+    assert s["hits"] and s["hits"][0]["document"]["source"]
+    bad = client.get("/api/entities/nope-404")
+    assert bad.status_code == 404 and bad.headers["content-type"].startswith("application/problem+json")
+    assert client.post("/api/documents", files={"file": ("a.txt", b"x")}).status_code == 403
+
+
+def test_cli_help_is_fast_and_light() -> None:
+    out = subprocess.run([sys.executable, "-c", "import sys, api.cli; api.cli._parser();"
+                          "print(any(m in sys.modules for m in ('torch','spacy','sentence_transformers')))"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,59 @@
+"""The vocabulary is closed and matches the Turtle; what ingest writes passes SHACL."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import OWL, RDF, Graph, URIRef
+
+from graph.namespace import PG
+from ontology.gazetteer import load_reference, ontology_path, shapes_path
+
+
+def test_namespace_matches_turtle() -> None:
+    g = Graph().parse(ontology_path())
+    declared = {
+        str(s).removeprefix(str(PG._NS))
+        for t in (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty)
+        for s in g.subjects(RDF.type, t)
+        if str(s).startswith(str(PG._NS))
+    }
+    in_code = {str(getattr(PG, n)).removeprefix(str(PG._NS)) for n in PG.__annotations__}
+    assert declared == in_code
+    with pytest.raises(AttributeError):
+        _ = PG.NotAThing
+    for term in declared:
+        langs = {o.language for o in g.objects(URIRef(str(PG._NS) + term), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))}
+        assert {"ja", "en"} <= langs, term
+
+
+def test_reference_data_is_consistent() -> None:
+    entries = load_reference()
+    keys = [e.key for e in entries]
+    assert len(keys) == len(set(keys)) and len(keys) > 50
+    for e in entries:
+        assert e.label and e.type in ("Agency", "System", "Law", "Plan", "Program", "Other")
+        assert e.parent is None or e.parent in keys
+    laws = [e for e in entries if e.law_number]
+    from ingest.extract.gazetteer import egov_law_id, law_number_spans
+
+    for e in laws:
+        (_, _, era, kind, year, num), = law_number_spans(f"({e.law_number})")
+        assert egov_law_id(era, year, kind, num) == e.egov_id, e
+
+
+@pytest.mark.slow
+def test_ingested_graph_conforms_to_shapes(service) -> None:
+    from pathlib import Path
+
+    from pyshacl import validate
+
+    from graph.build import document_graph
+    from ingest.pipeline import analyse
+    from ingest.readers import read_file
+
+    corpus = Path(__file__).parent / "data" / "corpus"
+    x = analyse([read_file(corpus / "002_612a93dd4efe0060.txt")], service.analyzer)[0]
+    data = document_graph(x, service.iris)
+    ok, _, report = validate(data, shacl_graph=Graph().parse(shapes_path()), ont_graph=Graph().parse(ontology_path()),
+                             inference="rdfs")
+    assert ok, report
