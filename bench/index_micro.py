@@ -4,7 +4,7 @@ Upserts N points (384-d dense + a 12-term sparse vector + a small payload) in ba
 then times single queries (dense, sparse, hybrid, hybrid with a filter) and prints the
 upsert time and the p50 / p95 latency of each.  Not a test; a quick measurement:
 
-    .venv/bin/python bench/index_micro.py [--points 1000] [--queries 200]
+    .venv/bin/python bench/index_micro.py [--points 1000] [--queries 100]
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def time_queries(idx: VectorIndex, queries: list[tuple[np.ndarray, SparseVec]], 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--points", type=int, default=1000)
-    ap.add_argument("--queries", type=int, default=200)
+    ap.add_argument("--queries", type=int, default=100)
     ap.add_argument("--batch", type=int, default=100, help="points per upsert call")
     args = ap.parse_args()
 

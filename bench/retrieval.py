@@ -1,0 +1,93 @@
+"""Retrieval quality on a dev query set (default ../shared/eval/dev-queries.json).
+
+For each method — dense only, sparse only, hybrid (RRF in Qdrant), hybrid + graph —
+prints recall@5, recall@10, MRR@10 and the share of queries flagged no_good_match, and
+writes bench/results/retrieval.json.  Matching rule of the dev set: a hit answers an
+expected item when hit.document.source == doc and the snippet is a substring of the
+hit text, both NFKC-normalised with all whitespace removed.
+
+Run: .venv/bin/python bench/retrieval.py [--data DIR] [QUERIES.json ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+METHODS = {
+    "dense": {"mode": "dense", "graph": False},
+    "sparse": {"mode": "sparse", "graph": False},
+    "hybrid": {"mode": "hybrid", "graph": False},
+    "hybrid+graph": {"mode": "hybrid", "graph": True},
+}
+
+
+def norm(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+def score(svc: Any, queries: list[dict[str, Any]], method: dict[str, Any]) -> dict[str, float]:
+    r5 = r10 = mrr = 0.0
+    pos = [q for q in queries if q.get("expect")]
+    neg = [q for q in queries if not q.get("expect")]
+    flagged_pos = flagged_neg = 0
+    for q in queries:
+        res = svc.search(q["text"], limit=10, **method)
+        hits = res["hits"]
+        if not q.get("expect"):
+            flagged_neg += res["no_good_match"]
+            continue
+        flagged_pos += res["no_good_match"]
+        exp = [(e["doc"], norm(e["snippet"])) for e in q["expect"]]
+        found5, found10, first = set(), set(), None
+        for rank, h in enumerate(hits, 1):
+            t = norm(h["text"])
+            for i, (doc, snip) in enumerate(exp):
+                if h["document"]["source"] == doc and snip in t:
+                    found10.add(i)
+                    if rank <= 5:
+                        found5.add(i)
+                    first = first or rank
+        r5 += len(found5) / len(exp)
+        r10 += len(found10) / len(exp)
+        mrr += 1.0 / first if first else 0.0
+    n = max(len(pos), 1)
+    return {
+        "recall@5": round(r5 / n, 3), "recall@10": round(r10 / n, 3), "mrr@10": round(mrr / n, 3),
+        "positives_flagged": flagged_pos, "negatives_flagged": f"{flagged_neg}/{len(neg)}",
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", default=str(ROOT / "data"))
+    ap.add_argument("files", nargs="*", default=[str(ROOT.parent / "shared" / "eval" / "dev-queries.json")])
+    args = ap.parse_args()
+    from api.service import Service
+    from core.settings import Settings
+
+    svc = Service(Settings(data=Path(args.data)))
+    if not svc.versions():
+        svc.ingest_paths([ROOT / "tests" / "data" / "corpus"])
+    queries: list[dict[str, Any]] = []
+    for f in args.files:
+        queries.extend(json.loads(Path(f).read_text(encoding="utf-8"))["queries"])
+    table = {name: score(svc, queries, m) for name, m in METHODS.items()}
+    svc.close()
+    print(f"{len(queries)} queries")
+    print(f"{'method':<14}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}  pos flagged  neg flagged")
+    for name, r in table.items():
+        print(f"{name:<14}{r['recall@5']:>7}{r['recall@10']:>7}{r['mrr@10']:>8}  {r['positives_flagged']:>11}  {r['negatives_flagged']:>11}")
+    out = ROOT / "bench" / "results" / "retrieval.json"
+    out.write_text(json.dumps({"queries": len(queries), "methods": table}, ensure_ascii=False, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
