@@ -23,7 +23,7 @@ from core.records import Deadline, Measure, Mention, Passage, Section
 from ingest.extract.deadlines import find_deadlines, parse_bracket
 
 MAX_TEXT = 1200
-_BULLET = re.compile(r"^[ \t]*(?:[-*・▶▷●○◆◇■□]|・)\s*", re.M)
+_BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \t]*", re.M)
 _BRACKET = re.compile(r"【([^【】]{1,400})】")
 _ACTION = re.compile(
     r"(?:する|図る|行う|進める|努める|講じる|取り組む|定める|求める|いく|こと|ものとする|とする|させる|"
@@ -111,6 +111,7 @@ def extract_measures(
 ) -> list[Measure]:
     """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span."""
     out: list[Measure] = []
+    default = preface_deadline(text, norm, sections)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -144,23 +145,55 @@ def extract_measures(
                 actor_text=actor_text,
                 systems=tuple(systems),
                 related=tuple(related),
-                deadlines=tuple(deadlines_of(ntext)),
+                deadlines=tuple(deadlines_of(ntext, default)),
             )
         )
     return out
 
 
-def deadlines_of(ntext: str) -> list[Deadline]:
-    """【…】 blocks with their parts, else inline time expressions."""
+_AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
+_ONGOING_WORDS = re.compile(r"引き続き|継続的に|不断に")
+_CITATION = re.compile(r"\([^()]{0,80}\)")
+
+
+def _refine(d: Deadline) -> Deadline:
+    """``…の発出を受け、速やかに検討を開始``: prompt, but counted from an event → relative."""
+    m = _AFTER_EVENT.match(d.text)
+    if m and d.kind == "promptly":
+        return Deadline(d.text, "relative", None, None, d.part, event=m.group(1))
+    return d
+
+
+def deadlines_of(ntext: str, default: Deadline | None = None) -> list[Deadline]:
+    """【…】 blocks with their parts; else time expressions in the text (dates inside
+    parentheses are citations, not deadlines); else 引き続き → ongoing; else the
+    document's general deadline (``default``, stated in its preface)."""
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
         inner = m.group(1).strip()
         if inner.startswith("再掲"):
             continue
-        found.extend(parse_bracket(inner))
+        found.extend(_refine(d) for d in parse_bracket(inner))
     if found:
         return found
-    return [d for _, _, d in find_deadlines(ntext)]
+    cited = [m.span() for m in _CITATION.finditer(ntext)]
+    inline = [d for a, b, d in find_deadlines(ntext) if not any(x <= a and b <= y for x, y in cited)]
+    if inline:
+        return [_refine(d) for d in inline]
+    m = _ONGOING_WORDS.search(ntext)
+    if m:
+        return [Deadline(m.group(0), "ongoing")]
+    return [default] if default else []
+
+
+def preface_deadline(text: str, norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
+    """A general deadline stated in a 序 / 前文 / はじめに section (早急に対策を講じる)."""
+    for sec in sections:
+        if sec.path and sec.path[0] in ("序", "前文", "はじめに"):
+            for _, _, d in find_deadlines(norm(sec.start, sec.end)):
+                if d.kind in ("promptly", "fiscal_year", "by", "date"):
+                    return d
+    return None
 
 
 def _cut(text: str, a: int, b: int) -> int:

@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from ingest.extract.gazetteer import (
     AGENCY_HEADS,
+    EXCLUDED_TAILS,
+    GENERIC_SYSTEMS,
+    PROGRAM_HEADS,
     SYSTEM_HEADS,
     Gazetteer,
     good_compound,
@@ -14,11 +17,14 @@ from ingest.extract.gazetteer import (
     plan_spans,
 )
 
+from spacy.tokens import Span
+
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
+_DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け)?)")
 _LAW_STOP = re.compile(r"[、。「」『』()\n]|(?<=[^\s])[はがを](?=[^\s])")
 _REGISTERED = False
 
@@ -79,38 +85,85 @@ class GazetteerComponent:
         return out
 
     def _compounds(self, doc: Doc) -> list[Span]:
-        out = []
-        for tok in doc:
-            label = _head_label(tok)
-            if label is None:
+        """Noun compounds headed by a system / agency / programme word.
+
+        Runs of nominal tokens are cut at the last token where the text so far ends
+        with a head word (so multi-token heads such as 捜査班 count); a bare generic
+        head (業務システム, 新たなシステム) takes its modifying clause from the parse.
+        """
+        out: list[Span] = []
+        i = 0
+        n = len(doc)
+        while i < n:
+            if not _joins(doc[i]):
+                i += 1
                 continue
-            start = tok.i
-            while start > 0 and _joins(doc[start - 1]):
-                start -= 1
-            while start < tok.i and not (doc[start].pos_ in _NOUNISH or doc[start].tag_.startswith("接頭辞")):
+            j = i
+            while j + 1 < n and _joins(doc[j + 1]):
+                j += 1
+            out.extend(self._cut_run(doc, i, j))
+            i = j + 1
+        return out
+
+    def _cut_run(self, doc: Doc, i: int, j: int) -> list[Span]:
+        for k in range(j, i - 1, -1):
+            text = doc[i : k + 1].text
+            label, head = _head_of(text)
+            if label is None or head is None:
+                continue
+            start = i
+            while start < k and doc[start].text in ("・", "-"):
                 start += 1
-            span = doc[start : tok.i + 1]
-            if label == "PG_System":
-                head = next(h for h in SYSTEM_HEADS if tok.text.endswith(h))
-            else:
-                head = next(h for h in AGENCY_HEADS if tok.text.endswith(h))
+            m = _DATE_PREFIX.match(doc[start : k + 1].text)
+            if m:
+                span0 = doc.char_span(doc[start].idx + m.end(), doc[k].idx + len(doc[k]), alignment_mode="contract")
+                if span0 is None or len(span0) == 0:
+                    return []
+                start = span0.start
+            span = doc[start : k + 1]
+            if label == "PG_System" and span.text in GENERIC_SYSTEMS:
+                clause = _clause(doc, k)
+                return [doc[clause.start : clause.end].char_span(0, len(clause.text), label=label) or clause] if clause else []
             if good_compound(span.text, head):
-                out.append(doc[start : tok.i + 1].char_span(0, len(span.text), label=label) or span)
-        return [s for s in out if s.label_]
+                sp = doc[start : k + 1]
+                return [Span(doc, sp.start, sp.end, label=label)]
+            return []
+        return []
 
 
-def _head_label(tok: Token) -> str | None:
-    if tok.pos_ not in _NOUNISH:
-        return None
-    if tok.text.endswith(SYSTEM_HEADS):
-        return "PG_System"
-    if tok.text.endswith(AGENCY_HEADS) and tok.pos_ in ("NOUN", "PROPN"):
-        return "PG_Agency"
-    return None
+def _nominal_tag(tag: str) -> bool:
+    return tag.startswith(("名詞", "接頭辞", "接尾辞-名詞的"))
 
 
 def _joins(tok: Token) -> bool:
-    return tok.pos_ in _NOUNISH or tok.text in ("・", "-") or tok.tag_.startswith("接頭辞")
+    """Part of a noun compound, by Sudachi's tags (set by the tokenizer, before NER)."""
+    if _nominal_tag(tok.tag_) or tok.text in ("・", "-"):
+        return True
+    # a na-adjective stem glued to what follows is part of the compound (サイバー特別捜査部)
+    if tok.tag_.startswith("形状詞") and tok.i + 1 < len(tok.doc):
+        nxt = tok.nbor().tag_
+        return _nominal_tag(nxt) or nxt.startswith("形状詞")
+    return False
+
+
+def _head_of(text: str) -> tuple[str | None, str | None]:
+    if text.endswith(EXCLUDED_TAILS):
+        return None, None
+    for heads, label in ((SYSTEM_HEADS, "PG_System"), (PROGRAM_HEADS, "PG_Program"), (AGENCY_HEADS, "PG_Agency")):
+        for h in heads:
+            if text.endswith(h):
+                return label, h
+    return None, None
+
+
+def _clause(doc: Doc, k: int) -> Span | None:
+    """The modifying clause of a generic head: 遺失物関係手続をオンラインで行うための新たなシステム."""
+    tok = doc[k]
+    left = tok.left_edge.i
+    span = doc[left : k + 1]
+    if left == k or not 8 <= len(span.text) <= 50 or re.search(r"[、。「」()]", span.text):
+        return None
+    return span
 
 
 def load_nlp(model: str, gazetteer: Gazetteer) -> Language:
