@@ -46,7 +46,9 @@ class Searcher:
         for name, iris in self.svc.catalog.names.items():
             if len(name) >= 2 and name in key and not re.fullmatch(r"[0-9]+", name):
                 for i in iris:
-                    found.append((len(name), self.svc.catalog.entities[i]["id"]))
+                    e = self.svc.catalog.entities[i]
+                    if not e.get("generic"):  # 都道府県, 学校: words, not a subject of the question
+                        found.append((len(name), e["id"]))
         found.sort(key=lambda t: -t[0])
         # drop names contained in a longer matched name (警察庁 inside 警察庁交通局)
         return list(dict.fromkeys(k for _, k in found))[:5]

@@ -80,7 +80,7 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
                  "gold": c["gold"], "predicted": c["pred"]} for t, c in sorted(per_type.items())}
     merged = total = 0
     for g in gold["entities"]:
-        gn = [n for n in dict.fromkeys([g["label"], *g.get("aliases", [])])]
+        gn = list(dict.fromkeys([g["label"], *g.get("aliases", [])]))
         if len(gn) < 2:
             continue
         targets = [tuple(cat.lookup(n)[:1]) for n in gn]

@@ -111,7 +111,7 @@ def extract_measures(
 ) -> list[Measure]:
     """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span."""
     out: list[Measure] = []
-    default = preface_deadline(text, norm, sections)
+    default = preface_deadline(norm, sections)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -176,8 +176,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None) -> list[Deadline]:
         found.extend(_refine(d) for d in parse_bracket(inner))
     if found:
         return found
-    cited = [m.span() for m in _CITATION.finditer(ntext)]
-    inline = [d for a, b, d in find_deadlines(ntext) if not any(x <= a and b <= y for x, y in cited)]
+    inline = _inline(ntext)
     if inline:
         return [_refine(d) for d in inline]
     m = _ONGOING_WORDS.search(ntext)
@@ -186,12 +185,30 @@ def deadlines_of(ntext: str, default: Deadline | None = None) -> list[Deadline]:
     return [default] if default else []
 
 
-def preface_deadline(text: str, norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
+_DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)")
+
+
+def _inline(ntext: str) -> list[Deadline]:
+    """Time expressions that set a deadline: not inside parentheses (citations such as
+    （令和元年6月25日犯罪対策閣僚会議決定）), and a bare date only when something falls
+    due on it (…までに, …に施行, …公表予定) — otherwise it records history."""
+    cited = [m.span() for m in _CITATION.finditer(ntext)]
+    out = []
+    for a, b, d in find_deadlines(ntext):
+        if any(x <= a and b <= y for x, y in cited):
+            continue
+        if d.kind == "date" and not _DUE.match(ntext[b : b + 8]):
+            continue
+        out.append(d)
+    return out
+
+
+def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
     """A general deadline stated in a 序 / 前文 / はじめに section (早急に対策を講じる)."""
     for sec in sections:
         if sec.path and sec.path[0] in ("序", "前文", "はじめに"):
-            for _, _, d in find_deadlines(norm(sec.start, sec.end)):
-                if d.kind in ("promptly", "fiscal_year", "by", "date"):
+            for d in _inline(norm(sec.start, sec.end)):
+                if d.kind in ("promptly", "fiscal_year", "by"):
                     return d
     return None
 

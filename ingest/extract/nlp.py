@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from spacy.tokens import Span
+
 from ingest.extract.gazetteer import (
     AGENCY_HEADS,
     EXCLUDED_TAILS,
@@ -16,8 +18,6 @@ from ingest.extract.gazetteer import (
     law_number_spans,
     plan_spans,
 )
-
-from spacy.tokens import Span
 
 if TYPE_CHECKING:
     from spacy.language import Language
