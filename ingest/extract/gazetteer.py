@@ -29,7 +29,7 @@ TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
 AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
-    "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊",
+    "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金")
 EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関")
@@ -38,9 +38,10 @@ GENERIC_SYSTEMS = frozenset({"システム", "業務システム", "情報シス
 _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター"})
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存")
 _PLAN_RE = re.compile(
-    r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|ビジョン|ロードマップ|工程表|対応策|総合対策|アクションプラン[0-9]*))"
-    r"(?:\([^()]{0,40}\))?」"
+    r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|要綱|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
+    r"|アクションプラン[0-9]*|について\((?:依命)?通達\)))(?:\([^()]{0,40}\))?」"
 )
+_PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
 _LAW_NUM_RE = re.compile(r"\((明治|大正|昭和|平成|令和)(\d+|元)年(法律|政令|[^\s()年]{1,8}?令|[^\s()年]{1,8}?規則)第(\d+)号")
 
 
@@ -108,6 +109,11 @@ def plan_spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _PLAN_RE.finditer(text)]
 
 
+def program_spans(text: str) -> list[tuple[int, int]]:
+    """Quoted programme names: 「再配達削減PR月間」 → the span inside the quotes."""
+    return [m.span(1) for m in _PROGRAM_RE.finditer(text)]
+
+
 def law_number_spans(text: str) -> list[tuple[int, int, str, str, int, str]]:
     """Law numbers in parentheses after a name: (start of paren, end, era, kind, year, number).
 
@@ -151,6 +157,6 @@ def split_hierarchy(name: str) -> list[str]:
 def good_compound(text: str, head: str) -> bool:
     if len(text) < len(head) + 2 or text in _GENERIC_AGENCY_WORDS:
         return False
-    if text.startswith(_BAD_PREFIX) or re.match(r"^[0-90-9]", text):
+    if text.startswith(_BAD_PREFIX) or re.match(r"^[0-9]+(?:年|月|日|号|条)", text):
         return False
     return not re.search(r"[、。「」()\s]", text)

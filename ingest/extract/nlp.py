@@ -17,6 +17,7 @@ from ingest.extract.gazetteer import (
     good_compound,
     law_number_spans,
     plan_spans,
+    program_spans,
 )
 
 if TYPE_CHECKING:
@@ -63,10 +64,11 @@ class GazetteerComponent:
                 # the token-aligned span only when it adds no more than a suffix
                 spans.append(span)
         spans.extend(self._laws(doc))
-        for a, b in plan_spans(text):
-            span = doc.char_span(a, b, label="PG_Plan", alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
+        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program")):
+            for a, b in finder(text):
+                span = doc.char_span(a, b, label=label, alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
         spans.extend(self._compounds(doc))
         doc.ents = filter_spans(spans)
         return doc
@@ -122,8 +124,15 @@ class GazetteerComponent:
                 start = span0.start
             span = doc[start : k + 1]
             if label == "PG_System" and span.text in GENERIC_SYSTEMS:
-                clause = _clause(doc, k)
-                return [doc[clause.start : clause.end].char_span(0, len(clause.text), label=label) or clause] if clause else []
+                clause = _clause(doc, k) if span.text.endswith("システム") else None
+                return [Span(doc, clause.start, clause.end, label=label)] if clause else []
+            if label == "PG_Agency" and span.text.startswith("関係") and head in ("会議", "本部", "協議会"):
+                clause = _clause(doc, k)  # 外国人の受入れ・…に関する関係閣僚会議
+                return [Span(doc, clause.start, clause.end, label=label)] if clause else []
+            if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局)・", span.text):
+                return []  # 警察庁・総務省: a list of agencies, each found on its own
+            if label == "PG_Program" and len(span.text) < 6:
+                return []  # 試験制度: too generic to be a named programme
             if good_compound(span.text, head):
                 sp = doc[start : k + 1]
                 return [Span(doc, sp.start, sp.end, label=label)]
@@ -161,8 +170,12 @@ def _clause(doc: Doc, k: int) -> Span | None:
     tok = doc[k]
     left = tok.left_edge.i
     span = doc[left : k + 1]
-    if left == k or not 8 <= len(span.text) <= 50 or re.search(r"[、。「」()]", span.text):
+    if left == k or not 8 <= len(span.text) <= 60 or re.search(r"[、。「」()\n]", span.text):
         return None
+    if span.text.startswith(("及び", "その", "この", "当該", "我が国", "各")):
+        return None
+    if not re.search(r"ための|している|に関する", span.text):
+        return None  # 警察庁が整備する情報システム: a description, not a name
     return span
 
 
