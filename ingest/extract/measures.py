@@ -31,6 +31,7 @@ _ACTION = re.compile(
 )
 _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
 ACTOR_TYPES = ("Agency",)
+_FOOTNOTE = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*※")
 TOPIC_MARKERS = ("は", "が", "では", "において")
 
 
@@ -65,13 +66,34 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
                 b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
                 yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
             continue
-        a = sec.start
-        if sec.title:  # a titled heading: the measure is the body under it
+        if sec.title:  # a titled heading: each statement (paragraph) under it is a unit
             nl = text.find("\n", sec.start, sec.end)
-            a = nl if nl > 0 else sec.start
-        a, b = _strip(text, a, sec.end)
+            for a, b in _statements(text, nl if nl > 0 else sec.end, sec.end):
+                yield Unit(sec, a, b)
+            continue
+        a, b = _strip(text, sec.start, sec.end)
         if a < b:
             yield Unit(sec, a, b)
+
+
+def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Paragraphs of a span; a paragraph cut mid-sentence (a page break) joins the next."""
+    cur: tuple[int, int] | None = None
+    pos = start
+    for m in list(re.finditer(r"\n[ \t\u3000]*\n", text[start:end])) + [None]:
+        stop = start + m.start() if m else end
+        a, b = _strip(text, pos, stop)
+        pos = start + m.end() if m else end
+        if a >= b:
+            continue
+        if cur is None and text[a] in _FOOTNOTE:
+            continue  # a footnote (¹ 「闇バイト」…とは…): a definition, not a statement
+        cur = (cur[0], b) if cur is not None else (a, b)
+        if text[b - 1] in "。】」)）":
+            yield cur
+            cur = None
+    if cur is not None:
+        yield cur
 
 
 def _is_marker_line(body: str, pos: int) -> bool:
