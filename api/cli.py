@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--no-repair", action="store_true")
     c = cmd("export", "export the whole graph")
     c.add_argument("--format", default="turtle", choices=["turtle", "nquads", "jsonld"])
+    c = cmd("reindex", "re-embed every passage with the configured embedding model (no re-parsing)")
     c = cmd("delete", "remove a document from the graph and the index")
     c.add_argument("doc_id")
     return p
@@ -95,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `policygraph search … | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -140,6 +144,8 @@ def _dispatch(b: Any, args: argparse.Namespace) -> int:
         return 0 if res["ok"] else 1
     elif args.cmd == "export":
         sys.stdout.write(b.export(args.format).decode("utf-8"))
+    elif args.cmd == "reindex":
+        print(json.dumps(b.reindex(), ensure_ascii=False))
     elif args.cmd == "delete":
         print(json.dumps(b.delete_document(args.doc_id), ensure_ascii=False))
     return 0

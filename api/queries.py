@@ -103,3 +103,27 @@ SELECT ?p ?doc ?path ?text ?start ?end ?heading WHERE {
 }
 ORDER BY ?start
 """
+
+REINDEX_PASSAGES = PREFIXES + """
+SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading WHERE {
+  ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
+     pg:startOffset ?start ; pg:endOffset ?end .
+  ?doc pg:source ?source ; pg:checksum ?checksum ; dcterms:title ?title .
+  OPTIONAL { ?p pg:heading ?heading }
+}
+ORDER BY ?doc ?start
+"""
+
+REINDEX_MENTIONS = PREFIXES + """
+SELECT DISTINCT ?p ?key ?class WHERE {
+  ?m pg:mentionOf ?e ; pg:inPassage ?p . ?e pg:entityKey ?key ; a ?class .
+  FILTER(?class IN (pg:Agency, pg:GenericActor, pg:System))
+}
+"""
+
+REINDEX_DEADLINES = PREFIXES + """
+SELECT ?p ?kind ?start ?end WHERE {
+  ?ms pg:inPassage ?p ; pg:deadline ?d . ?d pg:deadlineKind ?kind .
+  OPTIONAL { ?d pg:startDate ?start } OPTIONAL { ?d pg:endDate ?end }
+}
+"""

@@ -57,6 +57,9 @@ class RemoteService:
     def export(self, fmt: str) -> bytes:
         return _check(self.client.get("/export", params={"format": fmt})).content
 
+    def reindex(self) -> Any:
+        raise BadInput(f"stop the server at {self.url} first: reindex rebuilds the index it holds")
+
     def delete_document(self, doc_id: str) -> Any:
         return _check(self.client.delete(f"/api/documents/{doc_id}")).json()
 

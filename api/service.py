@@ -137,6 +137,42 @@ class Service:
         if stale:
             self.index.delete_ids(list(stale))
 
+    def reindex(self, progress: Progress | None = None) -> dict[str, Any]:
+        """Re-embed every passage with the configured model, from the graph alone
+        (no re-parsing): the index is dropped and rebuilt."""
+        from api import queries as Q
+        from indexes.items import PassageRow, deadline_range, items_of
+
+        with self._write:
+            rows: dict[str, PassageRow] = {}
+            for r in self.graph.select(Q.REINDEX_PASSAGES):
+                pid = self.iris.local(r["p"]) or ""
+                rows[r["p"]] = PassageRow(
+                    pid.removeprefix("passage/"), (self.iris.local(r["doc"]) or "").removeprefix("doc/"),
+                    r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
+                    r["text"], r.get("heading") or "")
+            for r in self.graph.select(Q.REINDEX_MENTIONS):
+                row = rows.get(r["p"])
+                if row is not None and r["key"] not in row.entities:
+                    row.entities.append(r["key"])
+                    if r["class"].endswith(("#Agency", "#GenericActor")):
+                        row.agencies.append(r["key"])
+                    elif r["class"].endswith("#System"):
+                        row.systems.append(r["key"])
+            for r in self.graph.select(Q.REINDEX_DEADLINES):
+                rng = deadline_range(r["kind"], r.get("start"), r.get("end"))
+                if rng and r["p"] in rows:
+                    rows[r["p"]].deadlines.append(rng)
+            items = items_of(list(rows.values()), self.embedder, self.sparse,
+                             (lambda done, total: progress("embed", done, total)) if progress else None)
+            self.index.drop()
+            self.index = open_vector_index(self.settings)
+            self.index.ensure_collection(self.embedder.dim)
+            for i in range(0, len(items), 256):
+                self.index.upsert(items[i : i + 256])
+            self.index.flush()
+            return {"passages": len(items), "model": self.settings.embedding_model, "dim": self.embedder.dim}
+
     def delete_document(self, doc_id: str) -> dict[str, Any]:
         with self._write:
             if doc_id not in self.versions():

@@ -132,6 +132,13 @@ class ClientIndex:
     def flush(self) -> None:
         """Nothing to do: the server and local mode persist every acknowledged write."""
 
+    def drop(self) -> None:
+        """Delete the collection (to change the embedding model)."""
+        with self._errors("delete collection"):
+            if self.client.collection_exists(self.collection):
+                self.client.delete_collection(self.collection)
+            self._exists = False
+
     def close(self) -> None:
         with self._errors("close"):
             self.client.close()

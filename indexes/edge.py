@@ -166,6 +166,15 @@ class EdgeIndex:
                     shard.flush()
                     shard.close()
 
+    def drop(self) -> None:
+        """Delete every point and the collection itself (to change the embedding model)."""
+        import shutil
+
+        self.close()
+        with self._life:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self._dim = None
+
     # ---- writes ------------------------------------------------------------------------
     def upsert(self, items: list[IndexItem]) -> None:
         import qdrant_edge as qe

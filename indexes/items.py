@@ -1,16 +1,39 @@
-"""ExtractedDocument → index items: one point per passage, with dense and sparse vectors.
+"""Passages → index items: one point per passage, with dense and sparse vectors.
 
 The text embedded and tokenised is the passage with its context (document title and
 the section titles above it), so a passage under 「警察用航空機運用の広域化」 is found
 by a question about police helicopters even when its own sentences do not say so.
+
+Items are built from an ExtractedDocument at ingest, or from the graph alone
+(``policygraph reindex``: a new embedding model without re-parsing anything).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from core.records import ExtractedDocument
 from indexes.vector_index import IndexItem
+
+
+@dataclass
+class PassageRow:
+    id: str
+    doc: str
+    source: str
+    version: str
+    title: str
+    section: list[str]
+    start: int
+    end: int
+    text: str
+    heading: str
+    entities: list[str] = field(default_factory=list)
+    agencies: list[str] = field(default_factory=list)
+    systems: list[str] = field(default_factory=list)
+    deadlines: list[tuple[str, str]] = field(default_factory=list)
 
 
 def context_text(title: str, heading: str, text: str) -> str:
@@ -22,45 +45,56 @@ def context_text(title: str, heading: str, text: str) -> str:
     return "\n".join(p for p in (title, heading, text) if p)
 
 
-def index_items(x: ExtractedDocument, embedder: Any, sparse: Any) -> list[IndexItem]:
-    texts = [context_text(x.meta.title, p.heading, p.text) for p in x.passages]
-    if not texts:
-        return []
-    dense = embedder.embed_passages(texts)
-    lexical = sparse.encode_documents(texts)
+def deadline_range(kind: str, start: str | None, end: str | None) -> tuple[str, str] | None:
+    """The payload range of one deadline (``by`` falls due on its end date)."""
+    lo, hi = (end, end) if kind == "by" else (start or end, end or start)
+    return (lo, hi) if lo and hi else None
+
+
+def rows_of(x: ExtractedDocument) -> list[PassageRow]:
     types = {e.key: e for e in x.entities}
-    by_passage: dict[str, list[str]] = {}
+    rows = {
+        p.id: PassageRow(p.id, x.doc.id, x.doc.source, x.doc.checksum, x.meta.title, list(p.section),
+                         p.start, p.end, p.text, p.heading)
+        for p in x.passages
+    }
     for m in x.mentions:
-        by_passage.setdefault(m.passage_id, []).append(m.entity)
-    deadlines: dict[str, list[tuple[str, str]]] = {}
+        r = rows[m.passage_id]
+        if m.entity not in r.entities:
+            r.entities.append(m.entity)
+            e = types.get(m.entity)
+            if e is not None and e.type == "Agency":
+                r.agencies.append(m.entity)
+            if e is not None and e.type == "System":
+                r.systems.append(m.entity)
     for ms in x.measures:
         for d in ms.deadlines:
-            lo, hi = d.start or d.end, d.end or d.start
-            if d.kind == "by":
-                lo = d.end
-            if lo and hi:
-                deadlines.setdefault(ms.passage_id, []).append((lo, hi))
-    items = []
-    for p, vec, sv in zip(x.passages, dense, lexical, strict=True):
-        ents = list(dict.fromkeys(by_passage.get(p.id, [])))
-        items.append(IndexItem(
-            id=p.id,
-            dense=vec,
-            sparse=sv,
+            rng = deadline_range(d.kind, d.start, d.end)
+            if rng and ms.passage_id in rows:
+                rows[ms.passage_id].deadlines.append(rng)
+    return list(rows.values())
+
+
+def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
+             progress: Callable[[int, int], None] | None = None) -> list[IndexItem]:
+    if not rows:
+        return []
+    texts = [context_text(r.title, r.heading, r.text) for r in rows]
+    dense = embedder.embed_passages(texts, progress=progress) if progress else embedder.embed_passages(texts)
+    lexical = sparse.encode_documents(texts)
+    return [
+        IndexItem(
+            id=r.id, dense=vec, sparse=sv,
             payload={
-                "doc": x.doc.id,
-                "source": x.doc.source,
-                "version": x.doc.checksum,
-                "section": list(p.section),
-                "start": p.start,
-                "end": p.end,
-                "text": p.text,
-                "heading": p.heading,
-                "entities": ents,
-                "agencies": [k for k in ents if k in types and types[k].type == "Agency"],
-                "systems": [k for k in ents if k in types and types[k].type == "System"],
-                "deadline_from": [lo for lo, _ in deadlines.get(p.id, [])],
-                "deadline_to": [hi for _, hi in deadlines.get(p.id, [])],
+                "doc": r.doc, "source": r.source, "version": r.version, "section": r.section,
+                "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
+                "entities": r.entities, "agencies": r.agencies, "systems": r.systems,
+                "deadline_from": [lo for lo, _ in r.deadlines], "deadline_to": [hi for _, hi in r.deadlines],
             },
-        ))
-    return items
+        )
+        for r, vec, sv in zip(rows, dense, lexical, strict=True)
+    ]
+
+
+def index_items(x: ExtractedDocument, embedder: Any, sparse: Any) -> list[IndexItem]:
+    return items_of(rows_of(x), embedder, sparse)

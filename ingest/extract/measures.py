@@ -201,9 +201,9 @@ def deadlines_of(ntext: str, default: Deadline | None = None) -> list[Deadline]:
     inline = _inline(ntext)
     if inline:
         return [_refine(d) for d in inline]
-    m = _ONGOING_WORDS.search(ntext)
-    if m:
-        return [Deadline(m.group(0), "ongoing")]
+    word = _ONGOING_WORDS.search(ntext)
+    if word:
+        return [Deadline(word.group(0), "ongoing")]
     return [default] if default else []
 
 
