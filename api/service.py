@@ -14,6 +14,7 @@ Search only returns points whose version is the graph's current one, and
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -28,6 +29,7 @@ from core.settings import Settings
 from graph.build import document_graph
 from graph.iris import Iris
 
+log = logging.getLogger("policygraph")
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 Progress = Callable[[str, int, int], None]
 
@@ -45,6 +47,10 @@ class Service:
         self._models = threading.Lock()
         self.catalog = Catalog.load(self.graph, self.iris)
         self.searcher = Searcher(self)
+        # what a crash left (points of a version the graph does not hold) is removed now
+        self.startup_check = self.check(repair=True) if self.index.exists() else None
+        if self.startup_check and (self.startup_check["orphan_documents"] or self.startup_check["stale_versions"]):
+            log.warning("start-up check repaired the index: %s", self.startup_check)
 
     # ---- heavy models, loaded once, lazily -------------------------------------------
     @property

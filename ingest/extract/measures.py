@@ -221,8 +221,24 @@ def _inline(ntext: str) -> list[Deadline]:
             continue
         if d.kind == "date" and not _DUE.match(ntext[b : b + 8]):
             continue
+        if d.kind == "relative":
+            d = _with_event(d, ntext[max(0, a - 40) : a])
         out.append(d)
     return out
+
+
+_EVENT = re.compile(r"([^、。「」()\sはがをにで]{2,30})の(?:翌日|日)?(?:から)?$")
+
+
+def _with_event(d: Deadline, before: str) -> Deadline:
+    """``事故発生日の翌日から起算して10日以内``: the event is what the count starts from."""
+    text = before + d.text
+    m = _EVENT.search(before) or re.search(r"([^、。「」()\sはがをにで]{2,30})の翌日", text)
+    if m is None:
+        return d
+    event = m.group(1)
+    return Deadline(text[text.index(event):] if event in text else d.text, d.kind, d.start, d.end, d.part,
+                    duration=d.duration, event=event)
 
 
 def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
@@ -293,6 +309,8 @@ def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
             continue
         if tok.pos_ not in ("NOUN", "PROPN", "PRON"):
             continue
+        if "は" not in cases and sent.root not in (tok.head, tok.head.head):
+            continue  # a subject of a subordinate clause (…と認める事由が…), not the actor
         left = min(t.idx for t in tok.subtree if t.dep_ != "case")
         right = tok.idx + len(tok.text)
         if right - left > 60:

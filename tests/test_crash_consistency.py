@@ -1,0 +1,76 @@
+"""A document version is all or nothing across the graph and the index: kill -9 the
+ingest at random points, restart, and the two stores agree (old or new version, never
+a mix, never orphan vectors)."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+CORPUS = Path(__file__).parent / "data" / "corpus"
+DOC = "001_214d2fa169fb0a94.txt"
+
+
+def _ingest_cmd(data: Path, path: Path) -> list[str]:
+    return [sys.executable, "-m", "api.cli", "--data", str(data), "ingest", str(path)]
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "POLICYGRAPH_GINZA_PROCESSES": "1"}
+
+
+def _state(data: Path) -> tuple[str | None, dict[str, set[str]], int, int]:
+    from api.service import Service
+    from core.settings import Settings
+
+    svc = Service(Settings(data=data))
+    try:
+        version = svc.versions().get(DOC.removesuffix(".txt"))
+        points = svc.index.all_doc_versions() if svc.index.exists() else {}
+        n_points = svc.index.count() if svc.index.exists() else 0
+        rows = svc.graph.select(
+            "PREFIX pg: <https://w3id.org/policygraph/ns#> SELECT (COUNT(?p) AS ?n) WHERE { ?p a pg:Passage }")
+        return version, points, n_points, int(rows[0]["n"])
+    finally:
+        svc.close()
+
+
+def test_kill_during_reingest_leaves_one_whole_version(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    src = tmp_path / DOC
+    shutil.copy(CORPUS / DOC, src)
+    subprocess.run(_ingest_cmd(data, src), check=True, env=_env(), capture_output=True, timeout=600)
+    v1, points, n_points, n_passages = _state(data)
+    assert v1 and points == {DOC.removesuffix(".txt"): {v1}} and n_points == n_passages > 0
+
+    rng = random.Random(20261122)
+    seen_versions = {v1}
+    for attempt in range(3):
+        # a changed file: a new version whose passages differ from the stored one
+        src.write_text((CORPUS / DOC).read_text(encoding="utf-8") + f"\n\n追記{attempt}。警察共通基盤の運用を見直す。\n",
+                       encoding="utf-8")
+        proc = subprocess.Popen(_ingest_cmd(data, src), env=_env(), stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(4.0, 25.0))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        version, points, n_points, n_passages = _state(data)  # start-up check repairs
+        assert version is not None
+        seen_versions.add(version)
+        # the index holds exactly the graph's version of the document, one point per passage
+        assert points == {DOC.removesuffix(".txt"): {version}}, (attempt, points, version)
+        assert n_points == n_passages, (attempt, n_points, n_passages)
+    # a last, uninterrupted run completes the newest version
+    subprocess.run(_ingest_cmd(data, src), check=True, env=_env(), capture_output=True, timeout=600)
+    version, points, n_points, n_passages = _state(data)
+    assert points == {DOC.removesuffix(".txt"): {version}} and n_points == n_passages

@@ -1,0 +1,64 @@
+"""Normaliser, sections and passages on the corpus and on arbitrary text (hypothesis):
+offsets always map back into the original, passages never exceed 1,200 characters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.normalise import normalise
+from ingest.passages import MAX_LEN, split_passages
+from ingest.sections import parse_sections
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+JA = st.text(alphabet=st.sampled_from(list("警察庁は、令和8年度中に検討する。（ア）(7)(4)アイ1２３ \n\t#-【】第条ＴＡＩ<sup>ふかん</sup>")),
+             max_size=400)
+
+
+@given(JA)
+@settings(max_examples=200, deadline=None)
+def test_normalise_maps_every_span_into_the_original(text: str) -> None:
+    nt = normalise(text)
+    assert len(nt.starts) == len(nt.text) == len(nt.ends)
+    for a in range(len(nt.text)):
+        s, e = nt.original_span(a, a + 1)
+        assert 0 <= s < e <= len(text)
+    assert list(nt.starts) == sorted(nt.starts)
+
+
+@given(JA)
+@settings(max_examples=200, deadline=None)
+def test_sections_and_passages_stay_inside_the_text(text: str) -> None:
+    secs = parse_sections(text, normalise(text))
+    for s in secs:
+        assert 0 <= s.start <= s.end <= len(text)
+    for p in split_passages("d", text, secs):
+        assert 0 <= p.start < p.end <= len(text)
+        assert text[p.start : p.end] == p.text and len(p.text) <= MAX_LEN
+
+
+def test_corpus_headings_and_slip_repair() -> None:
+    text = (CORPUS / "000_6cbd8586bd489b7f.txt").read_text(encoding="utf-8")
+    secs = parse_sections(text, normalise(text))
+    paths = [s.path for s in secs]
+    assert ("3", "(1)", "イ", "(ア)") in paths  # printed (7) repaired
+    assert ("1", "(2)", "イ", "(イ)") in paths  # printed (4) repaired
+    printed = {s.path: s.printed_marker for s in secs}
+    assert printed[("1", "(2)", "イ", "(イ)")] == "(4)"
+    assert not any(p and p[0] == "目次" for p in paths)  # the table of contents is not a section
+    assert sum(1 for p in paths if p == ("1",)) == 1
+
+
+def test_corpus_passages_cover_sections_and_are_citable() -> None:
+    for f in sorted(CORPUS.glob("*.txt")):
+        text = f.read_text(encoding="utf-8")
+        passages = split_passages(f.stem, text, parse_sections(text, normalise(text)))
+        assert passages
+        for p in passages:
+            assert text[p.start : p.end] == p.text and 0 < len(p.text) <= MAX_LEN
+        ids = [p.id for p in passages]
+        assert len(ids) == len(set(ids))
+        again = split_passages(f.stem, text, parse_sections(text, normalise(text)))
+        assert [p.id for p in again] == ids  # same input, same ids
