@@ -3,6 +3,7 @@
 Prints and writes bench/results/ingest_search.json:
 * ingest wall time and characters/s for the corpus into a fresh data directory,
 * the time GiNZA alone takes to parse the same passages (the ratio is our overhead),
+  and the time the embedder alone takes for them,
 * search latency p50/p95 over 200 queries from a warm process.
 
 Run: .venv/bin/python bench/ingest_search.py
@@ -46,6 +47,9 @@ def main() -> None:
         t0 = time.perf_counter()
         list(an.nlp.pipe(texts, n_process=an.processes, batch_size=an.batch_size))
         ginza_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        svc.embedder.embed_passages(texts)
+        embed_s = time.perf_counter() - t0
         svc.search(QUERIES[0])
         lat = []
         for i in range(200):
@@ -57,7 +61,8 @@ def main() -> None:
     res = {
         "documents": len(files), "characters": chars, "ingest_s": round(ingest_s, 1),
         "ingest_chars_per_s": round(chars / ingest_s), "ginza_only_s": round(ginza_s, 1),
-        "overhead_ratio": round(ingest_s / ginza_s, 2),
+        "overhead_ratio": round(ingest_s / ginza_s, 2), "embed_only_s": round(embed_s, 1),
+        "passages": len(texts),
         "search_p50_ms": round(statistics.median(lat), 1), "search_p95_ms": round(lat[int(len(lat) * 0.95)], 1),
     }
     out = ROOT / "bench" / "results" / "ingest_search.json"
