@@ -1,7 +1,6 @@
 """The FastAPI application: JSON API, SPARQL 1.1 protocol, linked-data IRIs, web UI."""
 
 
-import concurrent.futures
 import hmac
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,12 +15,6 @@ from core.errors import BadInput, NotFound, PolicygraphError, TooLarge, Unauthor
 from core.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
-_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="sparql")
-
-
-class QueryTimeout(PolicygraphError):
-    status = 503
-    title = "Query time limit"
 
 
 def create_app(  # noqa: C901 - one closure per route
@@ -109,16 +102,10 @@ def create_app(  # noqa: C901 - one closure per route
     def ingest_paths(s: Svc, _w: Writer, paths: Annotated[list[str], Form()]) -> dict[str, Any]:
         return {"results": s.ingest_paths([Path(p) for p in paths])}
 
-    @app.api_route("/sparql", methods=["GET", "POST"])
-    async def sparql(request: Request, s: Svc) -> Response:
-        query = await _sparql_query(request)
-        accept = _negotiate(request.headers.get("accept", ""))
-        fut = _POOL.submit(s.sparql, query, accept)
-        try:
-            mime, body = await _wait(fut, settings.sparql_timeout_s)
-        except TimeoutError:
-            raise QueryTimeout(f"query exceeded the {settings.sparql_timeout_s:g} s time limit") from None
-        return Response(body, media_type=mime)
+    from api import linked_data, sparql
+
+    sparql.install(app, settings, svc)
+    linked_data.install(app, settings, svc)
 
     @app.get("/export")
     def export(s: Svc, format: str = "turtle") -> Response:  # noqa: A002
@@ -126,25 +113,6 @@ def create_app(  # noqa: C901 - one closure per route
         if format not in mimes:
             raise BadInput(f"format must be one of {sorted(mimes)}")
         return Response(s.graph.dump(format), media_type=mimes[format])
-
-    @app.get("/id/{path:path}")
-    def dereference(request: Request, s: Svc, path: str) -> Response:
-        iri = f"{settings.base_iri}/id/{path}"
-        accept = request.headers.get("accept", "")
-        if "text/html" in accept:
-            kind, _, rest = path.partition("/")
-            target = {"entity": f"/#entity={rest}", "doc": f"/#doc={rest}"}.get(kind, "/")
-            return RedirectResponse(target, status_code=303)
-        mime = "application/ld+json" if "ld+json" in accept else "text/turtle"
-        q = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
-        _, body = s.graph.raw_query(q, "application/n-triples")
-        if not body.strip():
-            raise NotFound(f"no resource {iri}")
-        from rdflib import Graph
-
-        g = Graph()
-        g.parse(data=body.decode(), format="nt")
-        return Response(g.serialize(format="json-ld" if mime.endswith("json") else "turtle"), media_type=mime)
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
@@ -169,45 +137,6 @@ def _date(value: str | None) -> str | None:
         return date.fromisoformat(value).isoformat()
     except ValueError:
         raise BadInput(f"not an ISO date: {value!r}") from None
-
-
-async def _sparql_query(request: Request) -> str:
-    if request.method == "GET":
-        q = request.query_params.get("query")
-    else:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip()
-        if ctype == "application/sparql-query":
-            q = (await request.body()).decode("utf-8", "replace")
-        elif ctype == "application/x-www-form-urlencoded":
-            form = await request.form()
-            if "update" in form:
-                from core.errors import QueryRefused
-
-                raise QueryRefused("SPARQL Update is not allowed on this endpoint")
-            q = str(form.get("query") or "")
-        else:
-            raise BadInput("POST needs application/sparql-query or application/x-www-form-urlencoded")
-    if not q:
-        raise BadInput("missing 'query'")
-    return q
-
-
-def _negotiate(accept: str) -> str:
-    from graph.store import GRAPH_FORMATS, RESULT_FORMATS
-
-    for part in accept.split(","):
-        mime = part.split(";")[0].strip()
-        if mime in RESULT_FORMATS or mime in GRAPH_FORMATS:
-            return mime
-        if mime == "application/json":
-            return "application/sparql-results+json"
-    return "application/sparql-results+json"
-
-
-async def _wait(fut: concurrent.futures.Future[tuple[str, bytes]], timeout: float) -> tuple[str, bytes]:
-    import asyncio
-
-    return await asyncio.wait_for(asyncio.wrap_future(fut), timeout)
 
 
 def json_response(data: Any) -> JSONResponse:

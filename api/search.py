@@ -6,6 +6,9 @@
 * When the query names an entity under any of its names (共通基盤システム, 総務省),
   the passages that mention it are candidates too (a payload filter on ``entities``),
   fused in by rank.
+* When the query names a time (令和8年度中, 令和10年度までに), passages whose measures fall
+  due in that interval are a further candidate list (a payload filter on the deadline
+  ranges), weighted double in the fusion.
 * Filters (doc, agency, system, from/to) are Qdrant payload filters.
 * ``no_good_match`` is set when neither the best dense similarity nor the lexical
   overlap nor an entity name says that the corpus answers the query.
@@ -44,6 +47,18 @@ class Searcher:
         if not iris:
             raise NotFound(f"no {type_.lower()} named {name!r}", suggestions=cat.suggestions(name))
         return [cat.entities[i]["id"] for i in iris[:3]]
+
+    @staticmethod
+    def time_window(q: str) -> tuple[str, str] | None:
+        """The interval a query names (令和8年度中 → 2026-04-01..2027-03-31), if any."""
+        from ingest.extract.deadlines import find_deadlines
+        from ingest.normalise import normalise
+
+        for _, _, d in find_deadlines(normalise(q).text):
+            lo, hi = (d.end, d.end) if d.kind == "by" else (d.start, d.end or "9999-12-31")
+            if lo and hi:
+                return lo, hi
+        return None
 
     def named_entities(self, q: str) -> list[str]:
         """Entity keys whose name or alias occurs in the query (longest names first)."""
@@ -90,6 +105,12 @@ class Searcher:
             lists.append(dense_hits)
         if mode in ("sparse", "hybrid"):
             lists.append(svc.index.search(None, sparse, limit=pool, filter=flt, mode="sparse"))
+        window = self.time_window(q) if graph and not (date_from or date_to) else None
+        if window:
+            tf = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
+                             date_from=window[0], date_to=window[1])
+            timed = svc.index.search(dense, sparse, limit=pool, filter=tf, mode="hybrid")
+            lists.extend([timed, timed])  # a time the query names is a constraint: weigh it double
         named = self.named_entities(q) if graph else []
         if named:
             ef = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,

@@ -20,6 +20,13 @@ class Settings(BaseSettings):
     sparql_update_endpoint: str | None = None
     sparql_user: str | None = None
     sparql_password: SecretStr | None = None
+    # Send the credentials by HTTP Digest instead of Basic (Virtuoso's /sparql-auth).
+    sparql_digest: bool = False
+    # Scope queries that name no dataset to our document graphs ({base}/id/graph/…) by
+    # protocol default-graph-uri/named-graph-uri (a server's own default graph stays out).
+    sparql_scope_graphs: bool = True
+    sparql_server_timeout_s: float = 120.0  # HTTP timeout for the store's own reads and writes
+    sparql_workers: int = 4  # threads evaluating /sparql queries at once (more wait, within the time limit)
 
     # Vector index: embedded Qdrant Edge in data/qdrant unless a server url is set.
     qdrant_url: str | None = None

@@ -1,27 +1,53 @@
 """The graph store: embedded Oxigraph on disk by default, a SPARQL 1.1 server by setting.
 
-Both keep one named graph per document, replaced whole in one SPARQL update
-(``DROP SILENT GRAPH …; INSERT DATA {…}``), which Oxigraph and SPARQL servers apply
-atomically: a reader sees the old version or the new one, never a mix.  Queries run
-over the union of the named graphs.
+Both keep one named graph per document version, ``{base}/id/graph/{doc_id}``, replaced
+whole by one SPARQL update (``DROP SILENT GRAPH …; INSERT DATA {…}``), which Oxigraph
+applies atomically: a reader sees the old version or the new one, never a mix.
+Queries that name no dataset run over the union of our named graphs.
 
-The embedded store is RocksDB-backed and locks its folder: a second process that
-opens it gets :class:`core.errors.StoreLocked` naming the folder (the CLI then talks
-to the server that holds it).
+* :class:`OxigraphStore` — embedded, RocksDB-backed; locks its folder (a second process
+  gets :class:`core.errors.StoreLocked` naming it; the CLI then talks to the server).
+* :class:`SparqlServerStore` — any SPARQL 1.1 Protocol server (query + update endpoints,
+  Basic or Digest credentials).  A server's default graph is its own business (Oxigraph
+  server: an empty default graph; Virtuoso: its system graphs), so a query that names
+  no dataset is scoped to our graphs *by the protocol*: it is sent with one
+  ``default-graph-uri`` and one ``named-graph-uri`` per document graph (the named graphs
+  whose IRI starts with ``{base}/id/graph/`` and that hold a ``pg:Document``).  The
+  default graph is then their merge — the same union the embedded store queries —
+  and ``GRAPH ?g`` ranges over our graphs only, whatever else the server holds.
+
+:meth:`run` is the one query entry point of the SPARQL protocol: it honours a
+protocol dataset, a time limit and a result cap (checked at every solution, so a
+streaming query stops as soon as either is crossed).
 """
 
 from __future__ import annotations
 
-import json
+import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+import pyoxigraph as ox
 from rdflib import Graph
 
-from core.errors import GraphStoreError, QueryError, QueryRefused, StoreLocked
+from core.errors import BadInput, GraphStoreError, QueryError, QueryRefused, StoreLocked
+from graph.results import (
+    EXPORT_TYPES,
+    QueryOutcome,
+    negotiate,
+    py_value,
+    serialize,
+    serialize_export,
+)
 
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+# kept for callers of the old names
 RESULT_FORMATS = {
     "application/sparql-results+json": "json",
     "application/sparql-results+xml": "xml",
@@ -32,57 +58,182 @@ GRAPH_FORMATS = {
     "text/turtle": "turtle",
     "application/n-triples": "nt",
     "application/ld+json": "json-ld",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
+    "application/rdf+xml": "xml",
 }
-_UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD")
+UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
+                          "WITH", "USING"})
+QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
+PG_DOCUMENT = "https://w3id.org/policygraph/ns#Document"
 
 
-def _ntriples(g: Graph) -> str:
-    return g.serialize(format="nt")
+class QueryTimeout(GraphStoreError):
+    status = 503
+    title = "Query time limit"
 
+
+class ResultTooLarge(BadInput):
+    status = 400
+    title = "Result limit exceeded"
+
+
+# ---- the query text, without evaluating it ---------------------------------------------------
+
+# strings (long first), IRI references and comments: what may hide keywords
+_OPAQUE = re.compile(
+    r"""'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\""""
+    r"""|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*""",
+    re.S,
+)
+# a bare word: not part of a variable (?x $x), a prefixed name (ex:drop, drop:x), a blank node or a number
+_WORD = re.compile(r"(?<![\w?$:\-.])([A-Za-z]+)(?![\w:\-])")
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE | UPDATE | "" (not recognisable: the parser will say)
+    has_dataset: bool  # FROM / FROM NAMED in the query
+
+    @property
+    def kind(self) -> str | None:
+        return {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(self.form)
+
+
+def query_shape(query: str) -> QueryShape:
+    """What a query text is, from its keywords outside strings, IRIs and comments.
+
+    No evaluation (a SPARQL parser that evaluates, such as running the query on an empty
+    store, can be made to spin).  SPARQL 1.1 query syntax has none of the update keywords
+    as bare words, so any of them makes the text an update.
+
+    >>> query_shape('PREFIX drop: <x:> SELECT ?insert FROM <g> WHERE { ?s drop:x "DELETE" } # CLEAR')
+    QueryShape(form='SELECT', has_dataset=True)
+    >>> query_shape("select * { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }").form
+    'UPDATE'
+    """
+    words = [w.upper() for w in _WORD.findall(_OPAQUE.sub(" ", query))]
+    if UPDATE_WORDS.intersection(words):
+        return QueryShape("UPDATE", False)
+    form = next((w for w in words if w not in ("BASE", "PREFIX")), "")
+    return QueryShape(form if form in QUERY_FORMS else "", "FROM" in words)
+
+
+def check_read_only(query: str) -> QueryShape:
+    """Refuse SPARQL Update on read-only routes (HTTP 403)."""
+    shape = query_shape(query)
+    if shape.form == "UPDATE":
+        raise QueryRefused("SPARQL Update is not allowed on this endpoint (it is read-only)")
+    return shape
+
+
+# ---- datasets and limits ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Dataset:
+    """A protocol dataset (``default-graph-uri`` / ``named-graph-uri``); empty = not given."""
+
+    default: tuple[str, ...] = ()
+    named: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.default or self.named)
+
+
+@dataclass
+class Limits:
+    """A time limit and a result cap for one query; ``cancel`` stops it from outside."""
+
+    timeout_s: float | None = None
+    max_results: int | None = None
+    cancel: threading.Event = field(default_factory=threading.Event)
+    start: float = field(default_factory=time.monotonic)
+
+    def remaining(self) -> float | None:
+        if self.timeout_s is None:
+            return None
+        return max(0.001, self.timeout_s - (time.monotonic() - self.start))
+
+    def check(self, n: int) -> None:
+        if self.cancel.is_set() or (self.timeout_s is not None and time.monotonic() - self.start > self.timeout_s):
+            raise self.timeout_error()
+        if self.max_results is not None and n > self.max_results:
+            raise ResultTooLarge(
+                f"the result has more than {self.max_results} rows/triples (POLICYGRAPH_SPARQL_MAX_RESULTS); "
+                "narrow the query or page through it with LIMIT/OFFSET")
+
+    def timeout_error(self) -> QueryTimeout:
+        return QueryTimeout(f"the query exceeded the {self.timeout_s:g} s time limit (POLICYGRAPH_SPARQL_TIMEOUT_S)")
+
+
+NO_LIMITS = Limits()
+
+
+def _named(iris: Iterable[str]) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(i) for i in iris]
+    except ValueError as e:
+        raise BadInput(f"not an absolute IRI in the dataset: {e}") from None
+
+
+def _collect(kind: str, items: Iterator[Any], limits: Limits, variables: list[str] | None = None) -> QueryOutcome:
+    """Drain a result iterator into an outcome, checking the limits at every item."""
+    if kind == "solutions":
+        names = variables or []
+        rows: list[dict[str, Any]] = []
+        for sol in items:
+            rows.append({n: t for n in names if (t := sol[n]) is not None})
+            limits.check(len(rows))
+        return QueryOutcome("solutions", variables=names, rows=rows)
+    triples: list[Any] = []
+    for t in items:
+        triples.append(t.triple if isinstance(t, ox.Quad) else t)
+        limits.check(len(triples))
+    return QueryOutcome("graph", triples=triples)
+
+
+# ---- the stores ------------------------------------------------------------------------------
 
 def replace_update(graph_iri: str, g: Graph | None) -> str:
     """The single SPARQL update that swaps a document's graph."""
     drop = f"DROP SILENT GRAPH <{graph_iri}>"
     if g is None or len(g) == 0:
         return drop
-    return f"{drop} ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{_ntriples(g)}\n}} }}"
+    return f"{drop} ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{g.serialize(format='nt')}\n}} }}"
 
 
 class GraphStore(Protocol):
     def replace_document(self, graph_iri: str, g: Graph | None) -> None: ...
+    def run(self, query: str, dataset: Dataset = ..., limits: Limits = ..., base_iri: str | None = None) -> QueryOutcome: ...
     def select(self, query: str) -> list[dict[str, Any]]: ...
     def ask(self, query: str) -> bool: ...
     def raw_query(self, query: str, accept: str) -> tuple[str, bytes]: ...
+    def graph_triples(self, graph_iri: str) -> list[Any]: ...
     def triple_count(self) -> int: ...
     def dump(self, fmt: str) -> bytes: ...
     def close(self) -> None: ...
 
 
-def check_read_only(query: str) -> None:
-    """Refuse SPARQL Update on read-only routes (the parser decides what the query is)."""
-    import pyoxigraph as ox
+class _Common:
+    """What both stores derive from :meth:`run`."""
 
-    try:
-        ox.Store().query(query)  # parse + run on an empty in-memory store: cheap
-    except SyntaxError as e:
-        try:
-            ox.Store().update(query)
-        except SyntaxError:
-            raise QueryError(str(e)) from None
-        raise QueryRefused("SPARQL Update is not allowed on this endpoint") from None
-    except (ValueError, OSError) as e:
-        raise QueryError(str(e)) from None
+    def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
+            base_iri: str | None = None) -> QueryOutcome:
+        raise NotImplementedError
+
+    def raw_query(self, query: str, accept: str) -> tuple[str, bytes]:
+        """Run a read-only query and serialise it for ``accept`` (no limits)."""
+        check_read_only(query)
+        o = self.run(query)
+        mime = negotiate(accept, o.kind)
+        return mime, serialize(o, mime)
+
+    def ask(self, query: str) -> bool:
+        return self.run(query).boolean
 
 
-class OxigraphStore:
-    """Embedded, on-disk Oxigraph (RocksDB)."""
+class OxigraphStore(_Common):
+    """Embedded, on-disk Oxigraph (RocksDB); ``path=None`` keeps it in memory (tests)."""
 
     def __init__(self, path: Path | None) -> None:
-        import pyoxigraph as ox
-
-        self._ox = ox
         try:
             if path is None:
                 self.store = ox.Store()
@@ -98,9 +249,9 @@ class OxigraphStore:
     def rdflib_dataset(self) -> Any:
         """The same store through rdflib's API (oxrdflib)."""
         from oxrdflib import OxigraphStore as RdflibStore
-        from rdflib import Dataset
+        from rdflib import Dataset as RdflibDataset
 
-        return Dataset(store=RdflibStore(store=self.store))
+        return RdflibDataset(store=RdflibStore(store=self.store))
 
     def replace_document(self, graph_iri: str, g: Graph | None) -> None:
         with self._write:
@@ -109,66 +260,49 @@ class OxigraphStore:
             except (SyntaxError, OSError, ValueError) as e:
                 raise GraphStoreError(str(e), source=graph_iri) from e
 
-    def _query(self, query: str) -> Any:
+    def _query(self, query: str, **kw: Any) -> Any:
         try:
-            return self.store.query(query, use_default_graph_as_union=True)
+            return self.store.query(query, **kw)
         except SyntaxError as e:
-            raise QueryError(str(e)) from e
+            if query_shape(query).form == "UPDATE":
+                raise QueryRefused("SPARQL Update is not allowed on this endpoint (it is read-only)") from None
+            raise QueryError(str(e)) from None
         except (OSError, ValueError, RuntimeError) as e:
-            raise QueryError(str(e)) from e
+            raise QueryError(str(e)) from None
+
+    def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
+            base_iri: str | None = None) -> QueryOutcome:
+        kw: dict[str, Any] = {"base_iri": base_iri}
+        if dataset:
+            # the protocol dataset replaces FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4)
+            kw["default_graph"] = _named(dataset.default)
+            kw["named_graphs"] = _named(dataset.named)
+        elif not query_shape(query).has_dataset:
+            kw["use_default_graph_as_union"] = True
+        res = self._query(query, **kw)
+        try:
+            if isinstance(res, ox.QueryBoolean):
+                limits.check(0)
+                return QueryOutcome("boolean", boolean=bool(res))
+            if isinstance(res, ox.QuerySolutions):
+                return _collect("solutions", iter(res), limits, [v.value for v in res.variables])
+            return _collect("graph", iter(res), limits)
+        except (OSError, ValueError, RuntimeError) as e:
+            raise QueryError(str(e)) from None
 
     def select(self, query: str) -> list[dict[str, Any]]:
-        res = self._query(query)
+        res = self._query(query, use_default_graph_as_union=True)
         names = [v.value for v in res.variables]
-        out = []
-        for sol in res:
-            row: dict[str, Any] = {}
-            for n in names:
-                t = sol[n]
-                row[n] = None if t is None else _py(t)
-            out.append(row)
-        return out
+        return [{n: None if (t := sol[n]) is None else py_value(t) for n in names} for sol in res]
 
-    def ask(self, query: str) -> bool:
-        return bool(self._query(query))
-
-    def raw_query(self, query: str, accept: str) -> tuple[str, bytes]:
-        ox = self._ox
-        res = self._query(query)
-        if isinstance(res, ox.QueryTriples):
-            mime = accept if accept in GRAPH_FORMATS and accept not in ("application/n-quads", "application/trig") else "text/turtle"
-            if mime == "application/ld+json":
-                g = Graph()
-                g.parse(data=res.serialize(format=ox.RdfFormat.N_TRIPLES).decode(), format="nt")
-                return mime, g.serialize(format="json-ld").encode()
-            fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES}[mime]
-            return mime, res.serialize(format=fmt)
-        mime = accept if accept in RESULT_FORMATS else "application/sparql-results+json"
-        fmt = {
-            "json": ox.QueryResultsFormat.JSON,
-            "xml": ox.QueryResultsFormat.XML,
-            "csv": ox.QueryResultsFormat.CSV,
-            "tsv": ox.QueryResultsFormat.TSV,
-        }[RESULT_FORMATS[mime]]
-        return mime, res.serialize(format=fmt)
+    def graph_triples(self, graph_iri: str) -> list[Any]:
+        return [q.triple for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]
 
     def triple_count(self) -> int:
         return len(self.store)
 
     def dump(self, fmt: str) -> bytes:
-        ox = self._ox
-        if fmt in ("nquads", "trig"):
-            f = ox.RdfFormat.N_QUADS if fmt == "nquads" else ox.RdfFormat.TRIG
-            return bytes(self.store.dump(format=f) or b"")
-        g = Graph()
-        data = self.store.dump(format=ox.RdfFormat.N_QUADS) or b""
-        from rdflib import Dataset
-
-        ds = Dataset()
-        ds.parse(data=data.decode(), format="nquads")
-        for s, p, o, _c in ds.quads((None, None, None, None)):
-            g.add((s, p, o))
-        return g.serialize(format="json-ld" if fmt == "jsonld" else fmt).encode()
+        return serialize_export(list(self.store.quads_for_pattern(None, None, None, None)), fmt)
 
     def flush(self) -> None:
         self.store.flush()
@@ -180,28 +314,39 @@ class OxigraphStore:
             del self.store
 
 
-def _py(term: Any) -> Any:
-    """A pyoxigraph term as a plain Python value (IRIs and literals as str, numbers as int)."""
-    import pyoxigraph as ox
+_RESULT_PARSERS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_RDF_PARSERS = {
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "text/plain": ox.RdfFormat.N_TRIPLES,
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-quads": ox.RdfFormat.N_QUADS,
+}
+_RESULTS_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.8"
+_RDF_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
-    if isinstance(term, ox.Literal):
-        dt = term.datatype.value if term.datatype else ""
-        if dt.endswith("#integer") or dt.endswith("#int") or dt.endswith("#long"):
-            return int(term.value)
-        return term.value
-    return term.value
 
-
-class SparqlServerStore:
+class SparqlServerStore(_Common):
     """An external SPARQL 1.1 store (query + update endpoints, optional credentials).
 
-    Queries are scoped to our named graphs by ``FROM``-free union semantics of the
-    server where available; for servers whose default graph includes system graphs
-    (Virtuoso) set ``graph_prefix`` so selects are rewritten with ``FROM`` clauses.
+    ``graph_prefix`` (``{base}/id/graph/``) turns on the scoping described in the module
+    docstring; ``digest`` sends the credentials by HTTP Digest (Virtuoso's
+    ``/sparql-auth``) instead of Basic.
     """
 
+    GRAPHS_TTL_S = 5.0
+
     def __init__(self, query_url: str, update_url: str | None, user: str | None = None,
-                 password: str | None = None, digest: bool = False, timeout: float = 30.0) -> None:
+                 password: str | None = None, digest: bool = False, timeout: float = 60.0,
+                 graph_prefix: str | None = None) -> None:
         import httpx
 
         auth: Any = None
@@ -209,51 +354,120 @@ class SparqlServerStore:
             auth = httpx.DigestAuth(user, password) if digest else httpx.BasicAuth(user, password)
         self.query_url = query_url
         self.update_url = update_url or query_url
+        self.graph_prefix = graph_prefix
+        self.timeout = timeout
         self.client = httpx.Client(timeout=timeout, auth=auth)
+        self._graphs: tuple[float, list[str]] | None = None
+        self._graphs_lock = threading.Lock()
 
+    # ---- writes
     def replace_document(self, graph_iri: str, g: Graph | None) -> None:
-        r = self.client.post(self.update_url, data={"update": replace_update(graph_iri, g)})
+        import httpx
+
+        try:
+            r = self.client.post(self.update_url, data={"update": replace_update(graph_iri, g)})
+        except httpx.HTTPError as e:
+            raise GraphStoreError(f"update failed: {e}", source=self.update_url) from e
+        finally:
+            self._graphs = None
         if r.status_code >= 300:
             raise GraphStoreError(f"update failed: HTTP {r.status_code} {r.text[:300]}", source=self.update_url)
 
-    def raw_query(self, query: str, accept: str) -> tuple[str, bytes]:
-        r = self.client.post(self.query_url, data={"query": query}, headers={"Accept": accept})
+    # ---- scoping
+    def document_graphs(self, fresh: bool = False) -> list[str]:
+        """Our named graphs on the server (cached for a few seconds; a write clears the cache)."""
+        if self.graph_prefix is None:
+            return []
+        with self._graphs_lock:
+            now = time.monotonic()
+            if not fresh and self._graphs is not None and now - self._graphs[0] < self.GRAPHS_TTL_S:
+                return self._graphs[1]
+            q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a <{PG_DOCUMENT}> }} "
+                 f"FILTER(STRSTARTS(STR(?g), \"{self.graph_prefix}\")) }}")
+            o = self._send(q, "SELECT", [], NO_LIMITS)
+            graphs = sorted(str(r["g"].value) for r in o.rows if "g" in r)
+            self._graphs = (now, graphs)
+            return graphs
+
+    def _dataset_params(self, query: str, dataset: Dataset) -> list[tuple[str, str]]:
+        if dataset:
+            return [("default-graph-uri", g) for g in dataset.default] + [("named-graph-uri", g) for g in dataset.named]
+        if self.graph_prefix is None or query_shape(query).has_dataset:
+            return []
+        # no graph yet: name the (empty) prefix itself, so the server's own default graph stays out
+        graphs = self.document_graphs() or [self.graph_prefix]
+        return [("default-graph-uri", g) for g in graphs] + [("named-graph-uri", g) for g in graphs]
+
+    # ---- reads
+    def _send(self, query: str, form: str, params: list[tuple[str, str]], limits: Limits) -> QueryOutcome:
+        import httpx
+
+        graph_form = form in ("CONSTRUCT", "DESCRIBE")
+        timeout = limits.remaining() or self.timeout
+        try:
+            r = self.client.post(self.query_url, data=[("query", query), *params],
+                                 headers={"Accept": _RDF_ACCEPT if graph_form else _RESULTS_ACCEPT}, timeout=timeout)
+        except httpx.TimeoutException:
+            raise limits.timeout_error() if limits.timeout_s else GraphStoreError(
+                f"no answer within {timeout:g} s", source=self.query_url) from None
+        except httpx.HTTPError as e:
+            raise GraphStoreError(f"query failed: {e}", source=self.query_url) from e
         if r.status_code == 400:
-            raise QueryError(r.text[:500])
+            raise QueryError(r.text[:1000].strip())
         if r.status_code >= 300:
             raise GraphStoreError(f"query failed: HTTP {r.status_code} {r.text[:300]}", source=self.query_url)
-        return r.headers.get("content-type", accept).split(";")[0], r.content
+        ctype = r.headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if ctype in _RDF_PARSERS and ctype not in _RESULT_PARSERS:
+                return _collect("graph", ox.parse(r.content, format=_RDF_PARSERS[ctype]), limits)
+            res = ox.parse_query_results(r.content, format=_RESULT_PARSERS.get(ctype, ox.QueryResultsFormat.JSON))
+        except (SyntaxError, ValueError) as e:
+            raise GraphStoreError(f"unreadable answer ({ctype}): {e}", source=self.query_url) from None
+        if isinstance(res, ox.QueryBoolean):
+            return QueryOutcome("boolean", boolean=bool(res))
+        return _collect("solutions", iter(res), limits, [v.value for v in res.variables])
 
-    def _json(self, query: str) -> Any:
-        _, body = self.raw_query(query, "application/sparql-results+json")
-        return json.loads(body)
+    def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
+            base_iri: str | None = None) -> QueryOutcome:
+        shape = check_read_only(query)  # the query endpoint of some servers runs updates too
+        if base_iri and not re.search(r"(?i)^\s*BASE\b", _OPAQUE.sub(" ", query)):
+            query = f"BASE <{base_iri}>\n{query}"
+        return self._send(query, shape.form, self._dataset_params(query, dataset), limits)
 
     def select(self, query: str) -> list[dict[str, Any]]:
-        data = self._json(query)
-        return [{k: _json_value(v) for k, v in b.items()} for b in data["results"]["bindings"]]
+        o = self.run(query)
+        return [{v: None if (t := r.get(v)) is None else py_value(t) for v in o.variables} for r in o.rows]
 
-    def ask(self, query: str) -> bool:
-        return bool(self._json(query).get("boolean"))
+    def graph_triples(self, graph_iri: str) -> list[Any]:
+        q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
+        return self._send(q, "CONSTRUCT", [("named-graph-uri", graph_iri)], NO_LIMITS).triples
 
     def triple_count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
         return int(rows[0]["n"]) if rows else 0
 
     def dump(self, fmt: str) -> bytes:
-        _, body = self.raw_query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", "application/n-triples")
-        g = Graph()
-        g.parse(data=body.decode(), format="nt")
-        return g.serialize(format="json-ld" if fmt == "jsonld" else fmt).encode()
+        if fmt not in EXPORT_TYPES:
+            raise BadInput(f"unknown export format {fmt!r}")
+        quads = []
+        for g in self.document_graphs(fresh=True):
+            node = ox.NamedNode(g)
+            quads.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(g))
+        return serialize_export(quads, fmt)
 
     def close(self) -> None:
         self.client.close()
 
 
-def _json_value(v: dict[str, str]) -> Any:
-    dt = v.get("datatype", "")
-    if dt.endswith("#integer") or dt.endswith("#int"):
-        return int(v["value"])
-    return v["value"]
+def open_store(settings: Settings) -> OxigraphStore | SparqlServerStore:
+    """The store the settings name: a SPARQL server when ``SPARQL_ENDPOINT`` is set, else embedded."""
+    if settings.sparql_endpoint:
+        pw = settings.sparql_password.get_secret_value() if settings.sparql_password else None
+        prefix = f"{settings.base_iri.rstrip('/')}/id/graph/" if settings.sparql_scope_graphs else None
+        return SparqlServerStore(settings.sparql_endpoint, settings.sparql_update_endpoint, settings.sparql_user, pw,
+                                 digest=settings.sparql_digest, timeout=settings.sparql_server_timeout_s,
+                                 graph_prefix=prefix)
+    return OxigraphStore(settings.graph_path)
 
 
 def iter_graph_rows(rows: list[dict[str, Any]], key: str) -> Iterator[Any]:

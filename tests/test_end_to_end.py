@@ -93,3 +93,15 @@ def test_cli_help_is_fast_and_light() -> None:
                           "print(any(m in sys.modules for m in ('torch','spacy','sentence_transformers')))"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_time_named_in_query_ranks_measures_due_then(service) -> None:
+    assert service.searcher.time_window("令和8年度中に結論を出す取組") == ("2026-04-01", "2027-03-31")
+    res = service.search("令和8年度中に結論を出す取組", limit=5)
+    assert sum("令和8年度" in _norm(h["text"]) for h in res["hits"][:3]) >= 2
+
+
+def test_negative_query_is_flagged(service) -> None:
+    res = service.search("観光ビザの要件")
+    assert res["no_good_match"] is True
+    assert service.search("警察用航空機のブロック運航")["no_good_match"] is False

@@ -1,0 +1,161 @@
+"""Linked data: every IRI the graph mints dereferences here, and so does the vocabulary.
+
+``GET /id/{path}`` answers for ``{base}/id/{path}`` (``base`` = ``POLICYGRAPH_BASE_IRI``):
+
+* ``Accept: text/html`` (browsers) → ``303 See Other`` to the web UI, searching for the
+  resource's label (``/?iri=…#q=…``);
+* ``text/turtle`` (the default), ``application/ld+json``, ``application/n-triples`` or
+  ``application/rdf+xml`` → the resource's description: every triple with it as subject,
+  over the union of the document graphs.  A named graph IRI (``/id/graph/{doc_id}``)
+  gives the whole graph it names — one document version, the provenance of its triples.
+
+Every format carries the same triples (one CONSTRUCT, serialised per ``Accept``), with
+``Vary: Accept``.  An IRI with no triples is 404.
+
+``GET /ns`` serves the vocabulary ``https://w3id.org/policygraph/ns#`` from
+``ontology/policygraph.ttl``: Turtle (default), JSON-LD, N-Triples, RDF/XML, or an HTML
+summary for browsers (classes and properties with their Japanese and English labels).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import RedirectResponse
+
+from core.errors import NotFound
+from graph.results import GRAPH_TYPES, content_type, negotiate, serialize_triples
+
+if TYPE_CHECKING:
+    from api.service import Service
+    from core.settings import Settings
+
+HTML = "text/html"
+LD_TYPES = (*GRAPH_TYPES, HTML)
+PG = "https://w3id.org/policygraph/ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+OWL = "http://www.w3.org/2002/07/owl#"
+LABEL_QUERY = """SELECT ?label WHERE {
+  { <%(iri)s> <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title>|<http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#heading> ?label }
+  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#verbatim> ?label }
+  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#text> ?label }
+} LIMIT 1"""
+
+
+def negotiate_ld(accept: str | None) -> str:
+    """HTML only when the client prefers it (browsers); RDF otherwise, Turtle by default."""
+    if not accept:
+        return GRAPH_TYPES[0]
+    return negotiate(accept, "graph", offered=(GRAPH_TYPES[0], HTML, *GRAPH_TYPES[1:]))
+
+
+def describe(graph: Any, iri: str, local: str) -> list[Any]:
+    if local.startswith("graph/"):
+        return list(graph.graph_triples(iri))
+    q = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
+    return list(graph.run(q).triples)
+
+
+def ui_target(graph: Any, iri: str, local: str) -> str:
+    kind, _, rest = local.partition("/")
+    label = ""
+    if kind == "graph":
+        iri = iri.replace("/id/graph/", "/id/doc/", 1)
+    rows = graph.select(LABEL_QUERY % {"iri": iri})
+    if rows and rows[0].get("label"):
+        label = " ".join(str(rows[0]["label"]).split())[:80]
+    return f"/?iri={quote(iri, safe='')}" + (f"#q={quote(label, safe='')}" if label else "")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[bytes, list[Any]]:
+    from ontology.gazetteer import ontology_path
+
+    data = ontology_path().read_bytes()
+    triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    return data, triples
+
+
+def vocabulary_html(triples: list[Any]) -> str:
+    """A one-page summary of the vocabulary: each class and property with labels, comment, domain, range."""
+    by_subject: dict[str, dict[str, list[Any]]] = {}
+    for t in triples:
+        if isinstance(t.subject, ox.NamedNode):
+            by_subject.setdefault(t.subject.value, {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def labels(props: dict[str, list[Any]], p: str) -> str:
+        vals = props.get(p, [])
+        return " / ".join(html.escape(v.value) for v in sorted(vals, key=lambda v: getattr(v, "language", "") or ""))
+
+    def short(term: Any) -> str:
+        v = term.value
+        return html.escape("pg:" + v[len(PG):] if v.startswith(PG) else v)
+
+    sections = []
+    for title, cls in (("Classes", OWL + "Class"), ("Object properties", OWL + "ObjectProperty"),
+                       ("Datatype properties", OWL + "DatatypeProperty")):
+        rows = []
+        for s, props in sorted(by_subject.items()):
+            if not s.startswith(PG) or not any(getattr(o, "value", "") == cls for o in
+                                               props.get("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", [])):
+                continue
+            name = s[len(PG):]
+            extra = []
+            for p, what in ((RDFS + "subClassOf", "⊂"), (RDFS + "subPropertyOf", "⊂"), (RDFS + "domain", "domain"),
+                            (RDFS + "range", "range")):
+                extra += [f"{what} {short(o)}" for o in props.get(p, [])]
+            rows.append(f'<tr id="{html.escape(name)}"><td><code>pg:{html.escape(name)}</code></td>'
+                        f"<td>{labels(props, RDFS + 'label')}</td><td>{labels(props, RDFS + 'comment')}</td>"
+                        f"<td>{'<br>'.join(extra)}</td></tr>")
+        sections.append(f"<h2>{title} ({len(rows)})</h2><table><tr><th>term</th><th>label</th><th>comment</th>"
+                        f"<th>relations</th></tr>{''.join(rows)}</table>")
+    onto = by_subject.get(PG, {})
+    return f"""<!doctype html>
+<html lang="ja"><head><meta charset="utf-8"><title>policygraph vocabulary</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}}</style></head>
+<body><h1>{labels(onto, RDFS + 'label')}</h1>
+<p><code>{PG}</code> — {labels(onto, RDFS + 'comment')}</p>
+<p>Also as <a href="?format=turtle">Turtle</a> (<code>Accept: text/turtle</code>) and JSON-LD
+(<code>Accept: application/ld+json</code>).</p>
+{''.join(sections)}
+</body></html>
+"""
+
+
+_FORMAT_PARAM = {"turtle": "text/turtle", "ttl": "text/turtle", "jsonld": "application/ld+json",
+                 "nt": "application/n-triples", "rdfxml": "application/rdf+xml", "html": HTML}
+
+
+def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> None:
+    base = settings.base_iri.rstrip("/")
+
+    @app.get("/id/{path:path}", tags=["linked data"], summary="dereference a minted IRI", response_class=Response)
+    def dereference(request: Request, path: str) -> Response:
+        s = svc()
+        iri = f"{base}/id/{path}"
+        mime = negotiate_ld(request.headers.get("accept"))
+        triples = describe(s.graph, iri, path)
+        if not triples:
+            raise NotFound(f"no resource {iri}")
+        vary = {"Vary": "Accept"}
+        if mime == HTML:
+            return RedirectResponse(ui_target(s.graph, iri, path), status_code=303, headers=vary)
+        return Response(serialize_triples(triples, mime), media_type=content_type(mime), headers=vary)
+
+    @app.get("/ns", tags=["linked data"], summary="the policygraph vocabulary", response_class=Response)
+    def vocabulary(request: Request, format: str | None = None) -> Response:  # noqa: A002
+        data, triples = _vocabulary()
+        mime = _FORMAT_PARAM.get(format or "") or negotiate_ld(request.headers.get("accept"))
+        vary = {"Vary": "Accept"}
+        if mime == HTML:
+            return Response(vocabulary_html(triples), media_type="text/html; charset=utf-8", headers=vary)
+        body = data if mime == "text/turtle" else serialize_triples(triples, mime)
+        return Response(body, media_type=content_type(mime), headers=vary)
