@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import secrets
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,9 @@ def _serve(settings: Any, host: str, port: int) -> int:
     fd = os.open(info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         json.dump({"url": f"http://{host}:{port}", "pid": os.getpid(), "token": token}, f)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; with a Python-level handler
+    # that becomes SystemExit here, so the finally below still removes the server file
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(f"policygraph: serving {settings.data} on http://{host}:{port}", file=sys.stderr)
         uvicorn.run(create_app(settings, service, local_token=token), host=host, port=port, log_level="info")
