@@ -12,7 +12,7 @@ BLOCKS = {"p", "div", "li", "tr", "br", "dt", "dd", "section", "article", "h1", 
 
 
 def read_html(data: bytes, name: str) -> str:
-    from selectolax.parser import HTMLParser  # type: ignore[attr-defined]
+    from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
     m = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
     try:
