@@ -5,13 +5,13 @@ import hmac
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, Response, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Header, Query, Response, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from api import errors
 from api.service import Service
-from core.errors import BadInput, NotFound, PolicygraphError, TooLarge, Unauthorized, WritesDisabled
+from core.errors import BadInput, NotFound, TooLarge, Unauthorized, WritesDisabled
 from core.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
@@ -109,7 +109,8 @@ def create_app(  # noqa: C901 - one closure per route
 
     @app.get("/export")
     def export(s: Svc, format: str = "turtle") -> Response:  # noqa: A002
-        mimes = {"turtle": "text/turtle", "nquads": "application/n-quads", "jsonld": "application/ld+json"}
+        from graph.results import EXPORT_TYPES as mimes
+
         if format not in mimes:
             raise BadInput(f"format must be one of {sorted(mimes)}")
         return Response(s.graph.dump(format), media_type=mimes[format])

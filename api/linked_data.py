@@ -64,11 +64,10 @@ def describe(graph: Any, iri: str, local: str) -> list[Any]:
 
 
 def ui_target(graph: Any, iri: str, local: str) -> str:
-    kind, _, rest = local.partition("/")
     label = ""
-    if kind == "graph":
-        iri = iri.replace("/id/graph/", "/id/doc/", 1)
-    rows = graph.select(LABEL_QUERY % {"iri": iri})
+    # a named graph is labelled by its document
+    about = iri.replace("/id/graph/", "/id/doc/", 1) if local.startswith("graph/") else iri
+    rows = graph.select(LABEL_QUERY % {"iri": about})
     if rows and rows[0].get("label"):
         label = " ".join(str(rows[0]["label"]).split())[:80]
     return f"/?iri={quote(iri, safe='')}" + (f"#q={quote(label, safe='')}" if label else "")
@@ -137,7 +136,6 @@ _FORMAT_PARAM = {"turtle": "text/turtle", "ttl": "text/turtle", "jsonld": "appli
 def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> None:
     base = settings.base_iri.rstrip("/")
 
-    @app.get("/id/{path:path}", tags=["linked data"], summary="dereference a minted IRI", response_class=Response)
     def dereference(request: Request, path: str) -> Response:
         s = svc()
         iri = f"{base}/id/{path}"
@@ -150,7 +148,6 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
             return RedirectResponse(ui_target(s.graph, iri, path), status_code=303, headers=vary)
         return Response(serialize_triples(triples, mime), media_type=content_type(mime), headers=vary)
 
-    @app.get("/ns", tags=["linked data"], summary="the policygraph vocabulary", response_class=Response)
     def vocabulary(request: Request, format: str | None = None) -> Response:  # noqa: A002
         data, triples = _vocabulary()
         mime = _FORMAT_PARAM.get(format or "") or negotiate_ld(request.headers.get("accept"))
@@ -159,3 +156,8 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
             return Response(vocabulary_html(triples), media_type="text/html; charset=utf-8", headers=vary)
         body = data if mime == "text/turtle" else serialize_triples(triples, mime)
         return Response(body, media_type=content_type(mime), headers=vary)
+
+    for path, fn, summary in (("/id/{path:path}", dereference, "dereference a minted IRI"),
+                              ("/ns", vocabulary, "the policygraph vocabulary")):
+        app.add_api_route(path, fn, methods=["GET"], tags=["linked data"], summary=summary, response_class=Response)
+        app.add_api_route(path, fn, methods=["HEAD"], response_class=Response, include_in_schema=False)

@@ -320,13 +320,9 @@ class Service:
         return {"measures": items[offset : offset + limit], "total": len(items)}
 
     def sparql(self, query: str, accept: str) -> tuple[str, bytes]:
-        from graph.store import check_read_only
+        from api.sparql import execute  # the protocol's rules and limits, also for the CLI
 
-        if len(query) > self.settings.sparql_max_query_chars:
-            raise BadInput(f"query longer than {self.settings.sparql_max_query_chars} characters")
-        check_read_only(query)
-        mime, body = self.graph.raw_query(query, accept)
-        return str(mime), bytes(body)
+        return execute(self.graph, self.settings, query, accept)
 
 
 def _measure_iris(m: dict[str, Any]) -> set[str]:
@@ -351,13 +347,9 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def open_graph(settings: Settings) -> Any:
-    from graph.store import OxigraphStore, SparqlServerStore
+    from graph.store import open_store
 
-    if settings.sparql_endpoint:
-        pw = settings.sparql_password.get_secret_value() if settings.sparql_password else None
-        return SparqlServerStore(settings.sparql_endpoint, settings.sparql_update_endpoint,
-                                 settings.sparql_user, pw)
-    return OxigraphStore(settings.graph_path)
+    return open_store(settings)
 
 
 def open_vector_index(settings: Settings) -> Any:

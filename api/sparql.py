@@ -138,8 +138,6 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
                                                  thread_name_prefix="sparql")
     app.state.sparql_pool = pool
 
-    @app.api_route("/sparql", methods=["GET", "POST"], tags=["sparql"],
-                   summary="SPARQL 1.1 Protocol (read-only)", response_class=Response)
     async def sparql(request: Request) -> Response:
         query, dataset = await read_protocol_request(request)
         if query is None:
@@ -155,3 +153,8 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
             fut.cancel()  # or never starts, if it is still queued
             raise QueryTimeout(limits.timeout_error().detail) from None
         return Response(body, media_type=content_type(mime), headers={"Vary": "Accept"})
+
+    for method in ("GET", "POST"):
+        app.add_api_route("/sparql", sparql, methods=[method], tags=["sparql"], response_class=Response,
+                          summary=f"SPARQL 1.1 Protocol query by {method} (read-only)",
+                          operation_id=f"sparql_{method.lower()}")

@@ -92,6 +92,7 @@ _WORD = re.compile(r"(?<![\w?$:\-.])([A-Za-z]+)(?![\w:\-])")
 class QueryShape:
     form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE | UPDATE | "" (not recognisable: the parser will say)
     has_dataset: bool  # FROM / FROM NAMED in the query
+    federated: bool = False  # SERVICE (the store would fetch other endpoints)
 
     @property
     def kind(self) -> str | None:
@@ -106,7 +107,7 @@ def query_shape(query: str) -> QueryShape:
     as bare words, so any of them makes the text an update.
 
     >>> query_shape('PREFIX drop: <x:> SELECT ?insert FROM <g> WHERE { ?s drop:x "DELETE" } # CLEAR')
-    QueryShape(form='SELECT', has_dataset=True)
+    QueryShape(form='SELECT', has_dataset=True, federated=False)
     >>> query_shape("select * { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }").form
     'UPDATE'
     """
@@ -114,14 +115,20 @@ def query_shape(query: str) -> QueryShape:
     if UPDATE_WORDS.intersection(words):
         return QueryShape("UPDATE", False)
     form = next((w for w in words if w not in ("BASE", "PREFIX")), "")
-    return QueryShape(form if form in QUERY_FORMS else "", "FROM" in words)
+    return QueryShape(form if form in QUERY_FORMS else "", "FROM" in words, "SERVICE" in words)
 
 
 def check_read_only(query: str) -> QueryShape:
-    """Refuse SPARQL Update on read-only routes (HTTP 403)."""
+    """Refuse SPARQL Update and federated queries on read-only routes (HTTP 403).
+
+    ``SERVICE`` would make the store (embedded Oxigraph included) fetch any URL a client
+    names, from inside our network.
+    """
     shape = query_shape(query)
     if shape.form == "UPDATE":
         raise QueryRefused("SPARQL Update is not allowed on this endpoint (it is read-only)")
+    if shape.federated:
+        raise QueryRefused("federated queries (SERVICE) are not allowed on this endpoint")
     return shape
 
 
@@ -280,6 +287,9 @@ class OxigraphStore(_Common):
         elif not query_shape(query).has_dataset:
             kw["use_default_graph_as_union"] = True
         res = self._query(query, **kw)
+        # pyoxigraph's result iterators must be dropped on the thread that made them: an
+        # error must not carry them (in its traceback) to the thread that reports it
+        err: Exception | None = None
         try:
             if isinstance(res, ox.QueryBoolean):
                 limits.check(0)
@@ -288,7 +298,12 @@ class OxigraphStore(_Common):
                 return _collect("solutions", iter(res), limits, [v.value for v in res.variables])
             return _collect("graph", iter(res), limits)
         except (OSError, ValueError, RuntimeError) as e:
-            raise QueryError(str(e)) from None
+            err = QueryError(str(e))
+        except (QueryTimeout, ResultTooLarge) as e:
+            err = e.with_traceback(None)
+        finally:
+            del res
+        raise err
 
     def select(self, query: str) -> list[dict[str, Any]]:
         res = self._query(query, use_default_graph_as_union=True)
@@ -405,7 +420,10 @@ class SparqlServerStore(_Common):
         graph_form = form in ("CONSTRUCT", "DESCRIBE")
         timeout = limits.remaining() or self.timeout
         try:
-            r = self.client.post(self.query_url, data=[("query", query), *params],
+            body: dict[str, list[str]] = {"query": [query]}
+            for k, v in params:
+                body.setdefault(k, []).append(v)
+            r = self.client.post(self.query_url, data=body,
                                  headers={"Accept": _RDF_ACCEPT if graph_form else _RESULTS_ACCEPT}, timeout=timeout)
         except httpx.TimeoutException:
             raise limits.timeout_error() if limits.timeout_s else GraphStoreError(
@@ -425,11 +443,20 @@ class SparqlServerStore(_Common):
             raise GraphStoreError(f"unreadable answer ({ctype}): {e}", source=self.query_url) from None
         if isinstance(res, ox.QueryBoolean):
             return QueryOutcome("boolean", boolean=bool(res))
-        return _collect("solutions", iter(res), limits, [v.value for v in res.variables])
+        out = _collect("solutions", iter(res), limits, [v.value for v in res.variables])
+        if form == "ASK":
+            # Virtuoso 7.2 answers ASK as a one-column SELECT (__ASK_RETVAL 1, or no row)
+            return QueryOutcome("boolean", boolean=any(py_value(v) not in (0, "0", "false")
+                                                       for r in out.rows for v in r.values()))
+        return out
 
     def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
             base_iri: str | None = None) -> QueryOutcome:
         shape = check_read_only(query)  # the query endpoint of some servers runs updates too
+        if not shape.form:
+            # not a SPARQL 1.1 query form: never pass vendor extensions (Virtuoso's DEFINE …) on
+            raise QueryError("not a SPARQL query: it must start with SELECT, ASK, CONSTRUCT or DESCRIBE "
+                             "(after BASE / PREFIX)")
         if base_iri and not re.search(r"(?i)^\s*BASE\b", _OPAQUE.sub(" ", query)):
             query = f"BASE <{base_iri}>\n{query}"
         return self._send(query, shape.form, self._dataset_params(query, dataset), limits)
@@ -449,7 +476,7 @@ class SparqlServerStore(_Common):
     def dump(self, fmt: str) -> bytes:
         if fmt not in EXPORT_TYPES:
             raise BadInput(f"unknown export format {fmt!r}")
-        quads = []
+        quads: list[Any] = []
         for g in self.document_graphs(fresh=True):
             node = ox.NamedNode(g)
             quads.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(g))
