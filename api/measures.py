@@ -49,8 +49,8 @@ def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
     out = []
 
     def refs(r: dict[str, Any], field: str) -> list[dict[str, Any]]:
-        items = [catalog.entity_ref(i) for i in (r.get(field) or "").split() if i]
-        return [{"iri": x["iri"], "label": x["label"], "type": x["type"]} for x in items if x]
+        items = [catalog.entity_ref(i) for i in sorted(set((r.get(field) or "").split())) if i]
+        return [{"iri": x["iri"], "label": x["label"], "type": x["type"]} for x in items if x]  # stable order
 
     for r in graph.select(Q.MEASURES):
 

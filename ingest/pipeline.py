@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.records import ExtractedDocument, Passage, Section, SourceDocument
+from ingest.extract import aliases
 from ingest.extract.entities import EntityTable, mentions_in
 from ingest.extract.gazetteer import Gazetteer
 from ingest.extract.measures import ParsedPassage, extract_measures
@@ -96,6 +97,8 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
 
         pps.append(ParsedPassage(p, d, to_orig, from_orig))
         mentions.extend(mentions_in(table, d, p.id, to_orig))
+    mentions = aliases.apply(aliases.definition_merges(docs, table), table, mentions)
+    mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}
     measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
     first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))

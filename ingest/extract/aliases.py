@@ -1,0 +1,108 @@
+"""Within-document alias resolution, after every mention is known.
+
+* Suffix variants of organisational paths: when a document names
+  関東管区警察局サイバー特別捜査部 and elsewhere just サイバー特別捜査部, the short form is
+  the same unit (only if exactly one path in the document ends with it).
+* Definitions: ``X（以下「Y」という。）`` — Y names X.  When X is several entities joined
+  by 及び / 並びに / ・ / 、 (管区警察局情報通信部及び都道府県情報通信部（以下「地方機関
+  情報通信部」という。）), Y is one entity of that kind whose aliases are the parts.
+  Short defined terms (法, 府令: two characters or fewer) stay local: they are not
+  added as names, since elsewhere they mean something else.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from core.ids import entity_key
+from core.records import Entity, Mention
+
+_DEFINITION = re.compile(r"\(以下「([^」]{2,40})」(?:と|という)[^)]{0,6}\)")
+_JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
+
+
+def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
+    """old key → key of the organisational path it abbreviates."""
+    by_label = {e.label: k for k, e in entities.items()}
+    suffixes: dict[str, list[str]] = {}
+    for k, e in entities.items():
+        if e.type != "Agency" or not e.parent or e.parent not in entities:
+            continue
+        parent = entities[e.parent].label
+        if e.label.startswith(parent) and len(e.label) - len(parent) >= 3:
+            suffixes.setdefault(e.label[len(parent) :], []).append(k)
+    out = {}
+    for short, keys in suffixes.items():
+        if len(keys) == 1 and short in by_label and by_label[short] != keys[0]:
+            out[by_label[short]] = keys[0]
+    return out
+
+
+def definition_merges(docs: list[Any],
+                      table: Any) -> dict[str, str]:
+    """Defined terms: entities named by Y become (or join) the entity Y."""
+    out: dict[str, str] = {}
+    for doc in docs:
+        ents = sorted((e for e in doc.ents if e.label_.startswith("PG_")), key=lambda e: e.start_char)
+        for m in _DEFINITION.finditer(doc.text):
+            term = m.group(1)
+            run = _run_before(doc.text, ents, m.start())
+            if not run:
+                continue
+            keys = [k for k in (_key_of(table, e) for e in run) if k]
+            if not keys:
+                continue
+            if len(keys) == 1:
+                if len(term) > 2:
+                    table.alias(keys[0], term)
+                continue
+            first = table.entities.get(keys[0])
+            if first is None or len(term) <= 2:
+                continue
+            new = entity_key(first.type, term)
+            if new not in table.entities:
+                table.entities[new] = Entity(key=new, label=term, type=first.type,
+                                             aliases=tuple(table.entities[k].label for k in keys if k in table.entities))
+            for k in keys:
+                out[k] = new
+    return out
+
+
+def _run_before(text: str, ents: list[Any], end: int) -> list[Any]:
+    """Entities ending right before ``end``, joined by 及び/並びに/・/、."""
+    run: list[Any] = []
+    pos = end
+    for e in reversed(ents):
+        if e.end_char > pos:
+            continue
+        gap = text[e.end_char : pos]
+        if gap and not _JOINERS.match(gap):
+            break
+        if not gap and run:
+            break
+        run.insert(0, e)
+        pos = e.start_char
+    return run
+
+
+def _key_of(table: Any, ent: Any) -> str | None:
+    if ent.kb_id_ and ent.kb_id_ in table.entities:
+        return str(ent.kb_id_)
+    for k, e in table.entities.items():
+        if ent.text == e.label or ent.text in e.aliases:
+            return str(k)
+    return None
+
+
+def apply(mapping: dict[str, str], table: Any, mentions: list[Mention]) -> list[Mention]:
+    """Rewrite mentions to the merged keys; fold the merged entities' names into aliases."""
+    if not mapping:
+        return mentions
+    for old, new in mapping.items():
+        e = table.entities.get(old)
+        if e is not None and new in table.entities and old != new:
+            for name in (e.label, *e.aliases):
+                table.alias(new, name)
+            del table.entities[old]
+    return [Mention(mapping.get(m.entity, m.entity), m.surface, m.start, m.end, m.passage_id) for m in mentions]
