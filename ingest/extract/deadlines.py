@@ -3,7 +3,7 @@
 The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 令和N年度(中) → ``fiscal_year`` 1 April – 31 March (令和1 = 2019);
 令和N年度末まで / までに → ``by`` (end only); 令和N年度以降 → open ``period``;
-【2023.10.1】 / 令和5年2月15日 → ``date``; 令和5年（2023年）1月 → the month as ``period``;
+【2023.10.1】 / 令和5年2月15日 → ``date``; 令和5年（2023年）1月 → ``date`` spanning the month;
 継続的に実施 → ``ongoing``; 速やかに / 直ちに / 早急に → ``promptly``;
 翌日から起算して10日以内 → ``relative`` (P10D from an event); anything else → ``unknown``.
 
@@ -140,7 +140,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if end:
             if re.match(r"(?:末)?(?:まで)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, end, part)
-            return Deadline(verbatim, "period", f"{y}-{mo:02d}-01", end, part)
+            return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
     mr = _RELATIVE.search(t)
     if mr:
         m = mr
@@ -206,7 +206,7 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 _INLINE = re.compile(
     rf"(?:{_ERA}{_N}年度|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
-    rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月\d{{1,2}}日|\d{{4}}年\d{{1,2}}月\d{{1,2}}日"
+    rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?"
     r"|(?:翌日から起算して|から)?\d{1,3}(?:日|週間|か月|箇月|ヶ月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく"
 )

@@ -1,0 +1,96 @@
+"""The deadline normaliser: table-driven cases and properties (hypothesis)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.extract.deadlines import (
+    era_to_western,
+    find_deadlines,
+    fiscal_year_interval,
+    normalise,
+    parse_bracket,
+    split_bracket,
+    western_to_era,
+)
+
+CASES = [
+    ("令和8年度中に検討結果を取りまとめ", "fiscal_year", "2026-04-01", "2027-03-31"),
+    ("令和８年度中", "fiscal_year", "2026-04-01", "2027-03-31"),
+    ("令和元年度", "fiscal_year", "2019-04-01", "2020-03-31"),
+    ("令和 10 年度までに結論", "by", None, "2029-03-31"),
+    ("令和9年度末まで", "by", None, "2028-03-31"),
+    ("令和8年度以降、順次実施", "period", "2026-04-01", None),
+    ("令和6年度から令和8年度まで", "period", "2024-04-01", "2027-03-31"),
+    ("2025年度(令和7年度)", "fiscal_year", "2025-04-01", "2026-03-31"),
+    ("【2023.10.1】", "date", "2023-10-01", "2023-10-01"),
+    ("2022.2.6", "date", "2022-02-06", "2022-02-06"),
+    ("令和5年2月15日", "date", "2023-02-15", "2023-02-15"),
+    ("令和５年（2023年）１月", "date", "2023-01-01", "2023-01-31"),
+    ("継続的に実施", "ongoing", None, None),
+    ("引き続き推進", "ongoing", None, None),
+    ("速やかに検討に着手", "promptly", None, None),
+    ("直ちに", "promptly", None, None),
+    ("早急に対策を講じる", "promptly", None, None),
+    ("中長期的に検討", "unknown", None, None),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "start", "end"), CASES)
+def test_normalise(text: str, kind: str, start: str | None, end: str | None) -> None:
+    d = normalise(text)
+    assert (d.kind, d.start, d.end) == (kind, start, end)
+    assert d.text == text.strip("【】")
+
+
+def test_relative_has_duration() -> None:
+    d = normalise("翌日から起算して10日以内")
+    assert (d.kind, d.duration) == ("relative", "P10D")
+
+
+def test_bracket_parts() -> None:
+    parts = split_bracket("前段：継続的に実施、後段：令和8年度中に論点整理、令和9年度中に結論")
+    assert parts == [("前段", "継続的に実施"), ("後段", "令和8年度中に論点整理"), ("後段", "令和9年度中に結論")]
+    ds = parse_bracket("前段：速やかに検討に着手、後段：令和8年度中に検討結果を取りまとめ")
+    assert [(d.part, d.kind) for d in ds] == [("前段", "promptly"), ("後段", "fiscal_year")]
+
+
+def test_find_deadlines_offsets() -> None:
+    text = "警察庁は、令和9年度中に結論を得て、事故の翌日から起算して10日以内に送付する。"
+    found = find_deadlines(text)
+    assert [d.kind for _, _, d in found] == ["fiscal_year", "relative"]
+    for a, b, d in found:
+        assert text[a:b] == d.text
+
+
+@given(st.sampled_from(["令和", "平成", "昭和"]), st.integers(min_value=1, max_value=30))
+def test_era_years_round_trip(era: str, year: int) -> None:
+    if era == "昭和" and year > 63:
+        return
+    western = era_to_western(era, year)
+    if era == "平成" and year == 31:
+        return  # 平成31 = 令和1 (2019): the western year maps to the newer era
+    assert western_to_era(western) == (era, year)
+
+
+@given(st.integers(min_value=1, max_value=60))
+def test_fiscal_years_never_straddle(year: int) -> None:
+    start, end = fiscal_year_interval("令和", year)
+    assert start == date(2018 + year, 4, 1) and end == date(2019 + year, 3, 31)
+    d = normalise(f"令和{year}年度中")
+    assert (d.start, d.end) == (start.isoformat(), end.isoformat())
+
+
+@given(st.text(alphabet=st.sampled_from(list("令和平成年度月日中末までに以降0123456789０１２【】、。速やか継続的翌起算以内 .")), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_never_crashes_and_offsets_inside(text: str) -> None:
+    normalise(text)
+    parse_bracket(text)
+    for a, b, d in find_deadlines(text):
+        assert 0 <= a < b <= len(text) and text[a:b] == d.text
+        for iso in (d.start, d.end):
+            assert iso is None or date.fromisoformat(iso)
