@@ -22,7 +22,11 @@ _DATE = re.compile(r"(令和|平成|昭和)(\d+|元)年(\d{1,2})月(\d{1,2})日|
 _NUMBER = re.compile(r"[^\s、,。「」]{1,30}?第\d+号")
 _TYPE_SUFFIX = re.compile(r"\((依命通達|通達|通知|事務連絡|示達|依命示達|訓令)\)\s*$")
 _TYPE_WORDS = ("工程表", "アクションプラン", "プラン", "計画", "要領", "要綱", "指針", "方針", "戦略", "ガイドライン", "報告書")
-_CITE = re.compile(r"「([^「」]{6,120}?(?:について|に関する[^「」]*)(?:\([^()]{1,10}\))?)」\(((?:令和|平成)[^()]{0,60}?付け[^()]{0,60})\)")
+_CITE = re.compile(
+    r"「([^「」]{6,120}?(?:について|に関する[^「」]*)(?:\([^()]{1,10}\))?)」"
+    r"\(((?:令和|平成)[^()]{0,60}?付け(?:[^()]|\([^()]{0,20}\)){0,80})\)"
+)
+_DATE_LINE = re.compile(r"^\s*(?:(令和|平成|昭和)(\d+|元)年|(\d{4})年)\s*(\d{1,2})月(?:\s*(\d{1,2})日)?\s*$")
 _REPEAL = re.compile(r"(?:前記|上記|当該|同)(?:通達|通知|要領)は、[^。]{0,20}廃止する")
 _ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部)$")
 
@@ -37,6 +41,22 @@ def _iso(m: re.Match[str]) -> str | None:
         return date(int(m.group(8)), int(m.group(9)), int(m.group(10))).isoformat()
     except ValueError:
         return None
+
+
+def _line_date(line: str) -> str | None:
+    """A line that is only a date (令和8年4月2日 / 2023年6月) is the date of issue."""
+    m = _DATE_LINE.match(line.replace(" ", ""))
+    if not m:
+        return None
+    year = era_to_western(m.group(1), 1 if m.group(2) == "元" else int(m.group(2))) if m.group(1) else int(m.group(3))
+    try:
+        return date(year, int(m.group(4)), int(m.group(5) or 1)).isoformat()
+    except ValueError:
+        return None
+
+
+def _strip_parens(text: str) -> str:
+    return re.sub(r"\([^()]*\)", "", text)
 
 
 def _lines(head: str) -> list[str]:
@@ -69,12 +89,37 @@ def _doc_type(title: str) -> str | None:
     return None
 
 
+def _is_party(line: str) -> bool:
+    return bool(line) and len(line) <= 30 and not _NUMBER.search(line) and not _DATE.search(line) and (
+        "期間" not in line and "簿冊" not in line)
+
+
+def _parties(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Addressees: the block of lines around 殿; issuers: agency lines after it."""
+    blocks: list[list[str]] = [[]]
+    for ln in lines:
+        if ln:
+            blocks[-1].append(ln)
+        elif blocks[-1]:
+            blocks.append([])
+    addressees: list[str] = []
+    after = 0
+    for i, b in enumerate(blocks):
+        if any(x == "殿" or x.endswith("殿") for x in b):
+            addressees = [x.removesuffix("殿").strip() for x in b if _is_party(x.removesuffix("殿").strip())]
+            after = i + 1
+    issuers = [x.replace(" ", "") for b in blocks[after:] for x in b
+               if _is_party(x) and _ISSUER.search(x.replace(" ", "")) and x not in addressees]
+    return addressees, issuers
+
+
 def extract_metadata(head: str, full: str | None = None) -> DocumentMeta:
     """Metadata from ``head`` (the normalised text before the first section)."""
     full = full if full is not None else head
     lines = [ln for ln in _lines(head[:4000]) if ln]
     title = _title(lines)
-    dates = [d for m in _DATE.finditer(head[:3000]) if (d := _iso(m))]
+    dates = [d for ln in lines[:40] if (d := _line_date(ln))] or [
+        d for m in _DATE.finditer(_strip_parens(head[:3000])) if (d := _iso(m))]
     title_at = head.find(title[:10]) if title else -1
     before_title = head[: title_at if title_at > 0 else len(head)]
     numbers = tuple(
@@ -88,21 +133,7 @@ def extract_metadata(head: str, full: str | None = None) -> DocumentMeta:
     if validity:
         m = _DATE.search(validity)
         valid_until = _iso(m) if m else None
-    addressees: list[str] = []
-    issuers: list[str] = []
-    block: list[str] = []
-    for ln in _lines(before_title):
-        if not ln:
-            continue
-        if ln in ("殿",) or ln.endswith(" 殿") or ln.endswith("殿"):
-            addressees.extend(x for x in block + [ln.removesuffix("殿").strip()] if x)
-            block = []
-            continue
-        block.append(ln)
-    for ln in _lines(before_title):
-        if ln and _ISSUER.search(ln.replace(" ", "")) and ln not in addressees and len(ln) <= 30 and "殿" not in ln:
-            if not _NUMBER.search(ln) and "保存期間" not in ln:
-                issuers.append(ln.replace(" ", ""))
+    addressees, issuers = _parties(_lines(before_title))
     cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(full)))
     repeals = cites[:1] if cites and _REPEAL.search(full) else ()
     return DocumentMeta(
