@@ -1,0 +1,115 @@
+"""Search latency at scale: a synthetic 100k-passage index (bench only, not a test).
+
+Builds an embedded Qdrant Edge index of N synthetic passages (dense vectors made from
+the corpus passages' real embeddings plus noise, sparse vectors from the corpus's real
+Sudachi terms), one synthetic document in the graph, then measures over Q queries:
+* raw Qdrant time (dense + sparse searches, as the API issues them),
+* the full API path (`GET /api/search` through FastAPI's TestClient: query embedding,
+  fusion, graph/time candidates, version check, no_good_match, JSON),
+and writes bench/results/search_scale.json with p50/p95 and the overhead ratio.
+
+Run: .venv/bin/python bench/search_scale.py [--n 100000] [--queries 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return round(xs[min(len(xs) - 1, int(len(xs) * p))], 2)
+
+
+def main() -> None:  # noqa: PLR0915
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--queries", type=int, default=200)
+    args = ap.parse_args()
+    from fastapi.testclient import TestClient
+    from rdflib import RDF, Graph, Literal, URIRef
+    from rdflib.namespace import DCTERMS
+
+    from api.app import create_app
+    from api.service import Service
+    from core.settings import Settings
+    from graph.namespace import PG
+    from indexes.sparse import SparseVec
+    from indexes.vector_index import IndexFilter, IndexItem
+    from ingest.pipeline import layout
+    from ingest.readers import read_file
+
+    texts = [p.text for f in sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt"))
+             for p in layout(read_file(f)).passages]
+    with tempfile.TemporaryDirectory() as tmp:
+        svc = Service(Settings(data=Path(tmp)))
+        base = svc.embedder.embed_passages(texts[:64])
+        sparse_base = svc.sparse.encode_documents(texts)
+        rng = np.random.default_rng(7)
+        svc.index.ensure_collection(svc.embedder.dim)
+        doc_id, version = "synthetic", "v1"
+        t0 = time.perf_counter()
+        for start in range(0, args.n, 1000):
+            items = []
+            for i in range(start, min(args.n, start + 1000)):
+                v = base[i % len(base)] + rng.normal(0, 0.05, base.shape[1]).astype(np.float32)
+                v /= np.linalg.norm(v)
+                sv: SparseVec = sparse_base[i % len(sparse_base)]
+                items.append(IndexItem(id=f"{i:016x}", dense=v, sparse=sv, payload={
+                    "doc": doc_id, "source": "synthetic.txt", "version": version, "section": ["1"],
+                    "start": 0, "end": 10, "text": texts[i % len(texts)][:200], "heading": "",
+                    "entities": [], "agencies": [], "systems": [], "deadline_from": [], "deadline_to": []}))
+            svc.index.upsert(items)
+        build_s = time.perf_counter() - t0
+        if hasattr(svc.index, "optimize"):
+            svc.index.optimize()
+        g = Graph(identifier=URIRef(svc.iris.graph(doc_id)))
+        d = URIRef(svc.iris.doc(doc_id))
+        g.add((d, RDF.type, PG.Document))
+        g.add((d, PG.source, Literal("synthetic.txt")))
+        g.add((d, PG.checksum, Literal(version)))
+        g.add((d, DCTERMS.title, Literal("synthetic")))
+        svc.graph.replace_document(svc.iris.graph(doc_id), g)
+        svc.refresh()
+        client = TestClient(create_app(svc.settings, svc))
+        queries = ["警察共通基盤による情報の利活用", "SNSで実行犯を募集する投稿", "税関の検査の高度化",
+                   "運転免許の行政処分の手続", "令和8年度中に結論を得る取組"]
+        raw, api = [], []
+        client.get("/api/search", params={"q": queries[0]})
+        for i in range(args.queries):
+            q = queries[i % len(queries)]
+            dv = svc.embedder.embed_queries([q])[0]
+            sv = svc.sparse.encode_query(q)
+            t0 = time.perf_counter()
+            svc.index.search(dv, None, limit=40, filter=IndexFilter(), mode="dense")
+            svc.index.search(None, sv, limit=40, filter=IndexFilter(), mode="sparse")
+            raw.append((time.perf_counter() - t0) * 1000)
+            t0 = time.perf_counter()
+            r = client.get("/api/search", params={"q": q, "limit": 10})
+            api.append((time.perf_counter() - t0) * 1000)
+            assert r.status_code == 200
+        svc.close()
+    res = {
+        "points": args.n, "build_s": round(build_s, 1), "queries": args.queries,
+        "qdrant_p50_ms": pct(raw, 0.5), "qdrant_p95_ms": pct(raw, 0.95),
+        "api_p50_ms": pct(api, 0.5), "api_p95_ms": pct(api, 0.95),
+        "api_over_qdrant_p50": round(statistics.median(api) / max(statistics.median(raw), 1e-6), 1),
+    }
+    out = ROOT / "bench" / "results" / "search_scale.json"
+    out.write_text(json.dumps(res, indent=2) + "\n")
+    print(json.dumps(res, indent=2))
+
+
+if __name__ == "__main__":
+    main()
