@@ -45,7 +45,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)章")),
     ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)節")),
     ("article", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)条(?:の[0-9{KANJI_NUM}]+)?")),
-    ("special", re.compile(rf"^({'|'.join(SPECIAL)})(?=[\s0-9]|$)")),
+    ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9]|$)")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
     ("pkana", re.compile(rf"^\(([{KANA}])\)")),
     ("palpha", re.compile(r"^\(([a-z])\)")),
@@ -53,6 +53,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("rnum", re.compile(r"^([0-9]{1,2})\)(?=\S)")),
     ("num", re.compile(r"^([0-9]{1,2})(?:\s+|\.\s*|\t)(?=\S)")),
     ("kana", re.compile(rf"^([{KANA}])(?:\s+|\t)(?=\S)")),
+    ("kanji", re.compile(rf"^([{KANJI_NUM}]{{1,3}})(?:\s+|\t)(?=\S)")),
     ("alpha", re.compile(r"^([a-z])(?:\s+|\t)(?=\S)")),
     ("circled", re.compile(rf"^([{CIRCLED}])")),
 ]
@@ -120,6 +121,8 @@ def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
     for lv in stack:
         if lv.kind == kind:
             return ordinal == lv.ordinal + 1
+    if kind == "num" and ordinal == 2 and stack and stack[-1].kind == "article":
+        return True  # statute paragraphs: the first (１) is not printed
     return ordinal == 1
 
 
@@ -180,6 +183,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     toc = _toc_ranges(lines)
     stack: list[_Level] = []
     out: list[HeadingLine] = []
+    last: dict[str, int] = {}  # articles number on across chapters
     for idx, (a, b, line) in enumerate(lines):
         if idx in toc or not line.strip():
             continue
@@ -188,7 +192,9 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         found = _match_marker(body)
         if found is None:
             if md and len(md.group(2).strip()) <= 80:
-                kind, title = f"md{len(md.group(1))}", md.group(2).strip().strip("*").strip()
+                title = md.group(2).strip().strip("*").strip()
+                # a level-1 Markdown heading is the document's title: it wraps, not nests
+                kind = "wrapper" if len(md.group(1)) == 1 else f"md{len(md.group(1))}"
                 _place(stack, kind, 0, title, title)
                 out.append(HeadingLine(a, b, kind, 0, title, title, title))
             continue
@@ -198,15 +204,18 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         if kind == "special":
             stack.clear()
             ordinal = 0
+            value = re.sub(r"\s+", "", value)
+            printed = marker = value
             if value in WRAPPERS:
                 out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
                 continue
             kind = "preface" if value in PREFACES else kind
-        elif not _accepts(stack, kind, ordinal):
+        elif not _accepts(stack, kind, ordinal) and not (kind == "article" and ordinal == last.get(kind, 0) + 1):
             slip = _slip(stack, kind, value)
             if slip is None:
                 continue
             kind, ordinal, marker = slip
+        last[kind] = ordinal
         _place(stack, kind, ordinal, marker, _title(rest))
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, _title(rest)))
     return out

@@ -28,12 +28,13 @@ from core.records import Deadline
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 _ERA = "(明治|大正|昭和|平成|令和)"
-_N = r"(\d{1,2}|元)"
+_K = "〇一二三四五六七八九十百"
+_N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
 _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})[./](\d{{1,2}})[./](\d{{1,2}})")
 _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)")
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
-_RELATIVE = re.compile(r"(?:(.{0,30}?)(?:の翌日|から)(?:起算して)?)?(\d{1,3})\s*(日|週間|か月|箇月|ヶ月|月)以内")
+_RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続")
 _PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時")
 _PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
@@ -71,8 +72,30 @@ def fiscal_year_interval(era: str, year: int) -> tuple[date, date]:
     return date(y, 4, 1), date(y + 1, 3, 31)
 
 
+def kanji_number(s: str) -> int:
+    """Kanji numerals as printed in statutes.
+
+    >>> kanji_number("五十七"), kanji_number("十五"), kanji_number("百五"), kanji_number("九")
+    (57, 15, 105, 9)
+    """
+    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+    total, cur = 0, 0
+    for ch in s:
+        if ch in digits:
+            cur = cur * 10 + digits[ch] if cur and ch == "〇" else digits[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+    return total + cur
+
+
 def _num(s: str) -> int:
-    return 1 if s == "元" else int(s)
+    if s == "元":
+        return 1
+    return int(s) if s.isdigit() else kanji_number(s)
 
 
 def _fy(m: re.Match[str]) -> int:
@@ -144,7 +167,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     mr = _RELATIVE.search(t)
     if mr:
         m = mr
-        n, unit = int(m.group(2)), m.group(3)
+        n, unit = _num(m.group(2)), m.group(3)
         dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
         event = (m.group(1) or "").strip("、") or None
         return Deadline(verbatim, "relative", None, None, part, duration=dur, event=event)
@@ -207,7 +230,7 @@ def parse_bracket(text: str) -> list[Deadline]:
 _INLINE = re.compile(
     rf"(?:{_ERA}{_N}年度|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
     rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?"
-    r"|(?:翌日から起算して|から)?\d{1,3}(?:日|週間|か月|箇月|ヶ月)以内"
+    rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく"
 )
 

@@ -28,6 +28,8 @@ _CITE = re.compile(
 )
 _DATE_LINE = re.compile(r"^\s*(?:(令和|平成|昭和)(\d+|元)年|(\d{4})年)\s*(\d{1,2})月(?:\s*(\d{1,2})日)?\s*$")
 _REPEAL = re.compile(r"(?:前記|上記|当該|同)(?:通達|通知|要領)は、[^。]{0,20}廃止する")
+_FRONT_MATTER = re.compile(r"\A\s*---\n(.*?)\n---\s*\n", re.S)
+_MARKER_LINE = re.compile(r"^(?:第[0-9〇一二三四五六七八九十百]+[章節条款]|#|[0-9]+\s)")
 _ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部)$")
 
 
@@ -73,7 +75,8 @@ def _title(lines: list[str]) -> str:
         if _ISSUER.search(ln) and len(ln) < 20:
             continue
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if nxt and not _DATE.search(nxt) and len(nxt) < 40 and not nxt.endswith("。") and len(ln) < 40:
+        if (nxt and not _DATE.search(nxt) and len(nxt) < 40 and not nxt.endswith("。") and len(ln) < 40
+                and not _MARKER_LINE.match(nxt)):
             return f"{ln}{nxt}".replace(" ", "")
         return ln.replace(" ", "") if re.search(r"[\u3040-\u9fff] [\u3040-\u9fff]", ln) else ln
     return lines[0] if lines else ""
@@ -83,6 +86,8 @@ def _doc_type(title: str) -> str | None:
     m = _TYPE_SUFFIX.search(title)
     if m:
         return m.group(1)
+    if re.search(r"(?:法律|法|政令|省令|府令|規則|条例)(?:\([^()]*\))?$", title):
+        return "法令"
     for w in _TYPE_WORDS:
         if w in title:
             return "計画" if w in ("プラン", "アクションプラン") and "工程表" not in title else w
@@ -116,8 +121,14 @@ def _parties(lines: list[str]) -> tuple[list[str], list[str]]:
 def extract_metadata(head: str, full: str | None = None) -> DocumentMeta:
     """Metadata from ``head`` (the normalised text before the first section)."""
     full = full if full is not None else head
+    fm = _FRONT_MATTER.match(head)
+    if fm:
+        head = head[fm.end() :]
     lines = [ln for ln in _lines(head[:4000]) if ln]
     title = _title(lines)
+    if fm:
+        t = re.search(r"^title:\s*(.+)$", fm.group(1), re.M)
+        title = t.group(1).strip().strip("'\"") if t else title
     dates = [d for ln in lines[:40] if (d := _line_date(ln))] or [
         d for m in _DATE.finditer(_strip_parens(head[:3000])) if (d := _iso(m))]
     title_at = head.find(title[:10]) if title else -1
