@@ -205,6 +205,16 @@ def iso_midnight_utc(day: str) -> str:
     return midnight_utc(day).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def doc_versions(records: Iterable[Any]) -> dict[str, set[str]]:
+    """doc id → versions present, from scrolled records carrying doc/version payload."""
+    out: dict[str, set[str]] = {}
+    for r in records:
+        p = payload_of(r.payload)
+        if "doc" in p:
+            out.setdefault(str(p["doc"]), set()).add(str(p.get("version", "")))
+    return out
+
+
 def payload_of(payload: dict[str, Any] | None) -> dict[str, Any]:
     return dict(payload) if payload else {}
 

@@ -39,6 +39,7 @@ from indexes.base import (
     SearchMode,
     check_search_args,
     dense_list,
+    doc_versions,
     midnight_utc,
     passage_id,
     payload_of,
@@ -207,12 +208,7 @@ class ClientIndex:
         return {passage_id(r.id) for r in self._scroll(_doc_filter(doc_id), False)}
 
     def all_doc_versions(self) -> dict[str, set[str]]:
-        out: dict[str, set[str]] = {}
-        for r in self._scroll(None, ["doc", "version"]):
-            p = payload_of(r.payload)
-            if "doc" in p:
-                out.setdefault(str(p["doc"]), set()).add(str(p.get("version", "")))
-        return out
+        return doc_versions(self._scroll(None, ["doc", "version"]))
 
     def search(
         self,

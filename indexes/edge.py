@@ -53,6 +53,7 @@ from indexes.base import (
     SearchMode,
     check_search_args,
     dense_list,
+    doc_versions,
     iso_midnight_utc,
     passage_id,
     payload_of,
@@ -240,12 +241,7 @@ class EdgeIndex:
     def all_doc_versions(self) -> dict[str, set[str]]:
         import qdrant_edge as qe
 
-        out: dict[str, set[str]] = {}
-        for r in self._scroll(None, qe.PayloadSelector.Include(["doc", "version"])):
-            p = payload_of(r.payload)
-            if "doc" in p:
-                out.setdefault(str(p["doc"]), set()).add(str(p.get("version", "")))
-        return out
+        return doc_versions(self._scroll(None, qe.PayloadSelector.Include(["doc", "version"])))
 
     def search(
         self,
