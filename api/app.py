@@ -49,6 +49,11 @@ def create_app(  # noqa: C901 - one closure per route
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/api/info")
+    def api_info(s: Svc) -> dict[str, Any]:
+        """What the UI shows on its first page: the base IRI and how much is ingested."""
+        return s.info()
+
     @app.get("/api/search")
     def search(s: Svc, q: str, limit: Annotated[int, Query(ge=1, le=100)] = 10, doc: str | None = None,
                agency: str | None = None, system: str | None = None,

@@ -93,7 +93,7 @@ class Catalog:
         e = self.entities.get(iri)
         if e is None:
             return None
-        return {"iri": iri, "label": e["label"], "type": e["type"]}
+        return {"id": e["id"], "iri": iri, "label": e["label"], "type": e["type"]}
 
     def public(self, iri: str) -> dict[str, Any]:
         e = self.entities[iri]

@@ -2,8 +2,9 @@
 
 ``GET /id/{path}`` answers for ``{base}/id/{path}`` (``base`` = ``POLICYGRAPH_BASE_IRI``):
 
-* ``Accept: text/html`` (browsers) → ``303 See Other`` to the web UI, searching for the
-  resource's label (``/?iri=…#q=…``);
+* ``Accept: text/html`` (browsers) → ``303 See Other`` to the web UI's page for it: an
+  entity's page (``/#/entity/{key}``), a document's page (``/#/doc/{id}``), scrolled to the
+  passage, measure or mention (``?at=start-end``); anything else → a search for its label;
 * ``text/turtle`` (the default), ``application/ld+json``, ``application/n-triples`` or
   ``application/rdf+xml`` → the resource's description: every triple with it as subject,
   over the union of the document graphs.  A named graph IRI (``/id/graph/{doc_id}``)
@@ -63,11 +64,30 @@ def describe(graph: Any, iri: str, local: str) -> list[Any]:
     return list(graph.run(q).triples)
 
 
+PLACE_QUERY = """SELECT ?doc ?s ?e WHERE {
+  { <%(iri)s> <https://w3id.org/policygraph/ns#inDocument> ?doc }
+  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#inPassage>/<https://w3id.org/policygraph/ns#inDocument> ?doc }
+  OPTIONAL { <%(iri)s> <https://w3id.org/policygraph/ns#startOffset> ?s ; <https://w3id.org/policygraph/ns#endOffset> ?e }
+} LIMIT 1"""
+
+
 def ui_target(graph: Any, iri: str, local: str) -> str:
+    """The web UI page for one of our IRIs: an entity's page, a document's page (scrolled to
+    the passage, measure or mention), else a search for the resource's label."""
+    kind, _, rest = local.partition("/")
+    if kind == "entity":
+        return f"/#/entity/{quote(rest, safe='')}"
+    if kind in ("doc", "graph"):
+        return f"/#/doc/{quote(rest, safe='')}"
+    base = iri[: len(iri) - len(local)]
+    place = iri.split("/deadline/", 1)[0] if kind == "measure" else iri  # a deadline: its measure
+    rows = graph.select(PLACE_QUERY % {"iri": place})
+    if rows and str(rows[0].get("doc", "")).startswith(base + "doc/"):
+        doc_id = str(rows[0]["doc"])[len(base) + 4 :]
+        at = f"?at={rows[0]['s']}-{rows[0]['e']}" if rows[0].get("s") is not None else ""
+        return f"/#/doc/{quote(doc_id, safe='')}{at}"
     label = ""
-    # a named graph is labelled by its document
-    about = iri.replace("/id/graph/", "/id/doc/", 1) if local.startswith("graph/") else iri
-    rows = graph.select(LABEL_QUERY % {"iri": about})
+    rows = graph.select(LABEL_QUERY % {"iri": iri})
     if rows and rows[0].get("label"):
         label = " ".join(str(rows[0]["label"]).split())[:80]
     return f"/?iri={quote(iri, safe='')}" + (f"#q={quote(label, safe='')}" if label else "")

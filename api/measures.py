@@ -50,7 +50,7 @@ def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
 
     def refs(r: dict[str, Any], field: str) -> list[dict[str, Any]]:
         items = [catalog.entity_ref(i) for i in sorted(set((r.get(field) or "").split())) if i]
-        return [{"iri": x["iri"], "label": x["label"], "type": x["type"]} for x in items if x]  # stable order
+        return [x for x in items if x]  # sorted by IRI: a stable order
 
     for r in graph.select(Q.MEASURES):
 

@@ -127,3 +127,7 @@ SELECT ?p ?kind ?start ?end WHERE {
   OPTIONAL { ?d pg:startDate ?start } OPTIONAL { ?d pg:endDate ?end }
 }
 """
+
+PASSAGE_COUNT = PREFIXES + """
+SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Passage }
+"""

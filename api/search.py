@@ -165,6 +165,7 @@ class Searcher:
             "end": p["end"],
             "heading": p.get("heading", ""),
             "entities": [e for e in ents if e],
+            "deadlines": self.svc.passage_deadlines().get(self.svc.iris.passage(h.id), []),
         }
 
 

@@ -46,6 +46,8 @@ class Service:
         self._write = threading.Lock()
         self._models = threading.Lock()
         self.catalog = Catalog.load(self.graph, self.iris)
+        self._measures: tuple[Catalog, list[dict[str, Any]]] | None = None
+        self._passage_deadlines: tuple[Catalog, dict[str, list[dict[str, Any]]]] | None = None
         self.searcher = Searcher(self)
         # what a crash left (points of a version the graph does not hold) is removed now
         self.startup_check = self.check(repair=True) if self.index.exists() else None
@@ -219,6 +221,18 @@ class Service:
     def search(self, q: str, **kw: Any) -> dict[str, Any]:
         return self.searcher.search(q, **kw)
 
+    def info(self) -> dict[str, Any]:
+        from api.queries import PASSAGE_COUNT
+
+        rows = self.graph.select(PASSAGE_COUNT)
+        return {
+            "base_iri": self.settings.base_iri.rstrip("/"),
+            "documents": len(self.catalog.documents),
+            "passages": int(rows[0]["n"]) if rows else 0,
+            "measures": len(self.measure_list()),
+            "entities": len(self.catalog.entities),
+        }
+
     def documents(self) -> dict[str, Any]:
         docs = sorted(self.catalog.documents.values(), key=lambda d: d["source"])
         return {"documents": docs, "total": len(docs)}
@@ -303,7 +317,23 @@ class Service:
         return list(out.values())
 
     def measure_list(self) -> list[dict[str, Any]]:
-        return measure_rows(self.graph, self.catalog)
+        """Every measure, read once per catalog (rebuilt after each write)."""
+        cat = self.catalog
+        cached = self._measures
+        if cached is None or cached[0] is not cat:
+            cached = self._measures = (cat, measure_rows(self.graph, cat))
+        return cached[1]
+
+    def passage_deadlines(self) -> dict[str, list[dict[str, Any]]]:
+        """Passage IRI → the deadlines of the measures in it (for search hits' badges)."""
+        cat = self.catalog
+        cached = self._passage_deadlines
+        if cached is None or cached[0] is not cat:
+            out: dict[str, list[dict[str, Any]]] = {}
+            for m in self.measure_list():
+                out.setdefault(m["passage"], []).extend(m["deadlines"])
+            cached = self._passage_deadlines = (cat, out)
+        return cached[1]
 
     def measures(self, date_from: str | None = None, date_to: str | None = None, agency: str | None = None,
                  doc: str | None = None, limit: int = 1000, offset: int = 0) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import importlib.util
 import io
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import threading
@@ -82,34 +82,7 @@ def store(app_svc: tuple[Any, Service, OxigraphStore]) -> OxigraphStore:
     return app_svc[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class LiveServer:
-    """The app in uvicorn on 127.0.0.1 in a thread (for clients that speak real HTTP)."""
-
-    def __init__(self, app: Any) -> None:
-        import uvicorn
-
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            assert time.monotonic() < deadline, "uvicorn did not start"
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(10)
+LiveServer = _load("live_server").LiveServer
 
 
 @pytest.fixture(scope="module")
@@ -554,10 +527,18 @@ def test_every_minted_iri_dereferences(client: TestClient, store: OxigraphStore)
             assert set(g1.subjects()) == {URIRef(iri)}
         html = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
                           follow_redirects=False)
-        assert html.status_code == 303 and html.headers["location"].startswith(f"/?iri={quote(iri, safe='')}")
-    # the redirect lands on the UI; a label search is in the fragment
+        assert html.status_code == 303, iri
+        loc = html.headers["location"]
+        kind, _, rest = iri[len(BASE) + 4:].partition("/")
+        if kind == "entity":
+            assert loc == f"/#/entity/{quote(rest, safe='')}"
+        elif kind in ("doc", "graph"):
+            assert loc == f"/#/doc/{quote(rest, safe='')}"
+        else:  # section, passage, measure (and its deadlines), mention: the document page, at the place
+            assert re.fullmatch(r"/#/doc/sample-[ab]\?at=\d+-\d+", loc), (iri, loc)
+    # the redirect lands on the UI's entity page
     r = client.get("/id/entity/npa", headers={"Accept": "text/html"}, follow_redirects=False)
-    assert r.headers["location"].endswith("#q=" + quote("警察庁", safe=""))
+    assert r.headers["location"] == "/#/entity/npa"
     assert client.get(r.headers["location"]).headers["content-type"].startswith("text/html")
     # default (no Accept, */*): Turtle; HEAD answers like GET
     assert client.get("/id/entity/npa").headers["content-type"].startswith("text/turtle")
