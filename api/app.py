@@ -23,6 +23,10 @@ def create_app(  # noqa: C901 - one closure per route
     app = FastAPI(title="policygraph", version="0.1.0",
                   description="Knowledge graph and semantic search over Japanese government policy documents")
     errors.install(app)
+    from api.limits import BodyLimit
+
+    app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes,
+                       max_upload_bytes=settings.max_upload_bytes)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
     holder: dict[str, Service] = {}

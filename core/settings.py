@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     sparql_max_results: int = 10000
     sparql_max_query_chars: int = 20000
     max_upload_bytes: int = 20 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024  # any other request body (SPARQL POSTs, forms)
     cors_origins: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
