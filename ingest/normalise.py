@@ -126,6 +126,81 @@ def normalise(text: str) -> NormText:
     return nt
 
 
+# A hard-wrapped line break: the line is full and stops mid-sentence, the next line
+# goes on (not a heading, item or bullet).
+_MARKER_START = re.compile(
+    r"[ \t]*(?:第|[0-9]+[ .．、)]|[(（]|[ア-ン][ .．]|[一二三四五六七八九十]+[ 、.．]"
+    r"|[・▶▷►○●◯■□◆◇◎※＊*#>\-－–—]|[\u2460-\u2473])"
+)
+_GOES_ON_END = re.compile(rf"[{CJK}0-9A-Za-z、,(「『]$")
+_GOES_ON_START = re.compile(rf"[{CJK}0-9A-Za-z)」』、。]")
+
+
+def soft_wraps(text: str, max_width: int = 100, min_share: float = 0.2, full: float = 0.85) -> list[tuple[int, int]]:
+    r"""Spans of the line breaks that only wrap a paragraph (fixed-width text, PDF text layers).
+
+    The document must look hard-wrapped: its usual long-line width (90th percentile)
+    at most ``max_width`` characters and at least ``min_share`` of its lines full (``full``
+    of that width or more: proportional fonts make PDF lines uneven).
+    A break is a wrap when the line before is full and stops
+    mid-sentence and the next line goes on without a heading or item marker; between two
+    ASCII characters (English words) a break is a space, not a wrap, and stays.
+
+    >>> body = "警察庁は、警察共通基盤を活用したシステムの検討を進\n" * 9
+    >>> text = "標題\n" + body + "め、令和4年度末までに行う。\n(1) 次の項目"
+    >>> spans = soft_wraps(text)
+    >>> len(spans), text[spans[0][0]:spans[0][1]] == "\n"
+    (9, True)
+    >>> soft_wraps("短い行\n" * 20)
+    []
+    """
+    lines = text.split("\n")
+    widths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(widths) < 8:
+        return []
+    width = widths[int(len(widths) * 0.9)]
+    least = width * full
+    if width > max_width or width < 12 or sum(w >= least for w in widths) < min_share * len(widths):
+        return []
+    spans = []
+    pos = 0
+    for a, b in zip(lines, lines[1:], strict=False):
+        nl = pos + len(a)
+        head = a.rstrip()
+        nxt = b.lstrip()
+        if (len(head) >= least and _GOES_ON_END.search(head) and nxt and _GOES_ON_START.match(nxt)
+                and not _MARKER_START.match(b) and not (head[-1].isascii() and nxt[0].isascii())):
+            spans.append((pos + len(head), nl + 1 + len(b) - len(nxt)))
+        pos = nl + 1
+    return spans
+
+
+def join_soft_wraps(nt: NormText) -> NormText:
+    r"""Delete the hard wraps inside paragraphs (see :func:`soft_wraps`), map kept, so a
+    name broken over two lines (警 / 察共通基盤) is one word for the parser.
+
+    >>> nt = join_soft_wraps(normalise("見出し\n" + ("あ" * 30 + "警\n察共通基盤を使う。\n") * 10))
+    >>> nt.original_span(*span_of(nt.text, "警察共通基盤"))
+    (34, 41)
+    """
+    spans = soft_wraps(nt.text)
+    if not spans:
+        return nt
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for a, b in spans:
+        out.append(nt.text[pos:a])
+        starts.extend(nt.starts[pos:a])
+        ends.extend(nt.ends[pos:a])
+        pos = b
+    out.append(nt.text[pos:])
+    starts.extend(nt.starts[pos:])
+    ends.extend(nt.ends[pos:])
+    return NormText("".join(out), tuple(starts), tuple(ends), nt.origin_len)
+
+
 def compact(text: str) -> str:
     """A search/matching key: NFKC, no whitespace.
 

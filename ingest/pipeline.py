@@ -19,7 +19,7 @@ from ingest.extract.gazetteer import Gazetteer
 from ingest.extract.measures import ParsedPassage, extract_measures
 from ingest.extract.metadata import extract_metadata
 from ingest.extract.nlp import load_nlp, parse
-from ingest.normalise import NormText, normalise
+from ingest.normalise import NormText, join_soft_wraps, normalise
 from ingest.passages import split_passages
 from ingest.sections import parse_sections
 
@@ -60,9 +60,11 @@ class Layout:
 
 
 def layout(doc: SourceDocument) -> Layout:
+    """Sections and passages from the normalised lines; the text the parser then sees
+    also has the hard wraps inside paragraphs joined (a PDF's 警 / 察共通基盤)."""
     nt = normalise(doc.text)
     sections = parse_sections(doc.text, nt)
-    return Layout(doc, nt, sections, split_passages(doc.id, doc.text, sections))
+    return Layout(doc, join_soft_wraps(nt), sections, split_passages(doc.id, doc.text, sections))
 
 
 def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None = None) -> list[ExtractedDocument]:
