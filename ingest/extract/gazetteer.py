@@ -27,6 +27,9 @@ from typing import Any
 
 TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
+# equipment and technical services are System too (the ontology's pg:System): compounds
+# headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
+DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末")
 AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
     "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
@@ -102,6 +105,27 @@ def _latin_edge(text: str, a: int, b: int) -> bool:
     return (first.isascii() and first.isalnum() and before.isascii() and before.isalnum()) or (
         last.isascii() and last.isalnum() and after.isascii() and after.isalnum()
     )
+
+
+_SHORT_DIAL_RE = re.compile(r"(?<![0-9A-Za-z#])#[0-9]{3,4}(?![0-9])")
+
+
+def short_dial_spans(text: str) -> list[tuple[int, int]]:
+    """Short dial numbers of public services (#9110 相談窓口, #7119): technical services.
+
+    >>> short_dial_spans("警察相談専用電話(#9110)の周知")
+    [(9, 14)]
+    """
+    return [m.span() for m in _SHORT_DIAL_RE.finditer(text)]
+
+
+def bare_device(text: str) -> bool:
+    """A device word that names a kind of equipment on its own (ドローン, not カメラ).
+
+    >>> bare_device("ドローン"), bare_device("カメラ"), bare_device("端末")
+    (True, False, False)
+    """
+    return text in DEVICE_HEADS and len(text) >= 4 and re.fullmatch(r"[ァ-ヶー]+", text) is not None
 
 
 def plan_spans(text: str) -> list[tuple[int, int]]:

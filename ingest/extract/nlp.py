@@ -9,15 +9,18 @@ from spacy.tokens import Span
 
 from ingest.extract.gazetteer import (
     AGENCY_HEADS,
+    DEVICE_HEADS,
     EXCLUDED_TAILS,
     GENERIC_SYSTEMS,
     PROGRAM_HEADS,
     SYSTEM_HEADS,
     Gazetteer,
+    bare_device,
     good_compound,
     law_number_spans,
     plan_spans,
     program_spans,
+    short_dial_spans,
 )
 
 if TYPE_CHECKING:
@@ -64,7 +67,7 @@ class GazetteerComponent:
                 # the token-aligned span only when it adds no more than a suffix
                 spans.append(span)
         spans.extend(self._laws(doc))
-        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program")):
+        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System")):
             for a, b in finder(text):
                 span = doc.char_span(a, b, label=label, alignment_mode="expand")
                 if span is not None:
@@ -133,7 +136,7 @@ class GazetteerComponent:
                 return []  # 警察庁・総務省: a list of agencies, each found on its own
             if label == "PG_Program" and len(span.text) < 6:
                 return []  # 試験制度: too generic to be a named programme
-            if good_compound(span.text, head):
+            if good_compound(span.text, head) or bare_device(span.text):
                 sp = doc[start : k + 1]
                 return [Span(doc, sp.start, sp.end, label=label)]
             return []
@@ -158,7 +161,8 @@ def _joins(tok: Token) -> bool:
 def _head_of(text: str) -> tuple[str | None, str | None]:
     if text.endswith(EXCLUDED_TAILS):
         return None, None
-    for heads, label in ((SYSTEM_HEADS, "PG_System"), (PROGRAM_HEADS, "PG_Program"), (AGENCY_HEADS, "PG_Agency")):
+    for heads, label in ((SYSTEM_HEADS, "PG_System"), (DEVICE_HEADS, "PG_System"), (PROGRAM_HEADS, "PG_Program"),
+                         (AGENCY_HEADS, "PG_Agency")):
         for h in heads:
             if text.endswith(h):
                 return label, h
