@@ -174,7 +174,12 @@ def extract_measures(
 
 
 _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
-_ONGOING_WORDS = re.compile(r"引き続き|継続的に|不断に")
+# 引き続き as an adverb of the measure's own verb (引き続き、…を推進する), not of a state
+# (引き続き深刻な情勢にある)
+_ONGOING_WORDS = re.compile(
+    r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力))"
+    r"|継続的に|不断に"
+)
 _CITATION = re.compile(r"\([^()]{0,80}\)")
 
 
@@ -213,14 +218,15 @@ _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)"
 def _inline(ntext: str) -> list[Deadline]:
     """Time expressions that set a deadline: not inside parentheses (citations such as
     （令和元年6月25日犯罪対策閣僚会議決定）), and a bare date only when something falls
-    due on it (…までに, …に施行, …公表予定) — otherwise it records history."""
+    due on it (…までに, …に施行, …公表予定) or it is a full calendar date (令和5年2月15日、…を
+    追加した: a dated milestone of the measure); a bare month otherwise records history."""
     cited = [m.span() for m in _CITATION.finditer(ntext)]
     out = []
     for a, b, d in find_deadlines(ntext):
         if any(x <= a and b <= y for x, y in cited):
             continue
-        if d.kind == "date" and not _DUE.match(ntext[b : b + 8]):
-            continue
+        if d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8]):
+            continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
         if d.kind == "relative":
             d = _with_event(d, ntext[max(0, a - 40) : a])
         out.append(d)
