@@ -40,6 +40,7 @@ export async function route() {
       if (gen !== generation) return;  // a newer navigation won
       view.replaceChildren(node);
       if (node.onMounted) node.onMounted();
+      performance.mark("pg:rendered");  // bench/ui.py reads the first one: the page is usable
     } catch (err) {
       if (gen !== generation) return;
       setTitle("エラー");
