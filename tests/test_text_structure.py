@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.normalise import normalise
+from ingest.normalise import join_soft_wraps, normalise
 from ingest.passages import MAX_LEN, split_passages
 from ingest.sections import parse_sections
 
@@ -26,6 +26,26 @@ def test_normalise_maps_every_span_into_the_original(text: str) -> None:
         s, e = nt.original_span(a, a + 1)
         assert 0 <= s < e <= len(text)
     assert list(nt.starts) == sorted(nt.starts)
+
+
+WRAPPED = st.lists(st.text(alphabet=st.sampled_from(list("警察共通基盤を活用し、令和8年度に検討する。(1)アab ")),
+                           min_size=10, max_size=40), min_size=8, max_size=30).map("\n".join)
+
+
+@given(WRAPPED)
+@settings(max_examples=200, deadline=None)
+def test_joining_hard_wraps_keeps_the_map(text: str) -> None:
+    nt = normalise(text)
+    joined = join_soft_wraps(nt)
+    assert len(joined.starts) == len(joined.text) == len(joined.ends)
+    assert list(joined.starts) == sorted(joined.starts)
+    # only line breaks (and the spaces around them) are deleted
+    assert len(joined.text) <= len(nt.text) and "".join(joined.text.split()) == "".join(nt.text.split())
+    for a, ch in enumerate(joined.text):  # every kept character is the one it maps to
+        s, e = joined.original_span(a, a + 1)
+        assert 0 <= s < e <= len(text)
+        if ch.strip() and ch.isascii() is False:
+            assert ch in normalise(text[s:e]).text
 
 
 @given(JA)
