@@ -163,6 +163,7 @@ def _deadline(g: Graph, node: URIRef, d: Deadline, measure: URIRef) -> None:
     if d.end:
         g.add((node, PG.endDate, _lit(d.end, XSD.date)))
     if d.duration:
-        g.add((node, PG.duration, _lit(d.duration, XSD.duration)))
+        # the ISO 8601 form as a plain string: Virtuoso 7 cannot store xsd:duration literals
+        g.add((node, PG.duration, Literal(d.duration)))
     if d.event:
         g.add((node, PG.event, _lit(d.event)))

@@ -72,7 +72,9 @@ def document_a() -> ExtractedDocument:
                  actors=("pref-police",), actor_text="都道府県警察", systems=("system-kiban",),
                  deadlines=(Deadline("速やかに", "promptly"),))
     m3 = Measure(sha("m3", n=16), doc.id, s22.path, p22.start + 4, p22.end, text=p22.text[4:], passage_id=p22.id,
-                 actors=("npa",), deadlines=(Deadline("令和9年3月31日までに", "by", None, "2027-03-31", part="後段"),))
+                 actors=("npa",), deadlines=(Deadline("令和9年3月31日までに", "by", None, "2027-03-31", part="後段"),
+                                             Deadline("通知の翌日から起算して10日以内", "relative", duration="P10D",
+                                                      event="通知")))
     mentions = (
         Mention("npa", "警察庁", *_span(t, "警察庁", p1.start), p1.id),
         Mention("system-kiban", "警察共通基盤システム", *_span(t, "警察共通基盤システム"), p1.id),
