@@ -111,6 +111,12 @@ def create_app(  # noqa: C901 - one closure per route
     def ingest_paths(s: Svc, _w: Writer, paths: Annotated[list[str], Form()]) -> dict[str, Any]:
         return {"results": s.ingest_paths([Path(p) for p in paths])}
 
+    @app.post("/api/backup", include_in_schema=False)
+    def backup(s: Svc, _w: Writer, path: Annotated[str, Form()]) -> dict[str, Any]:
+        from api.backup import backup as write_backup
+
+        return write_backup(s, Path(path))
+
     from api import linked_data, sparql
 
     sparql.install(app, settings, svc)

@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("reindex", "re-embed every passage with the configured embedding model (no re-parsing)")
     c = cmd("delete", "remove a document from the graph and the index")
     c.add_argument("doc_id")
+    c = cmd("backup", "write a consistent snapshot of both stores to one .tar.gz (works next to a running server)")
+    c.add_argument("dest", type=Path)
+    c = cmd("restore", "restore a backup into the data directory, then check it")
+    c.add_argument("src", type=Path)
+    c.add_argument("--force", action="store_true", help="replace the stores already in the data directory")
     return p
 
 
@@ -112,6 +117,8 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.cmd == "serve":
         return _serve(settings, args.host, args.port)
+    if args.cmd == "restore":
+        return _restore(settings, args.src, args.force)
     backend = _backend(settings)
     try:
         return _dispatch(backend, args)
@@ -149,7 +156,28 @@ def _dispatch(b: Any, args: argparse.Namespace) -> int:
         print(json.dumps(b.reindex(), ensure_ascii=False))
     elif args.cmd == "delete":
         print(json.dumps(b.delete_document(args.doc_id), ensure_ascii=False))
+    elif args.cmd == "backup":
+        print(json.dumps(b.backup(args.dest.resolve()), ensure_ascii=False, indent=2))
     return 0
+
+
+def _restore(settings: Any, src: Path, force: bool) -> int:
+    from api import backup
+    from core.errors import BadInput
+
+    if settings.sparql_endpoint or settings.qdrant_url:
+        raise BadInput("restore covers the embedded stores only; restore the SPARQL and Qdrant servers with "
+                       "their own tools")
+    manifest = backup.restore(src, settings.data, force)
+    from api.service import Service
+
+    svc = Service(settings)
+    try:
+        res = {**manifest, **backup.verify(svc, backup.read_manifest(src))}
+    finally:
+        svc.close()
+    print(json.dumps(res, ensure_ascii=False, indent=2))
+    return 0 if res["ok"] else 1
 
 
 def _out(data: Any, as_json: bool, fmt: Any) -> None:

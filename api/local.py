@@ -45,5 +45,10 @@ class LocalService:
     def export(self, fmt: str) -> bytes:
         return bytes(self.svc.graph.dump(fmt))
 
+    def backup(self, dest: Path) -> dict[str, Any]:
+        from api.backup import backup
+
+        return backup(self.svc, dest)
+
     def close(self) -> None:
         self.svc.close()

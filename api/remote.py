@@ -63,6 +63,10 @@ class RemoteService:
     def delete_document(self, doc_id: str) -> Any:
         return _check(self.client.delete(f"/api/documents/{doc_id}")).json()
 
+    def backup(self, dest: Path) -> Any:
+        """The server snapshots its own stores (it holds them) into ``dest`` on this machine."""
+        return _check(self.client.post("/api/backup", data={"path": str(dest)})).json()
+
     def close(self) -> None:
         self.client.close()
 

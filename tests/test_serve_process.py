@@ -3,6 +3,7 @@ through it over HTTP; without a server they open the directory themselves."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -76,7 +77,24 @@ def test_cli_local_then_through_server(tmp_path: Path) -> None:
         up = httpx.post(f"http://127.0.0.1:{port}/api/documents", files={"file": ("x.txt", "本文".encode())})
         assert up.status_code == 401 and up.headers["content-type"].startswith("application/problem+json")
         assert up.headers["www-authenticate"] == "Bearer"
+        # an online backup: the server snapshots its own stores and keeps answering
+        snap = tmp_path / "snap.tar.gz"
+        b = _cli(data, "backup", str(snap))
+        assert b.returncode == 0, b.stderr
+        assert json.loads(b.stdout)["documents"] == {DOC.rsplit(".", 1)[0]: hashlib.sha256(
+            (CORPUS / DOC).read_bytes()).hexdigest()}
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
     finally:
         server.terminate()
         server.wait(timeout=30)
     assert not (data / "server.json").exists()
+    # restored into a new directory it answers as the original did
+    restored = tmp_path / "restored"
+    r = _cli(restored, "restore", str(snap))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["ok"] is True
+    again_local = json.loads(_cli(restored, "entity", "警察共通基盤", "--json").stdout)
+    assert again_local["entity"] == local["entity"] and len(again_local["mentions"]) == len(local["mentions"])
+    hits2 = json.loads(_cli(restored, "search", "マイナンバーカードと運転免許証の一体化", "--json").stdout)["hits"]
+    # the same best passage (lower ranks may swap on exact score ties between index layouts)
+    assert (hits2[0]["start"], hits2[0]["end"]) == (hits[0]["start"], hits[0]["end"])
