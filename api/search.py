@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from core.errors import BadInput, NotFound
@@ -32,12 +34,37 @@ DENSE_WEIGHT = 10.0
 NO_MATCH_BELOW = 0.5
 
 
+QUERY_CACHE = 2048  # queries whose vectors are kept (a repeated query skips the embedder)
+
+
 class Searcher:
     def __init__(self, svc: Any) -> None:
         self.svc = svc
+        # one query embedding at a time: torch already uses every core for one, and
+        # concurrent calls only oversubscribe them (measured in bench/load.py)
+        self._embed = threading.Lock()
+        self._vectors: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
+        self._cache = threading.Lock()
 
     def refresh(self) -> None:
-        """Nothing cached beyond the service's catalog (kept for symmetry)."""
+        """The index changed: cached query vectors stay valid (same models); the catalog
+        is the service's."""
+
+    def query_vectors(self, q: str) -> tuple[Any, Any]:
+        """(dense, sparse) vectors of a query, from a small LRU cache."""
+        with self._cache:
+            hit = self._vectors.get(q)
+            if hit is not None:
+                self._vectors.move_to_end(q)
+                return hit
+        with self._embed:
+            dense = self.svc.embedder.embed_queries([q])[0]
+        vecs = (dense, self.svc.sparse.encode_query(q))
+        with self._cache:
+            self._vectors[q] = vecs
+            while len(self._vectors) > QUERY_CACHE:
+                self._vectors.popitem(last=False)
+        return vecs
 
     def _keys(self, name: str | None, type_: str) -> list[str] | None:
         if not name:
@@ -96,8 +123,7 @@ class Searcher:
             date_from=date_from,
             date_to=date_to,
         )
-        dense = svc.embedder.embed_queries([q])[0]
-        sparse = svc.sparse.encode_query(q)
+        dense, sparse = self.query_vectors(q)
         pool = max(limit * 4, 40)
         dense_hits = svc.index.search(dense, None, limit=pool, filter=flt, mode="dense")
         lists = []
