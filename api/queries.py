@@ -95,21 +95,25 @@ SELECT ?s ?p ?o WHERE {
 """
 
 PASSAGE_TEXT = PREFIXES + """
-SELECT ?p ?doc ?path ?text ?start ?end ?heading WHERE {
+SELECT ?p ?doc ?path ?text ?start ?end ?heading ?page ?endPage WHERE {
   ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
      pg:startOffset ?start ; pg:endOffset ?end .
   OPTIONAL { ?p pg:heading ?heading }
+  OPTIONAL { ?p pg:page ?page }
+  OPTIONAL { ?p pg:endPage ?endPage }
   FILTER(?doc = <%(doc)s>)
 }
 ORDER BY ?start
 """
 
 REINDEX_PASSAGES = PREFIXES + """
-SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading WHERE {
+SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading ?page ?endPage WHERE {
   ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
      pg:startOffset ?start ; pg:endOffset ?end .
   ?doc pg:source ?source ; pg:checksum ?checksum ; dcterms:title ?title .
   OPTIONAL { ?p pg:heading ?heading }
+  OPTIONAL { ?p pg:page ?page }
+  OPTIONAL { ?p pg:endPage ?endPage }
 }
 ORDER BY ?doc ?start
 """

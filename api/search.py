@@ -190,6 +190,7 @@ class Searcher:
             "start": p["start"],
             "end": p["end"],
             "heading": p.get("heading", ""),
+            **({"page": p["page"], "end_page": p.get("end_page", p["page"])} if p.get("page") is not None else {}),
             "entities": [e for e in ents if e],
             "deadlines": self.svc.passage_deadlines().get(self.svc.iris.passage(h.id), []),
         }

@@ -158,7 +158,7 @@ class Service:
                 rows[r["p"]] = PassageRow(
                     pid.removeprefix("passage/"), (self.iris.local(r["doc"]) or "").removeprefix("doc/"),
                     r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
-                    r["text"], r.get("heading") or "")
+                    r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"))
             for r in self.graph.select(Q.REINDEX_MENTIONS):
                 row = rows.get(r["p"])
                 if row is not None and r["key"] not in row.entities:
@@ -245,7 +245,8 @@ class Service:
                 rows = self.graph.select(PASSAGE_TEXT % {"doc": d["iri"]})
                 passages = [
                     {"iri": r["p"], "section": split_path(r["path"]), "start": r["start"], "end": r["end"],
-                     "text": r["text"], "heading": r.get("heading") or ""}
+                     "text": r["text"], "heading": r.get("heading") or "", "page": r.get("page"),
+                     "end_page": r.get("endPage") or r.get("page")}
                     for r in rows
                 ]
                 return {**d, "passages": passages}

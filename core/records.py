@@ -8,6 +8,7 @@ document id, offsets and text), so re-ingesting the same input gives the same id
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +29,17 @@ class SourceDocument:
     checksum: str  # sha256 of the raw bytes
     format: str  # txt | md | html | pdf | docx
     pages: tuple[tuple[int, int], ...] = ()  # (page number, start offset) for paged formats
+
+    def page_at(self, offset: int) -> int | None:
+        """The page an offset falls on (paged formats), else None.
+
+        >>> SourceDocument("d", "d.pdf", "", "", "", "pdf", ((1, 0), (2, 120))).page_at(150)
+        2
+        """
+        if not self.pages:
+            return None
+        i = bisect.bisect_right([start for _, start in self.pages], offset) - 1
+        return self.pages[max(i, 0)][0]
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,8 @@ class PG(DefinedNamespace):
     cites: URIRef
     repeals: URIRef
     ordinal: URIRef
+    page: URIRef
+    endPage: URIRef
     # structure
     inDocument: URIRef
     section: URIRef

@@ -34,6 +34,8 @@ class PassageRow:
     agencies: list[str] = field(default_factory=list)
     systems: list[str] = field(default_factory=list)
     deadlines: list[tuple[str, str]] = field(default_factory=list)
+    page: int | None = None  # paged formats: the page the passage starts on
+    end_page: int | None = None  # … and the one it ends on
 
 
 def context_text(title: str, heading: str, text: str) -> str:
@@ -55,7 +57,8 @@ def rows_of(x: ExtractedDocument) -> list[PassageRow]:
     types = {e.key: e for e in x.entities}
     rows = {
         p.id: PassageRow(p.id, x.doc.id, x.doc.source, x.doc.checksum, x.meta.title, list(p.section),
-                         p.start, p.end, p.text, p.heading)
+                         p.start, p.end, p.text, p.heading, page=x.doc.page_at(p.start),
+                         end_page=x.doc.page_at(max(p.start, p.end - 1)))
         for p in x.passages
     }
     for m in x.mentions:
@@ -90,6 +93,7 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
                 "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
                 "entities": r.entities, "agencies": r.agencies, "systems": r.systems,
                 "deadline_from": [lo for lo, _ in r.deadlines], "deadline_to": [hi for _, hi in r.deadlines],
+                **({"page": r.page, "end_page": r.end_page or r.page} if r.page is not None else {}),
             },
         )
         for r, vec, sv in zip(rows, dense, lexical, strict=True)

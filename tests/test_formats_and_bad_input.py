@@ -205,3 +205,28 @@ def test_http_upload_of_bad_file_is_problem_json_and_changes_nothing(service) ->
     assert client.post("/api/documents", files={"file": ("a.txt", "本文".encode())},
                        headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert _snapshot(service) == before
+
+
+@pytest.mark.slow
+def test_pdf_pages_are_kept_in_provenance(service, tmp_path: Path) -> None:
+    """A PDF's passages carry the page they start on: in the graph (pg:page), the document
+    API and search hits."""
+    page1 = ["ページ番号の試験文書について（通知）", "1 第一の事項", "警察庁は、第一の事項として、照会窓口を整備する。"]
+    page2 = ["2 第二の事項", "都道府県警察は、第二の事項として、夜間の巡回体制を見直す。"]
+    f = tmp_path / "paged_notice.pdf"
+    f.write_bytes(_pdf([page1, page2]))
+    [r] = service.ingest_paths([f])
+    assert r["status"] == "added", r
+    try:
+        doc = service.document(r["id"])
+        spans = [(p["page"], p["end_page"]) for p in doc["passages"]]
+        assert spans[0][0] == 1 and spans[-1][1] == 2, spans
+        src = read_file(f)
+        for p in doc["passages"]:  # each passage's pages are those its offsets fall on
+            assert (p["page"], p["end_page"]) == (src.page_at(p["start"]), src.page_at(p["end"] - 1))
+        last = next(p for p in doc["passages"] if "夜間の巡回体制" in _c(p["text"]))
+        assert last["end_page"] == 2
+        hits = service.search("夜間の巡回体制の見直し", doc=r["id"])["hits"]
+        assert hits[0]["page"] == last["page"] and "夜間の巡回体制" in _c(hits[0]["text"])
+    finally:
+        service.delete_document(r["id"])

@@ -39,7 +39,7 @@ export async function docPage(id, params) {
     const node = el("section", { id: anchor, class: `passage${hit ? " target" : ""}`, tabindex: hit ? -1 : null,
       "data-start": p.start, "data-end": p.end },
     el("div", { class: "p-head" }, el("span", { class: "crumb", text: path }), ...dedupe(deadlines).map(deadlineBadge),
-      el("span", { class: "offsets", text: `${p.start}–${p.end}` })),
+      el("span", { class: "offsets", text: (p.page ? `p. ${p.page}${p.end_page && p.end_page !== p.page ? `–${p.end_page}` : ""}  ` : "") + `${p.start}–${p.end}` })),
     el("div", { class: "text" }, ranges.length ? marked(p.text, ranges, "at") : p.text));
     if (hit && !target) target = node;
     body.append(node);

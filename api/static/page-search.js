@@ -132,5 +132,5 @@ function hitItem(h, q) {
       el("div", { class: "tags" }, ...h.entities.slice(0, 10).map(entityLink)),
       toggle,
       el("a", { class: "open", href: hrefDoc(h.document.id, h.start, h.end), text: "文書で開く ›" }),
-      el("span", { class: "offsets", text: `${h.document.source} ${h.start}–${h.end}` })));
+      el("span", { class: "offsets", text: `${h.document.source}${h.page ? ` p. ${h.page}` : ""} ${h.start}–${h.end}` })));
 }
