@@ -119,6 +119,10 @@ class GazetteerComponent:
             start = i
             while start < k and doc[start].text in ("・", "-"):
                 start += 1
+            # the tail of a dotted date (2020.11.10マイナンバー制度) is not part of the name
+            while (start < k and re.fullmatch(r"[0-9]+", doc[start].text) and doc[start].idx >= 1
+                   and doc.text[doc[start].idx - 1] in "./"):
+                start += 1
             m = _DATE_PREFIX.match(doc[start : k + 1].text)
             if m:
                 span0 = doc.char_span(doc[start].idx + m.end(), doc[k].idx + len(doc[k]), alignment_mode="contract")
