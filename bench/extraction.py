@@ -148,7 +148,8 @@ def main() -> None:
         print(f"{t:<8} recall {r['recall']}  precision {r['precision']}  (gold {r['gold']}, predicted {r['predicted']})")
     for k in ("alias_merge", "mention_recall", "measure_recall", "measure_path_match", "deadline_exact"):
         print(f"{k:<20} {res[k]}")
-    out = ROOT / "bench" / "results" / "extraction.json"
+    gold_name = Path(args.gold).stem
+    out = ROOT / "bench" / "results" / ("extraction.json" if gold_name == "dev-gold" else f"extraction-{gold_name}.json")
     out.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
 
 

@@ -5,7 +5,9 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 令和N年度末まで / までに → ``by`` (end only); 令和N年度以降 → open ``period``;
 【2023.10.1】 / 令和5年2月15日 → ``date``; 令和5年（2023年）1月 → ``date`` spanning the month;
 継続的に実施 → ``ongoing``; 速やかに / 直ちに / 早急に → ``promptly``;
-翌日から起算して10日以内 → ``relative`` (P10D from an event); anything else → ``unknown``.
+翌日から起算して10日以内 → ``relative`` (P10D from an event); 当該期日までに / その受理の日又は
+その翌日までに → ``relative`` (by an event, no duration); 平素から → ``ongoing``;
+迅速かつ確実に → ``promptly``; anything else → ``unknown``.
 
 >>> normalise("令和8年度中に検討結果を取りまとめ").kind, normalise("令和8年度中").start
 ('fiscal_year', '2026-04-01')
@@ -15,6 +17,10 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 '2023-10-01'
 >>> d = normalise("翌日から起算して10日以内"); (d.kind, d.duration)
 ('relative', 'P10D')
+>>> d = normalise("その受理の日又はその翌日(当該日が休日に当たる場合は、その翌日)までに"); (d.kind, d.event)
+('relative', 'その受理の日又はその翌日')
+>>> normalise("令和5年3月31日までに").kind, normalise("迅速かつ確実に").kind, normalise("平素から").kind
+('by', 'promptly', 'ongoing')
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})�
 _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)")
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
 _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
-_ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続")
-_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時")
+_ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
+_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に")
+# a time limit set by an event, not a date: 当該期日までに, その受理の日又はその翌日（…）までに
+_EVENT_BY = re.compile(r"((?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?)(?:\([^()]{0,40}\))?までに")
 _PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
 
 
@@ -171,6 +179,9 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
         event = (m.group(1) or "").strip("、") or None
         return Deadline(verbatim, "relative", None, None, part, duration=dur, event=event)
+    me = _EVENT_BY.search(t)
+    if me:
+        return Deadline(verbatim, "relative", None, None, part, event=me.group(1))
     if _PROMPTLY.search(t):
         return Deadline(verbatim, "promptly", None, None, part)
     if _ONGOING.search(t):
@@ -231,7 +242,8 @@ _INLINE = re.compile(
     rf"(?:{_ERA}{_N}年度|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
     rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
-    r"|速やかに|直ちに|早急に|遅滞なく"
+    r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"
+    r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
 )
 
 

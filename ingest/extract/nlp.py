@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
 _DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け)?)")
-_LAW_STOP = re.compile(r"[、。「」『』()\n]|(?<=[^\s])[はがを](?=[^\s])")
+# where a law's name, read backwards from its number, must stop: punctuation, a topic or
+# case particle (を only when it does not belong to …の一部を改正する法律), 行為で…, …に関し
+_LAW_STOP = re.compile(r"[、。「」『』()\n]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)")
 _REGISTERED = False
 
 
