@@ -23,7 +23,17 @@ _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
 
 
 def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
-    """old key → key of the organisational path it abbreviates."""
+    """old key → key of the organisational path it abbreviates.
+
+    >>> E = lambda k, label, parent=None, aliases=(): Entity(k, label, "Agency", aliases, parent)
+    >>> ents = {k: e for k, e in [("npa", E("npa", "警察庁")), ("kc", E("kc", "警察庁交通局", "npa")),
+    ...         ("mk", E("mk", "警察庁交通局運転免許課", "kc")), ("bare", E("bare", "運転免許課"))]}
+    >>> suffix_merges(ents)
+    {'bare': 'mk'}
+    >>> ents["pref"] = E("pref", "交通部運転免許課", aliases=("運転免許課",))  # the document's own unit
+    >>> suffix_merges(ents)
+    {}
+    """
     by_label = {e.label: k for k, e in entities.items()}
     suffixes: dict[str, list[str]] = {}
     for k, e in entities.items():
@@ -35,7 +45,14 @@ def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
     out = {}
     for short, keys in suffixes.items():
         if len(keys) == 1 and short in by_label and by_label[short] != keys[0]:
-            out[by_label[short]] = keys[0]
+            # ambiguous when another unit of the document is also called so: 003 names the
+            # prefecture's 交通部運転免許課（以下「運転免許課」という。） and the national
+            # 警察庁交通局運転免許課; the bare 運転免許課 is not the national one there
+            others = [e for k, e in entities.items() if k not in (keys[0], by_label[short]) and e.type == "Agency"
+                      and (short in e.aliases or (e.label.endswith(short) and e.label != short))
+                      and not entities[keys[0]].label.endswith(e.label)]
+            if not others:
+                out[by_label[short]] = keys[0]
     return out
 
 
