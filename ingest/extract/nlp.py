@@ -85,6 +85,9 @@ class GazetteerComponent:
             a = paren
             while a > 0 and not _LAW_STOP.match(text, a - 1):
                 a -= 1
+            short = re.match(r"[^\s]{1,2}(?:及び|並びに)", text[a:paren])  # 法及び道路交通法の…規則: 法 is another law
+            if short:
+                a += short.end()
             if paren - a >= 2:
                 span = doc.char_span(a, paren, label="PG_Law", alignment_mode="contract")
                 if span is not None:
