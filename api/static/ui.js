@@ -142,7 +142,7 @@ export function deadlineText(d) {
 }
 
 export function deadlineBadge(d) {
-  const part = d.part ? `${d.part}：` : "";
+  const part = d.part ? `${d.part.length > 10 ? d.part.slice(0, 9) + "…" : d.part}：` : "";
   return el("span", { class: `badge kind-${d.kind}`, title: d.text, text: part + deadlineText(d) });
 }
 

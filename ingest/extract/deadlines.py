@@ -46,6 +46,7 @@ _PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|�
 # a time limit set by an event, not a date: 当該期日までに, その受理の日又はその翌日（…）までに
 _EVENT_BY = re.compile(r"((?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?)(?:\([^()]{0,40}\))?までに")
 _PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
+_PART_NAMED = re.compile(r"(?:^|(?<=、))([^、:：【】]{1,60}?)\s*[:：]")
 
 
 def era_to_western(era: str, year: int) -> int:
@@ -208,10 +209,14 @@ def split_bracket(text: str) -> list[tuple[str | None, str]]:
 
     >>> split_bracket("前段：継続的に実施、後段：令和8年度中に論点整理、令和9年度中に結論")
     [('前段', '継続的に実施'), ('後段', '令和8年度中に論点整理'), ('後段', '令和9年度中に結論')]
+    >>> split_bracket("試行:継続的に実施、部門間連携による対応:ガイドライン等の発出を受け、速やかに検討を開始")
+    [('試行', '継続的に実施'), ('部門間連携による対応', 'ガイドライン等の発出を受け、速やかに検討を開始')]
     """
     t = text.strip().strip("【】").strip()
     parts: list[tuple[str | None, str]] = []
     marks = list(_PART.finditer(t))
+    if not marks:  # named parts (組織の整備：…、一体的運用の確保：…): a label with no time in it
+        marks = [m for m in _PART_NAMED.finditer(t) if not _has_signal(m.group(1))]
     if not marks:
         chunks: list[tuple[str | None, str]] = [(None, t)]
     else:
