@@ -1,23 +1,36 @@
 """Backup and restore of a data directory: both embedded stores, one consistent snapshot.
 
-``backup(service, dest)`` runs under the service's write lock, so no document version
-is half-written: the Oxigraph store is checkpointed with its own ``Store.backup`` (a
-RocksDB checkpoint) and the Qdrant Edge shard, flushed, is copied; with a manifest
-(format, time, every document's version, triple and point counts) they go into one
-``.tar.gz``.  Through a running server (``policygraph backup`` finds it by
-``DATA/server.json``) the same happens inside the server, which keeps answering.
+Format: one ``.tar.gz`` holding ``manifest.json`` (first), ``graph/`` (an Oxigraph
+checkpoint) and ``qdrant/`` (the Qdrant Edge shard: ``edge_config.json``,
+``segments/``, ``wal/``).  The manifest names the format (``policygraph-backup/1``),
+the time, the software that wrote it, every document's version (id → checksum), the
+triple and point counts, and the size and sha256 of every file in the two folders.
 
-``restore(src, data, force)`` checks the archive (a manifest of our format, no member
-outside the archive's own folders, no links), unpacks it next to the data directory
-and moves it into place; an existing directory with stores in it is replaced only with
-``force``.  The restored directory is then opened and checked (graph ↔ index).
+``backup(service, dest)`` holds the service's write lock while it copies, so no
+document version is half in the snapshot (ingest and delete take the same lock; reads
+go on): Oxigraph's own ``Store.backup`` makes a RocksDB checkpoint, and the Qdrant Edge
+shard — which has no snapshot writer of its own (qdrant-edge-py 0.9 only unpacks and
+applies server snapshots) and no background optimizer — is flushed and its folder
+copied.  Compression happens after the lock is released.  The archive is written to
+``DEST.partial`` and renamed, so it appears whole or not at all.  Next to a running
+server, ``policygraph backup`` asks the server to do this (it holds the stores), so
+the server keeps answering.
+
+``restore(src, data, force)`` checks the archive (our manifest, members only inside
+``graph/`` and ``qdrant/``, plain files and folders, every file's size and sha256),
+unpacks it inside the data directory and moves the two folders into place; stores
+already there are replaced only with ``force``, and never while a process holds them
+(a running server, or any process with the stores open).  The caller then opens the
+restored directory and :func:`verify` compares it with the manifest and runs the
+graph ↔ index check.
 
 External stores (a SPARQL server, a Qdrant server) have their own backup tools
-(Virtuoso ``checkpoint`` + backup, Qdrant snapshots); backup refuses to pretend.
+(Virtuoso ``checkpoint`` + ``backup_online``, Qdrant snapshots); backup refuses them.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import shutil
@@ -27,12 +40,52 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.errors import BadInput
+from core.errors import BadInput, StoreLocked
 
 FORMAT = "policygraph-backup/1"
 MANIFEST = "manifest.json"
 PARTS = ("graph", "qdrant")
+EXTERNAL = ("{cmd} covers the embedded stores only, and POLICYGRAPH_SPARQL_ENDPOINT / POLICYGRAPH_QDRANT_URL "
+            "name external ones: {verb} the SPARQL server and the Qdrant server with their own tools "
+            "(e.g. Virtuoso checkpoint + backup_online, Qdrant collection snapshots)")
 
+
+def refuse_external(settings: Any, cmd: str = "backup") -> None:
+    if settings.sparql_endpoint or settings.qdrant_url:
+        raise BadInput(EXTERNAL.format(cmd=cmd, verb="back up" if cmd == "backup" else cmd))
+
+
+def software() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("policygraph", "pyoxigraph", "qdrant-edge-py"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "unknown"
+    return out
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _files(root: Path) -> dict[str, dict[str, Any]]:
+    """Every file under the parts of ``root``: relative path → size and sha256."""
+    out = {}
+    for part in PARTS:
+        for f in sorted((root / part).rglob("*")):
+            if f.is_file():
+                out[f.relative_to(root).as_posix()] = {"size": f.stat().st_size, "sha256": _sha256(f)}
+    return out
+
+
+# ---- backup -------------------------------------------------------------------------
 
 def backup(service: Any, dest: Path) -> dict[str, Any]:
     from graph.store import OxigraphStore
@@ -40,16 +93,16 @@ def backup(service: Any, dest: Path) -> dict[str, Any]:
 
     s = service.settings
     if not isinstance(service.graph, OxigraphStore) or not isinstance(service.index, EdgeIndex):
-        raise BadInput("backup covers the embedded stores only; back up the SPARQL server and the Qdrant "
-                       "server with their own tools (Virtuoso checkpoint/backup, Qdrant snapshots)")
+        raise BadInput(EXTERNAL.format(cmd="backup", verb="back up"))
     dest = Path(dest)
     if dest.exists():
         raise BadInput(f"{dest} exists: choose a new file name", source=str(dest))
     if not dest.parent.is_dir():
         raise BadInput(f"no such folder: {dest.parent}", source=str(dest))
+    t0 = time.monotonic()
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".pg-backup-") as tmp:
         work = Path(tmp)
-        with service._write:  # no document version is written while we copy
+        with service._write:  # ingest and delete wait; no document version is half copied
             versions = service.versions()
             triples = service.graph.triple_count()
             points = service.index.count() if service.index.exists() else 0
@@ -59,22 +112,28 @@ def backup(service: Any, dest: Path) -> dict[str, Any]:
                 shutil.copytree(s.qdrant_path, work / "qdrant")
             else:
                 (work / "qdrant").mkdir()
+        locked_s = time.monotonic() - t0
         manifest = {"format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "documents": versions, "triples": triples, "points": points,
-                    "embedding_model": s.embedding_model, "base_iri": s.base_iri}
+                    "software": software(), "documents": versions, "triples": triples, "points": points,
+                    "embedding_model": s.embedding_model, "base_iri": s.base_iri, "files": _files(work)}
         partial = dest.with_name(dest.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
-            data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size = len(data)
-            info.mtime = int(time.time())
-            tar.addfile(info, io.BytesIO(data))
-            for part in PARTS:
-                tar.add(work / part, arcname=part)
-        partial.replace(dest)  # the archive appears whole or not at all
-    return {"backup": str(dest), "bytes": dest.stat().st_size, **{k: manifest[k] for k in
-                                                                   ("documents", "triples", "points")}}
+        try:
+            with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+                data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size, info.mtime, info.mode = len(data), int(time.time()), 0o644
+                tar.addfile(info, io.BytesIO(data))  # first, so restore reads it without the rest
+                for part in PARTS:
+                    tar.add(work / part, arcname=part)
+            partial.replace(dest)  # the archive appears whole or not at all
+        finally:
+            partial.unlink(missing_ok=True)
+    return {"backup": str(dest), "bytes": dest.stat().st_size, "documents": versions, "triples": triples,
+            "points": points, "files": len(manifest["files"]), "write_lock_s": round(locked_s, 3),
+            "seconds": round(time.monotonic() - t0, 3)}
 
+
+# ---- restore ------------------------------------------------------------------------
 
 def read_manifest(src: Path) -> dict[str, Any]:
     src = Path(src)
@@ -82,24 +141,27 @@ def read_manifest(src: Path) -> dict[str, Any]:
         raise BadInput(f"no such backup file: {src}", source=str(src))
     try:
         with tarfile.open(src, "r:*") as tar:
-            names = tar.getnames()
-            member = tar.extractfile(MANIFEST) if MANIFEST in names else None
-            manifest = json.loads(member.read()) if member else None
+            member = tar.next()  # the manifest is the first member
+            f = tar.extractfile(member) if member is not None and member.name == MANIFEST else None
+            manifest = json.loads(f.read()) if f is not None else None
     except tarfile.ReadError:
-        raise BadInput("not a policygraph backup (not a tar archive)", source=src.name) from None
+        raise BadInput("not a policygraph backup (not a tar archive)", source=str(src)) from None
     except (tarfile.TarError, OSError, ValueError, EOFError) as e:
-        raise BadInput(f"not a policygraph backup ({' '.join(str(e).split())})", source=src.name) from None
+        raise BadInput(f"not a policygraph backup ({' '.join(str(e).split())})", source=str(src)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BadInput(f"not a policygraph backup (no {FORMAT} manifest)", source=src.name)
+        raise BadInput(f"not a policygraph backup (no {FORMAT} manifest)", source=str(src))
+    for key, type_ in (("documents", dict), ("triples", int), ("points", int), ("files", dict)):
+        if not isinstance(manifest.get(key), type_):
+            raise BadInput(f"damaged backup manifest (no {key})", source=str(src))
     return manifest
 
 
 def _safe_members(tar: tarfile.TarFile, name: str) -> list[tarfile.TarInfo]:
     out = []
     for m in tar.getmembers():
-        parts = Path(m.name).parts
         if m.name == MANIFEST:
             continue
+        parts = Path(m.name).parts
         if (not parts or parts[0] not in PARTS or Path(m.name).is_absolute() or ".." in parts
                 or not (m.isfile() or m.isdir())):
             raise BadInput(f"unsafe or unexpected member {m.name!r} in the backup", source=name)
@@ -107,35 +169,106 @@ def _safe_members(tar: tarfile.TarFile, name: str) -> list[tarfile.TarInfo]:
     return out
 
 
+def _server_running(data: Path) -> str | None:
+    """The address of a server that holds ``data`` and answers, if any."""
+    try:
+        info = json.loads((data / "server.json").read_text())
+        url = str(info["url"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    import httpx
+
+    try:
+        alive = httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        alive = False
+    return f"{url} (pid {info.get('pid')})" if alive else None
+
+
+def _not_held(data: Path) -> None:
+    """Fail if any process has the stores in ``data`` open (both take a lock: open and
+    close them).  A store that does not open for another reason (damaged) may be replaced."""
+    from graph.store import OxigraphStore
+    from indexes.edge import EdgeIndex
+
+    try:
+        if (data / "graph").is_dir():
+            OxigraphStore(data / "graph").close()
+        if (data / "qdrant" / "edge_config.json").exists():
+            EdgeIndex(data / "qdrant").close()
+    except StoreLocked as e:
+        raise BadInput(f"the stores are in use by another process ({e.detail}): stop it, then restore",
+                       source=str(data)) from None
+    except Exception:  # noqa: BLE001 - damaged stores are what a restore replaces
+        pass
+
+
 def restore(src: Path, data: Path, force: bool = False) -> dict[str, Any]:
     src, data = Path(src), Path(data)
     manifest = read_manifest(src)
-    if (data / "server.json").exists():
-        raise BadInput(f"a server may be running on {data} (server.json): stop it before restoring", source=str(data))
+    server = _server_running(data)
+    if server:
+        raise BadInput(f"a server holds {data} at {server}: stop it, then restore", source=str(data))
     present = [p for p in PARTS if (data / p).exists()]
     if present and not force:
         raise BadInput(f"{data} already holds stores ({', '.join(present)}): restore into a new directory "
                        "or pass --force to replace them", source=str(data))
+    if present:
+        _not_held(data)
+    created = not data.exists()
     data.mkdir(parents=True, exist_ok=True)
+    try:
+        _unpack(src, data, manifest)
+    except BaseException:
+        if created and not any(data.iterdir()):
+            data.rmdir()  # a refused archive leaves no trace
+        raise
+    return {"restored": str(data), "created": manifest["created"], "software": manifest.get("software"),
+            "documents": manifest["documents"], "triples": manifest["triples"], "points": manifest["points"],
+            "files": len(manifest["files"])}
+
+
+def _unpack(src: Path, data: Path, manifest: dict[str, Any]) -> None:
     with tempfile.TemporaryDirectory(dir=data, prefix=".pg-restore-") as tmp:
-        work = Path(tmp)
-        with tarfile.open(src, "r:*") as tar:
-            members = _safe_members(tar, src.name)
-            tar.extractall(work, members=members, filter="data")
+        work = Path(tmp) / "new"
+        try:
+            with tarfile.open(src, "r:*") as tar:
+                members = _safe_members(tar, str(src))
+                tar.extractall(work, members=members, filter="data")
+        except (tarfile.TarError, OSError, EOFError) as e:
+            raise BadInput(f"damaged backup ({' '.join(str(e).split())})", source=str(src)) from None
         for part in PARTS:
             if not (work / part).is_dir():
-                raise BadInput(f"the backup has no {part}/ folder", source=src.name)
-        for part in PARTS:  # replace only after the archive unpacked whole
-            if (data / part).exists():
-                shutil.rmtree(data / part)
-            (work / part).replace(data / part)
-    return {"restored": str(data), "documents": manifest["documents"], "triples": manifest["triples"],
-            "points": manifest["points"], "created": manifest["created"]}
+                raise BadInput(f"damaged backup (no {part}/ folder)", source=str(src))
+        got = _files(work)
+        if got != manifest["files"]:
+            bad = sorted(set(got) ^ set(manifest["files"])) or sorted(
+                k for k in got if got[k] != manifest["files"][k])
+            raise BadInput(f"damaged backup: {len(bad)} files differ from the manifest (first: {bad[0]})",
+                           source=str(src))
+        # only now, with the archive unpacked whole and checked, replace the stores:
+        # old folders aside, new ones in (renames inside one filesystem), old ones dropped
+        old = Path(tmp) / "old"
+        old.mkdir()
+        moved: list[str] = []
+        try:
+            for part in PARTS:
+                if (data / part).exists():
+                    (data / part).replace(old / part)
+                    moved.append(part)
+                (work / part).replace(data / part)
+        except OSError:
+            for part in PARTS:  # put back what was there
+                if (data / part).exists() and (part in moved or not (work / part).exists()):
+                    shutil.rmtree(data / part)
+                if part in moved:
+                    (old / part).replace(data / part)
+            raise
 
 
 def verify(service: Any, manifest: dict[str, Any]) -> dict[str, Any]:
     """The restored directory answers as the backup says: versions, counts, graph ↔ index."""
     check = service.check(repair=False)
-    same = (service.versions() == manifest["documents"] and service.graph.triple_count() == manifest["triples"]
-            and (service.index.count() if service.index.exists() else 0) == manifest["points"])
+    same = (service.versions() == manifest["documents"] and check["triples"] == manifest["triples"]
+            and check["points"] == manifest["points"])
     return {"ok": bool(check["ok"] and same), "matches_manifest": same, "check": check}

@@ -119,6 +119,8 @@ def _run(args: argparse.Namespace) -> int:
         return _serve(settings, args.host, args.port)
     if args.cmd == "restore":
         return _restore(settings, args.src, args.force)
+    if args.cmd == "backup":
+        _backup_preflight(settings, args.dest)
     backend = _backend(settings)
     try:
         return _dispatch(backend, args)
@@ -157,23 +159,35 @@ def _dispatch(b: Any, args: argparse.Namespace) -> int:
     elif args.cmd == "delete":
         print(json.dumps(b.delete_document(args.doc_id), ensure_ascii=False))
     elif args.cmd == "backup":
+        # through a running server the server writes it (it holds the stores) and keeps answering
         print(json.dumps(b.backup(args.dest.resolve()), ensure_ascii=False, indent=2))
     return 0
 
 
-def _restore(settings: Any, src: Path, force: bool) -> int:
+def _backup_preflight(settings: Any, dest: Path) -> None:
+    """What can be refused before opening the stores or asking a server."""
     from api import backup
     from core.errors import BadInput
 
-    if settings.sparql_endpoint or settings.qdrant_url:
-        raise BadInput("restore covers the embedded stores only; restore the SPARQL and Qdrant servers with "
-                       "their own tools")
-    manifest = backup.restore(src, settings.data, force)
+    backup.refuse_external(settings)
+    if not settings.graph_path.is_dir():
+        raise BadInput(f"nothing to back up: {settings.data} holds no stores (use --data DIR)")
+    if dest.exists():
+        raise BadInput(f"{dest} exists: choose a new file name")
+
+
+def _restore(settings: Any, src: Path, force: bool) -> int:
+    """Unpack a backup into the data directory, then open it and check it against the
+    backup's manifest (exit 1 when they disagree)."""
+    from api import backup
     from api.service import Service
 
+    backup.refuse_external(settings, "restore")
+    manifest = backup.read_manifest(src)
+    res = backup.restore(src, settings.data, force)
     svc = Service(settings)
     try:
-        res = {**manifest, **backup.verify(svc, backup.read_manifest(src))}
+        res.update(backup.verify(svc, manifest))
     finally:
         svc.close()
     print(json.dumps(res, ensure_ascii=False, indent=2))

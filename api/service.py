@@ -9,13 +9,17 @@ Write order for a document version, so that a crash leaves nothing half-visible:
 2. swap the document's named graph in one atomic SPARQL update;
 3. delete the points of other versions.
 Search only returns points whose version is the graph's current one, and
-:meth:`Service.check` removes points a crash left behind.
+:meth:`Service.check` removes points a crash left behind.  Readers go by the catalog's
+versions, so step 3 waits until the catalog has the new version and no search that
+started before the switch is still running (:meth:`Service._publish`): a search sees
+one version of a document, never a mix, and never none.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -45,6 +49,9 @@ class Service:
         self._analyzer: Any = None
         self._write = threading.Lock()
         self._models = threading.Lock()
+        self._reads = threading.Condition()  # searches in flight, by the epoch they started in
+        self._epoch = 0
+        self._active: Counter[int] = Counter()
         self.catalog = Catalog.load(self.graph, self.iris)
         self._measures: tuple[Catalog, list[dict[str, Any]]] | None = None
         self._passage_deadlines: tuple[Catalog, dict[str, list[dict[str, Any]]]] | None = None
@@ -120,8 +127,13 @@ class Service:
             from ingest.pipeline import analyse
 
             extracted = analyse(todo, self.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
+            pending, stale = False, list[str]()
             for i, x in enumerate(extracted):
-                self._write_version(x)
+                stale.extend(self._write_version(x))
+                pending = True
+                if x.doc.id in current:  # readers switch to a new version as soon as it is whole
+                    self._publish(stale)
+                    pending, stale = False, []
                 status = "replaced" if x.doc.id in current else "added"
                 results.append({
                     "source": x.doc.source, "id": x.doc.id, "status": status,
@@ -130,20 +142,45 @@ class Service:
                 })
                 if progress:
                     progress("write", i + 1, len(extracted))
-            self.refresh()
+            if pending:
+                self._publish(stale)
             return results
 
-    def _write_version(self, x: ExtractedDocument) -> None:
+    def _write_version(self, x: ExtractedDocument) -> set[str]:
+        """Steps 1 and 2 for one version; returns the ids of the document's other points
+        (step 3, :meth:`_publish`, deletes them once no reader can want them)."""
         from indexes.items import index_items
 
         items = index_items(x, self.embedder, self.sparse)
         self.index.ensure_collection(self.embedder.dim)
         self.index.upsert(items)
         self.graph.replace_document(self.iris.graph(x.doc.id), document_graph(x, self.iris))
-        keep = {it.id for it in items}
-        stale = self.index.ids_for_doc(x.doc.id) - keep
+        stale: set[str] = self.index.ids_for_doc(x.doc.id) - {it.id for it in items}
+        return stale
+
+    def _publish(self, stale: list[str]) -> None:
+        """Switch readers to the written versions, then delete the old versions' points.
+
+        Until the catalog is refreshed, searches filter by the old versions, so the old
+        points must still be there: deleting them first left a replaced document without
+        a single hit from its swap to the end of the batch.  A passage the two versions
+        share (same offsets and text, so the same id) has one point, tagged with the new
+        version from step 1 on; it is hidden until this switch, which is why a replaced
+        document is published at once, not at the end of the batch.  A search reads the
+        index and the catalog's versions at different moments, so each switch also waits
+        for the searches that started before it (they end in milliseconds)."""
+        self._drain_reads()  # a search that read the index before the new points were in
+        self.refresh()
+        self._drain_reads()  # a search that still filters by the old versions
         if stale:
-            self.index.delete_ids(list(stale))
+            self.index.delete_ids(stale)
+
+    def _drain_reads(self, timeout: float = 60.0) -> None:
+        with self._reads:
+            self._epoch += 1
+            epoch = self._epoch
+            if not self._reads.wait_for(lambda: all(e >= epoch for e in self._active), timeout):
+                log.warning("searches still running after %.0f s; writing on", timeout)
 
     def reindex(self, progress: Progress | None = None) -> dict[str, Any]:
         """Re-embed every passage with the configured model, from the graph alone
@@ -219,7 +256,17 @@ class Service:
 
     # ---- reads -------------------------------------------------------------------------
     def search(self, q: str, **kw: Any) -> dict[str, Any]:
-        return self.searcher.search(q, **kw)
+        with self._reads:
+            epoch = self._epoch
+            self._active[epoch] += 1
+        try:
+            return self.searcher.search(q, **kw)
+        finally:
+            with self._reads:
+                self._active[epoch] -= 1
+                if not self._active[epoch]:
+                    del self._active[epoch]
+                    self._reads.notify_all()
 
     def info(self) -> dict[str, Any]:
         from api.queries import PASSAGE_COUNT
