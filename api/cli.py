@@ -277,6 +277,7 @@ def _serve(settings: Any, host: str, port: int) -> int:
     from api.service import Service
 
     service = Service(settings)  # takes the data directory (or fails naming its holder)
+    service.warm()  # models load in the background while the server starts answering
     token = secrets.token_urlsafe(32)
     info = Path(settings.data) / SERVER_FILE
     info.parent.mkdir(parents=True, exist_ok=True)

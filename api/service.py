@@ -48,7 +48,8 @@ class Service:
         self._sparse: Any = None
         self._analyzer: Any = None
         self._write = threading.Lock()
-        self._models = threading.Lock()
+        # one lock per model: loading GiNZA for an upload must not hold up query embeddings
+        self._model_locks = {name: threading.Lock() for name in ("embedder", "sparse", "analyzer")}
         self._reads = threading.Condition()  # searches in flight, by the epoch they started in
         self._epoch = 0
         self._active: Counter[int] = Counter()
@@ -64,7 +65,7 @@ class Service:
     # ---- heavy models, loaded once, lazily -------------------------------------------
     @property
     def embedder(self) -> Any:
-        with self._models:
+        with self._model_locks["embedder"]:
             if self._embedder is None:
                 from indexes.embedder import load_embedder
 
@@ -74,7 +75,7 @@ class Service:
 
     @property
     def sparse(self) -> Any:
-        with self._models:
+        with self._model_locks["sparse"]:
             if self._sparse is None:
                 from indexes.sparse import SparseEncoder
 
@@ -83,13 +84,30 @@ class Service:
 
     @property
     def analyzer(self) -> Any:
-        with self._models:
+        with self._model_locks["analyzer"]:
             if self._analyzer is None:
                 from ingest.pipeline import load_analyzer
 
                 s = self.settings
                 self._analyzer = load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size)
             return self._analyzer
+
+    def warm(self, analyzer: bool = True) -> threading.Thread:
+        """Load the models in a background thread (the query models first, then GiNZA),
+        so neither the first search nor the first upload waits for a load.  A request
+        that needs a model before it is loaded waits for that model alone."""
+
+        def load() -> None:
+            try:
+                self.searcher.query_vectors("警察庁")  # loads and exercises both query models
+                if analyzer:
+                    _ = self.analyzer
+            except Exception:  # noqa: BLE001 - the request that needs the model reports it
+                log.exception("warming the models failed")
+
+        t = threading.Thread(target=load, name="policygraph-warm", daemon=True)
+        t.start()
+        return t
 
     def close(self) -> None:
         for obj in (self.index, self.graph):

