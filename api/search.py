@@ -43,15 +43,18 @@ class Searcher:
         # one query embedding at a time: torch already uses every core for one, and
         # concurrent calls only oversubscribe them (measured in bench/load.py)
         self._embed = threading.Lock()
-        self._vectors: OrderedDict[str, tuple[Any, Any]] = OrderedDict()
+        self._vectors: OrderedDict[str, tuple[Any, Any, Any]] = OrderedDict()
         self._cache = threading.Lock()
+        # term id → whether some passage has it, for the catalog (index state) it was seen in
+        self._known: tuple[Any, dict[int, bool]] = (None, {})
 
     def refresh(self) -> None:
         """The index changed: cached query vectors stay valid (same models); the catalog
         is the service's."""
 
-    def query_vectors(self, q: str) -> tuple[Any, Any]:
-        """(dense, sparse) vectors of a query, from a small LRU cache."""
+    def query_vectors(self, q: str) -> tuple[Any, Any, Any]:
+        """(dense, sparse, sparse of the query's own words) vectors of a query, from a
+        small LRU cache."""
         with self._cache:
             hit = self._vectors.get(q)
             if hit is not None:
@@ -59,7 +62,7 @@ class Searcher:
                 return hit
         with self._embed:
             dense = self.svc.embedder.embed_queries([q])[0]
-        vecs = (dense, self.svc.sparse.encode_query(q))
+        vecs = (dense, self.svc.sparse.encode_query(q), self.svc.sparse.encode_query(q, synonyms=False))
         with self._cache:
             self._vectors[q] = vecs
             while len(self._vectors) > QUERY_CACHE:
@@ -123,7 +126,7 @@ class Searcher:
             date_from=date_from,
             date_to=date_to,
         )
-        dense, sparse = self.query_vectors(q)
+        dense, sparse, words = self.query_vectors(q)
         pool = max(limit * 4, 40)
         dense_hits = svc.index.search(dense, None, limit=pool, filter=flt, mode="dense")
         lists = []
@@ -153,20 +156,26 @@ class Searcher:
             if len(hits) >= limit:
                 break
         top_dense = dense_hits[0].score if dense_hits else 0.0
-        return {"query": q, "hits": hits, "no_good_match": self._no_good_match(sparse, top_dense, named, hits)}
+        return {"query": q, "hits": hits, "no_good_match": self._no_good_match(words, top_dense, named, hits)}
 
     def known_fraction(self, sparse: Any) -> float:
-        """Share of the query's terms that occur in some passage (one inverted-index
-        lookup per term in Qdrant's sparse index)."""
+        """Share of the query's own terms (not their synonym groups) that occur in some
+        passage (one inverted-index lookup per term in Qdrant's sparse index, remembered
+        until the index changes)."""
         from indexes.sparse import SparseVec
 
         if not len(sparse):
             return 0.0
-        found = sum(
-            1 for i in sparse.indices
-            if self.svc.index.search(None, SparseVec((i,), (1.0,)), limit=1, filter=None, mode="sparse")
-        )
-        return found / len(sparse)
+        cat = self.svc.catalog
+        with self._cache:
+            if self._known[0] is not cat:  # the index changed: terms may have come or gone
+                self._known = (cat, {})
+            known = self._known[1]
+            todo = [i for i in sparse.indices if i not in known]
+        for i in todo:
+            known[i] = bool(self.svc.index.search(None, SparseVec((i,), (1.0,)), limit=1, filter=None,
+                                                  mode="sparse"))
+        return sum(1 for i in sparse.indices if known[i]) / len(sparse)
 
     def _no_good_match(self, sparse: Any, top_dense: float, named: list[str], hits: list[dict[str, Any]]) -> bool:
         if not hits:

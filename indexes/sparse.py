@@ -42,6 +42,8 @@ K1 = 1.2
 B = 0.75
 AVGDL = 120.0
 MAX_CHUNK_BYTES = 40_000  # Sudachi's limit is 49,149 bytes
+SYN_PREFIX = "syn:"  # a synonym group feature; no Sudachi normalized form starts with it
+SYN_WEIGHT = 0.5  # a synonym counts half a word of the query itself (bench/retrieval.py: 0.3, 0.5, 1.0 tried)
 DROP_POS = frozenset({"助詞", "助動詞", "補助記号", "記号", "空白"})
 DROP_POS_DETAIL = frozenset({"非自立可能"})
 
@@ -116,12 +118,15 @@ def chunks(text: str, max_bytes: int = MAX_CHUNK_BYTES) -> Iterator[str]:
 class SparseEncoder:
     """Sudachi tokens → BM25-weighted sparse vectors (see the module docstring)."""
 
-    def __init__(self, *, avgdl: float = AVGDL, k1: float = K1, b: float = B, dictionary: str = "core") -> None:
+    def __init__(self, *, avgdl: float = AVGDL, k1: float = K1, b: float = B, dictionary: str = "core",
+                 synonyms: bool = True, syn_weight: float = SYN_WEIGHT) -> None:
         if avgdl <= 0:
             raise ValueError("avgdl must be positive")
         self.avgdl = avgdl
         self.k1 = k1
         self.b = b
+        self.synonyms = synonyms
+        self.syn_weight = syn_weight
         self._dict_name = dictionary
         self._dictionary: Any = None
         self._dict_lock = threading.Lock()
@@ -169,11 +174,47 @@ class SparseEncoder:
                             out.append(sub)
         return out
 
+    def features(self, text: str) -> tuple[list[str], list[str]]:
+        """(terms, synonym groups): :meth:`tokens`, and for every content token the
+        synonym groups Sudachi's dictionary puts it in, as ``syn:N`` features.
+
+        >>> enc = SparseEncoder()
+        >>> enc.features("お年寄り")[0], enc.features("高齢者")[0]
+        (['御', '年寄り'], ['高齢者', '高齢', '者'])
+        >>> bool(set(enc.features("お年寄り")[1]) & set(enc.features("高齢者")[1]))
+        True
+        """
+        tok = self._tokenizer()
+        mode_a = self._local.mode_a
+        terms: list[str] = []
+        groups: list[str] = []
+        for piece in chunks(text):
+            for m in tok.tokenize(piece):
+                if _dropped(m.part_of_speech()):
+                    continue
+                term = _term(m.normalized_form())
+                if not term:
+                    continue
+                terms.append(term)
+                own = set(m.synonym_group_ids()) if self.synonyms else set()
+                parts = m.split(mode_a)
+                if len(parts) > 1:
+                    for p in parts:
+                        if _dropped(p.part_of_speech()):
+                            continue
+                        sub = _term(p.normalized_form())
+                        if sub:
+                            terms.append(sub)
+                            if self.synonyms:
+                                own.update(p.synonym_group_ids())
+                groups.extend(f"{SYN_PREFIX}{g}" for g in sorted(own))
+        return terms, groups
+
     # ---- vectors ------------------------------------------------------------------------
     def encode_document(self, text: str) -> SparseVec:
-        terms = self.tokens(text)
+        terms, groups = self.features(text)
         doc_len = len(terms)
-        tf: Counter[int] = Counter(term_index(t) for t in terms)
+        tf: Counter[int] = Counter(term_index(t) for t in terms + groups)
         return SparseVec.from_dict(
             {i: bm25_tf(c, doc_len, self.avgdl, self.k1, self.b) for i, c in tf.items()}
         )
@@ -181,9 +222,13 @@ class SparseEncoder:
     def encode_documents(self, texts: Sequence[str]) -> list[SparseVec]:
         return [self.encode_document(t) for t in texts]
 
-    def encode_query(self, text: str) -> SparseVec:
-        """Weight 1.0 per distinct term."""
-        return SparseVec.from_dict({term_index(t): 1.0 for t in self.tokens(text)})
+    def encode_query(self, text: str, synonyms: bool = True) -> SparseVec:
+        """Weight 1.0 per distinct term, ``syn_weight`` per distinct synonym group
+        (none with ``synonyms=False``: the query's own words only)."""
+        terms, groups = self.features(text)
+        weights = {term_index(g): self.syn_weight for g in groups} if synonyms else {}
+        weights.update({term_index(t): 1.0 for t in terms})
+        return SparseVec.from_dict(weights)
 
 
 def _dropped(pos: Sequence[str]) -> bool:

@@ -29,7 +29,7 @@ from indexes.base import IndexFilter, IndexHit, IndexItem, IndexLocked, passage_
 from indexes.client import ClientIndex  # noqa: E402
 from indexes.edge import EdgeIndex  # noqa: E402
 from indexes.embedder import Embedder, load_embedder  # noqa: E402
-from indexes.sparse import SparseEncoder, SparseVec, chunks, term_index  # noqa: E402
+from indexes.sparse import SYN_WEIGHT, SparseEncoder, SparseVec, chunks, term_index  # noqa: E402
 from indexes.vector_index import VectorIndex, open_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -434,12 +434,33 @@ def test_sparse_drops_particles_punctuation_and_keeps_compound_parts(encoder: Sp
     assert not {"は", "を", "、", "。", "「", "」", " "} & set(toks)
 
 
+def test_synonyms_meet_in_the_sparse_vectors(encoder: SparseEncoder) -> None:
+    """Sudachi's synonym groups: お年寄り/高齢者, 無人機/ドローン, 落とし物/遺失物 share a
+    feature, so a question in plain words reaches the official term (half weight)."""
+    for plain, official, common in [("お年寄り", "高齢者", "の被害"), ("無人機", "ドローン", "の活用"),
+                                    ("落とし物", "遺失物", "の届出")]:
+        q = encoder.encode_query(plain + common).as_dict()
+        d = encoder.encode_document(official + common).as_dict()
+        assert any(q[i] == SYN_WEIGHT for i in set(q) & set(d)), (plain, official)
+        # without the synonym groups only the common word meets
+        words = set(encoder.encode_query(plain + common, synonyms=False).as_dict())
+        assert words & set(d) == set(encoder.encode_query(common, synonyms=False).as_dict())
+    # an exact word scores above its synonym: its own feature and the group's
+    doc = encoder.encode_document("高齢者の被害を防ぐ").as_dict()
+    q_exact = encoder.encode_query("高齢者").as_dict()
+    q_syn = encoder.encode_query("お年寄り").as_dict()
+    assert sum(doc.get(i, 0) * w for i, w in q_exact.items()) > sum(doc.get(i, 0) * w for i, w in q_syn.items()) > 0
+
+
 def test_sparse_weights(encoder: SparseEncoder) -> None:
     doc = encoder.encode_document("保育 保育 保育 待機児童")
     weights = doc.as_dict()
     assert list(doc.indices) == sorted(doc.indices)
     assert weights[term_index("保育")] > weights[term_index("待機児童")] > 0
-    assert all(v == 1.0 for v in encoder.encode_query("保育 保育 待機児童").values)
+    assert all(v == 1.0 for v in encoder.encode_query("保育 保育 待機児童", synonyms=False).values)
+    q = encoder.encode_query("保育 保育 待機児童").as_dict()
+    assert q[term_index("保育")] == q[term_index("待機児童")] == 1.0
+    assert set(q.values()) <= {1.0, SYN_WEIGHT}
     short, long_ = encoder.encode_document("保育"), encoder.encode_document("保育 " + "施策 " * 300)
     assert short.as_dict()[term_index("保育")] > long_.as_dict()[term_index("保育")]  # length saturation
 
