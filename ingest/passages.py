@@ -26,6 +26,8 @@ from ingest.sections import breadcrumb
 MAX_LEN = 1200
 TARGET = 450
 HEADING_ONLY = 120
+PREAMBLE = 400
+BULLETS = frozenset("▶▷►・●○◆◇■□※-－*＊")
 _PARA = re.compile(r"\n[ \t\u3000]*\n")
 _SENT = re.compile(r"(?<=。)")
 
@@ -63,8 +65,14 @@ def _cut_long(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
 
 
 def _is_label(text: str, a: int, b: int) -> bool:
-    """A short line that introduces what follows (``[急増する輸入貨物への対応]``)."""
-    return b - a <= 40 and "。" not in text[a:b]
+    """A short line that introduces what follows (``[急増する輸入貨物への対応]``): one
+    line, no sentence, not a bullet item (``▶…`` is an item of its own).
+
+    >>> _is_label("［検査画像データの蓄積］", 0, 12), _is_label("▶実現に向けて必要\\nな事項の整理", 0, 16)
+    (True, False)
+    """
+    body = text[a:b]
+    return b - a <= 40 and "。" not in body and "\n" not in body and body[:1] not in BULLETS
 
 
 def _chunks(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
@@ -96,17 +104,34 @@ def split_passages(doc_id: str, text: str, sections: list[Section]) -> list[Pass
     crumbs = breadcrumb(sections)
     out: list[Passage] = []
     carry: int | None = None
-    for sec, spans in _grouped(text, sections):
+    groups = list(_grouped(text, sections))
+    for n, (sec, spans) in enumerate(groups):
+        last = n == len(groups) - 1
         body = text[spans[0][0] : spans[-1][1]]
         heading_only = len(spans) == 1 and (sec.title or "。" not in body)
-        if sec.path and len(body) <= HEADING_ONLY and heading_only and sec is not sections[-1]:
+        # a short lead-in whose items follow as subsections (（4）送付期限 / …次の要領により行うこと。)
+        lead_in = not last and groups[n + 1][0].path[: len(sec.path)] == sec.path and len(groups[n + 1][0].path) > len(
+            sec.path)
+        if not last and (
+            (sec.path and len(body) <= HEADING_ONLY and (heading_only or lead_in))
+            # a title block before the first heading (title, date, issuer, column heads):
+            # no sentence of its own, so it is cited with what follows it
+            or (not sec.path and n == 0 and len(body) <= PREAMBLE and "。" not in body)
+        ):
             carry = spans[0][0] if carry is None else carry
             continue
-        for i, (a, b) in enumerate(_chunks(text, spans)):
+        chunks = list(_chunks(text, spans))
+        label = None
+        if not last and len(spans) > 1 and _is_label(text, *spans[-1]) and chunks[-1][0] < spans[-1][0]:
+            # a label closing the section (［検査画像データの蓄積］) introduces the next one
+            label = spans[-1][0]
+            chunks[-1] = (chunks[-1][0], spans[-2][1])
+        for i, (a, b) in enumerate(chunks):
             if i == 0 and carry is not None and b - carry <= MAX_LEN:
                 a = carry
             carry = None
             out.append(_passage(doc_id, text, sec.path, a, b, len(out), crumbs.get(sec.path, "")))
+        carry = label
     return out
 
 
