@@ -14,7 +14,7 @@ from typing import Any
 
 from core.records import ExtractedDocument, Passage, Section, SourceDocument
 from ingest.extract import aliases
-from ingest.extract.entities import EntityTable, mentions_in
+from ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
 from ingest.extract.gazetteer import Gazetteer
 from ingest.extract.measures import ParsedPassage, extract_measures
 from ingest.extract.metadata import extract_metadata
@@ -101,6 +101,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         mentions.extend(mentions_in(table, d, p.id, to_orig))
     mentions = aliases.apply(aliases.definition_merges(docs, table), table, mentions)
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
+    mentions = drop_incidental_devices(table, mentions, lay.doc.text)
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}
     measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
     first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))

@@ -55,3 +55,40 @@ def test_guideline_html(extracted) -> None:
     assert any(e.label == "遺失物管理システム" for e in x.entities)
     rel = [d for m in x.measures for d in m.deadlines if d.kind == "relative"]
     assert rel and rel[0].duration == "P3D"
+
+
+def test_equipment_is_a_system_only_where_a_measure_uses_it(service, tmp_path: Path) -> None:
+    f = tmp_path / "equipment.txt"
+    f.write_text(
+        "機材の整備について（通達）\n\n1 方針\n"
+        "(1) 警察庁は、ドローンの効果的な運用を推進する。\n"
+        "(2) 都道府県警察は、防犯カメラ映像の収集を効率化する。\n"
+        "(3) 押収されたスマートフォン端末等の解析を円滑化する。\n"
+        "(4) 電気通信事業者に対して、着信を拒否する端末（特殊詐欺対策アダプタ等）の普及を要請する。\n",
+        encoding="utf-8")
+    [x] = analyse([read_file(f)], service.analyzer)
+    systems = _labels(x, "System")
+    assert {"ドローン", "特殊詐欺対策アダプタ"} <= systems
+    assert not {"防犯カメラ", "スマートフォン端末"} & systems  # named in passing, not deployed
+    assert all(m.entity in {e.key for e in x.entities} for m in x.mentions)
+
+
+def test_roles_and_issuers_in_law_numbers_are_not_units(service, tmp_path: Path) -> None:
+    f = tmp_path / "roles.txt"
+    f.write_text(
+        "照会の要領について（通達）\n\n1 照会\n"
+        "(1) 運転免許課長は、他の都道府県警察の行政処分担当課長に対し、照会を行うこと。\n"
+        "(2) 交通部各課は、弁明の機会の付与に関する規則（平成6年国家公安委員会規則第27号）に従い行うこと。\n"
+        "(3) 警察庁交通局運転免許課は、国家公安委員会に報告する。\n"
+        "(4) 転出先の警察署は、手配登録を行った公安委員会（以下「手配公安委員会」という。）に連絡し、"
+        "手配公安委員会は、手配登録を解除する。\n",
+        encoding="utf-8")
+    [x] = analyse([read_file(f)], service.analyzer)
+    units = {e.label for e in x.entities if e.type == "Agency" and not e.generic}
+    roles = {e.label for e in x.entities if e.type == "Agency" and e.generic}
+    assert {"行政処分担当課", "交通部各課", "手配公安委員会"} <= roles
+    assert not {"行政処分担当課", "交通部各課", "手配公安委員会"} & units
+    assert "警察庁交通局運転免許課" in units
+    # named once inside a law number (no entity from that) and once as the one reported to
+    cited = [m for m in x.mentions if m.surface == "国家公安委員会"]
+    assert len(cited) == 1 and x.doc.text[cited[0].end:cited[0].end + 2] == "に報"

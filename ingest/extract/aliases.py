@@ -71,6 +71,11 @@ def definition_merges(docs: list[Any],
             if not keys:
                 continue
             if len(keys) == 1:
+                one = table.entities.get(keys[0])
+                if one is not None and one.type == "Agency" and _ROLE_CLAUSE.search(
+                        doc.text[max(0, run[0].start_char - 8) : run[0].start_char]):
+                    _mark_role(table, term)  # 手配登録を行った公安委員会（以下「手配公安委員会」）: a role
+                    continue
                 if len(term) > 2:
                     table.alias(keys[0], term)
                 continue
@@ -84,6 +89,17 @@ def definition_merges(docs: list[Any],
             for k in keys:
                 out[k] = new
     return out
+
+
+# a verb clause right before the defined unit: the term names whichever unit plays a role
+_ROLE_CLAUSE = re.compile(r"(?:した|行った|受けた|する|される|された|している|を管轄する)$")
+
+
+def _mark_role(table: Any, term: str) -> None:
+    key = entity_key("Agency", term)
+    e = table.entities.get(key)
+    if e is not None and not e.generic and key not in table.reference:
+        table.entities[key] = Entity(**{**e.__dict__, "generic": True, "parent": None})
 
 
 def _run_before(text: str, ents: list[Any], end: int) -> list[Any]:

@@ -17,10 +17,16 @@ from typing import Any
 
 from core.ids import entity_key
 from core.records import Entity, EntityType, Mention
-from ingest.extract.gazetteer import Gazetteer, egov_law_id, law_number_spans, split_hierarchy
+from ingest.extract.gazetteer import DEVICE_HEADS, Gazetteer, egov_law_id, law_number_spans, split_hierarchy
 
 GINZA_LABELS: dict[str, EntityType] = {"Law": "Law"}
 _ABBR_AFTER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
+# a device shown in use by a measure: ドローンの運用, ウェアラブルカメラの現場における早期実装,
+# 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
+_DEVICE_USE = re.compile(r"(?:等)?[）)]?(?:の|を)[^、。]{0,12}?(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証)")
+_IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９一二三四五六七八九十百]+号")
+# a role, not a unit: 行政処分担当課(長), 交通部各課
+_ROLE = re.compile(r"(?:担当|各)(?:課|係|部|室|隊|班)$")
 _ABBR_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\(([^()]{2,40})\)")
 
 
@@ -113,6 +119,11 @@ def _system(table: EntityTable, surface: str) -> str:
 
 def _agency(table: EntityTable, surface: str) -> str:
     name = surface[:-1] if surface.endswith("長") and len(surface) > 3 else surface
+    if _ROLE.search(name) and table.gazetteer.lookup(name) is None:
+        key = table.add("Agency", name, generic=True)
+        if surface != name:
+            table.alias(key, surface)
+        return key
     parent: str | None = None
     key = ""
     for level in split_hierarchy(name):
@@ -142,6 +153,8 @@ def mentions_in(
     for ent in doc.ents:
         if not (ent.label_.startswith("PG_") or ent.label_ in GINZA_LABELS):
             continue
+        if ent.label_ in ("PG_Agency", "PG_GenericActor") and _IN_LAW_NUMBER.match(text, ent.end_char):
+            continue  # （平成6年国家公安委員会規則第27号）: the issuer inside a law's number
         key = resolve(table, ent.label_, ent.text, ent.kb_id_, text, ent.end_char)
         if key is None:
             continue
@@ -169,3 +182,26 @@ def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) ->
             term = table.gazetteer.lookup(ent.text)
             k = term.key if term else entity_key(ent.label_.removeprefix("PG_"), ent.text)
             table.alias(k, m.group(1))
+
+
+def drop_incidental_devices(table: EntityTable, mentions: list[Mention], text: str) -> list[Mention]:
+    """Equipment is a system of the graph only where a measure deploys or uses it.
+
+    A name headed by a device word (…カメラ, …端末, …装置) that is not in the reference
+    data is kept when one of its mentions is followed by its use (ドローンの運用,
+    ウェアラブルカメラの活用); otherwise it is an incidental thing the text names
+    (防犯カメラ映像の収集, 押収されたスマートフォン端末等の解析, 防犯カメラ、宅配ボックス等の設置)
+    and it and its mentions are dropped.
+    """
+    by_key: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_key.setdefault(m.entity, []).append(m)
+    drop = set()
+    for key, e in table.entities.items():
+        if e.type != "System" or key in table.reference or not e.label.endswith(DEVICE_HEADS):
+            continue
+        if not any(_DEVICE_USE.match("".join(text[m.end : m.end + 40].split())) for m in by_key.get(key, [])):
+            drop.add(key)
+    for key in drop:
+        del table.entities[key]
+    return [m for m in mentions if m.entity not in drop]

@@ -189,6 +189,14 @@ def _clause(doc: Doc, k: int) -> Span | None:
         return None
     if not re.search(r"ための|している|に関する", span.text):
         return None  # 警察庁が整備する情報システム: a description, not a name
+    # 遺失届の提出等の遺失物関係手続を…システム: what comes before 等の only exemplifies the
+    # noun after it, so the name starts there
+    for i in range(k - 1, left, -1):
+        if doc[i].text == "の" and doc[i - 1].text == "等" and i + 1 < k:
+            rest = doc[i + 1 : k + 1]
+            if len(rest.text) >= 8 and re.search(r"ための|している|に関する", rest.text):
+                return rest
+            break
     return span
 
 
