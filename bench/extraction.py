@@ -74,22 +74,30 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
         if hit:
             c["found"] += 1
             matched_pred |= hit
+    unmatched: dict[str, list[str]] = {}
     for iri, (e, _) in details.items():
         # generic actors (都道府県警察, 関係省庁) are their own kind: scored apart from named agencies
-        c = per_type.setdefault("GenericActor" if e.get("generic") else e["type"], Counter())
+        kind = "GenericActor" if e.get("generic") else e["type"]
+        c = per_type.setdefault(kind, Counter())
         c["pred"] += 1
         c["pred_ok"] += iri in matched_pred
+        if iri not in matched_pred and kind != "GenericActor":
+            unmatched.setdefault(kind, []).append(e["label"])
     types = {t: {"recall": round(c["found"] / c["gold"], 3) if c["gold"] else None,
                  "precision": round(c["pred_ok"] / c["pred"], 3) if c["pred"] else None,
                  "gold": c["gold"], "predicted": c["pred"]} for t, c in sorted(per_type.items())}
     merged = total = 0
+    unmerged = []
     for g in gold["entities"]:
         gn = list(dict.fromkeys([g["label"], *g.get("aliases", [])]))
         if len(gn) < 2:
             continue
         targets = [tuple(cat.lookup(n)[:1]) for n in gn]
         total += 1
-        merged += len(set(targets)) == 1 and targets[0] != ()
+        ok = len(set(targets)) == 1 and targets[0] != ()
+        merged += ok
+        if not ok:
+            unmerged.append(g["label"])
     m_found = m_total = 0
     for g in gold["entities"]:
         for men in g.get("mentions", []):
@@ -106,7 +114,8 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
     for m in measures:
         by_doc.setdefault(m["document"]["source"], []).append(m)
     meas_found = path_ok = dl_ok = dl_total = 0
-    misses = []
+    misses: list[str] = []
+    dl_wrong: list[dict[str, Any]] = []
     for gm in gold["measures"]:
         snip = norm(gm["snippet"])
         cands = [m for m in by_doc.get(gm["doc"], []) if snip in norm(m["text"])]
@@ -119,7 +128,11 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
         if gm.get("deadline"):
             dl_total += 1
             gd = gm["deadline"]
-            dl_ok += measure_level(m["deadlines"]) == (gd["kind"], gd.get("start"), gd.get("end"))
+            got = measure_level(m["deadlines"])
+            want = (gd["kind"], gd.get("start"), gd.get("end"))
+            dl_ok += got == want
+            if got != want:
+                dl_wrong.append({"measure": gm["id"], "gold": list(want), "got": list(got) if got else None})
     return {
         "entity_types": types,
         "alias_merge": round(merged / total, 3) if total else None,
@@ -128,6 +141,11 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
         "measure_path_match": round(path_ok / max(meas_found, 1), 3),
         "deadline_exact": round(dl_ok / dl_total, 3) if dl_total else None,
         "measure_misses": misses,
+        # what the figures above count against: to read, not to tune to
+        "gold_entities_missed": sorted(g["label"] for g in gold["entities"] if not gold_match[g["id"]]),
+        "predicted_unmatched": {k: sorted(v) for k, v in sorted(unmatched.items())},
+        "aliases_not_merged": unmerged,
+        "deadlines_differing": dl_wrong,
     }
 
 
