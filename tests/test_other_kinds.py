@@ -92,3 +92,21 @@ def test_roles_and_issuers_in_law_numbers_are_not_units(service, tmp_path: Path)
     # named once inside a law number (no entity from that) and once as the one reported to
     cited = [m for m in x.mentions if m.surface == "国家公安委員会"]
     assert len(cited) == 1 and x.doc.text[cited[0].end:cited[0].end + 2] == "に報"
+
+
+def test_collective_definitions_take_their_own_members(service, tmp_path: Path) -> None:
+    f = tmp_path / "collectives.txt"
+    f.write_text(
+        "体制の見直しについて（通達）\n\n1 体制\n"
+        "(1) 都道府県警察並びに管区警察局情報通信部及び都道府県情報通信部（以下「都道府県警察等」という。）"
+        "は、連携を強化する。\n"
+        "(2) 管区警察局情報通信部及び都道府県情報通信部（以下「地方機関情報通信部」という。）の役割を整理する。\n"
+        "(3) 地方機関情報通信部は、都道府県警察等に対する支援を行う。\n",
+        encoding="utf-8")
+    [x] = analyse([read_file(f)], service.analyzer)
+    by_label = {e.label: e for e in x.entities}
+    chiho = by_label["地方機関情報通信部"]
+    assert {"管区警察局情報通信部", "都道府県情報通信部"} <= set(chiho.aliases)  # the smaller collective
+    assert not {"管区警察局情報通信部", "都道府県情報通信部", "都道府県警察"} & set(by_label["都道府県警察等"].aliases)
+    assert "都道府県警察" in by_label  # reference data keeps its own entity
+    assert any(m.surface == "都道府県警察" and m.entity == by_label["都道府県警察"].key for m in x.mentions)

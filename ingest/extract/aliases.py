@@ -58,8 +58,13 @@ def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
 
 def definition_merges(docs: list[Any],
                       table: Any) -> dict[str, str]:
-    """Defined terms: entities named by Y become (or join) the entity Y."""
-    out: dict[str, str] = {}
+    """Defined terms: entities named by Y become (or join) the entity Y.
+
+    A collective (A及びB（以下「C」という。）) takes its members in as aliases, except
+    entities of the reference data (都道府県警察 stays itself in
+    都道府県警察並びに…（以下「都道府県警察等」）); a member two collectives name goes to
+    the smaller one (管区警察局情報通信部 to 地方機関情報通信部, not to 都道府県警察等)."""
+    collectives: list[tuple[str, list[str]]] = []
     for doc in docs:
         ents = sorted((e for e in doc.ents if e.label_.startswith("PG_")), key=lambda e: e.start_char)
         for m in _DEFINITION.finditer(doc.text):
@@ -79,15 +84,29 @@ def definition_merges(docs: list[Any],
                 if len(term) > 2:
                     table.alias(keys[0], term)
                 continue
-            first = table.entities.get(keys[0])
-            if first is None or len(term) <= 2:
+            if table.entities.get(keys[0]) is None or len(term) <= 2:
                 continue
-            new = entity_key(first.type, term)
-            if new not in table.entities:
-                table.entities[new] = Entity(key=new, label=term, type=first.type,
-                                             aliases=tuple(table.entities[k].label for k in keys if k in table.entities))
-            for k in keys:
-                out[k] = new
+            collectives.append((term, list(dict.fromkeys(keys))))
+    return _collect(collectives, table)
+
+
+def _collect(collectives: list[tuple[str, list[str]]], table: Any) -> dict[str, str]:
+    """Member key → collective key, each member with the smallest collective naming it."""
+    out: dict[str, str] = {}
+    owner: dict[str, int] = {}
+    for n, (_, keys) in enumerate(collectives):
+        for k in keys:
+            if k not in table.reference and (k not in owner or len(keys) < len(collectives[owner[k]][1])):
+                owner[k] = n
+    for n, (term, keys) in enumerate(collectives):
+        first = table.entities[keys[0]]
+        new = entity_key(first.type, term)
+        mine = [k for k in keys if owner.get(k) == n]
+        if new not in table.entities:
+            table.entities[new] = Entity(key=new, label=term, type=first.type,
+                                         aliases=tuple(table.entities[k].label for k in mine if k in table.entities))
+        for k in mine:
+            out[k] = new
     return out
 
 
