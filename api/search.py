@@ -62,7 +62,7 @@ class Searcher:
                 return hit
         with self._embed:
             dense = self.svc.embedder.embed_queries([q])[0]
-        vecs = (dense, self.svc.sparse.encode_query(q), self.svc.sparse.encode_query(q, synonyms=False))
+        vecs = (dense, *self.svc.sparse.encode_query_and_words(q))
         with self._cache:
             self._vectors[q] = vecs
             while len(self._vectors) > QUERY_CACHE:

@@ -153,26 +153,7 @@ class SparseEncoder:
         >>> enc.tokens("国土交通省の取締りを強化する。")
         ['国土交通省', '国土', '交通', '省', '取り締まり', '強化']
         """
-        tok = self._tokenizer()
-        mode_a = self._local.mode_a
-        out: list[str] = []
-        for piece in chunks(text):
-            for m in tok.tokenize(piece):
-                if _dropped(m.part_of_speech()):
-                    continue
-                term = _term(m.normalized_form())
-                if not term:
-                    continue
-                out.append(term)
-                parts = m.split(mode_a)
-                if len(parts) > 1:
-                    for p in parts:
-                        if _dropped(p.part_of_speech()):
-                            continue
-                        sub = _term(p.normalized_form())
-                        if sub:
-                            out.append(sub)
-        return out
+        return self.features(text)[0]
 
     def features(self, text: str) -> tuple[list[str], list[str]]:
         """(terms, synonym groups): :meth:`tokens`, and for every content token the
@@ -225,10 +206,16 @@ class SparseEncoder:
     def encode_query(self, text: str, synonyms: bool = True) -> SparseVec:
         """Weight 1.0 per distinct term, ``syn_weight`` per distinct synonym group
         (none with ``synonyms=False``: the query's own words only)."""
+        full, words = self.encode_query_and_words(text)
+        return full if synonyms else words
+
+    def encode_query_and_words(self, text: str) -> tuple[SparseVec, SparseVec]:
+        """:meth:`encode_query` with and without the synonym groups, from one tokenisation."""
         terms, groups = self.features(text)
-        weights = {term_index(g): self.syn_weight for g in groups} if synonyms else {}
-        weights.update({term_index(t): 1.0 for t in terms})
-        return SparseVec.from_dict(weights)
+        words = {term_index(t): 1.0 for t in terms}
+        full = {term_index(g): self.syn_weight for g in groups}
+        full.update(words)  # a word that is also a group id keeps its own weight
+        return SparseVec.from_dict(full), SparseVec.from_dict(words)
 
 
 def _dropped(pos: Sequence[str]) -> bool:
