@@ -145,13 +145,14 @@ class Service:
             from ingest.pipeline import analyse
 
             extracted = analyse(todo, self.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
-            pending, stale = False, list[str]()
+            stale: list[str] = []
             for i, x in enumerate(extracted):
                 stale.extend(self._write_version(x))
-                pending = True
-                if x.doc.id in current:  # readers switch to a new version as soon as it is whole
+                # readers switch to a replaced document's new version as soon as it is whole,
+                # to new documents at the end of the batch
+                if x.doc.id in current or i == len(extracted) - 1:
                     self._publish(stale)
-                    pending, stale = False, []
+                    stale = []
                 status = "replaced" if x.doc.id in current else "added"
                 results.append({
                     "source": x.doc.source, "id": x.doc.id, "status": status,
@@ -160,8 +161,6 @@ class Service:
                 })
                 if progress:
                     progress("write", i + 1, len(extracted))
-            if pending:
-                self._publish(stale)
             return results
 
     def _write_version(self, x: ExtractedDocument) -> set[str]:

@@ -178,6 +178,10 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+# what makes a modifying clause a description that names a system (…を行うための, …している, …に関する)
+_DESCRIBES = re.compile(r"ための|している|に関する")
+
+
 def _clause(doc: Doc, k: int) -> Span | None:
     """The modifying clause of a generic head: 遺失物関係手続をオンラインで行うための新たなシステム."""
     tok = doc[k]
@@ -187,14 +191,14 @@ def _clause(doc: Doc, k: int) -> Span | None:
         return None
     if span.text.startswith(("及び", "その", "この", "当該", "我が国", "各")):
         return None
-    if not re.search(r"ための|している|に関する", span.text):
+    if not _DESCRIBES.search(span.text):
         return None  # 警察庁が整備する情報システム: a description, not a name
     # 遺失届の提出等の遺失物関係手続を…システム: what comes before 等の only exemplifies the
     # noun after it, so the name starts there
     for i in range(k - 1, left, -1):
         if doc[i].text == "の" and doc[i - 1].text == "等" and i + 1 < k:
             rest = doc[i + 1 : k + 1]
-            if len(rest.text) >= 8 and re.search(r"ための|している|に関する", rest.text):
+            if len(rest.text) >= 8 and _DESCRIBES.search(rest.text):
                 return rest
             break
     return span
