@@ -21,6 +21,13 @@ def extracted(service):  # the session service has GiNZA loaded
     return {x.doc.source: x for x in analyse(docs, service.analyzer)}
 
 
+def _analyse_text(service, path: Path, text: str):
+    """A constructed document, read from a file like any other and analysed."""
+    path.write_text(text, encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    return x
+
+
 def _labels(x, type_):
     return {e.label for e in x.entities if e.type == type_}
 
@@ -58,15 +65,12 @@ def test_guideline_html(extracted) -> None:
 
 
 def test_equipment_is_a_system_only_where_a_measure_uses_it(service, tmp_path: Path) -> None:
-    f = tmp_path / "equipment.txt"
-    f.write_text(
+    x = _analyse_text(service, tmp_path / "equipment.txt",
         "機材の整備について（通達）\n\n1 方針\n"
         "(1) 警察庁は、ドローンの効果的な運用を推進する。\n"
         "(2) 都道府県警察は、防犯カメラ映像の収集を効率化する。\n"
         "(3) 押収されたスマートフォン端末等の解析を円滑化する。\n"
-        "(4) 電気通信事業者に対して、着信を拒否する端末（特殊詐欺対策アダプタ等）の普及を要請する。\n",
-        encoding="utf-8")
-    [x] = analyse([read_file(f)], service.analyzer)
+        "(4) 電気通信事業者に対して、着信を拒否する端末（特殊詐欺対策アダプタ等）の普及を要請する。\n")
     systems = _labels(x, "System")
     assert {"ドローン", "特殊詐欺対策アダプタ"} <= systems
     assert not {"防犯カメラ", "スマートフォン端末"} & systems  # named in passing, not deployed
@@ -74,16 +78,13 @@ def test_equipment_is_a_system_only_where_a_measure_uses_it(service, tmp_path: P
 
 
 def test_roles_and_issuers_in_law_numbers_are_not_units(service, tmp_path: Path) -> None:
-    f = tmp_path / "roles.txt"
-    f.write_text(
+    x = _analyse_text(service, tmp_path / "roles.txt",
         "照会の要領について（通達）\n\n1 照会\n"
         "(1) 運転免許課長は、他の都道府県警察の行政処分担当課長に対し、照会を行うこと。\n"
         "(2) 交通部各課は、弁明の機会の付与に関する規則（平成6年国家公安委員会規則第27号）に従い行うこと。\n"
         "(3) 警察庁交通局運転免許課は、国家公安委員会に報告する。\n"
         "(4) 転出先の警察署は、手配登録を行った公安委員会（以下「手配公安委員会」という。）に連絡し、"
-        "手配公安委員会は、手配登録を解除する。\n",
-        encoding="utf-8")
-    [x] = analyse([read_file(f)], service.analyzer)
+        "手配公安委員会は、手配登録を解除する。\n")
     units = {e.label for e in x.entities if e.type == "Agency" and not e.generic}
     roles = {e.label for e in x.entities if e.type == "Agency" and e.generic}
     assert {"行政処分担当課", "交通部各課", "手配公安委員会"} <= roles
@@ -95,15 +96,12 @@ def test_roles_and_issuers_in_law_numbers_are_not_units(service, tmp_path: Path)
 
 
 def test_collective_definitions_take_their_own_members(service, tmp_path: Path) -> None:
-    f = tmp_path / "collectives.txt"
-    f.write_text(
+    x = _analyse_text(service, tmp_path / "collectives.txt",
         "体制の見直しについて（通達）\n\n1 体制\n"
         "(1) 都道府県警察並びに管区警察局情報通信部及び都道府県情報通信部（以下「都道府県警察等」という。）"
         "は、連携を強化する。\n"
         "(2) 管区警察局情報通信部及び都道府県情報通信部（以下「地方機関情報通信部」という。）の役割を整理する。\n"
-        "(3) 地方機関情報通信部は、都道府県警察等に対する支援を行う。\n",
-        encoding="utf-8")
-    [x] = analyse([read_file(f)], service.analyzer)
+        "(3) 地方機関情報通信部は、都道府県警察等に対する支援を行う。\n")
     by_label = {e.label: e for e in x.entities}
     chiho = by_label["地方機関情報通信部"]
     assert {"管区警察局情報通信部", "都道府県情報通信部"} <= set(chiho.aliases)  # the smaller collective
