@@ -107,7 +107,7 @@ export function dateLabel(iso) {
 /** The fiscal year a deadline falls in (where the timeline places it), or null. */
 export function deadlineFY(d) {
   if (d.kind === "by") return d.end ? fiscalYear(d.end) : null;
-  if (["fiscal_year", "date", "period"].includes(d.kind)) {
+  if (["fiscal_year", "date", "period"].includes(d.kind) || (d.kind === "ongoing" && d.start)) {
     const iso = d.start || d.end;
     return iso ? fiscalYear(iso) : null;
   }
@@ -134,6 +134,8 @@ export function deadlineText(d) {
       return dateLabel(d.start || d.end);
     case "period":
       return d.end ? `${fyLabel(fy)}〜${fyLabel(fiscalYear(d.end))}` : `${fyLabel(fy)}以降`;
+    case "ongoing":
+      return d.start ? `${fyLabel(fiscalYear(d.start))}以降順次` : KIND_LABEL.ongoing;
     case "relative":
       return d.text.length > 16 ? d.text.slice(0, 16) + "…" : d.text;
     default:

@@ -3,6 +3,7 @@
 The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 令和N年度(中) → ``fiscal_year`` 1 April – 31 March (令和1 = 2019);
 令和N年度末まで / までに → ``by`` (end only); 令和N年度以降 → open ``period``;
+令和N年度以降、順次 / 継続的に (carried out from then on) → ``ongoing`` from 1 April of N;
 【2023.10.1】 / 令和5年2月15日 → ``date``; 令和5年（2023年）1月 → ``date`` spanning the month;
 継続的に実施 → ``ongoing``; 速やかに / 直ちに / 早急に → ``promptly``;
 翌日から起算して10日以内 → ``relative`` (P10D from an event); 当該期日までに / その受理の日又は
@@ -19,6 +20,10 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 ('relative', 'P10D')
 >>> d = normalise("その受理の日又はその翌日(当該日が休日に当たる場合は、その翌日)までに"); (d.kind, d.event)
 ('relative', 'その受理の日又はその翌日')
+>>> d = normalise("令和8年度以降、順次実施"); (d.kind, d.start, d.end)
+('ongoing', '2026-04-01', None)
+>>> normalise("令和8年度以降").kind
+'period'
 >>> normalise("令和5年3月31日までに").kind, normalise("迅速かつ確実に").kind, normalise("平素から").kind
 ('by', 'promptly', 'ongoing')
 """
@@ -36,6 +41,7 @@ ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和"
 _ERA = "(明治|大正|昭和|平成|令和)"
 _K = "〇一二三四五六七八九十百"
 _N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
+_FROM_ON = re.compile(r"順次|逐次|継続|引き続き|随時")
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
 _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})[./](\d{{1,2}})[./](\d{{1,2}})")
 _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)")
@@ -144,6 +150,10 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if re.match(r"(?:末)?(?:まで|内)", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
         if re.match(r"(?:以降|から)", after):
+            # 以降、順次実施: an activity carried on from that year (ongoing, with its start);
+            # 以降 alone: an open period
+            if _FROM_ON.search(t, m.end()):
+                return Deadline(verbatim, "ongoing", f"{y}-04-01", None, part)
             return Deadline(verbatim, "period", f"{y}-04-01", None, part)
         return Deadline(verbatim, "fiscal_year", f"{y}-04-01", f"{y + 1}-03-31", part)
     md = _DATE.search(t)

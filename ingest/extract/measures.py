@@ -14,7 +14,8 @@ expressions in its text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,7 +70,8 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
         if sec.title:  # a titled heading: each statement (paragraph) under it is a unit
             nl = text.find("\n", sec.start, sec.end)
             for a, b in _statements(text, nl if nl > 0 else sec.end, sec.end):
-                yield Unit(sec, a, b)
+                for x, y in split_milestones(text, a, b):
+                    yield Unit(sec, x, y)
             continue
         a, b = _strip(text, sec.start, sec.end)
         if a < b:
@@ -96,6 +98,44 @@ def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield cur
 
 
+_DONE = re.compile(r"(?:した|行った|された|発出した|開始した)。$")
+
+
+def _dated_done(sentence: str) -> bool:
+    """A sentence reporting an action done on a calendar date (令和5年2月15日、…を追加した。)."""
+    s = unicodedata.normalize("NFKC", sentence).replace("\n", "")
+    if not _DONE.search(s):
+        return False
+    cited = [m.span() for m in _CITATION.finditer(s)]
+    return any(d.kind == "date" and d.start == d.end and not any(x <= a and b <= y for x, y in cited)
+               for a, b, d in find_deadlines(s))
+
+
+def split_milestones(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """A statement whose sentence reports a dated action done (a milestone) and goes on
+    to what will be done: the milestone is a unit of its own, so its date does not become
+    the deadline of the commitments after it.
+
+    >>> t = "令和5年2月15日、範囲に情報を追加した。更なる対策を推進する。"
+    >>> [t[x:y] for x, y in split_milestones(t, 0, len(t))]
+    ['令和5年2月15日、範囲に情報を追加した。', '更なる対策を推進する。']
+    >>> t = "令和5年3月1日に通知を発出し、注意喚起を行ったところであり、引き続き推進する。"
+    >>> len(list(split_milestones(t, 0, len(t))))
+    1
+    """
+    pos = a
+    for m in re.finditer(r"。", text[a:b]):
+        end = a + m.end()
+        if end >= b or not _dated_done(text[pos:end]):
+            continue
+        x, y = _strip(text, pos, end)
+        yield x, y
+        pos = end
+    x, y = _strip(text, pos, b)
+    if x < y:
+        yield x, y
+
+
 def _is_marker_line(body: str, pos: int) -> bool:
     return bool(re.match(r"\(?[0-9０-９アイウエオカキクケコ]{1,2}\)", body[pos : pos + 5]))
 
@@ -115,11 +155,13 @@ def is_measure(norm_text: str) -> bool:
     True
     >>> is_measure("警察の執行事務は、都道府県警察が担うこととされている。")
     False
+    >>> is_measure("令和5年2月15日、有害情報の範囲に情報を追加した。")  # a dated milestone
+    True
     """
     if _BRACKET.search(norm_text):
         return True
     sentences = [s for s in re.split(r"(?<=。)", norm_text.replace("\n", "")) if s.strip()]
-    return any(_ACTION.search(s) and not _NOT_ACTION.search(s) for s in sentences)
+    return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _dated_done(s) for s in sentences)
 
 
 def extract_measures(
@@ -134,6 +176,7 @@ def extract_measures(
     """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span."""
     out: list[Measure] = []
     default = preface_deadline(norm, sections)
+    notes = footnotes(text)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -167,7 +210,7 @@ def extract_measures(
                 actor_text=actor_text,
                 systems=tuple(systems),
                 related=tuple(related),
-                deadlines=tuple(deadlines_of(ntext, default)),
+                deadlines=tuple(deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))),
             )
         )
     return out
@@ -191,9 +234,10 @@ def _refine(d: Deadline) -> Deadline:
     return d
 
 
-def deadlines_of(ntext: str, default: Deadline | None = None) -> list[Deadline]:
+def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = ()) -> list[Deadline]:
     """【…】 blocks with their parts; else time expressions in the text (dates inside
-    parentheses are citations, not deadlines); else 引き続き → ongoing; else the
+    parentheses are citations, not deadlines); else a date the measure's footnote sets
+    (``noted``: …2023年版⁵に… / ⁵ 令和5年3月公表予定。); else 引き続き → ongoing; else the
     document's general deadline (``default``, stated in its preface)."""
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
@@ -206,6 +250,8 @@ def deadlines_of(ntext: str, default: Deadline | None = None) -> list[Deadline]:
     inline = _inline(ntext)
     if inline:
         return [_refine(d) for d in inline]
+    if noted:
+        return list(noted)
     word = _ONGOING_WORDS.search(ntext)
     if word:
         return [Deadline(word.group(0), "ongoing")]
@@ -245,6 +291,44 @@ def _with_event(d: Deadline, before: str) -> Deadline:
     event = m.group(1)
     return Deadline(text[text.index(event):] if event in text else d.text, d.kind, d.start, d.end, d.part,
                     duration=d.duration, event=event)
+
+
+_SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_NOTE_LINE = re.compile(rf"^[ \t]*([{_SUP}]+)[ \t\u3000]*(?=\S)(.*)$", re.M)
+_NOTE_REF = re.compile(rf"[{_SUP}]+")
+_DATED_KINDS = ("date", "by", "fiscal_year", "period")
+
+
+def footnotes(text: str) -> list[tuple[str, int, int]]:
+    """(number, start, end) of each footnote line (``⁵ 令和5年3月公表予定。``) of a document."""
+    return [(m.group(1), m.start(2), m.end(2)) for m in _NOTE_LINE.finditer(text)]
+
+
+def footnote_deadlines(text: str, a: int, b: int, notes: list[tuple[str, int, int]],
+                       norm: Callable[[int, int], str]) -> list[Deadline]:
+    r"""Dated deadlines set by the footnotes a span refers to (a superscript number inside
+    a line, answered by the next footnote line of that number after it), where something
+    falls due (公表予定, …までに); a date a footnote reports (…に改定された) is history.
+
+    >>> t = "事例集⁵に注意喚起を盛り込む。\n\n⁵ 令和5年3月公表予定。\n"
+    >>> [(d.kind, d.start, d.end) for d in footnote_deadlines(t, 0, 15, footnotes(t), lambda x, y: t[x:y])]
+    [('date', '2023-03-01', '2023-03-31')]
+    >>> t = "モデル約款³を参考に措置を講ずる。\n\n³ 令和5年2月14日、解説が改定された。\n"
+    >>> footnote_deadlines(t, 0, 17, footnotes(t), lambda x, y: t[x:y])
+    []
+    """
+    out: list[Deadline] = []
+    for ref in _NOTE_REF.finditer(text, a, b):
+        if ref.start() == 0 or text[ref.start() - 1] == "\n":
+            continue  # a footnote line itself
+        note = next(((s, e) for n, s, e in notes if n == ref.group(0) and s > ref.end()), None)
+        if note is None:
+            continue
+        ntext = norm(*note)
+        # only what falls due (公表予定, …までに): a footnote's dates are mostly history
+        out.extend(d for x, y, d in find_deadlines(ntext)
+                   if d.kind in _DATED_KINDS and (d.kind == "by" or _DUE.match(ntext[y : y + 8])))
+    return out
 
 
 def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
