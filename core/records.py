@@ -27,7 +27,7 @@ class SourceDocument:
     path: str
     text: str  # the decoded original text; every offset points into this
     checksum: str  # sha256 of the raw bytes
-    format: str  # txt | md | html | pdf | docx
+    format: str  # txt | md | html | pdf | docx | egov-xml
     pages: tuple[tuple[int, int], ...] = ()  # (page number, start offset) for paged formats
 
     def page_at(self, offset: int) -> int | None:

@@ -1,8 +1,8 @@
 """Readers: bytes of a file → SourceDocument (decoded original text + provenance).
 
 The format is detected from the content (``%PDF``, a zip holding ``word/document.xml``,
-``<html``), the extension is only a hint.  Text encodings are detected, not guessed
-from the extension: UTF-8 (with or without BOM), UTF-16 with BOM, then Japanese
+``<html``, e-Gov law XML ``<Law>``), the extension is only a hint.  Text encodings are
+detected, not guessed from the extension: UTF-8 (with or without BOM), UTF-16 with BOM, then Japanese
 legacy encodings (CP932/Shift_JIS, EUC-JP, ISO-2022-JP) verified by strict decoding.
 Every refusal is a typed :class:`core.errors.IngestError` naming the file.
 """
@@ -67,6 +67,12 @@ def detect_format(data: bytes, name: str) -> str:
     low = head[:512].lower()
     if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or ext in ("html", "htm"):
         return "html"
+    if low.startswith(b"<?xml") or ext == "xml":
+        from ingest.readers.egov import is_egov_xml
+
+        if is_egov_xml(data[:4096]):
+            return "egov-xml"
+        raise UnsupportedFormat("an XML file that is not an e-Gov law (法令標準XML)", source=name)
     if ext in ("md", "markdown"):
         return "md"
     return "txt"
@@ -91,6 +97,10 @@ def _read(data: bytes, name: str, path: str, max_bytes: int) -> SourceDocument:
         from ingest.readers.html import read_html
 
         text = read_html(data, name)
+    elif fmt == "egov-xml":
+        from ingest.readers.egov import read_egov_xml
+
+        text = read_egov_xml(data, name)
     else:
         from ingest.readers.text import decode_text
 
