@@ -2,7 +2,8 @@ r"""Normalise text for analysis while keeping a map back to the original offsets
 
 A :class:`NormText` is the normalised string plus, for every character, the span of
 the original text it came from.  Every repair (NFKC, dropped ruby leftovers such as
-``<sup>ふかん</sup>``, HTML tags, Markdown bold markers, spaced letters ``T A I T``,
+``<sup>ふかん</sup>``, HTML tags and comments, Markdown bold markers, images and link
+targets, spaced letters ``T A I T``,
 spaces inside era dates ``令和 5 年``) is a deletion or a replacement that keeps the
 map, so any span found in the normalised text maps back to the original exactly.
 
@@ -11,6 +12,8 @@ map, so any span found in the normalised text maps back to the original exactly.
 '警察庁\n(TAIT)が令和8年に'
 >>> nt.original_span(*span_of(nt.text, "TAIT"))
 (7, 14)
+>>> normalise("[1.6 府省庁ごと](#16-府省庁ごと) ![図](media/a.png)<!-- omit -->").text
+'[1.6 府省庁ごと] '
 """
 
 from __future__ import annotations
@@ -101,6 +104,10 @@ def nfkc(nt: NormText) -> NormText:
 # footnote marks and circled numbers stay what they are (NFKC would make them digits)
 _KEEP = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰" + "".join(chr(c) for c in range(0x2460, 0x2474)))
 _RUBY = re.compile(r"<(sup|rt|rp)>[^<]{0,20}</\1>")
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+# Markdown: an image is dropped whole, a link keeps its text (``[目次](#16-府省庁…)``)
+_MD_IMAGE = re.compile(r"!\[[^\]\n]{0,200}\]\([^()\s]{0,500}\)")
+_MD_TARGET = re.compile(r"(?<=\])\((?:#|https?://|\.{0,2}/)[^()\s]{0,500}\)")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>")
 _BOLD = re.compile(r"\*\*|__")
 _SPACED_LATIN = re.compile(r"(?<![A-Za-z])[A-Z](?: [A-Z](?![A-Za-z]))+")
@@ -116,6 +123,9 @@ def _empty(_m: re.Match[str]) -> str:
 def normalise(text: str) -> NormText:
     """All repairs for analysis, in order; offsets map back to ``text``."""
     nt = identity(text)
+    nt = _rebuild(nt, _COMMENT, _empty)
+    nt = _rebuild(nt, _MD_IMAGE, _empty)
+    nt = _rebuild(nt, _MD_TARGET, _empty)
     nt = _rebuild(nt, _RUBY, _empty)
     nt = _rebuild(nt, _TAG, _empty)
     nt = nfkc(nt)

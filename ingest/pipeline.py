@@ -85,7 +85,7 @@ def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None 
 
 
 def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
-    table = EntityTable(an.gazetteer, an.reference)
+    table = EntityTable(an.gazetteer, an.reference, doc_text=lay.nt.text)
     pps = []
     mentions = []
     for p, d in zip(lay.passages, docs, strict=True):

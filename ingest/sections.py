@@ -15,6 +15,8 @@ extraction slips ``(7)`` → ``(ア)`` and ``(4)`` → ``(イ)`` where the seque
 [('1',), ('1', '(1)'), ('1', '(1)', 'ア'), ('1', '(1)', 'ア', '(ア)'), ('1', '(1)', 'ア', '(イ)'), ('1', '(2)')]
 >>> secs[3].printed_marker
 '(7)'
+>>> [s.path for s in parse_sections("1.はじめに\\n1.1.背景\\n1.2. 目的\\n1.2.1. 対象\\n2. 定義\\n2.1 用語\\n")]
+[('1.',), ('1.', '1.1.'), ('1.', '1.2.'), ('1.', '1.2.', '1.2.1.'), ('2.',), ('2.', '2.1')]
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ TOP_KINDS = ("num", "dai", "chapter", "md1", "md2")
 
 _PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:[-*・]\s+)?")
 _MD = re.compile(r"^\s*(#{1,6})\s+(.*)$")
+_MD_LIST = re.compile(r"^[0-9]{1,2}\.\s")
+_CAPTION = re.compile(r"^\s*\([^()]{1,30}\)\s*$")
 _TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\s*\t?\s*\d{1,3}\s*$")
 _TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?目\s*次\s*$")
 
@@ -51,6 +55,8 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("palpha", re.compile(r"^\(([a-z])\)")),
     ("proman", re.compile(r"^\((i{1,3}|iv|vi{0,3}|ix|x|xi{1,2})\)")),
     ("rnum", re.compile(r"^([0-9]{1,2})\)(?=\S)")),
+    # 1.1. / 1.3.1 (guidelines): the level is the number of parts, the ordinal the last one
+    ("dotted", re.compile(r"^([0-9]{1,2}(?:\.[0-9]{1,2}){1,4})\.?(?:\s+|(?=[^\s0-9.]))")),
     ("num", re.compile(r"^([0-9]{1,2})(?:\s+|\.\s*|\t)(?=\S)")),
     ("kana", re.compile(rf"^([{KANA}])(?:\s+|\t)(?=\S)")),
     ("kanji", re.compile(rf"^([{KANJI_NUM}]{{1,3}})(?:\s+|\t)(?=\S)")),
@@ -172,8 +178,9 @@ def _toc_ranges(lines: list[tuple[int, int, str]]) -> set[int]:
 
 
 def _toc_key(line: str) -> str:
-    line = re.sub(r"<[^>]+>|\*\*|^\s*#+", "", line)
+    line = re.sub(r"<[^>]+>|\*\*|^\s*#+|^\s*[-*・]\s+|[\[\]]", "", line)  # - [1. はじめに](#1-…)
     line = re.sub(r"[.…‥]{2,}.*$|\t\s*\d{1,3}\s*$", "", line)
+    line = re.sub(r"\((?:第[^()]*条|[^()]*[-―‐～~][^()]*)\)\s*$", "", line.strip())  # 総則(第一条―第四条)
     return re.sub(r"\s+", "", line)
 
 
@@ -184,6 +191,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     stack: list[_Level] = []
     out: list[HeadingLine] = []
     last: dict[str, int] = {}  # articles number on across chapters
+    md_kinds: set[str] = set()  # marker kinds printed as Markdown headings
     for idx, (a, b, line) in enumerate(lines):
         if idx in toc or not line.strip():
             continue
@@ -199,6 +207,12 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
                 out.append(HeadingLine(a, b, kind, 0, title, title, title))
             continue
         kind, value, printed, rest = found
+        if kind == "dotted":
+            kind, value = f"dotted{value.count('.') + 1}", value.rsplit(".", 1)[1]
+        if md:
+            md_kinds.add(kind)
+        elif kind in md_kinds and _MD_LIST.match(body):
+            continue  # the document gives this numbering as # headings: a plain "4. …" is a list item
         ordinal = _ordinal(kind, value)
         marker = printed
         if kind == "special":
@@ -216,8 +230,11 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
                 continue
             kind, ordinal, marker = slip
         last[kind] = ordinal
-        _place(stack, kind, ordinal, marker, _title(rest))
-        out.append(HeadingLine(a, b, kind, ordinal, marker, printed, _title(rest)))
+        title = _title(rest)
+        if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
+            title = lines[idx - 1][2].strip()[1:-1]  # (目的) above 第一条 is the article's caption
+        _place(stack, kind, ordinal, marker, title)
+        out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title))
     return out
 
 

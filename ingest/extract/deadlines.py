@@ -24,6 +24,8 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 ('ongoing', '2026-04-01', None)
 >>> normalise("令和8年度以降").kind
 'period'
+>>> d = normalise("2023.6~"); (d.kind, d.start, d.end), normalise("2022.10").end
+(('period', '2023-06-01', None), '2022-10-31')
 >>> normalise("令和5年3月31日までに").kind, normalise("迅速かつ確実に").kind, normalise("平素から").kind
 ('by', 'promptly', 'ongoing')
 """
@@ -44,7 +46,8 @@ _N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
 _FROM_ON = re.compile(r"順次|逐次|継続|引き続き|随時")
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
 _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})[./](\d{{1,2}})[./](\d{{1,2}})")
-_MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)")
+_MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)"
+                    r"|(?<![\d.])(\d{4})\.(\d{1,2})(?![\d.])")
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
 _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
@@ -92,8 +95,12 @@ def kanji_number(s: str) -> int:
 
     >>> kanji_number("五十七"), kanji_number("十五"), kanji_number("百五"), kanji_number("九")
     (57, 15, 105, 9)
+    >>> kanji_number("二百六十一"), kanji_number("千二十"), kanji_number("一五一")  # digit by digit too
+    (261, 1020, 151)
     """
     digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+    if s and all(ch in digits for ch in s):  # 一五一 (e-Gov's amendment numbers)
+        return int("".join(str(digits[ch]) for ch in s))
     total, cur = 0, 0
     for ch in s:
         if ch in digits:
@@ -103,6 +110,9 @@ def kanji_number(s: str) -> int:
             cur = 0
         elif ch == "百":
             total += (cur or 1) * 100
+            cur = 0
+        elif ch == "千":
+            total += (cur or 1) * 1000
             cur = 0
     return total + cur
 
@@ -176,12 +186,16 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if m.group(1):
             y = int(m.group(3)) if m.group(3) else era_to_western(m.group(1), _num(m.group(2)))
             mo = int(m.group(4))
-        else:
+        elif m.group(5):
             y, mo = int(m.group(5)), int(m.group(6))
+        else:  # 2022.10 (a roadmap's month)
+            y, mo = int(m.group(7)), int(m.group(8))
         end = _month_end(y, mo)
         if end:
             if re.match(r"(?:末)?(?:まで)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, end, part)
+            if re.match(r"[~〜～]|(?:から|以降)", t[m.end() : m.end() + 3]):
+                return Deadline(verbatim, "period", f"{y}-{mo:02d}-01", None, part)  # 2023.6~
             return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
     mr = _RELATIVE.search(t)
     if mr:
@@ -212,6 +226,19 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
 
 def _has_signal(s: str) -> bool:
     return normalise(s).kind != "unknown" or bool(re.search(r"中長期|将来", s))
+
+
+def is_deadline_bracket(inner: str) -> bool:
+    """Whether a 【…】 block states when (【令和8年度中】, 【中長期的に検討】), not a label
+    (【導入編について】, 【アウトプット（例）】).
+
+    >>> is_deadline_bracket("前段：継続的に実施、後段：令和8年度中に結論"), is_deadline_bracket("導入編について")
+    (True, False)
+    """
+    return any(_has_signal(p) or _LATER.search(p) for _, p in split_bracket(inner))
+
+
+_LATER = re.compile(r"今後|当面|目途|時期|未定|検討中|順次")
 
 
 def split_bracket(text: str) -> list[tuple[str | None, str]]:

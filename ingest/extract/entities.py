@@ -17,7 +17,14 @@ from typing import Any
 
 from core.ids import entity_key
 from core.records import Entity, EntityType, Mention
-from ingest.extract.gazetteer import DEVICE_HEADS, Gazetteer, egov_law_id, law_number_spans, split_hierarchy
+from ingest.extract.gazetteer import (
+    DEVICE_HEADS,
+    Gazetteer,
+    egov_law_id,
+    law_number_spans,
+    nfkc,
+    split_hierarchy,
+)
 
 GINZA_LABELS: dict[str, EntityType] = {"Law": "Law"}
 _ABBR_AFTER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
@@ -28,6 +35,9 @@ _IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９一�
 # a role, not a unit: 行政処分担当課(長), 交通部各課
 _ROLE = re.compile(r"(?:担当|各)(?:課|係|部|室|隊|班)$")
 _ABBR_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\(([^()]{2,40})\)")
+_GENERIC_SYSTEM = re.compile(
+    r"(?:共通|情報|データ|システム|共有|基幹|対象|申請|連携元?|連携先|既存|各種|関係|自府省庁?|府省|当該)"
+    r"(?:基盤|システム|プラットフォーム|データベース)")
 
 
 @dataclass
@@ -37,6 +47,13 @@ class EntityTable:
     gazetteer: Gazetteer
     reference: dict[str, Any]  # ref key → RefEntry
     entities: dict[str, Entity] = field(default_factory=dict)
+    doc_text: str = ""  # the document's normalised text: where a short form may stand for a known name
+
+    def names_in_document(self, key: str) -> bool:
+        """Whether the document names the reference entity ``key`` in one of its full forms."""
+        ref = self.reference.get(key)
+        return ref is not None and (not self.doc_text or any(
+            nfkc(n) in self.doc_text for n in (ref.label, *ref.aliases)))
 
     def from_reference(self, key: str) -> str:
         if key not in self.entities:
@@ -97,7 +114,7 @@ def resolve(table: EntityTable, label: str, surface: str, kb: str, text: str, en
     return None
 
 
-def _system(table: EntityTable, surface: str) -> str:
+def _system(table: EntityTable, surface: str) -> str | None:
     stem = surface[:-4] if surface.endswith("システム") and len(surface) > 6 else surface
     for cand in (surface, stem):
         term = table.gazetteer.lookup(cand)
@@ -106,11 +123,16 @@ def _system(table: EntityTable, surface: str) -> str:
             table.alias(key, surface)
             return key
     if len(stem) >= 4:
+        # a tail of a known name (共通基盤 → 警察共通基盤) stands for it only in a document that
+        # also names it in full: elsewhere 共通基盤 is just a common platform
         for surf, term in table.gazetteer.terms.items():
-            if term.type == "System" and surf.endswith(stem) and surf != stem:
+            if (term.type == "System" and surf.endswith(stem) and surf != stem
+                    and table.names_in_document(term.key)):
                 key = table.from_reference(term.key)
                 table.alias(key, surface)
                 return key
+    if _GENERIC_SYSTEM.fullmatch(surface):
+        return None  # 共通基盤, 連携先システム, 対象システム: what a system is for, not its name
     label = stem if stem.endswith(("基盤", "プラットフォーム", "ネットワーク")) else surface
     key = table.add("System", label)
     table.alias(key, surface)
@@ -137,6 +159,10 @@ def _agency(table: EntityTable, surface: str) -> str:
 
 
 def _law(table: EntityTable, surface: str, text: str, end: int) -> str:
+    if surface.startswith("改正") and len(surface) > 4 and not law_number_spans(text[end : end + 40]):
+        key = _law(table, surface[2:], text, end)  # 改正道路交通法: the law as amended
+        table.alias(key, surface)
+        return key
     extra: dict[str, Any] = {}
     for paren, _e, era, kind, year, num in law_number_spans(text[end : end + 40]):
         if paren == 0:
@@ -174,14 +200,14 @@ def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) ->
         ent = by_end.get(m.start())
         if ent is not None and ent.label_.startswith("PG_"):
             key = table.gazetteer.lookup(ent.text)
-            k = key.key if key else entity_key(ent.label_.removeprefix("PG_"), ent.text)
-            table.alias(k, m.group(1))
+            if key is None:  # a reference entity's names are curated: 国土交通省(PLATEAU) names a project
+                table.alias(entity_key(ent.label_.removeprefix("PG_"), ent.text), m.group(1))
     for m in _ABBR_BEFORE.finditer(text):
         ent = by_start.get(m.start(2))
         if ent is not None and ent.label_.startswith("PG_"):
             term = table.gazetteer.lookup(ent.text)
-            k = term.key if term else entity_key(ent.label_.removeprefix("PG_"), ent.text)
-            table.alias(k, m.group(1))
+            if term is None:
+                table.alias(entity_key(ent.label_.removeprefix("PG_"), ent.text), m.group(1))
 
 
 def drop_incidental_devices(table: EntityTable, mentions: list[Mention], text: str) -> list[Mention]:

@@ -25,6 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ingest.extract.deadlines import kanji_number
+
 TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
 # equipment and technical services are System too (the ontology's pg:System): compounds
@@ -36,17 +38,28 @@ AGENCY_HEADS = (
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金")
 EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関")
+# a compound ending in 法 / 法律 names a law (デジタル社会形成基本法, 行政手続法) unless the
+# word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
+LAW_HEADS = ("法律", "法")
+NOT_LAW_TAILS = ("方法", "手法", "用法", "文法", "製法", "工法", "技法", "療法", "説法", "寸法", "作法", "魔法", "不法",
+                 "合法", "違法", "無法", "便法", "司法", "立法", "話法", "論法", "算法", "解法", "戦法", "公法", "私法",
+                 "処理法", "解決法", "対処法", "活用法", "利用法", "改善法", "分析法", "測定法", "評価法")
+GENERIC_LAWS = frozenset({"改正法", "特別法", "一般法", "関係法", "根拠法", "新法", "旧法", "現行法", "個別法", "基本法",
+                          "関係法律", "改正法律", "整備法", "個別法律", "この法律", "同法律"})
 GENERIC_SYSTEMS = frozenset({"システム", "業務システム", "情報システム", "新たなシステム", "基盤", "プラットフォーム",
                              "ネットワーク", "データベース", "アプリ", "インフラ"})
 _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター"})
 # deictic prefixes: 当公安委員会 / 貴公安委員会 / 他運転免許課 point at an agency, they do not name one
-_BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他")
+_BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
+               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第")
 _PLAN_RE = re.compile(
     r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|要綱|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
     r"|アクションプラン[0-9]*|について\((?:依命)?通達\)))(?:\([^()]{0,40}\))?」"
 )
 _PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
-_LAW_NUM_RE = re.compile(r"\((明治|大正|昭和|平成|令和)(\d+|元)年(法律|政令|[^\s()年]{1,8}?令|[^\s()年]{1,8}?規則)第(\d+)号")
+_KANJI_NUM = "〇一二三四五六七八九十百千"
+_LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和)(\d+|元|[{_KANJI_NUM}]+)年(法律|政令|[^\s()年]{{1,8}}?令|[^\s()年]{{1,8}}?規則)"
+                         rf"第(\d+|[{_KANJI_NUM}]+)号")
 
 
 @dataclass(frozen=True)
@@ -108,7 +121,7 @@ def _latin_edge(text: str, a: int, b: int) -> bool:
     )
 
 
-_SHORT_DIAL_RE = re.compile(r"(?<![0-9A-Za-z#])#[0-9]{3,4}(?![0-9])")
+_SHORT_DIAL_RE = re.compile(r"(?<![0-9A-Za-z#/-])(?<!\]\()#[0-9]{4}(?![0-9A-Za-z-])")
 
 
 def short_dial_spans(text: str) -> list[tuple[int, int]]:
@@ -116,6 +129,8 @@ def short_dial_spans(text: str) -> list[tuple[int, int]]:
 
     >>> short_dial_spans("警察相談専用電話(#9110)の周知")
     [(9, 14)]
+    >>> short_dial_spans("1.3 課題](#131) 図#12")  # a Markdown anchor, a figure number
+    []
     """
     return [m.span() for m in _SHORT_DIAL_RE.finditer(text)]
 
@@ -144,12 +159,18 @@ def law_number_spans(text: str) -> list[tuple[int, int, str, str, int, str]]:
 
     >>> [(e, k, y, n) for _, _, e, k, y, n in law_number_spans("道路交通法(昭和35年法律第105号)")]
     [('昭和', '法律', 35, '105')]
+    >>> [(e, k, y, n) for _, _, e, k, y, n in law_number_spans("国家行政組織法(昭和二十三年法律第百二十号)")]
+    [('昭和', '法律', 23, '120')]
     """
     out = []
     for m in _LAW_NUM_RE.finditer(text):
-        year = 1 if m.group(2) == "元" else int(m.group(2))
-        out.append((m.start(), m.end(), m.group(1), m.group(3), year, m.group(4)))
+        year = 1 if m.group(2) == "元" else _number(m.group(2))
+        out.append((m.start(), m.end(), m.group(1), m.group(3), year, str(_number(m.group(4)))))
     return out
+
+
+def _number(s: str) -> int:
+    return int(s) if s.isdigit() else kanji_number(s)
 
 
 ERA_DIGIT = {"明治": 1, "大正": 2, "昭和": 3, "平成": 4, "令和": 5}
@@ -182,6 +203,6 @@ def split_hierarchy(name: str) -> list[str]:
 def good_compound(text: str, head: str) -> bool:
     if len(text) < len(head) + 2 or text in _GENERIC_AGENCY_WORDS:
         return False
-    if text.startswith(_BAD_PREFIX) or re.match(r"^[0-9]+(?:年|月|日|号|条)", text):
+    if text.startswith(_BAD_PREFIX) or re.match(r"^[0-9]+(?:年|月|日|号|条|-)", text):
         return False
     return not re.search(r"[、。「」()\s]", text)

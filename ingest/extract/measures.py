@@ -21,7 +21,7 @@ from typing import Any
 
 from core.ids import sha
 from core.records import Deadline, Measure, Mention, Passage, Section
-from ingest.extract.deadlines import find_deadlines, parse_bracket
+from ingest.extract.deadlines import find_deadlines, is_deadline_bracket, parse_bracket
 
 MAX_TEXT = 1200
 _BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \t]*", re.M)
@@ -31,6 +31,7 @@ _ACTION = re.compile(
     r"目指す|支援|推進|実施|検討|整備|構築|強化|徹底|促進|見直し|導入|提示|開始)(?:[。】]|$)"
 )
 _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
+_OBLIGATION = re.compile(r"(?:なければならない|ものとする|努めるものとする)。$")  # a statute's duty
 ACTOR_TYPES = ("Agency",)
 _FOOTNOTE = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*※")
 TOPIC_MARKERS = ("は", "が", "では", "において")
@@ -69,13 +70,22 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
             continue
         if sec.title:  # a titled heading: each statement (paragraph) under it is a unit
             nl = text.find("\n", sec.start, sec.end)
-            for a, b in _statements(text, nl if nl > 0 else sec.end, sec.end):
+            nl = nl if nl > 0 else sec.end
+            # the heading line is the title, unless the title stands above it (a statute's
+            # (目的) over 第一条 この法律は…): then the heading line is a statement too
+            body_from = nl if _norm_has(text[sec.start : nl], sec.title) else sec.start
+            for a, b in _statements(text, body_from, sec.end):
                 for x, y in split_milestones(text, a, b):
                     yield Unit(sec, x, y)
             continue
         a, b = _strip(text, sec.start, sec.end)
         if a < b:
             yield Unit(sec, a, b)
+
+
+def _norm_has(line: str, title: str) -> bool:
+    squash = "".join(unicodedata.normalize("NFKC", line).split())
+    return "".join(title.split()) in squash
 
 
 def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -157,11 +167,14 @@ def is_measure(norm_text: str) -> bool:
     False
     >>> is_measure("令和5年2月15日、有害情報の範囲に情報を追加した。")  # a dated milestone
     True
+    >>> is_measure("行政庁は、遅滞なく当該申請の審査を開始しなければならない。")  # a duty
+    True
     """
-    if _BRACKET.search(norm_text):
+    if any(is_deadline_bracket(m.group(1)) for m in _BRACKET.finditer(norm_text)):
         return True
     sentences = [s for s in re.split(r"(?<=。)", norm_text.replace("\n", "")) if s.strip()]
-    return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _dated_done(s) for s in sentences)
+    return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _dated_done(s)
+               for s in sentences)
 
 
 def extract_measures(
@@ -242,8 +255,8 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
         inner = m.group(1).strip()
-        if inner.startswith("再掲"):
-            continue
+        if inner.startswith("再掲") or not is_deadline_bracket(inner):
+            continue  # 【再掲】, or a label (【導入編について】)
         found.extend(_refine(d) for d in parse_bracket(inner))
     if found:
         return found
@@ -383,8 +396,12 @@ def _actors(
             for m in mentions
             if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
         )
-        return keys, (None if keys else doc.text[span[0] : span[1]])
+        return keys, (None if keys else _LEAD_MARKER.sub("", doc.text[span[0] : span[1]]).strip() or None)
     return [], None
+
+
+# an article or paragraph number in front of a statute's topic (第十一条 第三条の規定に違反した者)
+_LEAD_MARKER = re.compile(r"^\s*(?:第[0-9〇一二三四五六七八九十百千]+条(?:の[0-9一二三四五六七八九十]+)?|[0-9]+|[一二三四五六七八九十]+)[ \u3000]+")
 
 
 def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:

@@ -8,6 +8,9 @@ and the ones it repeals (前記通達は、同日付けで廃止する).
 >>> m = extract_metadata("大通達甲(運免)第6号\\n令和7年3月25日\\n\\n交通部長\\n\\n点数制度の改正について(通達)\\n\\n本文。")
 >>> m.title, m.doc_type, m.date, m.numbers
 ('点数制度の改正について(通達)', '通達', '2025-03-25', ('大通達甲(運免)第6号',))
+>>> m = extract_metadata("行政手続法\\n(平成五年法律第八十八号)\\n\\n目次\\n")
+>>> m.title, m.doc_type, m.numbers
+('行政手続法', '法令', ('平成五年法律第八十八号',))
 """
 
 from __future__ import annotations
@@ -31,6 +34,10 @@ _REPEAL = re.compile(r"(?:前記|上記|当該|同)(?:通達|通知|要領)は�
 _FRONT_MATTER = re.compile(r"\A\s*---\n(.*?)\n---\s*\n", re.S)
 _MARKER_LINE = re.compile(r"^(?:第[0-9〇一二三四五六七八九十百]+[章節条款]|#|[0-9]+\s)")
 _ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部)$")
+# the number line under a statute's title, as e-Gov prints it: (平成五年法律第八十八号)
+_LAW_NUMBER_LINE = re.compile(
+    r"^\(((?:明治|大正|昭和|平成|令和)[0-9〇一二三四五六七八九十元]+年"
+    r"[^()\s]{0,20}?(?:法律|政令|省令|府令|規則|条例|告示)第[0-9〇一二三四五六七八九十百千]+号)\)$")
 
 
 def _iso(m: re.Match[str]) -> str | None:
@@ -69,6 +76,8 @@ def _title(lines: list[str]) -> str:
     for ln in lines:
         if _TYPE_SUFFIX.search(ln):
             return ln
+    if len(lines) >= 2 and _LAW_NUMBER_LINE.match(lines[1]):
+        return lines[0]  # a statute: its name, then its number
     for i, ln in enumerate(lines):
         if len(ln) < 6 or _DATE.search(ln) or _NUMBER.search(ln) or "保存期間" in ln or ln.endswith("殿"):
             continue
@@ -136,6 +145,9 @@ def extract_metadata(head: str, full: str | None = None) -> DocumentMeta:
     numbers = tuple(
         dict.fromkeys(n for n in _NUMBER.findall(before_title) if "法律" not in n and "政令" not in n)
     )
+    law_number = _LAW_NUMBER_LINE.match(lines[1]) if len(lines) >= 2 and lines[0] == title else None
+    if law_number:
+        numbers = (law_number.group(1), *numbers)
     retention = next((ln for ln in lines if "保存期間" in ln and "原議" in ln), None) or next(
         (ln for ln in lines if ln.startswith("保存期間")), None
     )

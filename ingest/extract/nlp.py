@@ -11,7 +11,10 @@ from ingest.extract.gazetteer import (
     AGENCY_HEADS,
     DEVICE_HEADS,
     EXCLUDED_TAILS,
+    GENERIC_LAWS,
     GENERIC_SYSTEMS,
+    LAW_HEADS,
+    NOT_LAW_TAILS,
     PROGRAM_HEADS,
     SYSTEM_HEADS,
     Gazetteer,
@@ -29,10 +32,13 @@ if TYPE_CHECKING:
 
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
 _DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け)?)")
-# where a law's name, read backwards from its number, must stop: punctuation, a topic or
-# case particle (を only when it does not belong to …の一部を改正する法律), 行為で…, …に関し
-_LAW_STOP = re.compile(r"[、。「」『』()\n]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)")
+# where a law's name, read backwards from its number, must stop: punctuation or a space (二 皇室典範),
+# a topic or case particle (を only when it does not belong to …の一部を改正する法律), 行為で…,
+# …に関し, a clause that qualifies it (第二条第一項に規定する…)
+_LAW_STOP = re.compile(r"[、。「」『』()\n ]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)"
+                       r"|(?<=規定す)る|(?<=定め)る")
 _REGISTERED = False
+_NUMBERED = re.compile(r"^(?:明治|大正|昭和|平成|令和|[0-9〇一二三四五六七八九十])")
 
 
 def _register() -> None:
@@ -135,14 +141,16 @@ class GazetteerComponent:
                     return []
                 start = span0.start
             span = doc[start : k + 1]
+            if label == "PG_Law" and k != j:
+                return []  # デジタル監視法案: a bill, not a law
             if label == "PG_System" and span.text in GENERIC_SYSTEMS:
                 clause = _clause(doc, k) if span.text.endswith("システム") else None
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
             if label == "PG_Agency" and span.text.startswith("関係") and head in ("会議", "本部", "協議会"):
                 clause = _clause(doc, k)  # 外国人の受入れ・…に関する関係閣僚会議
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
-            if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局)・", span.text):
-                return []  # 警察庁・総務省: a list of agencies, each found on its own
+            if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局|令|会議|本部|委員会)・", span.text):
+                return []  # 警察庁・総務省, 主務省令・法務省…: a list, each found on its own
             if label == "PG_Program" and len(span.text) < 6:
                 return []  # 試験制度: too generic to be a named programme
             if good_compound(span.text, head) or bare_device(span.text):
@@ -170,6 +178,10 @@ def _joins(tok: Token) -> bool:
 def _head_of(text: str) -> tuple[str | None, str | None]:
     if text.endswith(EXCLUDED_TAILS):
         return None, None
+    if text.endswith(LAW_HEADS):
+        if text.endswith(NOT_LAW_TAILS) or text in GENERIC_LAWS or len(text) < 4 or _NUMBERED.match(text):
+            return None, None  # 平成十一年法律(第百二十八号): a law's number, not its name
+        return "PG_Law", "法"
     for heads, label in ((SYSTEM_HEADS, "PG_System"), (DEVICE_HEADS, "PG_System"), (PROGRAM_HEADS, "PG_Program"),
                          (AGENCY_HEADS, "PG_Agency")):
         for h in heads:

@@ -1,0 +1,144 @@
+"""Real public documents of kinds the sample corpus lacks (tests/data/public/README.md):
+two statutes as e-Gov law XML, a cabinet plan, an agency guideline, a 告示 and a budget
+request.  Nothing in the code knows them; these tests check that what an analyst would
+expect comes out: the structure as printed, the agencies, systems and laws named, the
+deadlines — and none of the noise such documents invite (Markdown anchors read as
+systems, a law's number read as a law, 共通基盤 taken for the police platform)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from core.errors import IngestError, UnsupportedFormat
+from ingest.pipeline import analyse
+from ingest.readers import read_bytes, read_file
+
+PUBLIC = Path(__file__).parent / "data" / "public"
+
+
+@pytest.fixture(scope="module")
+def extracted(service):  # the session service has GiNZA loaded
+    docs = [read_file(f) for f in sorted(PUBLIC.iterdir()) if f.name != "README.md"]
+    return {x.doc.source: x for x in analyse(docs, service.analyzer)}
+
+
+def _labels(x, type_, generic=None):
+    return {e.label for e in x.entities if e.type == type_ and (generic is None or e.generic == generic)}
+
+
+def _paths(x):
+    return {s.path: s for s in x.sections}
+
+
+def _deadlines(x):
+    return [d for m in x.measures for d in m.deadlines]
+
+
+@pytest.mark.slow
+def test_statute_from_egov_xml(extracted) -> None:
+    x = extracted["gyosei_tetsuzuki_hou.egov.xml"]
+    assert x.doc.format == "egov-xml"
+    assert (x.meta.title, x.meta.doc_type, x.meta.numbers[:1]) == ("行政手続法", "法令", ("平成五年法律第八十八号",))
+    paths = _paths(x)
+    assert paths[("第一章", "第一条")].title == "目的等"  # the caption printed above the article
+    assert ("第一章", "第二条", "一") in paths and ("第三章", "第二節") in paths and ("附則",) in paths
+    assert sum(1 for p in paths if p == ("第一章",)) == 1  # the 目次 is not a second chapter 1
+    laws = {e.label: e for e in x.entities if e.type == "Law"}
+    assert laws["国家行政組織法"].egov_id == "323AC0000000120"  # kanji numerals: 昭和二十三年法律第百二十号
+    assert laws["内閣府設置法"].egov_id == "411AC0000000089"
+    assert laws["行政不服審査法"].egov_id == "426AC0000000068"
+    assert not [n for n in laws if re.match(r"(?:明治|大正|昭和|平成|令和)", n)]  # a number is not a name
+    assert "行政庁" in _labels(x, "Agency", generic=True)
+    duties = [m for m in x.measures if m.section[:2] == ("第二章", "第七条")]
+    assert duties and any(d.kind == "promptly" for m in duties for d in m.deadlines)  # 遅滞なく
+
+
+@pytest.mark.slow
+def test_statute_from_the_egov_api_response(extracted) -> None:
+    x = extracted["fusei_access_kinshi_hou.egov.xml"]
+    assert x.meta.title == "不正アクセス行為の禁止等に関する法律"
+    assert x.meta.numbers[:1] == ("平成十一年法律第百二十八号",)
+    assert ("第二条", "4", "一") in _paths(x)
+    assert {"国家公安委員会"} <= _labels(x, "Agency") and "都道府県公安委員会" in _labels(x, "Agency", generic=True)
+    police_law = next(e for e in x.entities if e.label == "警察法")
+    assert police_law.egov_id == "329AC0000000162"
+    actors = [m.actor_text for m in x.measures if m.actor_text]
+    assert "第三条の規定に違反した者" in actors  # its article number (第十一条) is not part of it
+    assert not [a for a in actors if re.match(r"(?:第[一二三四五六七八九十]+条|[0-9]+)\s", a)]
+
+
+@pytest.mark.slow
+def test_cabinet_plan(extracted) -> None:
+    x = extracted["base_registry_seibi_kaizen_keikaku_2025.md"]
+    assert x.meta.title.startswith("公的基礎情報データベース") and x.meta.doc_type == "計画"
+    assert x.meta.date == "2025-06-13"
+    tops = [s.path[0] for s in x.sections if len(s.path) == 1]
+    assert [t for t in tops if t.startswith("第")] == ["第1", "第2", "第3", "第4", "第5", "第6"]  # not eaten by 目次
+    assert ("第3", "1.", "(2)", "①", "ア") in _paths(x)
+    assert {"デジタル庁", "法務省", "国税庁"} <= _labels(x, "Agency")
+    assert {"デジタル社会形成基本法", "不動産登記法"} <= _labels(x, "Law")  # named without their numbers
+    assert "警察共通基盤" not in _labels(x, "System")  # サービスの共通基盤 is not the police platform
+    assert "法人ベース・レジストリ・システム" in _labels(x, "System")
+    ds = _deadlines(x)
+    assert any(d.kind == "fiscal_year" and (d.start, d.end) == ("2025-04-01", "2026-03-31") for d in ds)
+    assert any(d.kind == "by" and d.end == "2030-03-31" for d in ds)  # 令和11年度まで
+
+
+@pytest.mark.slow
+def test_agency_guideline_in_markdown(extracted) -> None:
+    x = extracted["ds465-1_datamanagement_guidebook_intro.md"]
+    assert x.meta.title.startswith("データマネジメント実践ガイドブック") and "omit" not in x.meta.title
+    assert x.meta.date == "2022-03-31"
+    paths = _paths(x)
+    assert paths[("1.", "1.3.", "1.3.1.")].title == "オープンデータの推進"  # dotted numbers nest
+    assert ("2.", "2.2.", "2.2.3.") in paths
+    systems, agencies = _labels(x, "System"), _labels(x, "Agency")
+    assert not [s for s in systems if s.startswith("#")]  # Markdown anchors (#131) are not short dials
+    assert not [a for a in agencies if re.match(r"[0-9]|よう", a)]  # nor link targets (#16-府省庁…)
+    assert {"デジタル庁", "環境省"} <= agencies and "府省庁" in _labels(x, "Agency", generic=True)
+    assert "デジタル社会の実現に向けた重点計画" in _labels(x, "Plan")
+    assert not [d for d in _deadlines(x) if d.kind == "unknown"]  # 【導入編について】 is a label
+
+
+@pytest.mark.slow
+def test_notice_and_budget_request(extracted) -> None:
+    kokuji = extracted["base_registry_shitei_kokuji_r5.md"]
+    assert kokuji.meta.date == "2023-07-07" and ("三",) in _paths(kokuji)
+    assert {"デジタル庁", "法務省", "国税庁"} <= _labels(kokuji, "Agency")
+    budget = extracted["digital_cho_r4_gaisan_yokyu.md"]
+    titles = {s.title for s in budget.sections}
+    assert "デジタル庁の運営に関する経費" in titles and "デジタル庁" in _labels(budget, "Agency")
+    assert "マイナンバーカード" in _labels(budget, "System")
+
+
+def test_egov_xml_reader_refuses_what_is_not_a_law() -> None:
+    with pytest.raises(UnsupportedFormat):
+        read_bytes(b'<?xml version="1.0"?><rss><channel/></rss>', "feed.xml")
+    bomb = (b'<?xml version="1.0"?><!DOCTYPE Law [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b"<Law><LawNum>x</LawNum><LawBody><LawTitle>&b;</LawTitle></LawBody></Law>")
+    with pytest.raises(UnsupportedFormat):
+        read_bytes(bomb, "bomb.xml")
+    with pytest.raises(IngestError):
+        read_bytes(b'<?xml version="1.0"?><Law><LawBody><LawTitle>x</LawTitle>', "cut.xml")
+
+
+def test_egov_xml_reader_renders_the_printed_layout() -> None:
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><Law Era="Reiwa" Num="1" Year="01"><LawNum>令和元年法律第一号</LawNum>'
+           "<LawBody><LawTitle>試験法</LawTitle><MainProvision><Chapter Num=\"1\"><ChapterTitle>第一章　総則</ChapterTitle>"
+           "<Article Num=\"1\"><ArticleCaption>（目的）</ArticleCaption><ArticleTitle>第一条</ArticleTitle>"
+           "<Paragraph Num=\"1\"><ParagraphNum/><ParagraphSentence><Sentence>この法律は、<Ruby>試<Rt>し</Rt></Ruby>験を定める。"
+           "</Sentence></ParagraphSentence></Paragraph><Paragraph Num=\"2\"><ParagraphNum>２</ParagraphNum>"
+           "<ParagraphSentence><Sentence>国は、次に掲げる事項を行う。</Sentence></ParagraphSentence>"
+           "<Item Num=\"1\"><ItemTitle>一</ItemTitle><ItemSentence><Sentence>調査</Sentence></ItemSentence></Item>"
+           "</Paragraph></Article></Chapter></MainProvision>"
+           "<SupplProvision><SupplProvisionLabel>附　則</SupplProvisionLabel><Paragraph Num=\"1\"><ParagraphNum/>"
+           "<ParagraphSentence><Sentence>この法律は、公布の日から施行する。</Sentence></ParagraphSentence></Paragraph>"
+           "</SupplProvision></LawBody></Law>")
+    doc = read_bytes(xml.encode(), "shiken.xml")
+    assert doc.format == "egov-xml"
+    assert doc.text.splitlines() == [
+        "試験法", "（令和元年法律第一号）", "", "第一章　総則", "", "（目的）", "第一条　この法律は、試験を定める。",
+        "２　国は、次に掲げる事項を行う。", "一　調査", "", "附　則", "", "この法律は、公布の日から施行する。"]
