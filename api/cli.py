@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--data", default=argparse.SUPPRESS, help="data directory")
         return c
 
-    c = cmd("ingest", "ingest files or folders (.txt .md .html .pdf .docx)")
+    c = cmd("ingest", "ingest files or folders (.txt .md .html .pdf .docx, e-Gov law .xml)")
     c.add_argument("paths", nargs="+", type=Path)
     c.add_argument("--json", action="store_true")
     c = cmd("search", "hybrid semantic search over passages")

@@ -428,12 +428,24 @@ def split_path(path: str | None) -> list[str]:
     return [p for p in (path or "").split(" › ") if p]
 
 
+def _supported(f: Path) -> bool:
+    """A file a folder ingest takes: a known extension, or XML that is an e-Gov law (other
+    XML in a folder is left alone rather than refused)."""
+    suffix = f.suffix.lower()
+    if suffix == ".xml":
+        from ingest.readers.egov import is_egov_xml
+
+        with open(f, "rb") as fh:
+            return is_egov_xml(fh.read(4096))
+    return suffix in SUPPORTED
+
+
 def expand(paths: Iterable[Path]) -> list[Path]:
     """Files named, and the supported files inside folders named (sorted)."""
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED))
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and _supported(f)))
         elif p.exists():
             out.append(p)
         else:

@@ -142,3 +142,11 @@ def test_egov_xml_reader_renders_the_printed_layout() -> None:
     assert doc.text.splitlines() == [
         "試験法", "（令和元年法律第一号）", "", "第一章　総則", "", "（目的）", "第一条　この法律は、試験を定める。",
         "２　国は、次に掲げる事項を行う。", "一　調査", "", "附　則", "", "この法律は、公布の日から施行する。"]
+
+
+def test_folder_ingest_takes_law_xml_and_leaves_other_xml(tmp_path: Path) -> None:
+    from api.service import expand
+
+    (tmp_path / "law.xml").write_bytes((PUBLIC / "fusei_access_kinshi_hou.egov.xml").read_bytes())
+    (tmp_path / "settings.xml").write_text('<?xml version="1.0"?><config/>', encoding="utf-8")
+    assert [p.name for p in expand([tmp_path])] == ["law.xml"]
