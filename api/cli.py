@@ -218,6 +218,9 @@ def _fmt_entity(r: dict[str, Any]) -> str:
         lines.append(f"  {m['document']['source']} {' › '.join(m['section']) or '-'} @{m['start']}-{m['end']}")
     lines.append(f"measures: {len(r['measures'])}")
     lines.extend(f"  related: {x['label']} ({x['type']}, {x['relation']})" for x in r["related"])
+    for a in r.get("articles", []):
+        where = ", ".join(f"{c['document']['source']} @{c['start']}-{c['end']}" for c in a["citations"])
+        lines.append(f"  article: {a['article']} ({len(a['citations'])}: {where})")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
 """
 
 DOCUMENTS = PREFIXES + """
@@ -85,6 +86,19 @@ SELECT ?m ?d ?kind ?text ?part ?start ?end ?duration ?event WHERE {
   OPTIONAL { ?d pg:event ?event }
 }
 ORDER BY ?m ?d
+"""
+
+ARTICLES = PREFIXES + """
+SELECT DISTINCT ?art ?article ?c ?surface ?cs ?ce ?p ?doc ?path WHERE {
+  ?art eli:is_part_of <%(entity)s> ; pg:article ?article .
+  ?c pg:citationOf ?art ; pg:inPassage ?p ; pg:surface ?surface ; pg:startOffset ?cs ; pg:endOffset ?ce .
+  ?p pg:inDocument ?doc ; pg:sectionPath ?path .
+}
+ORDER BY ?doc ?cs
+"""
+
+RUNS_ON = PREFIXES + """
+SELECT DISTINCT ?s ?o WHERE { ?s pg:runsOn ?o . FILTER(?s = <%(entity)s> || ?o = <%(entity)s>) }
 """
 
 RELATIONS = PREFIXES + """

@@ -18,6 +18,7 @@ one version of a document, never a mix, and never none.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -357,7 +358,19 @@ class Service:
             "mentions": list(by_passage.values()),
             "measures": measures,
             "related": self._related(iri, measures),
+            "articles": self._articles(iri),
         }
+
+    def _articles(self, iri: str) -> list[dict[str, Any]]:
+        """A law's articles cited anywhere (第103条第3項), each with its citations."""
+        from api.queries import ARTICLES
+
+        arts: dict[str, dict[str, Any]] = {}
+        for r in self.graph.select(ARTICLES % {"entity": iri}):
+            a = arts.setdefault(r["art"], {"iri": r["art"], "article": r["article"], "citations": []})
+            a["citations"].append({"document": self.catalog.doc_ref(r["doc"]), "section": split_path(r["path"]),
+                                   "surface": r["surface"], "start": r["cs"], "end": r["ce"], "passage": r["p"]})
+        return sorted(arts.values(), key=lambda a: [int(n) for n in re.findall(r"[0-9]+", a["article"])])
 
     def _related(self, iri: str, measures: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
@@ -369,6 +382,13 @@ class Service:
 
         if iri in self.catalog.parents:
             add(self.catalog.parents[iri], "subOrganizationOf")
+        from api.queries import RUNS_ON
+
+        for r in self.graph.select(RUNS_ON % {"entity": iri}):
+            if r["s"] == iri:
+                add(r["o"], "runsOn")
+            else:
+                add(r["s"], "hostsSystem")
         for child, parent in self.catalog.parents.items():
             if parent == iri:
                 add(child, "hasSubOrganization")

@@ -100,6 +100,18 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class Citation:
+    """A law's article cited in the text (道路交通法第103条第3項, 法第109条)."""
+
+    law: str  # entity key of the law
+    article: str  # canonical, Arabic numerals: 第103条第3項, 第36条の2
+    surface: str
+    start: int
+    end: int
+    passage_id: str
+
+
+@dataclass(frozen=True)
 class Relation:
     subject: str  # entity key
     predicate: str  # local name in the pg: vocabulary (e.g. runsOn, partOf)
@@ -149,3 +161,4 @@ class ExtractedDocument:
     mentions: tuple[Mention, ...]
     measures: tuple[Measure, ...]
     relations: tuple[Relation, ...] = field(default_factory=tuple)
+    citations: tuple[Citation, ...] = field(default_factory=tuple)

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from core.records import Deadline, Entity, ExtractedDocument, Measure
+from core.records import Citation, Deadline, Entity, ExtractedDocument, Measure
 from graph.iris import Iris
-from graph.namespace import DCTERMS, ORG, PG, PROV, SKOS
+from graph.namespace import DCTERMS, ELI, ORG, PG, PROV, SKOS
 
 ENTITY_CLASS = {
     "Agency": PG.Agency,
@@ -73,6 +73,8 @@ def document_graph(x: ExtractedDocument, iris: Iris) -> Graph:
         g.add((node, PG.startOffset, _lit(men.start, XSD.integer)))
         g.add((node, PG.endOffset, _lit(men.end, XSD.integer)))
         g.add((psg, PG.mentions, ent))
+    for c in x.citations:
+        _citation(g, c, iris)
     for ms in x.measures:
         _measure(g, ms, iris, doc)
     for r in x.relations:
@@ -131,6 +133,25 @@ def _entity(g: Graph, e: Entity, iris: Iris) -> None:
         g.add((node, PG.lawNumber, _lit(e.law_number)))
     if e.egov_id:
         g.add((node, PG.egovLawId, _lit(e.egov_id)))
+
+
+def _citation(g: Graph, c: Citation, iris: Iris) -> None:
+    """The cited article as an ELI subdivision of its law; the citation as a node with
+    its passage and offsets, like a mention."""
+    law = URIRef(iris.entity(c.law))
+    art = URIRef(iris.article(c.law, c.article))
+    node = URIRef(iris.citation(c.passage_id, c.start, c.end, c.law, c.article))
+    psg = URIRef(iris.passage(c.passage_id))
+    g.add((art, RDF.type, ELI.LegalResourceSubdivision))
+    g.add((art, ELI.is_part_of, law))
+    g.add((art, PG.article, _lit(c.article)))
+    g.add((node, RDF.type, PG.Citation))
+    g.add((node, PG.citationOf, art))
+    g.add((node, PG.inPassage, psg))
+    g.add((node, PG.surface, _lit(c.surface)))
+    g.add((node, PG.startOffset, _lit(c.start, XSD.integer)))
+    g.add((node, PG.endOffset, _lit(c.end, XSD.integer)))
+    g.add((psg, PG.citesArticle, art))
 
 
 def _measure(g: Graph, ms: Measure, iris: Iris, doc: URIRef) -> None:

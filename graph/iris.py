@@ -9,17 +9,24 @@ mention            {base}/id/mention/{sha(passage, start, end, entity)}
 measure            {base}/id/measure/{measure_id}
 deadline           {base}/id/measure/{measure_id}/deadline/{n}
 entity             {base}/id/entity/{entity_key}
+law article        {base}/id/entity/{law_key}/article/{n}[_{m}][/paragraph/{p}][/item/{i}]
+citation           {base}/id/citation/{sha(passage, start, end, law, article)}
 =================  ==============================================
 
 >>> Iris("http://x").entity("system-abc")
 'http://x/id/entity/system-abc'
+>>> Iris("http://x").article("dokoho", "第103条の2第3項")
+'http://x/id/entity/dokoho/article/103_2/paragraph/3'
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from core.ids import sha
+
+_ARTICLE = re.compile(r"第(\d+)条(?:の(\d+))?(?:第(\d+)項)?(?:第(\d+)号)?")
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,20 @@ class Iris:
 
     def entity(self, key: str) -> str:
         return self._id("entity", key)
+
+    def article(self, law_key: str, article: str) -> str:
+        """ELI-style subdivision of a law: its article, paragraph and item."""
+        m = _ARTICLE.fullmatch(article)
+        if m is None:
+            raise ValueError(f"not a canonical article reference: {article!r}")
+        art, sub, para, item = m.groups()
+        parts = ["entity", law_key, "article", art + (f"_{sub}" if sub else "")]
+        parts += ["paragraph", para] if para else []
+        parts += ["item", item] if item else []
+        return self._id(*parts)
+
+    def citation(self, pid: str, start: int, end: int, law_key: str, article: str) -> str:
+        return self._id("citation", sha(pid, start, end, law_key, article))
 
     def local(self, iri: str) -> str | None:
         """The part after ``{base}/id/`` of one of our IRIs, else None."""

@@ -30,6 +30,7 @@ class PG(DefinedNamespace):
     Program: URIRef
     OtherEntity: URIRef
     Mention: URIRef
+    Citation: URIRef
     Deadline: URIRef
     # document
     source: URIRef
@@ -60,6 +61,9 @@ class PG(DefinedNamespace):
     # entities
     mentions: URIRef
     mentionOf: URIRef
+    citationOf: URIRef
+    citesArticle: URIRef
+    article: URIRef
     surface: URIRef
     lawNumber: URIRef
     egovLawId: URIRef

@@ -14,11 +14,13 @@ from typing import Any
 
 from core.records import ExtractedDocument, Passage, Section, SourceDocument
 from ingest.extract import aliases
+from ingest.extract.citations import extract_citations
 from ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
 from ingest.extract.gazetteer import Gazetteer
 from ingest.extract.measures import ParsedPassage, extract_measures
 from ingest.extract.metadata import extract_metadata
 from ingest.extract.nlp import load_nlp, parse
+from ingest.extract.relations import runs_on
 from ingest.normalise import NormText, join_soft_wraps, normalise
 from ingest.passages import split_passages
 from ingest.sections import parse_sections
@@ -103,6 +105,10 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
     mentions = drop_incidental_devices(table, mentions, lay.doc.text)
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}
+    citations, term_mentions = extract_citations(
+        [(pp.passage.id, pp.doc.text, pp.to_original, pp.from_original) for pp in pps], mentions,
+        {k for k, t in types.items() if t == "Law"})
+    mentions = [*mentions, *term_mentions]
     measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
     first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))
     head = lay.norm(0, max(first, min(len(lay.doc.text), 600)))
@@ -115,4 +121,6 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         entities=tuple(table.entities.values()),
         mentions=tuple(mentions),
         measures=tuple(measures),
+        relations=tuple(runs_on(mentions, types, lay.doc.text)),
+        citations=tuple(citations),
     )

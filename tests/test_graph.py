@@ -42,7 +42,8 @@ def test_reference_data_is_consistent() -> None:
 
 
 @pytest.mark.slow
-def test_ingested_graph_conforms_to_shapes(service) -> None:
+@pytest.mark.parametrize("name", ["002_612a93dd4efe0060.txt", "003_edaa57c9a9888363.txt"])  # 003: citations
+def test_ingested_graph_conforms_to_shapes(service, name: str) -> None:
     from pathlib import Path
 
     from pyshacl import validate
@@ -52,7 +53,7 @@ def test_ingested_graph_conforms_to_shapes(service) -> None:
     from ingest.readers import read_file
 
     corpus = Path(__file__).parent / "data" / "corpus"
-    x = analyse([read_file(corpus / "002_612a93dd4efe0060.txt")], service.analyzer)[0]
+    x = analyse([read_file(corpus / name)], service.analyzer)[0]
     data = document_graph(x, service.iris)
     ok, _, report = validate(data, shacl_graph=Graph().parse(shapes_path()), ont_graph=Graph().parse(ontology_path()),
                              inference="rdfs")

@@ -11,6 +11,7 @@ import {
 const RELATION_LABEL = {
   subOrganizationOf: "上位組織", hasSubOrganization: "下位組織", actorInSameMeasure: "同じ施策の主体",
   systemInSameMeasure: "同じ施策のシステム", citedInSameMeasure: "同じ施策で言及",
+  runsOn: "稼働基盤", hostsSystem: "この基盤で稼働",
 };
 
 export async function entityPage(id) {
@@ -39,6 +40,13 @@ export async function entityPage(id) {
           el("a", { class: "crumb", href: hrefDoc(doc.id, m.start, m.end), text: crumb(m.section) }),
           el("blockquote", {}, marked(m.text, m.surfaces.map((s) => [s.start - m.start, s.end - m.start]))))),
           items.length > 20 ? el("li", { class: "more-note", text: `ほか ${items.length - 20} 箇所` }) : null)))),
+    (data.articles || []).length ? el("section", { class: "articles", "aria-labelledby": "h-articles" },
+      el("h2", { id: "h-articles", text: "引用されている条文" }),
+      el("ul", { class: "article-list" }, ...data.articles.map((a) => el("li", {},
+        el("span", { class: "article", text: `${e.label}${a.article}` }),
+        el("span", { class: "count", text: `${a.citations.length} 箇所` }),
+        ...a.citations.slice(0, 10).map((c) => el("a", { class: "crumb", href: hrefDoc(c.document.id, c.start, c.end),
+          title: c.surface, text: `${docTitle(c.document)} ${crumb(c.section)}` })))))) : null,
     data.measures.length ? el("section", { class: "measures", "aria-labelledby": "h-measures" },
       el("h2", { id: "h-measures", text: "関係する施策" }),
       el("ul", { class: "measure-list" }, ...data.measures.map(measureItem))) : null);
