@@ -56,6 +56,28 @@ def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
     return out
 
 
+def misprint_merges(entities: dict[str, Entity]) -> dict[str, str]:
+    """A unit whose name is another unit's with one character printed twice
+    (生活安全全部地域課 beside 生活安全部地域課) is that unit.
+
+    >>> E = lambda k, label: Entity(k, label, "Agency")
+    >>> misprint_merges({"a": E("a", "生活安全部地域課"), "b": E("b", "生活安全全部地域課"), "c": E("c", "警察庁")})
+    {'b': 'a'}
+    """
+    by_label = {e.label: k for k, e in entities.items() if e.type == "Agency"}
+    out = {}
+    for k, e in entities.items():
+        if e.type != "Agency" or len(e.label) < 5:
+            continue
+        for i in range(1, len(e.label)):
+            if e.label[i] == e.label[i - 1]:
+                other = by_label.get(e.label[:i] + e.label[i + 1 :])
+                if other is not None and other != k:
+                    out[k] = other
+                    break
+    return out
+
+
 def definition_merges(docs: list[Any],
                       table: Any) -> dict[str, str]:
     """Defined terms: entities named by Y become (or join) the entity Y.

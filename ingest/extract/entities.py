@@ -31,6 +31,7 @@ _ABBR_AFTER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 # a device shown in use by a measure: ドローンの運用, ウェアラブルカメラの現場における早期実装,
 # 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
 _DEVICE_USE = re.compile(r"(?:等)?[）)]?(?:の|を)[^、。]{0,12}?(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証)")
+_FIELD = re.compile(r"(?:コード|番号|名|欄|区分)(?![\u4e00-\u9fff])")
 _IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９一二三四五六七八九十百]+号")
 # a role, not a unit: 行政処分担当課(長), 交通部各課
 _ROLE = re.compile(r"(?:担当|各)(?:課|係|部|室|隊|班)$")
@@ -181,6 +182,8 @@ def mentions_in(
             continue
         if ent.label_ in ("PG_Agency", "PG_GenericActor") and _IN_LAW_NUMBER.match(text, ent.end_char):
             continue  # （平成6年国家公安委員会規則第27号）: the issuer inside a law's number
+        if ent.label_ == "PG_Agency" and _FIELD.match(text, ent.end_char):
+            continue  # 処分登録公安委員会コード: a form's field, not the unit
         key = resolve(table, ent.label_, ent.text, ent.kb_id_, text, ent.end_char)
         if key is None:
             continue

@@ -35,9 +35,12 @@ DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ
 AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
     "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
+    "部",  # 交通部, 生活安全部 (a prefectural police headquarters' departments); not 内部, 都市部
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金")
-EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関")
+EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関",
+                  "内部", "外部", "一部", "全部", "細部", "幹部", "大部", "上部", "下部", "都市部", "中心部", "山間部",
+                  "沿岸部", "周辺部", "上層部", "首脳部", "中枢部", "先端部", "頭部", "胸部", "腹部", "各部")
 # a compound ending in 法 / 法律 names a law (デジタル社会形成基本法, 行政手続法) unless the
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
 LAW_HEADS = ("法律", "法")
@@ -53,9 +56,10 @@ _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
                "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第")
 _PLAN_RE = re.compile(
-    r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|要綱|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
+    r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|要綱|細則|規程|手引き?|マニュアル|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
     r"|アクションプラン[0-9]*|について\((?:依命)?通達\)))(?:\([^()]{0,40}\))?」"
 )
+_CITED_NOTICE_RE = re.compile(r"「([^「」]{6,120}?について)」(?=\((?:令和|平成|昭和)[^()]{1,30}付け)")
 _PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
 _KANJI_NUM = "〇一二三四五六七八九十百千"
 _LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和)(\d+|元|[{_KANJI_NUM}]+)年(法律|政令|[^\s()年]{{1,8}}?令|[^\s()年]{{1,8}}?規則)"
@@ -145,8 +149,16 @@ def bare_device(text: str) -> bool:
 
 
 def plan_spans(text: str) -> list[tuple[int, int]]:
-    """Quoted plan titles: 「オレオレ詐欺等対策プラン」 → the span inside the quotes."""
-    return [m.span(1) for m in _PLAN_RE.finditer(text)]
+    """Quoted plan titles: 「オレオレ詐欺等対策プラン」 → the span inside the quotes; a
+    notice cited by its title and date (「…の改正について」（令和6年12月6日付け…第4号）).
+
+    >>> t = "「事務処理要領の改正について」(令和6年12月6日付け大通達甲(運免)第4号)により"
+    >>> [t[a:b] for a, b in plan_spans(t)]
+    ['事務処理要領の改正について']
+    """
+    spans = [m.span(1) for m in _PLAN_RE.finditer(text)]
+    spans += [m.span(1) for m in _CITED_NOTICE_RE.finditer(text) if m.span(1) not in spans]
+    return sorted(spans)
 
 
 def program_spans(text: str) -> list[tuple[int, int]]:
@@ -193,8 +205,10 @@ def split_hierarchy(name: str) -> list[str]:
 
     >>> split_hierarchy("警察庁交通局運転免許課行政処分係")
     ['警察庁', '警察庁交通局', '警察庁交通局運転免許課', '警察庁交通局運転免許課行政処分係']
+    >>> split_hierarchy("交通部運転免許課"), split_hierarchy("大分県警察本部交通部")
+    (['交通部', '交通部運転免許課'], ['大分県警察本部', '大分県警察本部交通部'])
     """
-    parts = re.findall(r".+?(?:省|庁|局|課|係|室|委員会|本部)(?=.|$)", name)
+    parts = re.findall(r".+?(?:省|庁|局|課|係|室|委員会|本部|部)(?=.|$)", name)
     if "".join(parts) != name or len(parts) < 2:
         return [name]
     return ["".join(parts[: i + 1]) for i in range(len(parts))]
