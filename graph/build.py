@@ -66,12 +66,7 @@ def document_graph(x: ExtractedDocument, iris: Iris) -> Graph:
         node = URIRef(iris.mention(men.passage_id, men.start, men.end, men.entity))
         ent = URIRef(iris.entity(men.entity))
         psg = URIRef(iris.passage(men.passage_id))
-        g.add((node, RDF.type, PG.Mention))
-        g.add((node, PG.mentionOf, ent))
-        g.add((node, PG.inPassage, psg))
-        g.add((node, PG.surface, _lit(men.surface)))
-        g.add((node, PG.startOffset, _lit(men.start, XSD.integer)))
-        g.add((node, PG.endOffset, _lit(men.end, XSD.integer)))
+        _anchored(g, node, PG.Mention, PG.mentionOf, ent, psg, men.surface, men.start, men.end)
         g.add((psg, PG.mentions, ent))
     for c in x.citations:
         _citation(g, c, iris)
@@ -145,13 +140,19 @@ def _citation(g: Graph, c: Citation, iris: Iris) -> None:
     g.add((art, RDF.type, ELI.LegalResourceSubdivision))
     g.add((art, ELI.is_part_of, law))
     g.add((art, PG.article, _lit(c.article)))
-    g.add((node, RDF.type, PG.Citation))
-    g.add((node, PG.citationOf, art))
-    g.add((node, PG.inPassage, psg))
-    g.add((node, PG.surface, _lit(c.surface)))
-    g.add((node, PG.startOffset, _lit(c.start, XSD.integer)))
-    g.add((node, PG.endOffset, _lit(c.end, XSD.integer)))
+    _anchored(g, node, PG.Citation, PG.citationOf, art, psg, c.surface, c.start, c.end)
     g.add((psg, PG.citesArticle, art))
+
+
+def _anchored(g: Graph, node: URIRef, cls: URIRef, of: URIRef, target: URIRef, passage: URIRef,
+              surface: str, start: int, end: int) -> None:
+    """A node standing for a span of a passage (a mention, a citation) and what it names."""
+    g.add((node, RDF.type, cls))
+    g.add((node, of, target))
+    g.add((node, PG.inPassage, passage))
+    g.add((node, PG.surface, _lit(surface)))
+    g.add((node, PG.startOffset, _lit(start, XSD.integer)))
+    g.add((node, PG.endOffset, _lit(end, XSD.integer)))
 
 
 def _measure(g: Graph, ms: Measure, iris: Iris, doc: URIRef) -> None:
