@@ -165,6 +165,21 @@ def test_entity_page_of_keisatsu_kyotsu_kiban_shows_its_three_documents(page: An
     assert "#/entity/" in page.url
 
 
+def test_law_page_lists_its_cited_articles(page: Any) -> None:
+    page.goto("/#/entities")
+    page.get_by_label("絞り込み").fill("道路交通法")
+    page.get_by_role("link", name="道路交通法", exact=True).click()
+    page.wait_for_selector(".articles")
+    items = page.locator(".article-list li")
+    texts = items.all_inner_texts()
+    assert any("道路交通法第109条" in t for t in texts) and any("道路交通法第103条第3項" in t for t in texts)
+    row = items.filter(has_text="道路交通法第109条").first
+    row.locator("a.crumb").first.click()  # to the citing passage in 003
+    target = page.locator(".passage.target")
+    target.wait_for()
+    assert "#/doc/003_" in page.url and "法第109条" in target.inner_text()
+
+
 def test_timeline_shows_reiwa8_items(page: Any, shots: Path) -> None:
     page.goto("/#/timeline")
     col = page.locator("[data-lane=fy-2026]")
