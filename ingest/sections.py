@@ -220,6 +220,9 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             ordinal = 0
             value = re.sub(r"\s+", "", value)
             printed = marker = value
+            amend = re.match(r"\(([^()]{4,40}号)\)", rest)
+            if value == "附則" and amend:  # 附 則 (平成一一年七月一六日法律第八七号) 抄: an amendment's own 附則
+                marker = f"附則({amend.group(1)})"
             if value in WRAPPERS:
                 out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
                 continue
@@ -272,6 +275,7 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
         out.append(Section((), "", 0, nt.original_offset(heads[0].start)))
     elif not heads and nt.text.strip():
         out.append(Section((), "", 0, len(text)))
+    seen: dict[tuple[str, ...], int] = {}
     for i, h in enumerate(heads):
         if h.kind in ("special", "preface"):
             stack.clear()
@@ -279,7 +283,12 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
         end_norm = heads[i + 1].start if i + 1 < len(heads) else len(nt.text)
         start = nt.original_offset(h.start)
         end = nt.original_offset(end_norm) if end_norm < len(nt.text) else len(text)
-        out.append(Section(tuple(lv.marker for lv in stack), h.title, start, end, h.printed))
+        path = tuple(lv.marker for lv in stack)
+        seen[path] = seen.get(path, 0) + 1
+        if seen[path] > 1 and stack:  # a path printed twice (a second 附則 without its own number): keep it apart
+            stack[-1].marker = f"{stack[-1].marker}[{seen[path]}]"
+            path = tuple(lv.marker for lv in stack)
+        out.append(Section(path, h.title, start, end, h.printed))
     return out
 
 

@@ -57,6 +57,24 @@ def test_statute_from_egov_xml(extracted) -> None:
 
 
 @pytest.mark.slow
+def test_every_section_path_is_unique_and_graphs_conform(extracted, service) -> None:
+    from pyshacl import validate
+    from rdflib import Graph
+
+    from graph.build import document_graph
+    from ontology.gazetteer import ontology_path, shapes_path
+
+    for name, x in extracted.items():
+        paths = [s.path for s in x.sections if s.path]
+        assert len(paths) == len(set(paths)), name  # a section IRI per section
+    statute = extracted["fusei_access_kinshi_hou.egov.xml"]
+    assert ("附則(平成一一年一二月二二日法律第一六〇号)", "第一条") in _paths(statute)  # an amendment's own 附則
+    ok, _, report = validate(document_graph(statute, service.iris), shacl_graph=Graph().parse(shapes_path()),
+                             ont_graph=Graph().parse(ontology_path()), inference="rdfs")
+    assert ok, report
+
+
+@pytest.mark.slow
 def test_statute_from_the_egov_api_response(extracted) -> None:
     x = extracted["fusei_access_kinshi_hou.egov.xml"]
     assert x.meta.title == "不正アクセス行為の禁止等に関する法律"
