@@ -33,6 +33,7 @@ from core.records import ExtractedDocument, SourceDocument
 from core.settings import Settings
 from graph.build import document_graph
 from graph.iris import Iris
+from graph.validate import check_document
 
 log = logging.getLogger("policygraph")
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
@@ -146,9 +147,12 @@ class Service:
             from ingest.pipeline import analyse
 
             extracted = analyse(todo, self.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
+            graphs = [document_graph(x, self.iris) for x in extracted]
+            for x, g in zip(extracted, graphs, strict=True):
+                check_document(g, x.doc.source)  # SHACL, before either store changes
             stale: list[str] = []
-            for i, x in enumerate(extracted):
-                stale.extend(self._write_version(x))
+            for i, (x, g) in enumerate(zip(extracted, graphs, strict=True)):
+                stale.extend(self._write_version(x, g))
                 # readers switch to a replaced document's new version as soon as it is whole,
                 # to new documents at the end of the batch
                 if x.doc.id in current or i == len(extracted) - 1:
@@ -164,15 +168,16 @@ class Service:
                     progress("write", i + 1, len(extracted))
             return results
 
-    def _write_version(self, x: ExtractedDocument) -> set[str]:
-        """Steps 1 and 2 for one version; returns the ids of the document's other points
-        (step 3, :meth:`_publish`, deletes them once no reader can want them)."""
+    def _write_version(self, x: ExtractedDocument, graph: Any) -> set[str]:
+        """Steps 1 and 2 for one version (``graph``: its document graph); returns the ids
+        of the document's other points (step 3, :meth:`_publish`, deletes them once no
+        reader can want them)."""
         from indexes.items import index_items
 
         items = index_items(x, self.embedder, self.sparse)
         self.index.ensure_collection(self.embedder.dim)
         self.index.upsert(items)
-        self.graph.replace_document(self.iris.graph(x.doc.id), document_graph(x, self.iris))
+        self.graph.replace_document(self.iris.graph(x.doc.id), graph)
         stale: set[str] = self.index.ids_for_doc(x.doc.id) - {it.id for it in items}
         return stale
 

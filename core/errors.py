@@ -48,6 +48,13 @@ class TooLarge(IngestError):
     status = 413
 
 
+class NonConformingGraph(IngestError):
+    """What ingest extracted from a file does not conform to the SHACL shapes: nothing
+    of the batch is written."""
+
+    title = "Extraction does not conform to the shapes"
+
+
 class NotFound(BadInput):
     status = 404
     title = "Not found"

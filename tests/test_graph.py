@@ -58,3 +58,27 @@ def test_ingested_graph_conforms_to_shapes(service, name: str) -> None:
     ok, _, report = validate(data, shacl_graph=Graph().parse(shapes_path()), ont_graph=Graph().parse(ontology_path()),
                              inference="rdfs")
     assert ok, report
+
+
+@pytest.mark.slow
+def test_ingest_refuses_a_graph_that_does_not_conform(service) -> None:
+    """Every ingest validates the document graph (the session's corpus ingest passed it);
+    a measure whose actor is a system, or a citation of no article, is refused by name."""
+    import dataclasses
+    from pathlib import Path
+
+    from core.errors import NonConformingGraph
+    from graph.build import document_graph
+    from graph.validate import check_document, violations
+    from ingest.pipeline import analyse
+    from ingest.readers import read_file
+
+    x = analyse([read_file(Path(__file__).parent / "data" / "corpus" / "001_214d2fa169fb0a94.txt")],
+                service.analyzer)[0]
+    assert violations(document_graph(x, service.iris)) == []
+    system = next(e.key for e in x.entities if e.type == "System")
+    bad = dataclasses.replace(x, measures=(dataclasses.replace(x.measures[0], actors=(system,)),
+                                           *x.measures[1:]))
+    with pytest.raises(NonConformingGraph) as err:
+        check_document(document_graph(bad, service.iris), x.doc.source)
+    assert err.value.source == x.doc.source and "actor" in err.value.detail
