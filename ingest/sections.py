@@ -15,6 +15,8 @@ extraction slips ``(7)`` → ``(ア)`` and ``(4)`` → ``(イ)`` where the seque
 [('1',), ('1', '(1)'), ('1', '(1)', 'ア'), ('1', '(1)', 'ア', '(ア)'), ('1', '(1)', 'ア', '(イ)'), ('1', '(2)')]
 >>> secs[3].printed_marker
 '(7)'
+>>> [(k, _ordinal(k, v)) for k, v, *_ in (_match_marker("第百条 乙。"), _match_marker("第百二十五条の二 丙。"))]
+[('article', 100), ('article', 125)]
 >>> [s.path for s in parse_sections("1.はじめに\\n1.1.背景\\n1.2. 目的\\n1.2.1. 対象\\n2. 定義\\n2.1 用語\\n")]
 [('1.',), ('1.', '1.1.'), ('1.', '1.2.'), ('1.', '1.2.', '1.2.1.'), ('2.',), ('2.', '2.1')]
 """
@@ -25,10 +27,12 @@ import re
 from dataclasses import dataclass
 
 from core.records import Section
+from ingest.extract.deadlines import kanji_number
 from ingest.normalise import NormText, identity
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 KANJI_NUM = "〇一二三四五六七八九十"
+KANJI_BIG = KANJI_NUM + "百千"  # article numbers run past 99 (第百二十五条)
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
 ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs
@@ -45,10 +49,10 @@ _TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\
 _TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?目\s*次\s*$")
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)(?=[\s]|$)")),
-    ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)章")),
-    ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)節")),
-    ("article", re.compile(rf"^第([0-9]+|[{KANJI_NUM}]+)条(?:の[0-9{KANJI_NUM}]+)?")),
+    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)(?=[\s]|$)")),
+    ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)章")),
+    ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)節")),
+    ("article", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)条(?:の[0-9{KANJI_BIG}]+)?")),
     ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9]|$)")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
     ("pkana", re.compile(rf"^\(([{KANA}])\)")),
@@ -78,20 +82,7 @@ def _ordinal(kind: str, value: str) -> int:
         return 1
     if value.isdigit():
         return int(value)
-    return _kanji_int(value)
-
-
-def _kanji_int(s: str) -> int:
-    """Kanji numeral to int.
-
-    >>> _kanji_int("十二"), _kanji_int("三")
-    (12, 3)
-    """
-    digits = {c: i for i, c in enumerate(KANJI_NUM)}
-    if "十" in s:
-        a, _, b = s.partition("十")
-        return (digits.get(a, 1) if a else 1) * 10 + (digits.get(b, 0) if b else 0)
-    return digits.get(s, 0)
+    return kanji_number(value)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from core.records import Citation, Mention
-from ingest.extract.deadlines import kanji_number
+from ingest.extract.deadlines import numeral
 
 _N = r"[0-9]+|[〇一二三四五六七八九十百千]+"
 _ARTICLE = re.compile(rf"第({_N})条(?:の({_N}))?(?:第({_N})項)?(?:第({_N})号)?")
@@ -22,14 +22,6 @@ _NUMBER = re.compile(r"\((?:明治|大正|昭和|平成|令和)[^()]{1,40}?号(?
 _TERM = re.compile(r"以下「([^」]{1,4})」")
 _SHORT = r"法|令|府令|規則|省令|施行令|施行規則"
 _BEFORE_TERM = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ff]")  # 方法第…: a kanji/katakana before it joins a word
-
-
-def number(s: str) -> int:
-    """
-    >>> number("百三"), number("51")
-    (103, 51)
-    """
-    return int(s) if s.isdigit() else kanji_number(s)
 
 
 def article_of(m: re.Match[str]) -> str:
@@ -41,8 +33,8 @@ def article_of(m: re.Match[str]) -> str:
     '第36条の2第3号'
     """
     art, sub, para, item = m.groups()
-    out = f"第{number(art)}条" + (f"の{number(sub)}" if sub else "")
-    return out + (f"第{number(para)}項" if para else "") + (f"第{number(item)}号" if item else "")
+    out = f"第{numeral(art)}条" + (f"の{numeral(sub)}" if sub else "")
+    return out + (f"第{numeral(para)}項" if para else "") + (f"第{numeral(item)}号" if item else "")
 
 
 def local_terms(texts: Iterable[str], laws: Iterable[tuple[int, str, int]]) -> dict[str, str]:

@@ -117,14 +117,19 @@ def kanji_number(s: str) -> int:
     return total + cur
 
 
-def _num(s: str) -> int:
+def numeral(s: str) -> int:
+    """A number as printed: Arabic digits, kanji numerals, or 元 (the first year of an era).
+
+    >>> numeral("12"), numeral("百三"), numeral("元")
+    (12, 103, 1)
+    """
     if s == "元":
         return 1
     return int(s) if s.isdigit() else kanji_number(s)
 
 
 def _fy(m: re.Match[str]) -> int:
-    return era_to_western(m.group(1), _num(m.group(2))) if m.group(1) else int(m.group(3))
+    return era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
 
 
 def _safe_date(y: int, mo: int, d: int) -> str | None:
@@ -170,7 +175,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     if md:
         m = md
         if m.group(1):
-            y, mo, d = era_to_western(m.group(1), _num(m.group(2))), int(m.group(3)), int(m.group(4))
+            y, mo, d = era_to_western(m.group(1), numeral(m.group(2))), int(m.group(3)), int(m.group(4))
         elif m.group(5):
             y, mo, d = int(m.group(5)), int(m.group(6)), int(m.group(7))
         else:
@@ -184,7 +189,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     if mm:
         m = mm
         if m.group(1):
-            y = int(m.group(3)) if m.group(3) else era_to_western(m.group(1), _num(m.group(2)))
+            y = int(m.group(3)) if m.group(3) else era_to_western(m.group(1), numeral(m.group(2)))
             mo = int(m.group(4))
         elif m.group(5):
             y, mo = int(m.group(5)), int(m.group(6))
@@ -200,7 +205,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     mr = _RELATIVE.search(t)
     if mr:
         m = mr
-        n, unit = _num(m.group(2)), m.group(3)
+        n, unit = numeral(m.group(2)), m.group(3)
         dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
         event = (m.group(1) or "").strip("、") or None
         return Deadline(verbatim, "relative", None, None, part, duration=dur, event=event)
@@ -214,7 +219,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     my = _YEAR.search(t)
     if my:
         m = my
-        y = era_to_western(m.group(1), _num(m.group(2))) if m.group(1) else int(m.group(3))
+        y = era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
         if 1800 < y < 2200:
             return Deadline(verbatim, "period", f"{y}-01-01", f"{y}-12-31", part)
     if ref_year:

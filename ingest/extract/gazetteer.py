@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.extract.deadlines import kanji_number
+from ingest.extract.deadlines import numeral
 
 TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
@@ -176,13 +176,9 @@ def law_number_spans(text: str) -> list[tuple[int, int, str, str, int, str]]:
     """
     out = []
     for m in _LAW_NUM_RE.finditer(text):
-        year = 1 if m.group(2) == "元" else _number(m.group(2))
-        out.append((m.start(), m.end(), m.group(1), m.group(3), year, str(_number(m.group(4)))))
+        out.append((m.start(), m.end(), m.group(1), m.group(3), numeral(m.group(2)), str(numeral(m.group(4)))))
     return out
 
-
-def _number(s: str) -> int:
-    return int(s) if s.isdigit() else kanji_number(s)
 
 
 ERA_DIGIT = {"明治": 1, "大正": 2, "昭和": 3, "平成": 4, "令和": 5}

@@ -116,9 +116,8 @@ def _dated_done(sentence: str) -> bool:
     s = unicodedata.normalize("NFKC", sentence).replace("\n", "")
     if not _DONE.search(s):
         return False
-    cited = [m.span() for m in _CITATION.finditer(s)]
-    return any(d.kind == "date" and d.start == d.end and not any(x <= a and b <= y for x, y in cited)
-               for a, b, d in find_deadlines(s))
+    cited = _cited(s)
+    return any(d.kind == "date" and d.start == d.end and not _inside(cited, a, b) for a, b, d in find_deadlines(s))
 
 
 def split_milestones(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
@@ -239,6 +238,15 @@ _ONGOING_WORDS = re.compile(
 _CITATION = re.compile(r"\([^()]{0,80}\)")
 
 
+def _cited(text: str) -> list[tuple[int, int]]:
+    """Spans of parentheses (citations such as （令和元年6月25日犯罪対策閣僚会議決定）)."""
+    return [m.span() for m in _CITATION.finditer(text)]
+
+
+def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(x <= a and b <= y for x, y in spans)
+
+
 def _refine(d: Deadline) -> Deadline:
     """``…の発出を受け、速やかに検討を開始``: prompt, but counted from an event → relative."""
     m = _AFTER_EVENT.match(d.text)
@@ -279,10 +287,10 @@ def _inline(ntext: str) -> list[Deadline]:
     （令和元年6月25日犯罪対策閣僚会議決定）), and a bare date only when something falls
     due on it (…までに, …に施行, …公表予定) or it is a full calendar date (令和5年2月15日、…を
     追加した: a dated milestone of the measure); a bare month otherwise records history."""
-    cited = [m.span() for m in _CITATION.finditer(ntext)]
+    cited = _cited(ntext)
     out = []
     for a, b, d in find_deadlines(ntext):
-        if any(x <= a and b <= y for x, y in cited):
+        if _inside(cited, a, b):
             continue
         if d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8]):
             continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
