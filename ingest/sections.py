@@ -27,12 +27,11 @@ import re
 from dataclasses import dataclass
 
 from core.records import Section
-from ingest.extract.deadlines import kanji_number
+from ingest.extract.deadlines import KANJI_DIGITS, kanji_number  # article numbers run past 99
 from ingest.normalise import NormText, identity
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 KANJI_NUM = "〇一二三四五六七八九十"
-KANJI_BIG = KANJI_NUM + "百千"  # article numbers run past 99 (第百二十五条)
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
 ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs
@@ -49,10 +48,10 @@ _TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\
 _TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?目\s*次\s*$")
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)(?=[\s]|$)")),
-    ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)章")),
-    ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)節")),
-    ("article", re.compile(rf"^第([0-9]+|[{KANJI_BIG}]+)条(?:の[0-9{KANJI_BIG}]+)?")),
+    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?=[\s]|$)")),
+    ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)章")),
+    ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)節")),
+    ("article", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)条(?:の[0-9{KANJI_DIGITS}]+)?")),
     ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9]|$)")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
     ("pkana", re.compile(rf"^\(([{KANA}])\)")),

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Iterable
 
 from core.records import Citation, Mention
-from ingest.extract.deadlines import numeral
+from ingest.extract.deadlines import KANJI_DIGITS, numeral
 
-_N = r"[0-9]+|[〇一二三四五六七八九十百千]+"
+_N = rf"[0-9]+|[{KANJI_DIGITS}]+"
 _ARTICLE = re.compile(rf"第({_N})条(?:の({_N}))?(?:第({_N})項)?(?:第({_N})号)?")
 # the law's number (and what it defines) between its name and the article: （昭和35年法律第105号。以下「法」という。）
 _NUMBER = re.compile(r"\((?:明治|大正|昭和|平成|令和)[^()]{1,40}?号(?:。([^()]{0,40}))?\)")
@@ -52,8 +52,9 @@ def local_terms(texts: Iterable[str], laws: Iterable[tuple[int, str, int]]) -> d
 
 
 def citations_in(text: str, laws: list[tuple[str, int, int]], terms: dict[str, str],
-                 ) -> list[tuple[str, str, int, int, bool]]:
-    """(law key, article, start, end, by_term) of each citation in one passage's text.
+                 ) -> list[tuple[str, str, int, int, str | None]]:
+    """(law key, article, start, end, the short term it is cited by or None) of each
+    citation in one passage's text.
 
     ``laws``: (key, start, end) of the law mentions in ``text``.
 
@@ -61,7 +62,7 @@ def citations_in(text: str, laws: list[tuple[str, int, int]], terms: dict[str, s
     >>> [(k, a, t[s:e]) for k, a, s, e, _ in citations_in(t, [("dkh", 0, 5)], {"法": "dkh"})]
     [('dkh', '第103条第3項', '道路交通法(昭和35年法律第105号。以下「法」という。)第103条第3項'), ('dkh', '第109条', '法第109条')]
     """
-    out: list[tuple[str, str, int, int, bool]] = []
+    out: list[tuple[str, str, int, int, str | None]] = []
     for key, a, b in laws:
         pos = b
         num = _NUMBER.match(text, pos)
@@ -69,7 +70,7 @@ def citations_in(text: str, laws: list[tuple[str, int, int]], terms: dict[str, s
             pos = num.end()
         m = _ARTICLE.match(text, pos)
         if m:
-            out.append((key, article_of(m), a, m.end(), False))
+            out.append((key, article_of(m), a, m.end(), None))
     if terms:
         taken = [(s, e) for _, _, s, e, _ in out] + [(a, b) for _, a, b in laws]
         for m in re.finditer(rf"({'|'.join(map(re.escape, sorted(terms, key=len, reverse=True)))})(?=第)", text):
@@ -79,7 +80,7 @@ def citations_in(text: str, laws: list[tuple[str, int, int]], terms: dict[str, s
                 continue
             art = _ARTICLE.match(text, m.end())
             if art:
-                out.append((terms[m.group(1)], article_of(art), m.start(), art.end(), True))
+                out.append((terms[m.group(1)], article_of(art), m.start(), art.end(), m.group(1)))
     return sorted(out, key=lambda c: c[2])
 
 
@@ -103,11 +104,10 @@ def extract_citations(
     cites: list[Citation] = []
     added: list[Mention] = []
     for (pid, text, to_orig, _from), laws in zip(passages, spans, strict=True):
-        for key, article, a, b, by_term in citations_in(text, laws, terms):
+        for key, article, a, b, term in citations_in(text, laws, terms):
             oa, ob = to_orig(a, b)
             cites.append(Citation(law=key, article=article, surface=text[a:b], start=oa, end=ob, passage_id=pid))
-            if by_term:
-                term = next(t for t in terms if text.startswith(t, a))
+            if term:
                 ta, tb = to_orig(a, a + len(term))
                 added.append(Mention(entity=key, surface=term, start=ta, end=tb, passage_id=pid))
     return cites, added

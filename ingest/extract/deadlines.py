@@ -41,7 +41,8 @@ from core.records import Deadline
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 _ERA = "(明治|大正|昭和|平成|令和)"
-_K = "〇一二三四五六七八九十百"
+KANJI_DIGITS = "〇一二三四五六七八九十百千"  # what statutes number articles and laws with (第百二十条)
+_K = KANJI_DIGITS[:-1]  # years, months, durations: up to 百
 _N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
 _FROM_ON = re.compile(r"順次|逐次|継続|引き続き|随時")
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")

@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.extract.deadlines import numeral
+from ingest.extract.deadlines import KANJI_DIGITS, numeral
 
 TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
@@ -61,9 +61,8 @@ _PLAN_RE = re.compile(
 )
 _CITED_NOTICE_RE = re.compile(r"「([^「」]{6,120}?について)」(?=\((?:令和|平成|昭和)[^()]{1,30}付け)")
 _PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
-_KANJI_NUM = "〇一二三四五六七八九十百千"
-_LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和)(\d+|元|[{_KANJI_NUM}]+)年(法律|政令|[^\s()年]{{1,8}}?令|[^\s()年]{{1,8}}?規則)"
-                         rf"第(\d+|[{_KANJI_NUM}]+)号")
+_LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和)(\d+|元|[{KANJI_DIGITS}]+)年(法律|政令|[^\s()年]{{1,8}}?令|[^\s()年]{{1,8}}?規則)"
+                         rf"第(\d+|[{KANJI_DIGITS}]+)号")
 
 
 @dataclass(frozen=True)
