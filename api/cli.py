@@ -206,7 +206,7 @@ def _fmt_search(r: dict[str, Any]) -> str:
     for h in r["hits"]:
         sec = " › ".join(h["section"]) or "-"
         lines.append(f"{h['rank']:>2}. [{h['document']['source']} {sec} @{h['start']}-{h['end']}] {h['score']:.4f}")
-        lines.append("    " + h["text"].replace("\n", " ")[:160])
+        lines.append("    " + h["text"][h.get("lead", 0):].replace("\n", " ")[:160])  # the passage, after its lead-in
     return "\n".join(lines)
 
 

@@ -121,11 +121,12 @@ ORDER BY ?start
 """
 
 REINDEX_PASSAGES = PREFIXES + """
-SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading ?page ?endPage WHERE {
+SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading ?lead ?page ?endPage WHERE {
   ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
      pg:startOffset ?start ; pg:endOffset ?end .
   ?doc pg:source ?source ; pg:checksum ?checksum ; dcterms:title ?title .
   OPTIONAL { ?p pg:heading ?heading }
+  OPTIONAL { ?p pg:leadText ?lead }
   OPTIONAL { ?p pg:page ?page }
   OPTIONAL { ?p pg:endPage ?endPage }
 }
@@ -133,10 +134,12 @@ ORDER BY ?doc ?start
 """
 
 REINDEX_MENTIONS = PREFIXES + """
-SELECT DISTINCT ?p ?key ?class WHERE {
-  ?m pg:mentionOf ?e ; pg:inPassage ?p . ?e pg:entityKey ?key ; a ?class .
-  FILTER(?class IN (pg:Agency, pg:GenericActor, pg:System))
+SELECT ?p ?key ?class (MIN(?s) AS ?first) WHERE {
+  ?m pg:mentionOf ?e ; pg:inPassage ?p ; pg:startOffset ?s . ?e pg:entityKey ?key ; a ?class .
+  FILTER(?class != pg:Entity)
 }
+GROUP BY ?p ?key ?class
+ORDER BY ?p ?first
 """
 
 REINDEX_DEADLINES = PREFIXES + """

@@ -186,17 +186,21 @@ class Searcher:
         return score < NO_MATCH_BELOW
 
     def _hit(self, rank: int, score: float, h: Any) -> dict[str, Any]:
+        """A passage hit; its text (and start) include the passage's lead-in, ``lead``
+        characters of context from the passage before."""
         p = h.payload
+        lead = p.get("lead", "")
         cat = self.svc.catalog
         doc_iri = self.svc.iris.doc(p["doc"])
         ents = [cat.entity_ref(cat.by_key[k]) for k in p.get("entities", []) if k in cat.by_key]
         return {
             "rank": rank,
             "score": round(float(score), 6),
-            "text": p["text"],
+            "text": lead + p["text"],
+            "lead": len(lead),
             "document": cat.doc_ref(doc_iri),
             "section": list(p.get("section", [])),
-            "start": p["start"],
+            "start": p["start"] - len(lead),
             "end": p["end"],
             "heading": p.get("heading", ""),
             **({"page": p["page"], "end_page": p.get("end_page", p["page"])} if p.get("page") is not None else {}),

@@ -218,7 +218,8 @@ class Service:
                 rows[r["p"]] = PassageRow(
                     pid.removeprefix("passage/"), (self.iris.local(r["doc"]) or "").removeprefix("doc/"),
                     r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
-                    r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"))
+                    r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"),
+                    lead=r.get("lead") or "")
             for r in self.graph.select(Q.REINDEX_MENTIONS):
                 row = rows.get(r["p"])
                 if row is not None and r["key"] not in row.entities:

@@ -65,6 +65,10 @@ class Passage:
     end: int
     text: str  # original text slice [start:end]
     heading: str = ""  # breadcrumb of section titles, used as retrieval context
+    # the short closing paragraph of the passage before (and the blank lines up to this
+    # one), original text [start - len(lead):start]: shown with the passage in search
+    # hits as its lead-in, not indexed, not parsed (it belongs to the passage before)
+    lead: str = ""
 
 
 @dataclass(frozen=True)

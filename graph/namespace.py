@@ -57,6 +57,7 @@ class PG(DefinedNamespace):
     startOffset: URIRef
     endOffset: URIRef
     text: URIRef
+    leadText: URIRef
     inPassage: URIRef
     # entities
     mentions: URIRef

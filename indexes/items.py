@@ -36,6 +36,7 @@ class PassageRow:
     deadlines: list[tuple[str, str]] = field(default_factory=list)
     page: int | None = None  # paged formats: the page the passage starts on
     end_page: int | None = None  # … and the one it ends on
+    lead: str = ""  # shown before the passage in hits, not embedded (Passage.lead)
 
 
 def context_text(title: str, heading: str, text: str) -> str:
@@ -58,10 +59,10 @@ def rows_of(x: ExtractedDocument) -> list[PassageRow]:
     rows = {
         p.id: PassageRow(p.id, x.doc.id, x.doc.source, x.doc.checksum, x.meta.title, list(p.section),
                          p.start, p.end, p.text, p.heading, page=x.doc.page_at(p.start),
-                         end_page=x.doc.page_at(max(p.start, p.end - 1)))
+                         end_page=x.doc.page_at(max(p.start, p.end - 1)), lead=p.lead)
         for p in x.passages
     }
-    for m in x.mentions:
+    for m in sorted(x.mentions, key=lambda m: m.start):  # entities in order of first mention
         r = rows[m.passage_id]
         if m.entity not in r.entities:
             r.entities.append(m.entity)
@@ -91,6 +92,7 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
             payload={
                 "doc": r.doc, "source": r.source, "version": r.version, "section": r.section,
                 "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
+                **({"lead": r.lead} if r.lead else {}),
                 "entities": r.entities, "agencies": r.agencies, "systems": r.systems,
                 "deadline_from": [lo for lo, _ in r.deadlines], "deadline_to": [hi for _, hi in r.deadlines],
                 **({"page": r.page, "end_page": r.end_page or r.page} if r.page is not None else {}),

@@ -6,6 +6,13 @@ section that follows it, so the heading and its first item are cited together.
 Paragraphs are grouped up to a target length; an over-long paragraph is cut at
 sentence ends (。).
 
+Each passage also keeps, as its ``lead``, the closing paragraph of the passage before
+it when that paragraph is short (at most LEAD characters): search hits show it as the
+lead-in of the passage (「加えて、…通知する。」 before 「(3) 青少年を…」), so a hit
+cites the place where a reader would start, also when what the passage answers begins
+just before its own first line. The lead is neither parsed nor indexed with the passage:
+it belongs to the passage before.
+
 >>> from core.records import Section
 >>> text = "イ 見出し\\n\\n(ア) 警察庁は、検討する。\\n\\n(イ) 都道府県警察は、協力する。"
 >>> secs = [Section(("イ",), "見出し", 0, 7), Section(("イ", "(ア)"), "", 7, 23),
@@ -18,6 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from core.ids import sha
 from core.records import Passage, Section
@@ -25,6 +33,7 @@ from ingest.sections import breadcrumb
 
 MAX_LEN = 1200
 TARGET = 450
+LEAD = 200
 HEADING_ONLY = 120
 PREAMBLE = 400
 BULLETS = frozenset("▶▷►・●○◆◇■□※-－*＊")
@@ -132,6 +141,32 @@ def split_passages(doc_id: str, text: str, sections: list[Section]) -> list[Pass
             carry = None
             out.append(_passage(doc_id, text, sec.path, a, b, len(out), crumbs.get(sec.path, "")))
         carry = label
+    return with_leads(text, out)
+
+
+def with_leads(text: str, passages: list[Passage]) -> list[Passage]:
+    """Give each passage the short closing paragraph of the one before as its lead.
+
+    Only across blank lines (nothing skipped in between), and only while lead and
+    passage together stay within MAX_LEN.
+
+    >>> from core.records import Passage
+    >>> t = "前の段落です。\\n\\n短い結び。\\n\\n(3) 次の項目。"
+    >>> ps = [Passage("a", "d", 0, ("1",), 0, 14, t[0:14]), Passage("b", "d", 1, ("2",), 16, len(t), t[16:])]
+    >>> [p.lead for p in with_leads(t, ps)]
+    ['', '短い結び。\\n\\n']
+    """
+    out = []
+    for prev, p in zip([None, *passages], passages, strict=False):  # each with the one before
+        if prev is None or prev.end > p.start or text[prev.end : p.start].strip():
+            out.append(p)
+            continue
+        cuts = [m.end() for m in _PARA.finditer(text, prev.start, prev.end)]
+        a = cuts[-1] if cuts else prev.start
+        if p.start - a > LEAD or p.end - a > MAX_LEN:
+            out.append(p)
+            continue
+        out.append(replace(p, lead=text[a : p.start]))
     return out
 
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.normalise import join_soft_wraps, normalise
-from ingest.passages import MAX_LEN, split_passages
+from ingest.passages import LEAD, MAX_LEN, split_passages
 from ingest.sections import parse_sections
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
@@ -57,6 +57,7 @@ def test_sections_and_passages_stay_inside_the_text(text: str) -> None:
     for p in split_passages("d", text, secs):
         assert 0 <= p.start < p.end <= len(text)
         assert text[p.start : p.end] == p.text and len(p.text) <= MAX_LEN
+        assert text[p.start - len(p.lead) : p.start] == p.lead and len(p.lead + p.text) <= MAX_LEN
 
 
 def test_corpus_headings_and_slip_repair() -> None:
@@ -82,3 +83,27 @@ def test_corpus_passages_cover_sections_and_are_citable() -> None:
         assert len(ids) == len(set(ids))
         again = split_passages(f.stem, text, parse_sections(text, normalise(text)))
         assert [p.id for p in again] == ids  # same input, same ids
+
+
+def test_corpus_leads_are_the_closing_paragraph_before() -> None:
+    """A passage's lead is the short last paragraph of the passage before it, so a hit
+    can start where a reader starts: 「加えて、…通知する。」 then 「(3) 青少年を…」."""
+    with_lead = 0
+    for f in sorted(CORPUS.glob("*.txt")):
+        text = f.read_text(encoding="utf-8")
+        passages = split_passages(f.stem, text, parse_sections(text, normalise(text)))
+        assert passages[0].lead == ""
+        for prev, p in zip(passages, passages[1:], strict=False):
+            if not p.lead:
+                continue
+            with_lead += 1
+            lead = p.lead.strip()
+            assert prev.text.endswith(lead) and len(p.lead) <= LEAD  # the end of the passage before
+            assert text[p.start - len(p.lead) : p.start] == p.lead and not text[prev.end : p.start].strip()
+            assert "\n\n" not in lead  # one paragraph
+            assert len(p.lead) + len(p.text) <= MAX_LEN
+    assert with_lead > 20
+    text = (CORPUS / "002_612a93dd4efe0060.txt").read_text(encoding="utf-8")
+    youth = next(p for p in split_passages("002", text, parse_sections(text, normalise(text)))
+                 if p.text.startswith("(3) 青少年をアルバイト感覚で"))
+    assert youth.lead.startswith("加えて、都道府県労働局に対し") and "(2)" not in youth.lead

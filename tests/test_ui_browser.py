@@ -205,16 +205,29 @@ def test_open_a_hit_lands_on_the_highlighted_passage(page: Any, shots: Path) -> 
     search(page, "SNSで犯罪の実行役を集める投稿への対策")
     page.screenshot(path=str(shots / "search.png"))
     hit = page.locator(".hit").nth(1)
-    start = hit.locator(".offsets").inner_text().split()[-1].split("–")[0]
+    # the hit's offsets (its lead-in included) end where the passage ends
+    end = hit.locator(".offsets").inner_text().split()[-1].split("–")[1]
     hit.locator("a.open").click()
     target = page.locator(".passage.target")
     target.wait_for()
-    assert target.count() == 1 and target.get_attribute("data-start") == start
+    assert target.count() == 1 and target.get_attribute("data-end") == end
     page.wait_for_function("""() => { const r = document.querySelector('.passage.target').getBoundingClientRect();
                                       return r.top >= 0 && r.top < window.innerHeight; }""")
     assert page.locator("dl.meta").inner_text()  # metadata shown
     assert page.locator(".doc-outline li").count() > 3
     page.screenshot(path=str(shots / "document.png"))
+
+
+def test_a_hit_shows_its_lead_in_and_opens_on_its_own_passage(page: Any) -> None:
+    search(page, "若者が軽い気持ちで犯罪に加担しないよう学校で教える")
+    hit = page.locator(".hit", has_text="青少年をアルバイト感覚で").first
+    lead = hit.locator(".text .lead")
+    assert lead.count() == 1 and lead.inner_text().startswith("加えて、都道府県労働局に対し")
+    assert "(3) 青少年をアルバイト感覚で" in hit.locator(".text").inner_text()
+    hit.locator("a.open").click()
+    target = page.locator(".passage.target")
+    target.wait_for()
+    assert target.count() == 1 and target.locator(".text").inner_text().startswith("(3) 青少年をアルバイト感覚で")
 
 
 def test_sparql_page_runs_an_example(page: Any, shots: Path) -> None:

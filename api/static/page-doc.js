@@ -33,8 +33,10 @@ export async function docPage(id, params) {
         } })));
       prev = path;
     }
-    const hit = s !== null && p.start <= s && s < p.end;
-    const ranges = hit && (s > p.start || e < p.end) ? [[s - p.start, Math.min(e, p.end) - p.start]] : [];
+    // the place asked for may span passages (a search hit starts with the closing lines
+    // of the passage before it): every passage it overlaps is marked
+    const hit = s !== null && s < p.end && e > p.start;
+    const ranges = hit && (s > p.start || e < p.end) ? [[Math.max(s, p.start) - p.start, Math.min(e, p.end) - p.start]] : [];
     const deadlines = (measuresIn.get(p.iri) || []).flatMap((m) => m.deadlines);
     const node = el("section", { id: anchor, class: `passage${hit ? " target" : ""}`, tabindex: hit ? -1 : null,
       "data-start": p.start, "data-end": p.end },

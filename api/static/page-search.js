@@ -110,7 +110,9 @@ export async function searchPage(params) {
 }
 
 function hitItem(h, q) {
-  const text = el("div", { class: "text clamp" }, highlighted(h.text, q));
+  // the lead-in (closing lines of the passage before) is shown dimmed, then the passage
+  const lead = h.lead ? el("span", { class: "lead", title: "前の箇所の結び" }, highlighted(h.text.slice(0, h.lead).trimEnd(), q)) : null;
+  const text = el("div", { class: "text clamp" }, ...(lead ? [lead, "\n"] : []), highlighted(h.text.slice(h.lead || 0), q));
   const toggle = h.text.length > 220 ? el("button", { type: "button", class: "link", text: "全文", "aria-expanded": "false",
     onclick: (ev) => {
       const open = text.classList.toggle("clamp") === false;
@@ -122,15 +124,16 @@ function hitItem(h, q) {
     const k = `${d.kind}|${d.start}|${d.end}|${d.part}`;
     return seen.has(k) ? false : seen.add(k);
   }).map(deadlineBadge);
+  const at = h.start + (h.lead || 0);  // the document page marks the passage itself
   return el("li", { class: "hit", "data-doc": h.document.id },
     el("div", { class: "src" },
-      el("a", { class: "doc-title", href: hrefDoc(h.document.id, h.start, h.end), text: docTitle(h.document) }),
+      el("a", { class: "doc-title", href: hrefDoc(h.document.id, at, h.end), text: docTitle(h.document) }),
       el("span", { class: "crumb", text: crumb(h.section) }),
       ...badges),
     text,
     el("div", { class: "hit-foot" },
       el("div", { class: "tags" }, ...h.entities.slice(0, 10).map(entityLink)),
       toggle,
-      el("a", { class: "open", href: hrefDoc(h.document.id, h.start, h.end), text: "文書で開く ›" }),
+      el("a", { class: "open", href: hrefDoc(h.document.id, at, h.end), text: "文書で開く ›" }),
       el("span", { class: "offsets", text: `${h.document.source}${h.page ? ` p. ${h.page}` : ""} ${h.start}–${h.end}` })));
 }
