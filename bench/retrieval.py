@@ -6,7 +6,13 @@ writes bench/results/retrieval.json.  Matching rule of the dev set: a hit answer
 expected item when hit.document.source == doc and the snippet is a substring of the
 hit text, both NFKC-normalised with all whitespace removed.
 
-Run: .venv/bin/python bench/retrieval.py [--data DIR] [QUERIES.json ...]
+Run: .venv/bin/python bench/retrieval.py [--data DIR] [--ingest PATH ...] [--out FILE] [QUERIES.json ...]
+
+An empty data directory is filled first with --ingest's files or folders (default: the
+sample corpus). The held-out set over other kinds of documents:
+
+  .venv/bin/python bench/retrieval.py --data /tmp/pg-heldout --out bench/results/retrieval-heldout.json \
+      --ingest tests/data/corpus tests/data/public/[bd]*.md tests/data/public/*.xml -- tests/data/heldout-queries.json
 """
 
 from __future__ import annotations
@@ -68,6 +74,9 @@ def score(svc: Any, queries: list[dict[str, Any]], method: dict[str, Any]) -> di
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default=str(ROOT / "data"))
+    ap.add_argument("--ingest", nargs="+", type=Path, default=[ROOT / "tests" / "data" / "corpus"],
+                    help="what an empty data directory is filled with first")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "retrieval.json")
     ap.add_argument("files", nargs="*", default=[str(ROOT.parent / "shared" / "eval" / "dev-queries.json")])
     args = ap.parse_args()
     from api.service import Service
@@ -75,18 +84,20 @@ def main() -> None:
 
     svc = Service(Settings(data=Path(args.data)))
     if not svc.versions():
-        svc.ingest_paths([ROOT / "tests" / "data" / "corpus"])
+        svc.ingest_paths(args.ingest)
     queries: list[dict[str, Any]] = []
     for f in args.files:
         queries.extend(json.loads(Path(f).read_text(encoding="utf-8"))["queries"])
     table = {name: score(svc, queries, m) for name, m in METHODS.items()}
+    docs = sorted(svc.versions())
     svc.close()
     print(f"{len(queries)} queries")
     print(f"{'method':<14}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}  pos flagged  neg flagged")
     for name, r in table.items():
         print(f"{name:<14}{r['recall@5']:>7}{r['recall@10']:>7}{r['mrr@10']:>8}  {r['positives_flagged']:>11}  {r['negatives_flagged']:>11}")
-    out = ROOT / "bench" / "results" / "retrieval.json"
-    out.write_text(json.dumps({"queries": len(queries), "methods": table}, ensure_ascii=False, indent=2) + "\n")
+    out = args.out
+    out.write_text(json.dumps({"queries": len(queries), "files": [Path(f).name for f in args.files],
+                               "documents": docs, "methods": table}, ensure_ascii=False, indent=2) + "\n")
 
 
 if __name__ == "__main__":
