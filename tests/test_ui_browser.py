@@ -222,8 +222,14 @@ def test_a_hit_shows_its_lead_in_and_opens_on_its_own_passage(page: Any) -> None
     search(page, "若者が軽い気持ちで犯罪に加担しないよう学校で教える")
     hit = page.locator(".hit", has_text="青少年をアルバイト感覚で").first
     lead = hit.locator(".text .lead")
-    assert lead.count() == 1 and lead.inner_text().startswith("加えて、都道府県労働局に対し")
+    assert lead.count() == 1
+    # folded: the lead-in's last words, then the passage; 全文 shows all of the lead-in
+    short = lead.locator(".lead-short").inner_text()
+    assert short.startswith("…") and "通知する。" in short and len(short) <= 41
     assert "(3) 青少年をアルバイト感覚で" in hit.locator(".text").inner_text()
+    hit.get_by_role("button", name="全文").click()
+    assert lead.locator(".lead-full").inner_text().startswith("加えて、都道府県労働局に対し")
+    assert not lead.locator(".lead-short").is_visible()
     hit.locator("a.open").click()
     target = page.locator(".passage.target")
     target.wait_for()

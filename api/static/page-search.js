@@ -109,11 +109,17 @@ export async function searchPage(params) {
   return page;
 }
 
+const LEAD_SHOWN = 40;  // characters of a hit's lead-in shown while the hit is folded
+
 function hitItem(h, q) {
   // the lead-in (closing lines of the passage before) is shown dimmed, then the passage
-  const lead = h.lead ? el("span", { class: "lead", title: "前の箇所の結び" }, highlighted(h.text.slice(0, h.lead).trimEnd(), q)) : null;
+  // (folded to its last words until 全文 opens the hit, so the passage stays in view)
+  const leadText = h.lead ? h.text.slice(0, h.lead).trimEnd() : "";
+  const lead = leadText ? el("span", { class: "lead", title: "前の箇所の結び" },
+    el("span", { class: "lead-short" }, leadText.length > LEAD_SHOWN ? "…" : "", highlighted(leadText.slice(-LEAD_SHOWN), q)),
+    el("span", { class: "lead-full" }, highlighted(leadText, q))) : null;
   const text = el("div", { class: "text clamp" }, ...(lead ? [lead, "\n"] : []), highlighted(h.text.slice(h.lead || 0), q));
-  const toggle = h.text.length > 220 ? el("button", { type: "button", class: "link", text: "全文", "aria-expanded": "false",
+  const toggle = h.text.length > 220 || leadText.length > LEAD_SHOWN ? el("button", { type: "button", class: "link", text: "全文", "aria-expanded": "false",
     onclick: (ev) => {
       const open = text.classList.toggle("clamp") === false;
       ev.target.textContent = open ? "閉じる" : "全文";
