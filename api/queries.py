@@ -127,6 +127,7 @@ SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading ?lead ?
   ?doc pg:source ?source ; pg:checksum ?checksum ; dcterms:title ?title .
   OPTIONAL { ?p pg:heading ?heading }
   OPTIONAL { ?p pg:leadText ?lead }
+  FILTER NOT EXISTS { ?p pg:tableOfContents true }
   OPTIONAL { ?p pg:page ?page }
   OPTIONAL { ?p pg:endPage ?endPage }
 }
@@ -149,6 +150,7 @@ SELECT ?p ?kind ?start ?end WHERE {
 }
 """
 
+# searchable passages (a 目次 block is not indexed), so it matches the index's points
 PASSAGE_COUNT = PREFIXES + """
-SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Passage }
+SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a pg:Passage FILTER NOT EXISTS { ?p pg:tableOfContents true } }
 """

@@ -69,6 +69,7 @@ class Passage:
     # one), original text [start - len(lead):start]: shown with the passage in search
     # hits as its lead-in, not indexed, not parsed (it belongs to the passage before)
     lead: str = ""
+    contents: bool = False  # mostly a 目次 block: kept in the document, not searched
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,8 @@ def _passages(g: Graph, x: ExtractedDocument, iris: Iris, doc: URIRef) -> None:
         g.add((node, PG.text, _lit(p.text)))
         if p.lead:
             g.add((node, PG.leadText, _lit(p.lead)))
+        if p.contents:
+            g.add((node, PG.tableOfContents, _lit(True, XSD.boolean)))
         page, last = x.doc.page_at(p.start), x.doc.page_at(max(p.start, p.end - 1))
         if page is not None:
             g.add((node, PG.page, _lit(page, XSD.integer)))

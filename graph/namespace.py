@@ -58,6 +58,7 @@ class PG(DefinedNamespace):
     endOffset: URIRef
     text: URIRef
     leadText: URIRef
+    tableOfContents: URIRef
     inPassage: URIRef
     # entities
     mentions: URIRef

@@ -61,8 +61,11 @@ def rows_of(x: ExtractedDocument) -> list[PassageRow]:
                          p.start, p.end, p.text, p.heading, page=x.doc.page_at(p.start),
                          end_page=x.doc.page_at(max(p.start, p.end - 1)), lead=p.lead)
         for p in x.passages
+        if not p.contents  # a 目次 block is not searched
     }
     for m in sorted(x.mentions, key=lambda m: m.start):  # entities in order of first mention
+        if m.passage_id not in rows:
+            continue
         r = rows[m.passage_id]
         if m.entity not in r.entities:
             r.entities.append(m.entity)

@@ -109,7 +109,11 @@ def _chunks(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]
         yield (cur[0][0], cur[-1][1])
 
 
-def split_passages(doc_id: str, text: str, sections: list[Section]) -> list[Passage]:
+def split_passages(doc_id: str, text: str, sections: list[Section],
+                   contents: list[tuple[int, int]] | tuple[()] = ()) -> list[Passage]:
+    """Passages of a document; ``contents`` are the spans of its 目次 lines: a passage
+    mostly made of them is marked ``contents`` (a table of contents answers no question
+    by itself, it only repeats the headings) and lends no lead-in."""
     crumbs = breadcrumb(sections)
     out: list[Passage] = []
     carry: int | None = None
@@ -141,7 +145,26 @@ def split_passages(doc_id: str, text: str, sections: list[Section]) -> list[Pass
             carry = None
             out.append(_passage(doc_id, text, sec.path, a, b, len(out), crumbs.get(sec.path, "")))
         carry = label
+    if contents:
+        out = [replace(p, contents=True) if _mostly(text, p, contents) else p for p in out]
     return with_leads(text, out)
+
+
+def _mostly(text: str, p: Passage, spans: list[tuple[int, int]] | tuple[()]) -> bool:
+    """Most of the passage is 目次 lines and the rest holds no sentence (a title block)."""
+    keep = []
+    inside = 0
+    pos = p.start
+    for a, b in sorted(spans):
+        a, b = max(a, p.start), min(b, p.end)
+        if a >= b:
+            continue
+        keep.append(text[pos:a])
+        inside += len("".join(text[a:b].split()))
+        pos = b
+    keep.append(text[pos : p.end])
+    rest = "".join("".join(keep).split())
+    return inside > 0 and inside >= len(rest) and "。" not in rest
 
 
 def with_leads(text: str, passages: list[Passage]) -> list[Passage]:
@@ -158,7 +181,7 @@ def with_leads(text: str, passages: list[Passage]) -> list[Passage]:
     """
     out = []
     for prev, p in zip([None, *passages], passages, strict=False):  # each with the one before
-        if prev is None or prev.end > p.start or text[prev.end : p.start].strip():
+        if prev is None or prev.contents or prev.end > p.start or text[prev.end : p.start].strip():
             out.append(p)
             continue
         cuts = [m.end() for m in _PARA.finditer(text, prev.start, prev.end)]

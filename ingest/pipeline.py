@@ -23,7 +23,7 @@ from ingest.extract.nlp import load_nlp, parse
 from ingest.extract.relations import runs_on
 from ingest.normalise import NormText, join_soft_wraps, normalise
 from ingest.passages import split_passages
-from ingest.sections import parse_sections
+from ingest.sections import contents_spans, parse_sections
 
 Progress = Callable[[str, int], None]
 
@@ -66,7 +66,7 @@ def layout(doc: SourceDocument) -> Layout:
     also has the hard wraps inside paragraphs joined (a PDF's 警 / 察共通基盤)."""
     nt = normalise(doc.text)
     sections = parse_sections(doc.text, nt)
-    return Layout(doc, join_soft_wraps(nt), sections, split_passages(doc.id, doc.text, sections))
+    return Layout(doc, join_soft_wraps(nt), sections, split_passages(doc.id, doc.text, sections, contents_spans(nt)))
 
 
 def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None = None) -> list[ExtractedDocument]:

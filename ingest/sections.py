@@ -167,6 +167,12 @@ def _toc_ranges(lines: list[tuple[int, int, str]]) -> set[int]:
     return skip
 
 
+def contents_spans(nt: NormText) -> list[tuple[int, int]]:
+    """Original-text spans of the lines of 目次 blocks (the heading 目次 included)."""
+    lines = _iter_lines(nt.text)
+    return [nt.original_span(a, b) for i in sorted(_toc_ranges(lines)) for a, b, _ in [lines[i]] if b > a]
+
+
 def _toc_key(line: str) -> str:
     line = re.sub(r"<[^>]+>|\*\*|^\s*#+|^\s*[-*・]\s+|[\[\]]", "", line)  # - [1. はじめに](#1-…)
     line = re.sub(r"[.…‥]{2,}.*$|\t\s*\d{1,3}\s*$", "", line)

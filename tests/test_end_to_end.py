@@ -112,3 +112,14 @@ def test_negative_query_is_flagged(service) -> None:
     res = service.search("観光ビザの要件")
     assert res["no_good_match"] is True
     assert service.search("警察用航空機のブロック運航")["no_good_match"] is False
+
+
+def test_a_table_of_contents_is_kept_but_not_a_search_hit(service) -> None:
+    from api.queries import PREFIXES
+
+    res = service.search("匿名・流動型犯罪グループの解体に向けたT3の活用等による対策の効果的推進", limit=30)
+    assert res["hits"] and not any("目 次" in h["text"] or "\t3\n" in h["text"] for h in res["hits"])
+    rows = service.graph.select(PREFIXES + "SELECT (COUNT(?p) AS ?n) WHERE { ?p pg:tableOfContents true }")
+    assert int(rows[0]["n"]) >= 2
+    doc = service.document("000_6cbd8586bd489b7f")  # still in the document, nothing lost
+    assert any("目 次" in p["text"] for p in doc["passages"])

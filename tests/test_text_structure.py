@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from ingest.normalise import join_soft_wraps, normalise
 from ingest.passages import LEAD, MAX_LEN, split_passages
-from ingest.sections import parse_sections
+from ingest.sections import contents_spans, parse_sections
 
-CORPUS = Path(__file__).parent / "data" / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "data" / "corpus"
 JA = st.text(alphabet=st.sampled_from(list("警察庁は、令和8年度中に検討する。（ア）(7)(4)アイ1２３ \n\t#-【】第条ＴＡＩ<sup>ふかん</sup>")),
              max_size=400)
 
@@ -107,3 +108,24 @@ def test_corpus_leads_are_the_closing_paragraph_before() -> None:
     youth = next(p for p in split_passages("002", text, parse_sections(text, normalise(text)))
                  if p.text.startswith("(3) 青少年をアルバイト感覚で"))
     assert youth.lead.startswith("加えて、都道府県労働局に対し") and "(2)" not in youth.lead
+
+
+def test_a_table_of_contents_is_marked_and_lends_no_lead() -> None:
+    """000's 目次 (after its title block) is marked ``contents``: kept in the document,
+    left out of search. A passage that starts with a statute's 目次 but goes on to its
+    first article is not (行政手続法 第一条)."""
+    text = (CORPUS / "000_6cbd8586bd489b7f.txt").read_text(encoding="utf-8")
+    nt = normalise(text)
+    passages = split_passages("000", text, parse_sections(text, nt), contents_spans(nt))
+    toc = [p for p in passages if p.contents]
+    assert toc and all("目" in p.text or "....." in p.text for p in toc)
+    assert any("ローン・オフエンダー対策における情報の集約・融合の推進\t5" in p.text for p in toc)
+    assert not any(p.contents for p in passages if "。" in p.text and "\t" not in p.text)
+    after = {passages[i + 1].id for i, p in enumerate(passages[:-1]) if p.contents}
+    assert all(not p.lead for p in passages if p.id in after)
+    from ingest.pipeline import layout
+    from ingest.readers import read_file
+
+    law = layout(read_file(ROOT / "tests" / "data" / "public" / "gyosei_tetsuzuki_hou.egov.xml"))
+    first = next(p for p in law.passages if "この法律は" in p.text)
+    assert "目次" in first.text and not first.contents
