@@ -24,7 +24,7 @@ it belongs to the passage before.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
 from core.ids import sha
@@ -110,7 +110,7 @@ def _chunks(text: str, spans: list[tuple[int, int]]) -> Iterator[tuple[int, int]
 
 
 def split_passages(doc_id: str, text: str, sections: list[Section],
-                   contents: list[tuple[int, int]] | tuple[()] = ()) -> list[Passage]:
+                   contents: Sequence[tuple[int, int]] = ()) -> list[Passage]:
     """Passages of a document; ``contents`` are the spans of its 目次 lines: a passage
     mostly made of them is marked ``contents`` (a table of contents answers no question
     by itself, it only repeats the headings) and lends no lead-in."""
@@ -150,7 +150,7 @@ def split_passages(doc_id: str, text: str, sections: list[Section],
     return with_leads(text, out)
 
 
-def _mostly(text: str, p: Passage, spans: list[tuple[int, int]] | tuple[()]) -> bool:
+def _mostly(text: str, p: Passage, spans: Sequence[tuple[int, int]]) -> bool:
     """Most of the passage is 目次 lines and the rest holds no sentence (a title block)."""
     keep = []
     inside = 0
