@@ -88,7 +88,8 @@ def main() -> None:  # noqa: PLR0915
         raw, api = [], []
         client.get("/api/search", params={"q": queries[0]})
         for i in range(args.queries):
-            q = queries[i % len(queries)]
+            # a new query text every time, so the API path embeds it (no query-vector cache)
+            q = f"{queries[i % len(queries)]} {i}"
             dv = svc.embedder.embed_queries([q])[0]
             sv = svc.sparse.encode_query(q)
             t0 = time.perf_counter()
