@@ -64,10 +64,8 @@ def rows_of(x: ExtractedDocument) -> list[PassageRow]:
         if not p.contents  # a 目次 block is not searched
     }
     for m in sorted(x.mentions, key=lambda m: m.start):  # entities in order of first mention
-        if m.passage_id not in rows:
-            continue
-        r = rows[m.passage_id]
-        if m.entity not in r.entities:
+        r = rows.get(m.passage_id)  # None in a 目次 passage, which is not indexed
+        if r is not None and m.entity not in r.entities:
             r.entities.append(m.entity)
             e = types.get(m.entity)
             if e is not None and e.type == "Agency":
