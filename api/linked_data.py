@@ -31,23 +31,31 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 
 from core.errors import NotFound
+from graph.iris import local_kind
 from graph.results import GRAPH_TYPES, content_type, negotiate, serialize_triples
+from graph.store import BIND_HERE, GraphStore, Limits, named_node
 
 if TYPE_CHECKING:
     from api.service import Service
     from core.settings import Settings
 
 HTML = "text/html"
-LD_TYPES = (*GRAPH_TYPES, HTML)
 PG = "https://w3id.org/policygraph/ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
+# ?r is bound to the resource (a term, never text pasted into the query)
 LABEL_QUERY = """SELECT ?label WHERE {
-  { <%(iri)s> <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title>|<http://www.w3.org/2000/01/rdf-schema#label> ?label }
-  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#heading> ?label }
-  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#verbatim> ?label }
-  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#text> ?label }
+  { ?r <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title>|<http://www.w3.org/2000/01/rdf-schema#label> ?label }
+  UNION { ?r <https://w3id.org/policygraph/ns#heading> ?label }
+  UNION { ?r <https://w3id.org/policygraph/ns#verbatim> ?label }
+  UNION { ?r <https://w3id.org/policygraph/ns#text> ?label }
 } LIMIT 1"""
+PLACE_QUERY = """SELECT ?doc ?s ?e WHERE {
+  { ?r <https://w3id.org/policygraph/ns#inDocument> ?doc }
+  UNION { ?r <https://w3id.org/policygraph/ns#inPassage>/<https://w3id.org/policygraph/ns#inDocument> ?doc }
+  OPTIONAL { ?r <https://w3id.org/policygraph/ns#startOffset> ?s ; <https://w3id.org/policygraph/ns#endOffset> ?e }
+} LIMIT 1"""
+DESCRIBE_QUERY = f"CONSTRUCT {{ ?r ?p ?o }} WHERE {{ {BIND_HERE} ?r ?p ?o }}"
 
 
 def negotiate_ld(accept: str | None) -> str:
@@ -57,21 +65,14 @@ def negotiate_ld(accept: str | None) -> str:
     return negotiate(accept, "graph", offered=(GRAPH_TYPES[0], HTML, *GRAPH_TYPES[1:]))
 
 
-def describe(graph: Any, iri: str, local: str) -> list[Any]:
-    if local.startswith("graph/"):
-        return list(graph.graph_triples(iri))
-    q = f"CONSTRUCT {{ <{iri}> ?p ?o }} WHERE {{ <{iri}> ?p ?o }}"
-    return list(graph.run(q).triples)
+def describe(graph: GraphStore, iri: str, kind: str, limits: Limits) -> list[Any]:
+    """Every triple with the resource as subject; a named graph: every triple in it."""
+    if kind == "graph":
+        return list(graph.graph_triples(iri, limits))
+    return list(graph.run(DESCRIBE_QUERY, limits=limits, bind={"r": named_node(iri)}).triples)
 
 
-PLACE_QUERY = """SELECT ?doc ?s ?e WHERE {
-  { <%(iri)s> <https://w3id.org/policygraph/ns#inDocument> ?doc }
-  UNION { <%(iri)s> <https://w3id.org/policygraph/ns#inPassage>/<https://w3id.org/policygraph/ns#inDocument> ?doc }
-  OPTIONAL { <%(iri)s> <https://w3id.org/policygraph/ns#startOffset> ?s ; <https://w3id.org/policygraph/ns#endOffset> ?e }
-} LIMIT 1"""
-
-
-def ui_target(graph: Any, iri: str, local: str) -> str:
+def ui_target(graph: GraphStore, iri: str, local: str) -> str:
     """The web UI page for one of our IRIs: an entity's page, a document's page (scrolled to
     the passage, measure or mention), else a search for the resource's label."""
     kind, _, rest = local.partition("/")
@@ -81,13 +82,13 @@ def ui_target(graph: Any, iri: str, local: str) -> str:
         return f"/#/doc/{quote(rest, safe='')}"
     base = iri[: len(iri) - len(local)]
     place = iri.split("/deadline/", 1)[0] if kind == "measure" else iri  # a deadline: its measure
-    rows = graph.select(PLACE_QUERY % {"iri": place})
+    rows = graph.select(PLACE_QUERY, bind={"r": named_node(place)})
     if rows and str(rows[0].get("doc", "")).startswith(base + "doc/"):
         doc_id = str(rows[0]["doc"])[len(base) + 4 :]
         at = f"?at={rows[0]['s']}-{rows[0]['e']}" if rows[0].get("s") is not None else ""
         return f"/#/doc/{quote(doc_id, safe='')}{at}"
     label = ""
-    rows = graph.select(LABEL_QUERY % {"iri": iri})
+    rows = graph.select(LABEL_QUERY, bind={"r": named_node(iri)})
     if rows and rows[0].get("label"):
         label = " ".join(str(rows[0]["label"]).split())[:80]
     return f"/?iri={quote(iri, safe='')}" + (f"#q={quote(label, safe='')}" if label else "")
@@ -138,8 +139,7 @@ def vocabulary_html(triples: list[Any]) -> str:
     onto = by_subject.get(PG, {})
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><title>policygraph vocabulary</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #ccc;padding:.3em .5em;vertical-align:top;text-align:left}}</style></head>
+<link rel="stylesheet" href="/static/vocabulary.css"></head>
 <body><h1>{labels(onto, RDFS + 'label')}</h1>
 <p><code>{PG}</code> — {labels(onto, RDFS + 'comment')}</p>
 <p>Also as <a href="?format=turtle">Turtle</a> (<code>Accept: text/turtle</code>) and JSON-LD
@@ -157,10 +157,13 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
     base = settings.base_iri.rstrip("/")
 
     def dereference(request: Request, path: str) -> Response:
-        s = svc()
         iri = f"{base}/id/{path}"
+        kind = local_kind(path)
+        if kind is None:  # not one of the shapes the IRI scheme mints
+            raise NotFound(f"no resource {iri}")
+        s = svc()
         mime = negotiate_ld(request.headers.get("accept"))
-        triples = describe(s.graph, iri, path)
+        triples = describe(s.graph, iri, kind, Limits(settings.sparql_timeout_s, settings.sparql_max_results))
         if not triples:
             raise NotFound(f"no resource {iri}")
         vary = {"Vary": "Accept"}

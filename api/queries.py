@@ -51,7 +51,7 @@ GROUP BY ?e ?key ?label ?class ?parent
 
 MENTIONS = PREFIXES + """
 SELECT ?p ?doc ?path ?text ?ps ?pe ?surface ?ms ?me WHERE {
-  ?m pg:mentionOf <%(entity)s> ; pg:inPassage ?p ; pg:surface ?surface ;
+  ?m pg:mentionOf ?entity ; pg:inPassage ?p ; pg:surface ?surface ;
      pg:startOffset ?ms ; pg:endOffset ?me .
   ?p pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
      pg:startOffset ?ps ; pg:endOffset ?pe .
@@ -90,7 +90,7 @@ ORDER BY ?m ?d
 
 ARTICLES = PREFIXES + """
 SELECT DISTINCT ?art ?article ?c ?surface ?cs ?ce ?p ?doc ?path WHERE {
-  ?art eli:is_part_of <%(entity)s> ; pg:article ?article .
+  ?art eli:is_part_of ?entity ; pg:article ?article .
   ?c pg:citationOf ?art ; pg:inPassage ?p ; pg:surface ?surface ; pg:startOffset ?cs ; pg:endOffset ?ce .
   ?p pg:inDocument ?doc ; pg:sectionPath ?path .
 }
@@ -98,7 +98,9 @@ ORDER BY ?doc ?cs
 """
 
 RUNS_ON = PREFIXES + """
-SELECT DISTINCT ?s ?o WHERE { ?s pg:runsOn ?o . FILTER(?s = <%(entity)s> || ?o = <%(entity)s>) }
+SELECT DISTINCT ?s ?o WHERE {
+  { ?entity pg:runsOn ?o . BIND(?entity AS ?s) } UNION { ?s pg:runsOn ?entity . BIND(?entity AS ?o) }
+}
 """
 
 RELATIONS = PREFIXES + """
@@ -115,7 +117,6 @@ SELECT ?p ?doc ?path ?text ?start ?end ?heading ?page ?endPage WHERE {
   OPTIONAL { ?p pg:heading ?heading }
   OPTIONAL { ?p pg:page ?page }
   OPTIONAL { ?p pg:endPage ?endPage }
-  FILTER(?doc = <%(doc)s>)
 }
 ORDER BY ?start
 """
@@ -137,16 +138,26 @@ ORDER BY ?doc ?start
 REINDEX_MENTIONS = PREFIXES + """
 SELECT ?p ?key ?class (MIN(?s) AS ?first) WHERE {
   ?m pg:mentionOf ?e ; pg:inPassage ?p ; pg:startOffset ?s . ?e pg:entityKey ?key ; a ?class .
+  ?p pg:inDocument ?doc .
   FILTER(?class != pg:Entity)
 }
-GROUP BY ?p ?key ?class
+GROUP BY ?doc ?p ?key ?class
 ORDER BY ?p ?first
 """
 
 REINDEX_DEADLINES = PREFIXES + """
 SELECT ?p ?kind ?start ?end WHERE {
   ?ms pg:inPassage ?p ; pg:deadline ?d . ?d pg:deadlineKind ?kind .
+  ?p pg:inDocument ?doc .
   OPTIONAL { ?d pg:startDate ?start } OPTIONAL { ?d pg:endDate ?end }
+}
+"""
+
+# every searchable passage (a 目次 block is not indexed) with its document: what the
+# index must hold, one point per passage
+SEARCHABLE_PASSAGES = PREFIXES + """
+SELECT ?p ?doc WHERE {
+  ?p a pg:Passage ; pg:inDocument ?doc . FILTER NOT EXISTS { ?p pg:tableOfContents true }
 }
 """
 

@@ -11,17 +11,20 @@
   another method 405; over ``SPARQL_MAX_RESULTS`` 400; over ``SPARQL_TIMEOUT_S`` 503.
 * ``GET /sparql`` with no parameters returns the SPARQL service description (Turtle).
 
-Queries run on a small thread pool (``SPARQL_WORKERS``), never on the event loop, so the
-server keeps answering other clients while a query runs.  At the time limit the client
-gets 503 at once and the query is told to stop; it stops at its next solution (the
-embedded store cannot interrupt one evaluation step, such as a big aggregate: that step
-finishes in its worker thread and its result is dropped).
+Queries run in ``SPARQL_WORKERS`` worker processes over a read-only snapshot of the
+embedded store (:mod:`graph.query_processes`), never on the event loop, so the server
+keeps answering other clients while a query runs.  At the time limit the client gets
+503 and the worker is killed, whatever step it was in (a big aggregate, a sort).  One
+client address may have ``SPARQL_MAX_PER_CLIENT`` queries running at once (429 past
+that).  With a SPARQL server as the store, the query goes there with the time limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import threading
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -29,14 +32,14 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request, Response
 
 from core.errors import BadInput, QueryRefused
+from graph.query_processes import QueryProcesses, Task
+from graph.query_text import READ_ONLY, check_read_only
 from graph.results import content_type, negotiate, serialize
-from graph.store import Dataset, Limits, QueryTimeout, check_read_only
+from graph.store import Dataset, Limits, QueryTimeout
 
 if TYPE_CHECKING:
     from api.service import Service
     from core.settings import Settings
-
-READ_ONLY = "SPARQL Update is not allowed on this endpoint (it is read-only)"
 
 
 class UnsupportedMediaType(BadInput):
@@ -44,12 +47,17 @@ class UnsupportedMediaType(BadInput):
     title = "Unsupported media type"
 
 
-def execute(graph: Any, settings: Settings, query: str, accept: str | None,
-            dataset: Dataset = Dataset(), limits: Limits | None = None) -> tuple[str, bytes]:
-    """Run one read-only query with the settings' limits; (media type, body)."""
+def check_query(settings: Settings, query: str) -> None:
+    """What every query must pass before it is evaluated: its length, read-only, no SERVICE."""
     if len(query) > settings.sparql_max_query_chars:
         raise BadInput(f"query longer than {settings.sparql_max_query_chars} characters (POLICYGRAPH_SPARQL_MAX_QUERY_CHARS)")
     check_read_only(query)
+
+
+def execute(graph: Any, settings: Settings, query: str, accept: str | None,
+            dataset: Dataset = Dataset(), limits: Limits | None = None) -> tuple[str, bytes]:
+    """Run one read-only query with the settings' limits; (media type, body)."""
+    check_query(settings, query)
     limits = limits or Limits(settings.sparql_timeout_s, settings.sparql_max_results)
     outcome = graph.run(query, dataset=dataset, limits=limits, base_iri=f"{settings.base_iri}/sparql")
     mime = negotiate(accept, outcome.kind)
@@ -133,28 +141,83 @@ def service_description(settings: Settings) -> str:
 
 # ---- the route -------------------------------------------------------------------------------
 
+_GRAPHS = {"type": "array", "items": {"type": "string"}}
+_QUERY_DOC = "a SPARQL 1.1 query (SELECT, ASK, CONSTRUCT, DESCRIBE); none: the service description"
+# what the route reads from the request itself, described for clients and fuzzers
+OPENAPI: dict[str, dict[str, Any]] = {
+    "GET": {"parameters": [
+        {"name": "query", "in": "query", "required": False, "schema": {"type": "string"}, "description": _QUERY_DOC},
+        {"name": "default-graph-uri", "in": "query", "required": False, "schema": _GRAPHS, "explode": True},
+        {"name": "named-graph-uri", "in": "query", "required": False, "schema": _GRAPHS, "explode": True},
+    ]},
+    "POST": {"requestBody": {"required": True, "content": {
+        "application/sparql-query": {"schema": {"type": "string"}},
+        "application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "required": ["query"],
+            "properties": {"query": {"type": "string"}, "default-graph-uri": _GRAPHS, "named-graph-uri": _GRAPHS}}},
+    }}},
+}
+
+
+class TooManyQueries(BadInput):
+    status = 429
+    title = "Too many queries"
+
+
 def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> None:
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, settings.sparql_workers),
                                                  thread_name_prefix="sparql")
+    processes = QueryProcesses(settings.sparql_workers)
     app.state.sparql_pool = pool
+    app.state.sparql_processes = processes
+    app.router.on_startup.append(processes.warm)
+    app.router.on_shutdown.append(processes.close)
+    running: Counter[str] = Counter()  # queries in flight per client address
+    running_lock = threading.Lock()
+
+    def evaluate(graph: Any, query: str, accept: str | None, dataset: Dataset, limits: Limits) -> tuple[str, bytes]:
+        """In a worker process over a snapshot when the store has one (it can be killed at
+        the time limit); else here (a SPARQL server store: its HTTP read has the limit)."""
+        snapshot = getattr(graph, "snapshot", None)
+        path = snapshot() if snapshot is not None else None
+        if path is None:
+            return execute(graph, settings, query, accept, dataset, limits)
+        task = Task(str(path), query, dataset.default, dataset.named, f"{settings.base_iri}/sparql",
+                    settings.sparql_max_results, accept)
+        try:
+            return processes.run(task, settings.sparql_timeout_s, limits.start)
+        except TimeoutError:
+            raise limits.timeout_error() from None
 
     async def sparql(request: Request) -> Response:
         query, dataset = await read_protocol_request(request)
         if query is None:
             return Response(service_description(settings), media_type="text/turtle; charset=utf-8")
-        check_read_only(query)
-        graph = (await asyncio.to_thread(svc)).graph
-        limits = Limits(settings.sparql_timeout_s, settings.sparql_max_results)
-        fut = pool.submit(execute, graph, settings, query, request.headers.get("accept"), dataset, limits)
+        check_query(settings, query)
+        client = request.client.host if request.client else ""
+        with running_lock:
+            if running[client] >= settings.sparql_max_per_client:
+                raise TooManyQueries(f"at most {settings.sparql_max_per_client} queries at once from one client "
+                                     "(POLICYGRAPH_SPARQL_MAX_PER_CLIENT): wait for an answer, then ask again")
+            running[client] += 1
         try:
-            mime, body = await asyncio.wait_for(asyncio.wrap_future(fut), settings.sparql_timeout_s)
-        except TimeoutError:
-            limits.cancel.set()  # the worker stops at its next solution
-            fut.cancel()  # or never starts, if it is still queued
-            raise QueryTimeout(limits.timeout_error().detail) from None
+            graph = (await asyncio.to_thread(svc)).graph
+            limits = Limits(settings.sparql_timeout_s, settings.sparql_max_results)
+            fut = pool.submit(evaluate, graph, query, request.headers.get("accept"), dataset, limits)
+            try:
+                mime, body = await asyncio.wait_for(asyncio.wrap_future(fut), settings.sparql_timeout_s + 1.0)
+            except TimeoutError:
+                limits.cancel.set()  # a query in this process stops at its next solution
+                fut.cancel()  # or never starts, if it is still queued
+                raise QueryTimeout(limits.timeout_error().detail) from None
+        finally:
+            with running_lock:
+                running[client] -= 1
+                if not running[client]:
+                    del running[client]
         return Response(body, media_type=content_type(mime), headers={"Vary": "Accept"})
 
     for method in ("GET", "POST"):
         app.add_api_route("/sparql", sparql, methods=[method], tags=["sparql"], response_class=Response,
                           summary=f"SPARQL 1.1 Protocol query by {method} (read-only)",
-                          operation_id=f"sparql_{method.lower()}")
+                          operation_id=f"sparql_{method.lower()}", openapi_extra=OPENAPI[method])

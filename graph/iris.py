@@ -27,6 +27,29 @@ from dataclasses import dataclass
 from core.ids import sha
 
 _ARTICLE = re.compile(r"第(\d+)条(?:の(\d+))?(?:第(\d+)項)?(?:第(\d+)号)?")
+_SEGMENT = r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,127}"  # a URL-safe id, never '.' or '..'
+# the local part (after {base}/id/) of every IRI the scheme mints
+_LOCAL = re.compile(
+    rf"(?P<kind>doc|graph|section|passage|mention|citation)/{_SEGMENT}"
+    rf"|(?P<measure>measure)/{_SEGMENT}(?:/deadline/[0-9]{{1,6}})?"
+    rf"|(?P<entity>entity)/{_SEGMENT}(?:/article/[0-9]{{1,5}}(?:_[0-9]{{1,5}})?"
+    r"(?:/paragraph/[0-9]{1,5})?(?:/item/[0-9]{1,5})?)?"
+)
+
+
+def local_kind(local: str) -> str | None:
+    """The kind of resource a local part (after ``{base}/id/``) names when it has one of
+    the scheme's shapes (``doc``, ``graph``, ``measure``, ``entity``, …), else None.
+
+    >>> local_kind("entity/dokoho/article/103_2/paragraph/3"), local_kind("measure/ab12/deadline/0")
+    ('entity', 'measure')
+    >>> local_kind("entity/x> ?p ?o"), local_kind("graph/a b"), local_kind("doc/.."), local_kind("nope/x")
+    (None, None, None, None)
+    """
+    m = _LOCAL.fullmatch(local)
+    if m is None:
+        return None
+    return m.group("kind") or m.group("measure") or m.group("entity")
 
 
 @dataclass(frozen=True)

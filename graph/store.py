@@ -24,9 +24,10 @@ streaming query stops as soon as either is crossed).
 from __future__ import annotations
 
 import re
+import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -35,34 +36,17 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from core.errors import BadInput, GraphStoreError, QueryError, QueryRefused, StoreLocked
+from graph.query_text import READ_ONLY, check_read_only, has_base, query_shape
 from graph.results import (
     EXPORT_TYPES,
     QueryOutcome,
-    negotiate,
     py_value,
-    serialize,
     serialize_export,
 )
 
 if TYPE_CHECKING:
     from core.settings import Settings
 
-# kept for callers of the old names
-RESULT_FORMATS = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
-GRAPH_FORMATS = {
-    "text/turtle": "turtle",
-    "application/n-triples": "nt",
-    "application/ld+json": "json-ld",
-    "application/rdf+xml": "xml",
-}
-UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD",
-                          "WITH", "USING"})
-QUERY_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 PG_DOCUMENT = "https://w3id.org/policygraph/ns#Document"
 
 
@@ -74,62 +58,6 @@ class QueryTimeout(GraphStoreError):
 class ResultTooLarge(BadInput):
     status = 400
     title = "Result limit exceeded"
-
-
-# ---- the query text, without evaluating it ---------------------------------------------------
-
-# strings (long first), IRI references and comments: what may hide keywords
-_OPAQUE = re.compile(
-    r"""'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\""""
-    r"""|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*"|<[^<>"{}|^`\\\x00-\x20]*>|\#[^\n\r]*""",
-    re.S,
-)
-# a bare word: not part of a variable (?x $x), a prefixed name (ex:drop, drop:x), a blank node or a number
-_WORD = re.compile(r"(?<![\w?$:\-.])([A-Za-z]+)(?![\w:\-])")
-
-
-@dataclass(frozen=True)
-class QueryShape:
-    form: str  # SELECT | ASK | CONSTRUCT | DESCRIBE | UPDATE | "" (not recognisable: the parser will say)
-    has_dataset: bool  # FROM / FROM NAMED in the query
-    federated: bool = False  # SERVICE (the store would fetch other endpoints)
-
-    @property
-    def kind(self) -> str | None:
-        return {"SELECT": "solutions", "ASK": "boolean", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(self.form)
-
-
-def query_shape(query: str) -> QueryShape:
-    """What a query text is, from its keywords outside strings, IRIs and comments.
-
-    No evaluation (a SPARQL parser that evaluates, such as running the query on an empty
-    store, can be made to spin).  SPARQL 1.1 query syntax has none of the update keywords
-    as bare words, so any of them makes the text an update.
-
-    >>> query_shape('PREFIX drop: <x:> SELECT ?insert FROM <g> WHERE { ?s drop:x "DELETE" } # CLEAR')
-    QueryShape(form='SELECT', has_dataset=True, federated=False)
-    >>> query_shape("select * { ?s ?p ?o } ; INSERT DATA { <a> <b> <c> }").form
-    'UPDATE'
-    """
-    words = [w.upper() for w in _WORD.findall(_OPAQUE.sub(" ", query))]
-    if UPDATE_WORDS.intersection(words):
-        return QueryShape("UPDATE", False)
-    form = next((w for w in words if w not in ("BASE", "PREFIX")), "")
-    return QueryShape(form if form in QUERY_FORMS else "", "FROM" in words, "SERVICE" in words)
-
-
-def check_read_only(query: str) -> QueryShape:
-    """Refuse SPARQL Update and federated queries on read-only routes (HTTP 403).
-
-    ``SERVICE`` would make the store (embedded Oxigraph included) fetch any URL a client
-    names, from inside our network.
-    """
-    shape = query_shape(query)
-    if shape.form == "UPDATE":
-        raise QueryRefused("SPARQL Update is not allowed on this endpoint (it is read-only)")
-    if shape.federated:
-        raise QueryRefused("federated queries (SERVICE) are not allowed on this endpoint")
-    return shape
 
 
 # ---- datasets and limits ---------------------------------------------------------------------
@@ -173,12 +101,46 @@ class Limits:
 
 NO_LIMITS = Limits()
 
+BIND_HERE = "#bind\n"  # a comment in a query template: where with_values puts the VALUES block
+Term = ox.NamedNode | ox.Literal
+Bindings = Mapping[str, Term]
+_VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def with_values(query: str, bind: Bindings | None) -> str:
+    """``query`` with variables bound by a ``VALUES`` block: where the template has
+    :data:`BIND_HERE`, else trailing (SPARQL 1.1 §10.2.2, joined with the solutions before
+    ORDER BY, projection and LIMIT — so not for a variable an aggregate groups away).
+
+    Values are terms pyoxigraph built, and so validated (a ``NamedNode`` is an absolute
+    IRI with no ``>``, space or brace), written in their N-Triples form: whatever string
+    a caller had, it can only ever become one term, never query text.
+
+    >>> with_values("SELECT ?o { ?s ?p ?o }", {"s": ox.NamedNode("http://x/a")})
+    'SELECT ?o { ?s ?p ?o }\\nVALUES (?s) { (<http://x/a>) }'
+    """
+    if not bind:
+        return query
+    for name, term in bind.items():
+        if not _VAR_NAME.fullmatch(name) or not isinstance(term, ox.NamedNode | ox.Literal):
+            raise TypeError(f"cannot bind ?{name} to {term!r}")
+    names = " ".join(f"?{n}" for n in bind)
+    block = f"VALUES ({names}) {{ ({' '.join(str(t) for t in bind.values())}) }}"
+    if BIND_HERE in query:  # inside the pattern: Virtuoso takes a trailing VALUES on SELECT only
+        return query.replace(BIND_HERE, block + "\n", 1)
+    return f"{query}\n{block}"
+
+
+def named_node(iri: str) -> ox.NamedNode:
+    """An IRI a client gave, as a term (``BadInput`` when it is not an absolute IRI)."""
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as e:
+        raise BadInput(f"not an absolute IRI: {e}") from None
+
 
 def _named(iris: Iterable[str]) -> list[ox.NamedNode]:
-    try:
-        return [ox.NamedNode(i) for i in iris]
-    except ValueError as e:
-        raise BadInput(f"not an absolute IRI in the dataset: {e}") from None
+    return [named_node(i) for i in iris]
 
 
 def _collect(kind: str, items: Iterator[Any], limits: Limits, variables: list[str] | None = None) -> QueryOutcome:
@@ -201,19 +163,20 @@ def _collect(kind: str, items: Iterator[Any], limits: Limits, variables: list[st
 
 def replace_update(graph_iri: str, g: Graph | None) -> str:
     """The single SPARQL update that swaps a document's graph."""
-    drop = f"DROP SILENT GRAPH <{graph_iri}>"
+    node = named_node(graph_iri)  # an absolute IRI, written by pyoxigraph
+    drop = f"DROP SILENT GRAPH {node}"
     if g is None or len(g) == 0:
         return drop
-    return f"{drop} ;\nINSERT DATA {{ GRAPH <{graph_iri}> {{\n{g.serialize(format='nt')}\n}} }}"
+    return f"{drop} ;\nINSERT DATA {{ GRAPH {node} {{\n{g.serialize(format='nt')}\n}} }}"
 
 
 class GraphStore(Protocol):
     def replace_document(self, graph_iri: str, g: Graph | None) -> None: ...
-    def run(self, query: str, dataset: Dataset = ..., limits: Limits = ..., base_iri: str | None = None) -> QueryOutcome: ...
-    def select(self, query: str) -> list[dict[str, Any]]: ...
+    def run(self, query: str, dataset: Dataset = ..., limits: Limits = ..., base_iri: str | None = None,
+            bind: Bindings | None = None) -> QueryOutcome: ...
+    def select(self, query: str, bind: Bindings | None = None) -> list[dict[str, Any]]: ...
     def ask(self, query: str) -> bool: ...
-    def raw_query(self, query: str, accept: str) -> tuple[str, bytes]: ...
-    def graph_triples(self, graph_iri: str) -> list[Any]: ...
+    def graph_triples(self, graph_iri: str, limits: Limits = ...) -> list[Any]: ...
     def triple_count(self) -> int: ...
     def dump(self, fmt: str) -> bytes: ...
     def close(self) -> None: ...
@@ -223,15 +186,13 @@ class _Common:
     """What both stores derive from :meth:`run`."""
 
     def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
-            base_iri: str | None = None) -> QueryOutcome:
+            base_iri: str | None = None, bind: Bindings | None = None) -> QueryOutcome:
         raise NotImplementedError
 
-    def raw_query(self, query: str, accept: str) -> tuple[str, bytes]:
-        """Run a read-only query and serialise it for ``accept`` (no limits)."""
-        check_read_only(query)
-        o = self.run(query)
-        mime = negotiate(accept, o.kind)
-        return mime, serialize(o, mime)
+    def graph_triples(self, graph_iri: str, limits: Limits = NO_LIMITS) -> list[Any]:
+        """Every triple of one named graph (the limits as for a query)."""
+        q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {BIND_HERE} GRAPH ?g {{ ?s ?p ?o }} }}"
+        return self.run(q, limits=limits, bind={"g": named_node(graph_iri)}).triples
 
     def ask(self, query: str) -> bool:
         return self.run(query).boolean
@@ -240,10 +201,14 @@ class _Common:
 class OxigraphStore(_Common):
     """Embedded, on-disk Oxigraph (RocksDB); ``path=None`` keeps it in memory (tests)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, *, read_only: bool = False) -> None:
+        self.path = path
+        self._read_only = read_only
         try:
             if path is None:
                 self.store = ox.Store()
+            elif read_only:
+                self.store = ox.Store.read_only(str(path))
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 self.store = ox.Store(str(path))
@@ -252,13 +217,43 @@ class OxigraphStore(_Common):
                 raise StoreLocked(f"the graph store is in use by another process ({e})", source=str(path)) from e
             raise GraphStoreError(str(e), source=str(path)) from e
         self._write = threading.Lock()
+        self._generation = 0  # writes so far; a snapshot is made again after one
+        self._snapshots: list[tuple[int, Path]] = []
+        self._snapshot_lock = threading.Lock()
+        if path is not None and not read_only:
+            shutil.rmtree(self._snapshot_root(), ignore_errors=True)  # a previous process's
 
-    def rdflib_dataset(self) -> Any:
-        """The same store through rdflib's API (oxrdflib)."""
-        from oxrdflib import OxigraphStore as RdflibStore
-        from rdflib import Dataset as RdflibDataset
+    @classmethod
+    def open_read_only(cls, path: str | Path) -> OxigraphStore:
+        """A store no process writes (a :meth:`snapshot`), opened read-only."""
+        return cls(Path(path), read_only=True)
 
-        return RdflibDataset(store=RdflibStore(store=self.store))
+    def _snapshot_root(self) -> Path:
+        assert self.path is not None
+        return self.path.parent / ".graph-snapshots"
+
+    def snapshot(self) -> Path | None:
+        """A read-only copy of the store as it is now, for query processes: a RocksDB
+        checkpoint (hard links, so cheap), made again only after a write.  The two newest
+        are kept (a worker may still be reading the older one).  None in memory."""
+        if self.path is None:
+            return None
+        with self._snapshot_lock:
+            generation = self._generation
+            if self._snapshots and self._snapshots[-1][0] == generation:
+                return self._snapshots[-1][1]
+            root = self._snapshot_root()
+            root.mkdir(parents=True, exist_ok=True)
+            dest = root / f"{generation}-{time.monotonic_ns()}"
+            try:
+                self.store.backup(str(dest))
+            except OSError as e:
+                raise GraphStoreError(f"cannot snapshot the store for queries: {e}", source=str(dest)) from e
+            self._snapshots.append((generation, dest))
+            for _, old in self._snapshots[:-2]:
+                shutil.rmtree(old, ignore_errors=True)
+            self._snapshots = self._snapshots[-2:]
+            return dest
 
     def replace_document(self, graph_iri: str, g: Graph | None) -> None:
         with self._write:
@@ -266,19 +261,22 @@ class OxigraphStore(_Common):
                 self.store.update(replace_update(graph_iri, g))
             except (SyntaxError, OSError, ValueError) as e:
                 raise GraphStoreError(str(e), source=graph_iri) from e
+            finally:
+                self._generation += 1
 
     def _query(self, query: str, **kw: Any) -> Any:
         try:
             return self.store.query(query, **kw)
         except SyntaxError as e:
             if query_shape(query).form == "UPDATE":
-                raise QueryRefused("SPARQL Update is not allowed on this endpoint (it is read-only)") from None
+                raise QueryRefused(READ_ONLY) from None
             raise QueryError(str(e)) from None
         except (OSError, ValueError, RuntimeError) as e:
             raise QueryError(str(e)) from None
 
     def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
-            base_iri: str | None = None) -> QueryOutcome:
+            base_iri: str | None = None, bind: Bindings | None = None) -> QueryOutcome:
+        query = with_values(query, bind)
         kw: dict[str, Any] = {"base_iri": base_iri}
         if dataset:
             # the protocol dataset replaces FROM / FROM NAMED (SPARQL 1.1 Protocol §2.1.4)
@@ -305,13 +303,10 @@ class OxigraphStore(_Common):
             del res
         raise err
 
-    def select(self, query: str) -> list[dict[str, Any]]:
-        res = self._query(query, use_default_graph_as_union=True)
+    def select(self, query: str, bind: Bindings | None = None) -> list[dict[str, Any]]:
+        res = self._query(with_values(query, bind), use_default_graph_as_union=True)
         names = [v.value for v in res.variables]
         return [{n: None if (t := sol[n]) is None else py_value(t) for n in names} for sol in res]
-
-    def graph_triples(self, graph_iri: str) -> list[Any]:
-        return [q.triple for q in self.store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri))]
 
     def triple_count(self) -> int:
         return len(self.store)
@@ -324,7 +319,9 @@ class OxigraphStore(_Common):
 
     def close(self) -> None:
         try:
-            self.store.flush()
+            if self.path is not None and not self._read_only:
+                self.store.flush()
+                shutil.rmtree(self._snapshot_root(), ignore_errors=True)
         finally:
             del self.store
 
@@ -398,7 +395,7 @@ class SparqlServerStore(_Common):
             if not fresh and self._graphs is not None and now - self._graphs[0] < self.GRAPHS_TTL_S:
                 return self._graphs[1]
             q = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?d a <{PG_DOCUMENT}> }} "
-                 f"FILTER(STRSTARTS(STR(?g), \"{self.graph_prefix}\")) }}")
+                 f"FILTER(STRSTARTS(STR(?g), {ox.Literal(self.graph_prefix)})) }}")
             o = self._send(q, "SELECT", [], NO_LIMITS)
             graphs = sorted(str(r["g"].value) for r in o.rows if "g" in r)
             self._graphs = (now, graphs)
@@ -451,23 +448,25 @@ class SparqlServerStore(_Common):
         return out
 
     def run(self, query: str, dataset: Dataset = Dataset(), limits: Limits = NO_LIMITS,
-            base_iri: str | None = None) -> QueryOutcome:
+            base_iri: str | None = None, bind: Bindings | None = None) -> QueryOutcome:
+        query = with_values(query, bind)
         shape = check_read_only(query)  # the query endpoint of some servers runs updates too
         if not shape.form:
             # not a SPARQL 1.1 query form: never pass vendor extensions (Virtuoso's DEFINE …) on
             raise QueryError("not a SPARQL query: it must start with SELECT, ASK, CONSTRUCT or DESCRIBE "
                              "(after BASE / PREFIX)")
-        if base_iri and not re.search(r"(?i)^\s*BASE\b", _OPAQUE.sub(" ", query)):
+        if base_iri and not has_base(query):
             query = f"BASE <{base_iri}>\n{query}"
         return self._send(query, shape.form, self._dataset_params(query, dataset), limits)
 
-    def select(self, query: str) -> list[dict[str, Any]]:
-        o = self.run(query)
+    def select(self, query: str, bind: Bindings | None = None) -> list[dict[str, Any]]:
+        o = self.run(query, bind=bind)
         return [{v: None if (t := r.get(v)) is None else py_value(t) for v in o.variables} for r in o.rows]
 
-    def graph_triples(self, graph_iri: str) -> list[Any]:
-        q = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph_iri}> {{ ?s ?p ?o }} }}"
-        return self._send(q, "CONSTRUCT", [("named-graph-uri", graph_iri)], NO_LIMITS).triples
+    def graph_triples(self, graph_iri: str, limits: Limits = NO_LIMITS) -> list[Any]:
+        q = with_values(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ {BIND_HERE} GRAPH ?g {{ ?s ?p ?o }} }}",
+                        {"g": named_node(graph_iri)})
+        return self._send(q, "CONSTRUCT", [("named-graph-uri", graph_iri)], limits).triples
 
     def triple_count(self) -> int:
         rows = self.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
@@ -495,9 +494,3 @@ def open_store(settings: Settings) -> OxigraphStore | SparqlServerStore:
                                  digest=settings.sparql_digest, timeout=settings.sparql_server_timeout_s,
                                  graph_prefix=prefix)
     return OxigraphStore(settings.graph_path)
-
-
-def iter_graph_rows(rows: list[dict[str, Any]], key: str) -> Iterator[Any]:
-    for r in rows:
-        if r.get(key) is not None:
-            yield r[key]
