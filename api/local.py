@@ -10,8 +10,8 @@ from api.service import Service
 
 
 class LocalService:
-    def __init__(self, settings: Any) -> None:
-        self.svc = Service(settings)
+    def __init__(self, settings: Any, repair: bool = False) -> None:
+        self.svc = Service(settings, repair=repair)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.svc, name)

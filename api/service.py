@@ -18,7 +18,9 @@ one version of a document, never a mix, and never none.
 from __future__ import annotations
 
 import logging
+import os
 import re
+import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -33,6 +35,7 @@ from core.records import ExtractedDocument, SourceDocument
 from core.settings import Settings
 from graph.build import document_graph
 from graph.iris import Iris
+from graph.store import named_node
 from graph.validate import check_document
 
 log = logging.getLogger("policygraph")
@@ -41,7 +44,10 @@ Progress = Callable[[str, int, int], None]
 
 
 class Service:
-    def __init__(self, settings: Settings, *, graph: Any = None, index: Any = None) -> None:
+    """``repair=True`` (the server, write commands) first brings the index back to the
+    graph's versions (:meth:`check`); opening to read changes nothing."""
+
+    def __init__(self, settings: Settings, *, graph: Any = None, index: Any = None, repair: bool = False) -> None:
         self.settings = settings
         self.iris = Iris(settings.base_iri)
         self.graph = graph if graph is not None else open_graph(settings)
@@ -59,9 +65,9 @@ class Service:
         self._measures: tuple[Catalog, list[dict[str, Any]]] | None = None
         self._passage_deadlines: tuple[Catalog, dict[str, list[dict[str, Any]]]] | None = None
         self.searcher = Searcher(self)
-        # what a crash left (points of a version the graph does not hold) is removed now
-        self.startup_check = self.check(repair=True) if self.index.exists() else None
-        if self.startup_check and (self.startup_check["orphan_documents"] or self.startup_check["stale_versions"]):
+        # what a crash left (points of a version the graph does not hold) is put right now
+        self.startup_check = self.check(repair=True) if repair and self.index.exists() else None
+        if self.startup_check and self.startup_check["repaired"]:
             log.warning("start-up check repaired the index: %s", self.startup_check)
 
     # ---- heavy models, loaded once, lazily -------------------------------------------
@@ -129,9 +135,14 @@ class Service:
         docs: list[SourceDocument] = []
         for path in expand(paths):
             try:
-                docs.append(read_file(path, max_bytes=self.settings.max_upload_bytes))
+                docs.append(read_file(path, max_bytes=self.settings.max_upload_bytes,
+                                      max_chars=self.settings.max_document_chars))
             except IngestError as e:
                 results.append({"source": path.name, "status": "error", "reason": e.detail})
+            except Exception as e:  # noqa: BLE001 - one file's failure must not end the batch
+                log.exception("%s: cannot read", path)
+                results.append({"source": path.name, "status": "error",
+                                "reason": f"cannot read ({type(e).__name__})"})
         results.extend(self.ingest_documents(docs, progress))
         return results
 
@@ -177,6 +188,7 @@ class Service:
         items = index_items(x, self.embedder, self.sparse)
         self.index.ensure_collection(self.embedder.dim)
         self.index.upsert(items)
+        failpoint("after-index-upsert")
         self.graph.replace_document(self.iris.graph(x.doc.id), graph)
         stale: set[str] = self.index.ids_for_doc(x.doc.id) - {it.id for it in items}
         return stale
@@ -208,31 +220,10 @@ class Service:
     def reindex(self, progress: Progress | None = None) -> dict[str, Any]:
         """Re-embed every passage with the configured model, from the graph alone
         (no re-parsing): the index is dropped and rebuilt."""
-        from api import queries as Q
-        from indexes.items import PassageRow, deadline_range, items_of
+        from indexes.items import items_of
 
         with self._write:
-            rows: dict[str, PassageRow] = {}
-            for r in self.graph.select(Q.REINDEX_PASSAGES):
-                pid = self.iris.local(r["p"]) or ""
-                rows[r["p"]] = PassageRow(
-                    pid.removeprefix("passage/"), (self.iris.local(r["doc"]) or "").removeprefix("doc/"),
-                    r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
-                    r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"),
-                    lead=r.get("lead") or "")
-            for r in self.graph.select(Q.REINDEX_MENTIONS):
-                row = rows.get(r["p"])
-                if row is not None and r["key"] not in row.entities:
-                    row.entities.append(r["key"])
-                    if r["class"].endswith(("#Agency", "#GenericActor")):
-                        row.agencies.append(r["key"])
-                    elif r["class"].endswith("#System"):
-                        row.systems.append(r["key"])
-            for r in self.graph.select(Q.REINDEX_DEADLINES):
-                rng = deadline_range(r["kind"], r.get("start"), r.get("end"))
-                if rng and r["p"] in rows:
-                    rows[r["p"]].deadlines.append(rng)
-            items = items_of(list(rows.values()), self.embedder, self.sparse,
+            items = items_of(self._graph_rows(), self.embedder, self.sparse,
                              (lambda done, total: progress("embed", done, total)) if progress else None)
             self.index.drop()
             self.index = open_vector_index(self.settings)
@@ -241,6 +232,35 @@ class Service:
                 self.index.upsert(items[i : i + 256])
             self.index.flush()
             return {"passages": len(items), "model": self.settings.embedding_model, "dim": self.embedder.dim}
+
+    def _graph_rows(self, doc_iri: str | None = None) -> list[Any]:
+        """The index rows of every searchable passage in the graph (of one document when
+        ``doc_iri`` is given), as ingest makes them from the record."""
+        from api import queries as Q
+        from indexes.items import PassageRow, deadline_range
+
+        bind = {"doc": named_node(doc_iri)} if doc_iri else None
+        rows: dict[str, PassageRow] = {}
+        for r in self.graph.select(Q.REINDEX_PASSAGES, bind=bind):
+            pid = self.iris.local(r["p"]) or ""
+            rows[r["p"]] = PassageRow(
+                pid.removeprefix("passage/"), (self.iris.local(r["doc"]) or "").removeprefix("doc/"),
+                r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
+                r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"),
+                lead=r.get("lead") or "")
+        for r in self.graph.select(Q.REINDEX_MENTIONS, bind=bind):
+            row = rows.get(r["p"])
+            if row is not None and r["key"] not in row.entities:
+                row.entities.append(r["key"])
+                if r["class"].endswith(("#Agency", "#GenericActor")):
+                    row.agencies.append(r["key"])
+                elif r["class"].endswith("#System"):
+                    row.systems.append(r["key"])
+        for r in self.graph.select(Q.REINDEX_DEADLINES, bind=bind):
+            rng = deadline_range(r["kind"], r.get("start"), r.get("end"))
+            if rng and r["p"] in rows:
+                rows[r["p"]].deadlines.append(rng)
+        return list(rows.values())
 
     def delete_document(self, doc_id: str) -> dict[str, Any]:
         with self._write:
@@ -256,27 +276,60 @@ class Service:
         self.searcher.refresh()
 
     def check(self, repair: bool = True) -> dict[str, Any]:
-        """Graph ↔ index agreement: every indexed point belongs to a current version."""
+        """Graph ↔ index agreement, passage by passage: every searchable passage of a
+        document's current version has its point, tagged with that version, and the index
+        holds nothing else.
+
+        ``repair`` puts it right from the graph, never the other way: points of documents
+        or passages the graph does not hold are deleted, and a document whose passages
+        lack their point, or whose point is tagged with another version (a crash between
+        indexing a new version and swapping its graph retags the passages both versions
+        share), has its points derived again from its current version in the graph."""
+        from api.queries import SEARCHABLE_PASSAGES
+
         versions = self.versions()
-        indexed = self.index.all_doc_versions() if self.index.exists() else {}
+        points = self.index.point_versions() if self.index.exists() else {}
+        expected: dict[str, str] = {}  # passage id → document id
+        for r in self.graph.select(SEARCHABLE_PASSAGES):
+            expected[(self.iris.local(r["p"]) or "").removeprefix("passage/")] = (
+                (self.iris.local(r["doc"]) or "").removeprefix("doc/"))
+        indexed: dict[str, set[str]] = {}
+        for doc, version in points.values():
+            indexed.setdefault(doc, set()).add(version)
         orphans = {d: v for d, v in indexed.items() if d not in versions}
         stale = {d: v - {versions[d]} for d, v in indexed.items() if d in versions and v - {versions[d]}}
-        missing = [d for d, v in versions.items() if v not in indexed.get(d, set())]
+        extra = sorted(pid for pid, (doc, _) in points.items() if expected.get(pid) != doc)
+        unready: Counter[str] = Counter(  # passages without a point of the current version
+            doc for pid, doc in expected.items() if points.get(pid) != (doc, versions.get(doc)))
         if repair:
-            for d in orphans:
-                self.index.delete_doc(d)
-            for d, vs in stale.items():
-                self.index.delete_versions(d, vs)
+            if extra:
+                self.index.delete_ids(extra)
+            if unready:
+                self._rederive(sorted(unready))
         return {
             "documents": len(versions),
             "triples": self.graph.triple_count(),
+            "passages": len(expected),
             "points": self.index.count() if self.index.exists() else 0,
             "orphan_documents": sorted(orphans),
             "stale_versions": {d: sorted(v) for d, v in stale.items()},
-            "missing_in_index": missing,
-            "repaired": repair and bool(orphans or stale),
-            "ok": not missing and (repair or not (orphans or stale)),
+            "missing_in_index": sorted(unready),
+            "passages_missing": dict(sorted(unready.items())),
+            "points_extra": len(extra),
+            "repaired": repair and bool(extra or unready),
+            "ok": repair or not (extra or unready),
         }
+
+    def _rederive(self, doc_ids: list[str]) -> None:
+        """Write the points of these documents again from their current version in the graph."""
+        from indexes.items import items_of
+
+        for doc_id in doc_ids:
+            items = items_of(self._graph_rows(self.iris.doc(doc_id)), self.embedder, self.sparse)
+            if items:
+                self.index.ensure_collection(self.embedder.dim)
+                self.index.upsert(items)
+            log.warning("re-derived %d points of %s from the graph", len(items), doc_id)
 
     # ---- reads -------------------------------------------------------------------------
     def search(self, q: str, **kw: Any) -> dict[str, Any]:
@@ -313,7 +366,7 @@ class Service:
             if d["id"] == doc_id:
                 from api.queries import PASSAGE_TEXT
 
-                rows = self.graph.select(PASSAGE_TEXT % {"doc": d["iri"]})
+                rows = self.graph.select(PASSAGE_TEXT, bind={"doc": named_node(d["iri"])})
                 passages = [
                     {"iri": r["p"], "section": split_path(r["path"]), "start": r["start"], "end": r["end"],
                      "text": r["text"], "heading": r.get("heading") or "", "page": r.get("page"),
@@ -348,7 +401,7 @@ class Service:
     def _entity(self, iri: str) -> dict[str, Any]:
         from api.queries import MENTIONS
 
-        rows = self.graph.select(MENTIONS % {"entity": iri})
+        rows = self.graph.select(MENTIONS, bind={"entity": named_node(iri)})
         by_passage: dict[str, dict[str, Any]] = {}
         for r in rows:
             m = by_passage.get(r["p"])
@@ -372,7 +425,7 @@ class Service:
         from api.queries import ARTICLES
 
         arts: dict[str, dict[str, Any]] = {}
-        for r in self.graph.select(ARTICLES % {"entity": iri}):
+        for r in self.graph.select(ARTICLES, bind={"entity": named_node(iri)}):
             a = arts.setdefault(r["art"], {"iri": r["art"], "article": r["article"], "citations": []})
             a["citations"].append({"document": self.catalog.doc_ref(r["doc"]), "section": split_path(r["path"]),
                                    "surface": r["surface"], "start": r["cs"], "end": r["ce"], "passage": r["p"]})
@@ -390,7 +443,7 @@ class Service:
             add(self.catalog.parents[iri], "subOrganizationOf")
         from api.queries import RUNS_ON
 
-        for r in self.graph.select(RUNS_ON % {"entity": iri}):
+        for r in self.graph.select(RUNS_ON, bind={"entity": named_node(iri)}):
             if r["s"] == iri:
                 add(r["o"], "runsOn")
             else:
@@ -446,6 +499,12 @@ class Service:
         return execute(self.graph, self.settings, query, accept)
 
 
+def failpoint(name: str) -> None:
+    """Crash tests: ``POLICYGRAPH_FAILPOINT=name`` kills the process (SIGKILL) here."""
+    if os.environ.get("POLICYGRAPH_FAILPOINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _measure_iris(m: dict[str, Any]) -> set[str]:
     return {x["iri"] for k in ("actors", "systems", "related") for x in m.get(k, [])}
 
@@ -455,14 +514,31 @@ def split_path(path: str | None) -> list[str]:
 
 
 def _supported(f: Path) -> bool:
-    """A file a folder ingest takes: a known extension, or XML that is an e-Gov law (other
-    XML in a folder is left alone rather than refused)."""
+    """A folder entry a folder ingest takes: a known extension, or XML that is an e-Gov law
+    (other XML in a folder is left alone rather than refused).  An entry with a known
+    extension that is not a regular file (a FIFO, a device, a dangling link) or cannot be
+    read is taken too, for the reader to refuse by name; nothing here blocks or opens a
+    device."""
+    import stat
+
+    from ingest.readers import read_head
+
+    try:
+        mode: int | None = f.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        return False
     suffix = f.suffix.lower()
     if suffix == ".xml":
         from ingest.readers.egov import is_egov_xml
 
-        with open(f, "rb") as fh:
-            return is_egov_xml(fh.read(4096))
+        if mode is None or not stat.S_ISREG(mode):
+            return False
+        try:
+            return is_egov_xml(read_head(f, 4096))
+        except IngestError:
+            return True  # unreadable: the reader says why
     return suffix in SUPPORTED
 
 
@@ -471,8 +547,8 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and _supported(f)))
-        elif p.exists():
+            out.extend(sorted(f for f in p.rglob("*") if _supported(f)))
+        elif p.exists() or p.is_symlink():  # a dangling link: the reader says so, by name
             out.append(p)
         else:
             raise BadInput(f"no such file or folder: {p}")

@@ -114,6 +114,8 @@ class VectorIndex(Protocol):
 
     def all_doc_versions(self) -> dict[str, set[str]]: ...
 
+    def point_versions(self) -> dict[str, tuple[str, str]]: ...
+
     def search(
         self,
         dense: NDArray[np.float32] | None,
@@ -212,6 +214,15 @@ def doc_versions(records: Iterable[Any]) -> dict[str, set[str]]:
         p = payload_of(r.payload)
         if "doc" in p:
             out.setdefault(str(p["doc"]), set()).add(str(p.get("version", "")))
+    return out
+
+
+def point_versions_of(records: Iterable[Any]) -> dict[str, tuple[str, str]]:
+    """passage id → (doc id, version), from scrolled records carrying doc/version payload."""
+    out: dict[str, tuple[str, str]] = {}
+    for r in records:
+        p = payload_of(r.payload)
+        out[passage_id(r.id)] = (str(p.get("doc", "")), str(p.get("version", "")))
     return out
 
 

@@ -44,6 +44,7 @@ from indexes.base import (
     passage_id,
     payload_of,
     point_id,
+    point_versions_of,
 )
 from indexes.sparse import SparseVec
 
@@ -209,6 +210,9 @@ class ClientIndex:
 
     def all_doc_versions(self) -> dict[str, set[str]]:
         return doc_versions(self._scroll(None, ["doc", "version"]))
+
+    def point_versions(self) -> dict[str, tuple[str, str]]:
+        return point_versions_of(self._scroll(None, ["doc", "version"]))
 
     def search(
         self,

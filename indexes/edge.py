@@ -58,6 +58,7 @@ from indexes.base import (
     passage_id,
     payload_of,
     point_id,
+    point_versions_of,
 )
 from indexes.sparse import SparseVec
 
@@ -242,6 +243,11 @@ class EdgeIndex:
         import qdrant_edge as qe
 
         return doc_versions(self._scroll(None, qe.PayloadSelector.Include(["doc", "version"])))
+
+    def point_versions(self) -> dict[str, tuple[str, str]]:
+        import qdrant_edge as qe
+
+        return point_versions_of(self._scroll(None, qe.PayloadSelector.Include(["doc", "version"])))
 
     def search(
         self,

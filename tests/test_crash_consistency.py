@@ -32,7 +32,7 @@ def _state(data: Path) -> tuple[str | None, dict[str, set[str]], int, int]:
     from api.service import Service
     from core.settings import Settings
 
-    svc = Service(Settings(data=data))
+    svc = Service(Settings(data=data), repair=True)  # as the server and write commands open it
     try:
         version = svc.versions().get(DOC.removesuffix(".txt"))
         points = svc.index.all_doc_versions() if svc.index.exists() else {}
@@ -74,3 +74,66 @@ def test_kill_during_reingest_leaves_one_whole_version(tmp_path: Path) -> None:
     subprocess.run(_ingest_cmd(data, src), check=True, env=_env(), capture_output=True, timeout=600)
     version, points, n_points, n_passages = _state(data)
     assert points == {DOC.removesuffix(".txt"): {version}} and n_points == n_passages
+
+
+def _cli(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "api.cli", "--data", str(data), *args], env={**_env(), **env},
+                          capture_output=True, text=True, timeout=600)
+
+
+def _points(data: Path) -> dict[str, tuple[str, str]]:
+    from api.service import Service
+    from core.settings import Settings
+
+    svc = Service(Settings(data=data))  # opened to read: repairs nothing
+    try:
+        return svc.index.point_versions()
+    finally:
+        svc.close()
+
+
+def test_kill_between_index_and_graph_swap_loses_no_points(tmp_path: Path) -> None:
+    """The window the random kills rarely hit, hit every time (a failpoint kills the
+    ingest with SIGKILL right after the new version's points are written, before its
+    graph): the passages both versions share carry the new version's tag while the graph
+    still holds the old one.  ``check --no-repair`` says so and changes nothing; ``check``
+    derives the points again from the graph, and the old version answers whole."""
+    import json
+
+    from api.service import Service
+    from core.settings import Settings
+
+    data, src = tmp_path / "data", tmp_path / DOC
+    original = (CORPUS / DOC).read_text(encoding="utf-8")
+    src.write_text(original, encoding="utf-8")
+    assert _cli(data, "ingest", str(src)).returncode == 0
+    v1_points = _points(data)
+    v1 = {v for _, v in v1_points.values()}
+    assert len(v1) == 1 and len(v1_points) > 10
+
+    src.write_text(original + "\n\n追記。警察共通基盤の運用を見直す。\n", encoding="utf-8")
+    crashed = _cli(data, "ingest", str(src), POLICYGRAPH_FAILPOINT="after-index-upsert")
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr[-2000:]
+    torn = _points(data)
+    retagged = [pid for pid, (_, v) in torn.items() if pid in v1_points and v not in v1]
+    assert retagged, "the failpoint did not land in the window"
+
+    report = _cli(data, "check", "--no-repair")
+    assert report.returncode == 1, report.stdout + report.stderr
+    assert json.loads(report.stdout)["ok"] is False
+    assert _points(data) == torn  # only reported
+
+    fixed = _cli(data, "check")
+    assert fixed.returncode == 0 and json.loads(fixed.stdout)["repaired"] is True, fixed.stdout + fixed.stderr
+    assert _points(data) == v1_points  # every passage of the graph's version, tagged with it, nothing else
+    again = _cli(data, "check", "--no-repair")
+    assert again.returncode == 0 and json.loads(again.stdout)["ok"] is True, again.stdout
+
+    src.write_text(original, encoding="utf-8")
+    assert "unchanged" in _cli(data, "ingest", str(src)).stdout
+    svc = Service(Settings(data=data))
+    try:
+        hits = svc.search("警察", limit=100)["hits"]
+        assert len({h["start"] for h in hits if h["document"]["id"] == DOC.removesuffix(".txt")}) > 5
+    finally:
+        svc.close()
