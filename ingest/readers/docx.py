@@ -1,9 +1,19 @@
-"""DOCX (python-docx): paragraphs, headings as Markdown, tables row by row; zip-bomb checks."""
+"""DOCX (python-docx): paragraphs, headings as Markdown, tables row by row; zip-bomb checks.
+
+The archive is checked from its directory before anything is decompressed (``zipfile``
+stops every member at its declared size, so the declared sizes bound the work).  A
+merged table cell's text is taken once, from the ``<w:tc>`` that holds it: python-docx's
+``row.cells`` repeats it for every grid column it spans (``gridSpan``) and every row below
+(``vMerge``), which lets a small file expand to millions of characters.  Extraction stops
+as soon as the text is over ``max_chars``.
+"""
 
 from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
+from typing import Any
 
 from core.errors import IngestError
 
@@ -13,15 +23,26 @@ MAX_ENTRIES = 10_000
 
 
 def check_archive(data: bytes, name: str) -> None:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        infos = z.infolist()
-        total = sum(i.file_size for i in infos)
-        packed = max(1, sum(i.compress_size for i in infos))
-        if len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-            raise IngestError("suspicious archive (possible zip bomb)", source=name)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+        raise IngestError(f"corrupt zip archive ({type(e).__name__})", source=name) from e
+    total = sum(i.file_size for i in infos)
+    packed = max(1, sum(i.compress_size for i in infos))
+    if len(infos) > MAX_ENTRIES or total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+        raise IngestError("suspicious archive (possible zip bomb)", source=name)
+    # Word writes deflate or stored members; bzip2/lzma chunks are not size-limited when
+    # zipfile decompresses them, and encrypted members cannot be read
+    if any(i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or i.flag_bits & 0x1
+           for i in infos):
+        raise IngestError("a zip member is encrypted or not deflate-compressed: not a Word document",
+                          source=name)
 
 
-def read_docx(data: bytes, name: str) -> str:
+def read_docx(data: bytes, name: str, max_chars: int) -> str:
+    from ingest.readers import too_many_chars
+
     check_archive(data, name)
     import docx
 
@@ -30,21 +51,34 @@ def read_docx(data: bytes, name: str) -> str:
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds
         raise IngestError(f"corrupt Word document ({type(e).__name__})", source=name) from e
     out: list[str] = []
+    size = -1  # the length of the joined text below
+    for text in _blocks(d):
+        if text.strip():
+            out.append(text)
+            size += len(text) + 2
+            if size > max_chars:
+                raise too_many_chars(name, max_chars)
+    return "\n\n".join(out) + "\n"
+
+
+def _blocks(d: Any) -> Iterator[str]:
+    """Paragraphs (headings as Markdown) and table rows of the body, in order."""
+    from docx.table import Table, _Cell
+    from docx.text.paragraph import Paragraph
+
     for block in d.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
-            from docx.text.paragraph import Paragraph
-
             p = Paragraph(block, d)
             style = (p.style.name if p.style is not None else "") or ""
             level = _heading_level(style)
-            out.append(("#" * level + " " if level else "") + p.text)
+            yield ("#" * level + " " if level else "") + p.text
         elif tag == "tbl":
-            from docx.table import Table
-
-            for row in Table(block, d).rows:
-                out.append("\t".join(c.text.strip() for c in row.cells))
-    return "\n\n".join(x for x in out if x.strip()) + "\n"
+            table = Table(block, d)
+            for tr in block.tr_lst:
+                # each <w:tc> once; a vertically merged cell's continuation is empty
+                yield "\t".join("" if tc.vMerge == "continue" else _Cell(tc, table).text.strip()
+                                 for tc in tr.tc_lst)
 
 
 def _heading_level(style: str) -> int:

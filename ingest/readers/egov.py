@@ -18,14 +18,18 @@ The statute's own structure becomes lines the section parser already reads::
 
 Ruby readings (``<Rt>``) are dropped, table cells are tab-separated like the HTML
 reader's, a ``<Sentence>``'s columns are joined by a full-width space as e-Gov prints
-them.  Offsets of every record index this rendered text.  A DTD or entity declaration is
-refused before parsing (e-Gov XML has none; it is how entity-expansion bombs arrive).
+them.  Offsets of every record index this rendered text.  The parser (defusedxml) refuses
+a DTD, an entity declaration or an external reference wherever it is in the file (e-Gov
+XML has none; it is how entity-expansion bombs and file or network reads arrive).
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 
 from core.errors import IngestError, UnsupportedFormat
 from ingest.readers.text import decode_text
@@ -50,10 +54,11 @@ def is_egov_xml(head: bytes) -> bool:
 
 def read_egov_xml(data: bytes, name: str) -> str:
     xml = decode_text(data, name)
-    if re.search(r"<!DOCTYPE|<!ENTITY", xml[:65536], re.I):
-        raise UnsupportedFormat("XML with a DTD or entity declarations is not accepted", source=name)
     try:
-        root = ET.fromstring(xml.encode("utf-8"))
+        root = fromstring(xml.encode("utf-8"), forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as e:
+        raise UnsupportedFormat(f"XML with a DTD or entity declarations is not accepted ({type(e).__name__})",
+                                source=name) from None
     except ET.ParseError as e:
         raise IngestError(f"malformed e-Gov law XML: {e}", source=name) from None
     law = root if root.tag == "Law" else root.find(".//Law")

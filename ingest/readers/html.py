@@ -1,23 +1,35 @@
-"""HTML: main content only (main/article/e-Gov law body, else body), headings as Markdown."""
+"""HTML: main content only (main/article/e-Gov law body, else body), headings as Markdown.
+
+A ``<meta charset>`` is used only if it names a text encoding Python has (not one of its
+transforms such as ``undefined``, ``unicode_escape`` or ``rot13``) and the bytes decode
+strictly with it; otherwise, and with a BOM, the encoding is detected as for text.  A
+declared UTF-16/32 is read as detected too (the ``<meta>`` was found in ASCII bytes, so
+the file is not UTF-16, as the HTML standard says).
+"""
 
 from __future__ import annotations
 
+import codecs
 import re
+from typing import Any
 
 from ingest.readers.text import decode_text
 
 DROP = "script, style, nav, header, footer, aside, noscript, form, iframe"
 BLOCKS = {"p", "div", "li", "tr", "br", "dt", "dd", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6",
           "table", "ul", "ol", "blockquote", "pre"}
+# codecs that are text encodings to Python but no web page's charset
+_NOT_CHARSETS = {"undefined", "unicode-escape", "raw-unicode-escape", "punycode", "idna", "utf-7",
+                 "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be"}
 
 
 def read_html(data: bytes, name: str) -> str:
     from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-    m = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
+    enc = declared_charset(data)
     try:
-        html = data.decode(m.group(1).decode()) if m else decode_text(data, name)
-    except (LookupError, UnicodeDecodeError):
+        html = data.decode(enc) if enc else decode_text(data, name)
+    except UnicodeError:  # also what the "undefined" codec raises
         html = decode_text(data, name)
     tree = HTMLParser(html)
     for node in tree.css(DROP):
@@ -31,20 +43,46 @@ def read_html(data: bytes, name: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
-def _walk(node: object, out: list[str]) -> None:
-    for child in node.iter(include_text=True):  # type: ignore[attr-defined]
+def declared_charset(data: bytes) -> str | None:
+    """The codec a page's ``<meta charset>`` names, if it is a usable text encoding.
+
+    >>> declared_charset(b'<meta charset="Shift_JIS">'), declared_charset(b'<meta charset="undefined">')
+    ('shift_jis', None)
+    >>> declared_charset(b'<meta charset=rot13>'), declared_charset(b'\\xef\\xbb\\xbf<meta charset=euc-jp>')
+    (None, None)
+    """
+    if data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return None  # a BOM wins over the declaration
+    m = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.I)
+    if not m:
+        return None
+    try:
+        info = codecs.lookup(m.group(1).decode("ascii"))
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
+
+
+def _walk(root: Any, out: list[str]) -> None:
+    """Text of ``root``'s subtree in document order, with an explicit stack (deeply nested
+    markup must not hit Python's recursion limit)."""
+    stack: list[Any] = list(reversed(list(root.iter(include_text=True))))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, str):  # a block's closing newline
+            out.append(child)
+            continue
         tag = child.tag
         if tag == "-text":
             out.append(re.sub(r"\s+", " ", child.text(deep=False)))
-            continue
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             out.append("\n\n" + "#" * int(tag[1]) + " " + child.text(deep=True).strip() + "\n\n")
-            continue
-        if tag in ("td", "th"):
+        elif tag in ("td", "th"):
             out.append(child.text(deep=True).strip() + "\t")
-            continue
-        if tag in BLOCKS:
-            out.append("\n")
-        _walk(child, out)
-        if tag in BLOCKS:
-            out.append("\n")
+        else:
+            if tag in BLOCKS:
+                out.append("\n")
+                stack.append("\n")
+            stack.extend(reversed(list(child.iter(include_text=True))))

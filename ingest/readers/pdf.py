@@ -11,19 +11,29 @@ from core.errors import EmptyDocument, IngestError
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
 
 
-def read_pdf(data: bytes, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[int, int], ...]]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError
 
+    from ingest.readers import too_many_chars
+
+    pages: list[str] = []
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise IngestError("encrypted PDF", source=name)
-        pages = [p.extract_text() or "" for p in reader.pages]
+        size = 0
+        for pdf_page in reader.pages:  # stops once the text is over the limit
+            pages.append(pdf_page.extract_text() or "")
+            size += len(pages[-1])
+            if size > max_chars:
+                raise too_many_chars(name, max_chars)
     except IngestError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as e:
-        raise IngestError(f"corrupt or truncated PDF ({e})", source=name) from e
+    except LimitReachedError as e:  # pypdf's guard against decompression bombs and loops
+        raise IngestError(f"PDF over pypdf's safety limits ({_short(e)})", source=name) from e
+    except Exception as e:  # noqa: BLE001 - "broken PDF files might cause other Exceptions" (pypdf)
+        raise IngestError(f"corrupt or truncated PDF ({type(e).__name__}: {_short(e)})", source=name) from e
     if not any(p.strip() for p in pages):
         raise EmptyDocument("no text layer; OCR is not supported", source=name)
     repeated = _running(pages)
@@ -37,6 +47,11 @@ def read_pdf(data: bytes, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
         out.append(chunk)
         pos += len(chunk)
     return "".join(out), tuple(starts)
+
+
+def _short(e: Exception) -> str:
+    msg = str(e)
+    return msg if len(msg) <= 200 else msg[:200] + "…"
 
 
 def _key(line: str) -> str:
