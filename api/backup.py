@@ -11,18 +11,22 @@ document version is half in the snapshot (ingest and delete take the same lock; 
 go on): Oxigraph's own ``Store.backup`` makes a RocksDB checkpoint, and the Qdrant Edge
 shard — which has no snapshot writer of its own (qdrant-edge-py 0.9 only unpacks and
 applies server snapshots) and no background optimizer — is flushed and its folder
-copied.  Compression happens after the lock is released.  The archive is written to
-``DEST.partial`` and renamed, so it appears whole or not at all.  Next to a running
-server, ``policygraph backup`` asks the server to do this (it holds the stores), so
-the server keeps answering.
+copied.  Compression happens after the lock is released.  The archive is written,
+mode 0600, to a new file (``O_EXCL | O_NOFOLLOW``) in a private temporary folder next
+to DEST and then hard-linked to DEST, which fails if anything — even a dangling
+symlink — is there: the archive appears whole or not at all, and never through a
+link someone planted.  A destination that cannot be written is bad input naming the
+file.  Next to a running server, ``policygraph backup`` asks the server to do this (it
+holds the stores), so the server keeps answering.
 
 ``restore(src, data, force)`` checks the archive (our manifest, members only inside
-``graph/`` and ``qdrant/``, plain files and folders, every file's size and sha256),
-unpacks it inside the data directory and moves the two folders into place; stores
-already there are replaced only with ``force``, and never while a process holds them
-(a running server, or any process with the stores open).  The caller then opens the
-restored directory and :func:`verify` compares it with the manifest and runs the
-graph ↔ index check.
+``graph/`` and ``qdrant/``, plain files and folders, every file's size and sha256) and
+unpacks it in a temporary folder inside the data directory; there it opens the
+unpacked stores and :func:`verify` compares them with the manifest (versions, triple
+and point counts) and runs the graph ↔ index check.  Only an archive that passes
+replaces the stores (two renames); one that does not leaves them as they were, and the
+report says why.  Stores already there are replaced only with ``force``, and never
+while a process holds them (a running server, or any process with the stores open).
 
 External stores (a SPARQL server, a Qdrant server) have their own backup tools
 (Virtuoso ``checkpoint`` + ``backup_online``, Qdrant snapshots); backup refuses them.
@@ -30,9 +34,11 @@ External stores (a SPARQL server, a Qdrant server) have their own backup tools
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import json
+import os
 import shutil
 import tarfile
 import tempfile
@@ -87,50 +93,88 @@ def _files(root: Path) -> dict[str, dict[str, Any]]:
 
 # ---- backup -------------------------------------------------------------------------
 
+# a destination the caller cannot write is their input's problem, not ours
+WRITE_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT}
+NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK}
+
+
 def backup(service: Any, dest: Path) -> dict[str, Any]:
     from graph.store import OxigraphStore
     from indexes.edge import EdgeIndex
 
-    s = service.settings
     if not isinstance(service.graph, OxigraphStore) or not isinstance(service.index, EdgeIndex):
         raise BadInput(EXTERNAL.format(cmd="backup", verb="back up"))
     dest = Path(dest)
-    if dest.exists():
+    if os.path.lexists(dest):  # a dangling symlink too
         raise BadInput(f"{dest} exists: choose a new file name", source=str(dest))
     if not dest.parent.is_dir():
         raise BadInput(f"no such folder: {dest.parent}", source=str(dest))
     t0 = time.monotonic()
-    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".pg-backup-") as tmp:
-        work = Path(tmp)
-        with service._write:  # ingest and delete wait; no document version is half copied
-            versions = service.versions()
-            triples = service.graph.triple_count()
-            points = service.index.count() if service.index.exists() else 0
-            service.graph.store.backup(str(work / "graph"))
-            if service.index.exists():
-                service.index.flush()
-                shutil.copytree(s.qdrant_path, work / "qdrant")
-            else:
-                (work / "qdrant").mkdir()
-        locked_s = time.monotonic() - t0
-        manifest = {"format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                    "software": software(), "documents": versions, "triples": triples, "points": points,
-                    "embedding_model": s.embedding_model, "base_iri": s.base_iri, "files": _files(work)}
-        partial = dest.with_name(dest.name + ".partial")
-        try:
-            with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
-                data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
-                info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mtime, info.mode = len(data), int(time.time()), 0o644
-                tar.addfile(info, io.BytesIO(data))  # first, so restore reads it without the rest
-                for part in PARTS:
-                    tar.add(work / part, arcname=part)
-            partial.replace(dest)  # the archive appears whole or not at all
-        finally:
-            partial.unlink(missing_ok=True)
-    return {"backup": str(dest), "bytes": dest.stat().st_size, "documents": versions, "triples": triples,
-            "points": points, "files": len(manifest["files"]), "write_lock_s": round(locked_s, 3),
+    try:
+        # mode 0700, a name nobody can guess: what is written inside is ours alone
+        with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".pg-backup-") as tmp:
+            work = Path(tmp)
+            manifest = _snapshot(service, work)
+            locked_s = time.monotonic() - t0
+            archive = work / "backup.tar.gz"
+            _write_archive(archive, work, manifest)
+            size = archive.stat().st_size
+            _publish(archive, dest)
+    except OSError as e:
+        if e.errno not in WRITE_ERRORS:
+            raise
+        raise BadInput(f"cannot write {dest}: {e.strerror}", source=str(dest)) from None
+    return {"backup": str(dest), "bytes": size, "documents": manifest["documents"], "triples": manifest["triples"],
+            "points": manifest["points"], "files": len(manifest["files"]), "write_lock_s": round(locked_s, 3),
             "seconds": round(time.monotonic() - t0, 3)}
+
+
+def _snapshot(service: Any, work: Path) -> dict[str, Any]:
+    """Both stores copied into ``work`` under the write lock; the manifest describing them."""
+    s = service.settings
+    with service._write:  # ingest and delete wait; no document version is half copied
+        versions = service.versions()
+        triples = service.graph.triple_count()
+        points = service.index.count() if service.index.exists() else 0
+        service.graph.store.backup(str(work / "graph"))
+        if service.index.exists():
+            service.index.flush()
+            shutil.copytree(s.qdrant_path, work / "qdrant")
+        else:
+            (work / "qdrant").mkdir()
+    return {"format": FORMAT, "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "software": software(), "documents": versions, "triples": triples, "points": points,
+            "embedding_model": s.embedding_model, "base_iri": s.base_iri, "files": _files(work)}
+
+
+def _write_archive(archive: Path, work: Path, manifest: dict[str, Any]) -> None:
+    """The archive as a new file, mode 0600: never an existing one, never through a symlink."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    with os.fdopen(os.open(archive, flags, 0o600), "wb") as f:
+        with tarfile.open(fileobj=f, mode="w:gz", compresslevel=6) as tar:
+            data = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+            info = tarfile.TarInfo(MANIFEST)
+            info.size, info.mtime, info.mode = len(data), int(time.time()), 0o644
+            tar.addfile(info, io.BytesIO(data))  # first, so restore reads it without the rest
+            for part in PARTS:
+                tar.add(work / part, arcname=part)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _publish(archive: Path, dest: Path) -> None:
+    """``archive`` appears at ``dest`` whole, and only if nothing has appeared there meanwhile."""
+    try:
+        os.link(archive, dest)  # never replaces anything, never follows a link at dest
+    except FileExistsError:
+        raise BadInput(f"{dest} exists: choose a new file name", source=str(dest)) from None
+    except OSError as e:
+        if e.errno not in NO_HARD_LINKS:
+            raise
+        # a filesystem without hard links: look, then rename (a window of microseconds)
+        if os.path.lexists(dest):
+            raise BadInput(f"{dest} exists: choose a new file name", source=str(dest)) from None
+        os.replace(archive, dest)
 
 
 # ---- restore ------------------------------------------------------------------------
@@ -170,19 +214,21 @@ def _safe_members(tar: tarfile.TarFile, name: str) -> list[tarfile.TarInfo]:
 
 
 def _server_running(data: Path) -> str | None:
-    """The address of a server that holds ``data`` and answers, if any."""
-    try:
-        info = json.loads((data / "server.json").read_text())
-        url = str(info["url"])
-    except (OSError, ValueError, KeyError, TypeError):
+    """The address of a server that holds ``data`` and answers, if any: only a server
+    file that records this very directory and a live pid counts (a copied or stale one
+    names some other server)."""
+    from api.remote import read_server_file
+
+    info, _ = read_server_file(data)
+    if info is None:
         return None
     import httpx
 
     try:
-        alive = httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200
+        alive = httpx.get(f"{info['url']}/healthz", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         alive = False
-    return f"{url} (pid {info.get('pid')})" if alive else None
+    return f"{info['url']} (pid {info.get('pid')})" if alive else None
 
 
 def _not_held(data: Path) -> None:
@@ -203,7 +249,10 @@ def _not_held(data: Path) -> None:
         pass
 
 
-def restore(src: Path, data: Path, force: bool = False) -> dict[str, Any]:
+def restore(src: Path, data: Path, force: bool = False, *, settings: Any = None) -> dict[str, Any]:
+    """Restore ``src`` into ``data`` if the unpacked stores answer as the manifest says;
+    else leave ``data`` as it was (``ok`` false, ``reason`` why).  ``settings`` (base IRI)
+    are the ones the restored directory will be opened with."""
     src, data = Path(src), Path(data)
     manifest = read_manifest(src)
     server = _server_running(data)
@@ -218,57 +267,111 @@ def restore(src: Path, data: Path, force: bool = False) -> dict[str, Any]:
     created = not data.exists()
     data.mkdir(parents=True, exist_ok=True)
     try:
-        _unpack(src, data, manifest)
-    except BaseException:
+        report = _unpack(src, data, manifest, settings)
+    finally:
         if created and not any(data.iterdir()):
             data.rmdir()  # a refused archive leaves no trace
-        raise
-    return {"restored": str(data), "created": manifest["created"], "software": manifest.get("software"),
-            "documents": manifest["documents"], "triples": manifest["triples"], "points": manifest["points"],
-            "files": len(manifest["files"])}
+    return {"restored": str(data) if report["ok"] else None, "created": manifest["created"],
+            "software": manifest.get("software"), "documents": manifest["documents"],
+            "triples": manifest["triples"], "points": manifest["points"], "files": len(manifest["files"]),
+            **report}
 
 
-def _unpack(src: Path, data: Path, manifest: dict[str, Any]) -> None:
+def _unpack(src: Path, data: Path, manifest: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """Unpack, check and open the archive's stores in a temporary folder; only if they
+    pass, move them into place.  Returns :func:`verify`'s report."""
     with tempfile.TemporaryDirectory(dir=data, prefix=".pg-restore-") as tmp:
         work = Path(tmp) / "new"
-        try:
-            with tarfile.open(src, "r:*") as tar:
-                members = _safe_members(tar, str(src))
-                tar.extractall(work, members=members, filter="data")
-        except (tarfile.TarError, OSError, EOFError) as e:
-            raise BadInput(f"damaged backup ({' '.join(str(e).split())})", source=str(src)) from None
-        for part in PARTS:
-            if not (work / part).is_dir():
-                raise BadInput(f"damaged backup (no {part}/ folder)", source=str(src))
-        got = _files(work)
-        if got != manifest["files"]:
-            bad = sorted(set(got) ^ set(manifest["files"])) or sorted(
-                k for k in got if got[k] != manifest["files"][k])
-            raise BadInput(f"damaged backup: {len(bad)} files differ from the manifest (first: {bad[0]})",
-                           source=str(src))
+        _extract(src, work, manifest)
+        report = _verify_unpacked(work, manifest, settings)
+        if not report["ok"]:
+            report["reason"] = f"{report['reason']}: nothing was restored, {data} is as it was"
+            return report
+        if any((data / p).exists() for p in PARTS):
+            _not_held(data)  # nobody opened them while we unpacked
         # only now, with the archive unpacked whole and checked, replace the stores:
         # old folders aside, new ones in (renames inside one filesystem), old ones dropped
-        old = Path(tmp) / "old"
-        old.mkdir()
-        moved: list[str] = []
-        try:
-            for part in PARTS:
-                if (data / part).exists():
-                    (data / part).replace(old / part)
-                    moved.append(part)
-                (work / part).replace(data / part)
-        except OSError:
-            for part in PARTS:  # put back what was there
-                if (data / part).exists() and (part in moved or not (work / part).exists()):
-                    shutil.rmtree(data / part)
-                if part in moved:
-                    (old / part).replace(data / part)
-            raise
+        _swap(work, data, Path(tmp) / "old")
+        return report
+
+
+def _extract(src: Path, work: Path, manifest: dict[str, Any]) -> None:
+    try:
+        with tarfile.open(src, "r:*") as tar:
+            members = _safe_members(tar, str(src))
+            tar.extractall(work, members=members, filter="data")
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise BadInput(f"damaged backup ({' '.join(str(e).split())})", source=str(src)) from None
+    for part in PARTS:
+        if not (work / part).is_dir():
+            raise BadInput(f"damaged backup (no {part}/ folder)", source=str(src))
+    got = _files(work)
+    if got != manifest["files"]:
+        bad = sorted(set(got) ^ set(manifest["files"])) or sorted(
+            k for k in got if got[k] != manifest["files"][k])
+        raise BadInput(f"damaged backup: {len(bad)} files differ from the manifest (first: {bad[0]})",
+                       source=str(src))
+
+
+def _verify_unpacked(work: Path, manifest: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """Open the unpacked stores where they are (no start-up repair: they are checked as
+    the archive holds them) and :func:`verify` them."""
+    from api.service import Service
+    from core.settings import Settings
+    from graph.store import OxigraphStore
+    from indexes.edge import EdgeIndex
+
+    s = (settings or Settings(data=work)).model_copy(update={"data": work})
+    graph = OxigraphStore(work / "graph")
+    try:
+        index = EdgeIndex(work / "qdrant")
+    except BaseException:
+        graph.close()
+        raise
+    try:
+        svc = Service(s, graph=graph, index=index, repair=False)
+    except BaseException:
+        index.close()
+        graph.close()
+        raise
+    try:
+        return verify(svc, manifest)
+    finally:
+        svc.close()
+
+
+def _swap(work: Path, data: Path, old: Path) -> None:
+    old.mkdir()
+    moved: list[str] = []
+    try:
+        for part in PARTS:
+            if (data / part).exists():
+                (data / part).replace(old / part)
+                moved.append(part)
+            (work / part).replace(data / part)
+    except OSError:
+        for part in PARTS:  # put back what was there
+            if (data / part).exists() and (part in moved or not (work / part).exists()):
+                shutil.rmtree(data / part)
+            if part in moved:
+                (old / part).replace(data / part)
+        raise
 
 
 def verify(service: Any, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The restored directory answers as the backup says: versions, counts, graph ↔ index."""
+    """The stores answer as the backup says: versions, counts, graph ↔ index (with
+    ``reason`` when they do not)."""
     check = service.check(repair=False)
-    same = (service.versions() == manifest["documents"] and check["triples"] == manifest["triples"]
-            and check["points"] == manifest["points"])
-    return {"ok": bool(check["ok"] and same), "matches_manifest": same, "check": check}
+    versions, listed = service.versions(), manifest["documents"]
+    differ = sorted(d for d in set(versions) | set(listed) if versions.get(d) != listed.get(d))
+    wrong = [f"{len(differ)} documents differ, first {differ[0]}"] if differ else []
+    wrong += [f"{k} {check[k]}, manifest {manifest[k]}" for k in ("triples", "points") if check[k] != manifest[k]]
+    same = not wrong
+    out: dict[str, Any] = {"ok": bool(check["ok"] and same), "matches_manifest": same, "check": check}
+    if not same:
+        out["reason"] = "the backup's stores do not match its manifest (" + "; ".join(wrong) + ")"
+    elif not check["ok"]:
+        out["reason"] = ("the backup's graph and index disagree (" + ", ".join(
+            f"{k}: {check.get(k)}" for k in ("missing_in_index", "orphan_documents", "stale_versions", "points_extra")
+            if check.get(k)) + ")")
+    return out

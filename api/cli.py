@@ -2,10 +2,12 @@
 
 Process model: a data directory belongs to one process at a time (both embedded
 stores lock it).  ``policygraph serve`` holds it and writes ``DATA/server.json``
-(address, pid and a per-run local token, mode 0600).  Every other command first
-looks for that file: if the server answers, the command is sent to it over HTTP;
-otherwise the command opens the data directory itself.  If another process holds
-the directory without a server file, the command fails with exit 2 naming it.
+(address, pid, a per-run local token and the data directory; a new file, mode 0600,
+every start).  Every other command first looks for that file: if it records this
+very directory and a live pid, and the server answers, the command is sent to it over
+HTTP; otherwise (a file copied from elsewhere or left by a dead server is ignored, with
+a note on stderr) the command opens the data directory itself.  If another process
+holds the directory without a server file, the command fails with exit 2 naming it.
 
 Exit codes: 0 success, 2 bad input (one-line reason on stderr), 1 internal error.
 """
@@ -20,8 +22,6 @@ import signal
 import sys
 from pathlib import Path
 from typing import Any
-
-SERVER_FILE = "server.json"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+# commands that write: opened in-process, they first put right what a crash left (reads change nothing)
+WRITES = frozenset({"ingest", "delete", "reindex"})
 FORMATS = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
     "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
@@ -121,7 +123,7 @@ def _run(args: argparse.Namespace) -> int:
         return _restore(settings, args.src, args.force)
     if args.cmd == "backup":
         _backup_preflight(settings, args.dest)
-    backend = _backend(settings)
+    backend = _backend(settings, repair=args.cmd in WRITES)
     try:
         return _dispatch(backend, args)
     finally:
@@ -160,7 +162,8 @@ def _dispatch(b: Any, args: argparse.Namespace) -> int:
         print(json.dumps(b.delete_document(args.doc_id), ensure_ascii=False))
     elif args.cmd == "backup":
         # through a running server the server writes it (it holds the stores) and keeps answering
-        print(json.dumps(b.backup(args.dest.resolve()), ensure_ascii=False, indent=2))
+        # absolute for the server, but a link at DEST itself is not followed (backup refuses it)
+        print(json.dumps(b.backup(args.dest.parent.resolve() / args.dest.name), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -172,26 +175,22 @@ def _backup_preflight(settings: Any, dest: Path) -> None:
     backup.refuse_external(settings)
     if not settings.graph_path.is_dir():
         raise BadInput(f"nothing to back up: {settings.data} holds no stores (use --data DIR)")
-    if dest.exists():
+    if os.path.lexists(dest):  # a dangling symlink too
         raise BadInput(f"{dest} exists: choose a new file name")
 
 
 def _restore(settings: Any, src: Path, force: bool) -> int:
-    """Unpack a backup into the data directory, then open it and check it against the
-    backup's manifest (exit 1 when they disagree)."""
+    """Unpack a backup, check it against its manifest, and only then put it in place of
+    the data directory's stores (exit 1, the stores untouched, when they disagree)."""
     from api import backup
-    from api.service import Service
 
     backup.refuse_external(settings, "restore")
-    manifest = backup.read_manifest(src)
-    res = backup.restore(src, settings.data, force)
-    svc = Service(settings)
-    try:
-        res.update(backup.verify(svc, manifest))
-    finally:
-        svc.close()
+    res = backup.restore(src, settings.data, force, settings=settings)
     print(json.dumps(res, ensure_ascii=False, indent=2))
-    return 0 if res["ok"] else 1
+    if not res["ok"]:
+        print(f"policygraph: {res['reason']}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _out(data: Any, as_json: bool, fmt: Any) -> None:
@@ -252,7 +251,7 @@ def _report_ingest(results: list[dict[str, Any]], as_json: bool) -> None:
 
 # ---- backends ------------------------------------------------------------------------
 
-def _backend(settings: Any) -> Any:
+def _backend(settings: Any, repair: bool = False) -> Any:
     info = _server_info(settings.data)
     if info is not None:
         from api.remote import RemoteService
@@ -262,15 +261,16 @@ def _backend(settings: Any) -> Any:
             return remote
     from api.local import LocalService
 
-    return LocalService(settings)
+    return LocalService(settings, repair=repair)
 
 
 def _server_info(data: Path) -> dict[str, Any] | None:
-    path = Path(data) / SERVER_FILE
-    try:
-        return dict(json.loads(path.read_text()))
-    except (OSError, ValueError):
-        return None
+    from api.remote import read_server_file
+
+    info, ignored = read_server_file(data)
+    if ignored:
+        print(f"policygraph: {ignored}", file=sys.stderr)
+    return info
 
 
 def _serve(settings: Any, host: str, port: int) -> int:
@@ -279,24 +279,41 @@ def _serve(settings: Any, host: str, port: int) -> int:
     from api.app import create_app
     from api.service import Service
 
-    service = Service(settings)  # takes the data directory (or fails naming its holder)
+    service = Service(settings, repair=True)  # takes the data directory (or fails naming its holder)
     service.warm()  # models load in the background while the server starts answering
     token = secrets.token_urlsafe(32)
-    info = Path(settings.data) / SERVER_FILE
-    info.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(info, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({"url": f"http://{host}:{port}", "pid": os.getpid(), "token": token}, f)
+    data = Path(settings.data).resolve()
+    info = _write_server_file(data, {"url": f"http://{host}:{port}", "pid": os.getpid(), "token": token,
+                                     "data": str(data)})
     # uvicorn re-raises SIGTERM after its graceful shutdown; with a Python-level handler
     # that becomes SystemExit here, so the finally below still removes the server file
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         print(f"policygraph: serving {settings.data} on http://{host}:{port}", file=sys.stderr)
-        uvicorn.run(create_app(settings, service, local_token=token), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, service, local_token=token, bound_host=host), host=host, port=port, log_level="info")
     finally:
         info.unlink(missing_ok=True)
         service.close()
     return 0
+
+
+def _write_server_file(data: Path, info: dict[str, Any]) -> Path:
+    """A new file, mode 0600, renamed over ``DATA/server.json``: whatever was there before
+    (a file readable by others, a symlink) neither keeps its mode nor receives the token."""
+    from api.remote import SERVER_FILE
+
+    path = data / SERVER_FILE
+    tmp = data / f".{SERVER_FILE}.{secrets.token_hex(8)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            os.fchmod(f.fileno(), 0o600)
+            json.dump(info, f)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
 
 
 if __name__ == "__main__":

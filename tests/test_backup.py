@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import tarfile
 import threading
 import time
@@ -236,7 +237,9 @@ def test_restore_refuses_a_directory_a_running_server_holds(tmp_path: Path, heal
         svc.close()
     busy = tmp_path / "busy"
     busy.mkdir()
-    (busy / "server.json").write_text(json.dumps({"url": healthy_server, "pid": 4242, "token": "t"}))
+    # a server file counts when it records this directory and a live pid (here: this process)
+    mine = {"url": healthy_server, "pid": os.getpid(), "token": "t", "data": str(busy.resolve())}
+    (busy / "server.json").write_text(json.dumps(mine))
     code, _, err = _cli(capsys, "restore", str(dest), "--data", str(busy))
     assert code == 2 and "stop it" in _one_line(err) and healthy_server in err
     assert not (busy / "graph").exists()
@@ -244,3 +247,8 @@ def test_restore_refuses_a_directory_a_running_server_holds(tmp_path: Path, heal
     (busy / "server.json").write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": 4242, "token": "t"}))
     code, out, err = _cli(capsys, "restore", str(dest), "--data", str(busy))
     assert code == 0 and json.loads(out)["ok"], err
+    # nor does one copied from another directory, one recording none, or one naming a pid that is gone
+    for other in ({"data": str(tmp_path / "src")}, {"data": None}, {"pid": 2**22 + 12345}):
+        (busy / "server.json").write_text(json.dumps({**mine, **other}))
+        code, out, err = _cli(capsys, "restore", str(dest), "--data", str(busy), "--force")
+        assert code == 0 and json.loads(out)["ok"], err
