@@ -1,53 +1,67 @@
 """The FastAPI application: JSON API, SPARQL 1.1 protocol, linked-data IRIs, web UI."""
 
 
-import hmac
+import base64
+import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Response, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
 from api import errors
 from api.service import Service
-from core.errors import BadInput, NotFound, TooLarge, Unauthorized, WritesDisabled
+from core.errors import BadInput, NotFound, TooLarge
 from core.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
+MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
+               ".html": "text/html; charset=utf-8", ".png": "image/png"}
+SWAGGER_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
 
 
 def create_app(  # noqa: C901 - one closure per route
-    settings: Settings, service: Service | None = None, local_token: str | None = None
+    settings: Settings, service: Service | None = None, local_token: str | None = None,
+    bound_host: str | None = None,
 ) -> FastAPI:
-    app = FastAPI(title="policygraph", version="0.1.0",
+    """The app.  ``local_token``: the per-run token of ``policygraph serve`` (its CLI's key,
+    the only one for routes that name server paths); ``bound_host``: the address it binds
+    (answered as a ``Host`` besides the defaults, see ``api/security.py``)."""
+    app = FastAPI(title="policygraph", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Knowledge graph and semantic search over Japanese government policy documents")
     errors.install(app)
     from api.limits import BodyLimit
+    from api.security import HostCheck, SecurityHeaders, WriteAuth, WriteGate, default_hosts
 
+    auth = WriteAuth(settings.api_key.get_secret_value() if settings.api_key else None, local_token)
+    # the last added runs first: headers on every answer → Host → CORS → write auth → body limit
     app.add_middleware(BodyLimit, max_body_bytes=settings.max_body_bytes,
                        max_upload_bytes=settings.max_upload_bytes)
+    app.add_middleware(WriteGate, auth=auth)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"])
+    app.add_middleware(HostCheck, allowed=settings.allowed_hosts or default_hosts(settings.base_iri, bound_host))
+    app.add_middleware(SecurityHeaders)
     holder: dict[str, Service] = {}
 
     def svc() -> Service:
         if "s" not in holder:
-            holder["s"] = service or Service(settings)
+            holder["s"] = service or Service(settings, repair=True)
         return holder["s"]
 
     app.state.service = svc
     Svc = Annotated[Service, Depends(svc)]
 
     def writer(authorization: Annotated[str | None, Header()] = None) -> None:
-        keys = [k for k in (settings.api_key.get_secret_value() if settings.api_key else None, local_token) if k]
-        if not keys:
-            raise WritesDisabled("write routes are disabled: set POLICYGRAPH_API_KEY to enable them")
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not given or not any(hmac.compare_digest(given.encode(), k.encode()) for k in keys):
-            raise Unauthorized("a valid 'Authorization: Bearer <key>' header is required")
+        auth.check(authorization)  # WriteGate checked it before the body was read; again here
+
+    def local_writer(authorization: Annotated[str | None, Header()] = None) -> None:
+        auth.check(authorization, local_only=True)
 
     Writer = Annotated[None, Depends(writer)]
+    LocalWriter = Annotated[None, Depends(local_writer)]
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -100,7 +114,8 @@ def create_app(  # noqa: C901 - one closure per route
         data = file.file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
             raise TooLarge(f"larger than {settings.max_upload_bytes} bytes", source=file.filename)
-        doc = read_bytes(data, file.filename or "upload", max_bytes=settings.max_upload_bytes)
+        doc = read_bytes(data, file.filename or "upload", max_bytes=settings.max_upload_bytes,
+                         max_chars=settings.max_document_chars)
         return {"results": s.ingest_documents([doc])}
 
     @app.delete("/api/documents/{doc_id}")
@@ -108,11 +123,11 @@ def create_app(  # noqa: C901 - one closure per route
         return s.delete_document(doc_id)
 
     @app.post("/api/ingest-paths", include_in_schema=False)
-    def ingest_paths(s: Svc, _w: Writer, paths: Annotated[list[str], Form()]) -> dict[str, Any]:
+    def ingest_paths(s: Svc, _w: LocalWriter, paths: Annotated[list[str], Form()]) -> dict[str, Any]:
         return {"results": s.ingest_paths([Path(p) for p in paths])}
 
     @app.post("/api/backup", include_in_schema=False)
-    def backup(s: Svc, _w: Writer, path: Annotated[str, Form()]) -> dict[str, Any]:
+    def backup(s: Svc, _w: LocalWriter, path: Annotated[str, Form()]) -> dict[str, Any]:
         from api.backup import backup as write_backup
 
         return write_backup(s, Path(path))
@@ -132,16 +147,48 @@ def create_app(  # noqa: C901 - one closure per route
 
     @app.get("/", include_in_schema=False)
     def index() -> FileResponse:
-        return FileResponse(STATIC / "index.html", media_type="text/html")
+        return FileResponse(STATIC / "index.html", media_type=MEDIA_TYPES[".html"])
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
-        path = (STATIC / name).resolve()
-        if path.parent != STATIC.resolve() or not path.is_file():
+        # only a name listed in the folder: no path is built from what the client sent
+        files = {p.name: p for p in STATIC.iterdir() if p.is_file() and not p.name.startswith(".")}
+        if name not in files:
             raise NotFound(f"no static file {name!r}")
-        return FileResponse(path)
+        return FileResponse(files[name], media_type=MEDIA_TYPES.get(files[name].suffix))
 
+    _install_docs(app)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/docs``: Swagger UI from the ``swagger-ui-bundle-v2`` package, nothing from a CDN;
+    its one inline script is allowed by its hash (the page's own CSP)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+
+    page = get_swagger_ui_html(
+        openapi_url=app.openapi_url or "/openapi.json", title=f"{app.title} — API",
+        swagger_js_url="/docs/assets/swagger-ui-bundle.js", swagger_css_url="/docs/assets/swagger-ui.css",
+        swagger_favicon_url="/docs/assets/favicon-32x32.png",
+        swagger_ui_parameters={"validatorUrl": None})  # no badge from validator.swagger.io
+    html = bytes(page.body).decode()
+    hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
+                      for s in re.findall(r"<script>(.*?)</script>", html, flags=re.S))
+    csp = (f"default-src 'self'; script-src 'self' {hashes}; img-src 'self' data:; object-src 'none'; "
+           "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(html, headers={"Content-Security-Policy": csp})
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> FileResponse:
+        if name not in SWAGGER_ASSETS:
+            raise NotFound(f"no file {name!r}")
+        from swagger_ui_bundle import swagger_ui_path
+
+        path = Path(str(swagger_ui_path)) / name
+        return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix))
 
 
 def _date(value: str | None) -> str | None:

@@ -19,19 +19,23 @@ def problem(status: int, title: str, detail: str, instance: str, **extra: Any) -
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
 
 
+def typed_problem(exc: PolicygraphError, instance: str) -> JSONResponse:
+    """The problem+json answer to one of our typed errors (routes and ASGI middleware alike)."""
+    extra: dict[str, Any] = {}
+    if isinstance(exc, NotFound) and exc.suggestions:
+        extra["suggestions"] = exc.suggestions
+    if exc.source:
+        extra["source"] = exc.source
+    resp = problem(exc.status, exc.title, exc.detail, instance, **extra)
+    if exc.status == 401:
+        resp.headers["WWW-Authenticate"] = "Bearer"
+    return resp
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(PolicygraphError)
     async def _typed(request: Request, exc: PolicygraphError) -> JSONResponse:
-        extra: dict[str, Any] = {}
-        if isinstance(exc, NotFound) and exc.suggestions:
-            extra["suggestions"] = exc.suggestions
-        if exc.source:
-            extra["source"] = exc.source
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        resp = problem(exc.status, exc.title, exc.detail, request.url.path, **extra)
-        if headers:
-            resp.headers.update(headers)
-        return resp
+        return typed_problem(exc, request.url.path)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

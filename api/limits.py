@@ -54,29 +54,34 @@ class BodyLimit:
                                f"request body of {int(declared)} bytes is over the limit of {limit} bytes")
                 return
         received = 0
-        started = False
+        started = exceeded = False
 
         async def counted_receive() -> Message:
-            nonlocal received
+            nonlocal received, exceeded
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    exceeded = True
                     raise BodyTooLarge
             return message
 
         async def tracked_send(message: Message) -> None:
             nonlocal started
+            if exceeded:  # the app's answer to a body cut short (FastAPI's form parser: 400): ours replaces it
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await _problem(send, scope, 413, "Request body too large",
-                               f"request body is over the limit of {limit} bytes")
+        except Exception:  # BodyTooLarge, or whatever the app made of it
+            if not exceeded:
+                raise
+        if exceeded and not started:
+            await _problem(send, scope, 413, "Request body too large",
+                           f"request body is over the limit of {limit} bytes")
 
 
 async def _problem(send: Send, scope: Scope, status: int, title: str, detail: str) -> None:

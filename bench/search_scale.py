@@ -82,7 +82,7 @@ def main() -> None:  # noqa: PLR0915
         g.add((d, DCTERMS.title, Literal("synthetic")))
         svc.graph.replace_document(svc.iris.graph(doc_id), g)
         svc.refresh()
-        client = TestClient(create_app(svc.settings, svc))
+        client = TestClient(create_app(svc.settings, svc), base_url="http://127.0.0.1")
         queries = ["警察共通基盤による情報の利活用", "SNSで実行犯を募集する投稿", "税関の検査の高度化",
                    "運転免許の行政処分の手続", "令和8年度中に結論を得る取組"]
         raw, api = [], []

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 20 * 1024 * 1024
     max_body_bytes: int = 1024 * 1024  # any other request body (SPARQL POSTs, forms)
     cors_origins: list[str] = Field(default_factory=list)
+    # Host header values the server answers (DNS rebinding): empty = the bound address,
+    # the base IRI's host, localhost, 127.0.0.1 and [::1]; "*.example.jp" a domain's
+    # hosts; ["*"] turns the check off.
+    allowed_hosts: list[str] = Field(default_factory=list)
+    # characters of extracted text one document may have (a small .docx can expand to
+    # millions of characters and hold the write lock for hours)
+    max_document_chars: int = 2_000_000
+    sparql_max_per_client: int = 2  # /sparql queries one client address may have running at once
 
     @model_validator(mode="after")
     def _no_contradictions(self) -> Settings:

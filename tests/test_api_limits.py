@@ -23,7 +23,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClien
     settings = Settings(data=tmp_path_factory.mktemp("limits"), api_key=SecretStr(KEY), max_body_bytes=4096,
                         max_upload_bytes=10_000)
     svc = Service(settings)
-    with TestClient(create_app(settings, service=svc)) as c:
+    with TestClient(create_app(settings, service=svc), base_url="http://127.0.0.1") as c:
         yield c, svc
     svc.close()
 

@@ -79,7 +79,7 @@ def test_reingest_unchanged_is_noop(service, corpus_dir: Path) -> None:
 def test_http_api_and_sparql_agree(service) -> None:
     from api.app import create_app
 
-    client = TestClient(create_app(service.settings, service))
+    client = TestClient(create_app(service.settings, service), base_url="http://127.0.0.1")
     q = "PREFIX pg: <https://w3id.org/policygraph/ns#> SELECT (COUNT(?m) AS ?n) WHERE { ?m a pg:Measure }"
     r = client.get("/sparql", params={"query": q}, headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200

@@ -384,7 +384,7 @@ def test_same_service_json(services: tuple[Service, Service]) -> None:
 
 
 def test_same_http_answers(services: tuple[Service, Service], embedded: OxigraphStore) -> None:
-    c1, c2 = (TestClient(create_app(s.settings, s)) for s in services)
+    c1, c2 = (TestClient(create_app(s.settings, s), base_url="http://127.0.0.1") for s in services)
     q = f"PREFIX pg: <{PG}> SELECT ?m ?t WHERE {{ ?m a pg:Measure ; pg:text ?t }} ORDER BY ?m"
     for accept in ("application/sparql-results+json", "text/csv", "text/tab-separated-values"):
         r1 = c1.get("/sparql", params={"query": q}, headers={"Accept": accept})

@@ -196,7 +196,7 @@ def test_http_upload_of_bad_file_is_problem_json_and_changes_nothing(service) ->
     from api.app import create_app
 
     settings = service.settings.model_copy(update={"api_key": SecretStr("k-123")})
-    client = TestClient(create_app(settings, service))
+    client = TestClient(create_app(settings, service), base_url="http://127.0.0.1")
     before = _snapshot(service)
     r = client.post("/api/documents", files={"file": ("junk.txt", bytes(range(256)) * 40)},
                     headers={"Authorization": "Bearer k-123"})

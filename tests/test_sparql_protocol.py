@@ -74,7 +74,7 @@ def app_svc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Any, Ser
 
 @pytest.fixture(scope="module")
 def client(app_svc: tuple[Any, Service, OxigraphStore]) -> TestClient:
-    return TestClient(app_svc[0])
+    return TestClient(app_svc[0], base_url="http://127.0.0.1")
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +192,7 @@ def w3c(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, 
     app, svc, store = make_app(tmp_path_factory.mktemp("w3c"))
     store.store.update("INSERT DATA { " + " ".join(
         f"GRAPH <{D[n]}> {{ <{D[n]}> a <{FOAF_DOC}> }}" for n in (1, 2, 3)) + " }")
-    yield TestClient(app), store
+    yield TestClient(app, base_url="http://127.0.0.1"), store
     svc.close()
 
 
@@ -394,7 +394,7 @@ CROSS_COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 def test_result_cap(tmp_path: Path) -> None:
     app, svc, _ = make_app(tmp_path, sparql_max_results=3)
-    c = TestClient(app)
+    c = TestClient(app, base_url="http://127.0.0.1")
     q = f"SELECT ?m WHERE {{ ?m a <{PG}Measure> }}"
     r = c.get("/sparql", params={"query": q})
     assert r.status_code == 400
@@ -551,7 +551,7 @@ def test_every_minted_iri_dereferences(client: TestClient, store: OxigraphStore)
 def test_base_iri_is_a_setting(tmp_path: Path) -> None:
     base = "https://policy.example.jp"
     app, svc, store = make_app(tmp_path, base=base)
-    c = TestClient(app)
+    c = TestClient(app, base_url="http://127.0.0.1")
     assert all(i.startswith(base) for i in _minted(store, base))
     g = Graph().parse(data=c.get("/id/entity/system-kiban").text, format="turtle")
     assert (URIRef(f"{base}/id/entity/system-kiban"), None, None) in g

@@ -3,7 +3,7 @@
 // the measures in each.  ?at=start-end scrolls to that place and highlights it.
 // Also the list of documents (#/docs).
 "use strict";
-import { api, crumb, deadlineBadge, docTitle, el, hrefDoc, marked, setTitle } from "./ui.js";
+import { api, crumb, deadlineBadge, docTitle, el, hrefDoc, marked, safeHref, setTitle } from "./ui.js";
 
 export async function docPage(id, params) {
   const [d, ms] = await Promise.all([
@@ -79,7 +79,7 @@ function metadata(d) {
     ["ファイル", `${d.source}（${d.format || ""}）`],
   ].filter(([, v]) => v);
   return el("dl", { class: "meta" }, ...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]),
-    el("dt", { text: "IRI" }), el("dd", {}, el("a", { href: d.iri, class: "iri", text: d.iri })));
+    el("dt", { text: "IRI" }), el("dd", {}, el("a", { href: safeHref(d.iri), class: "iri", text: d.iri })));
 }
 
 export async function docsPage() {

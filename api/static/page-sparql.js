@@ -1,8 +1,9 @@
 // SPARQL page: a query editor with example queries and a results table.  It speaks the
 // SPARQL 1.1 protocol to /sparql like any other client (read-only endpoint); our IRIs in
-// the results link to their UI pages.
+// the results link to their UI pages, other http(s) IRIs to themselves, any other IRI
+// (javascript:, data:, …: a shared query link can bind anything) is shown as text.
 "use strict";
-import { ApiError, el, errorBox, hrefDoc, hrefEntity, info, setTitle } from "./ui.js";
+import { ApiError, decoded, el, errorBox, hrefDoc, hrefEntity, info, safeHref, setTitle } from "./ui.js";
 
 const PREFIXES = `PREFIX pg: <https://w3id.org/policygraph/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -76,15 +77,22 @@ export async function sparqlPage(params) {
   return page;
 }
 
+/** Where a result IRI links: its UI page (our IRIs), itself (http/https), or nowhere (null). */
+export function iriHref(v, base) {
+  const own = (prefix) => base && v.startsWith(`${base}${prefix}`) ? decoded(v.slice(base.length + prefix.length)) : null;
+  const entity = own("/id/entity/"), doc = own("/id/doc/");
+  if (entity) return hrefEntity(entity);
+  if (doc) return hrefDoc(doc);
+  if (base && v.startsWith(`${base}/id/`)) return safeHref(v.slice(base.length));  // dereferences to its page
+  return safeHref(v);
+}
+
 function cell(term, base) {
   if (!term) return el("td");
   if (term.type === "uri") {
     const v = term.value;
-    let href = v;
-    if (base && v.startsWith(`${base}/id/entity/`)) href = hrefEntity(decodeURIComponent(v.slice(base.length + 11)));
-    else if (base && v.startsWith(`${base}/id/doc/`)) href = hrefDoc(decodeURIComponent(v.slice(base.length + 8)));
-    else if (base && v.startsWith(`${base}/id/`)) href = v.slice(base.length);  // dereferences to its page
-    return el("td", {}, el("a", { href, class: "iri", text: v }));
+    const href = iriHref(v, base);
+    return el("td", {}, href ? el("a", { href, class: "iri", text: v }) : el("span", { class: "iri", text: v }));
   }
   const td = el("td", { text: term.value });
   if (term["xml:lang"]) td.append(el("span", { class: "lang", text: `@${term["xml:lang"]}` }));

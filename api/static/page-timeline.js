@@ -82,7 +82,7 @@ export async function timelinePage(params) {
       return el("button", { type: "button", class: c.className.replace("tl-col", "").trim(), title: `${title} ${n} 件`,
         "aria-label": `${title} ${n} 件`,
         onclick: () => c.scrollIntoView({ inline: "start", block: "nearest" }) },
-      el("span", { text: String(n) }), el("span", { class: "bar", style: `height:${Math.round((60 * n) / max)}px` }),
+      el("span", { text: String(n) }), el("span", { class: "bar", style: { height: `${Math.round((60 * n) / max)}px` } }),
       el("span", { text: title.replace("令和", "R").replace("年度", "") }));
     }));
   return el("section", { class: "page timeline" },

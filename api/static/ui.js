@@ -5,12 +5,14 @@
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
-/** el("a", {href: "#/x", class: "c", text: "label", onclick: fn}, child, "text", …) */
+/** el("a", {href: "#/x", class: "c", text: "label", onclick: fn, style: {height: "3px"}}, child, "text", …)
+ * (style as properties: the Content-Security-Policy refuses style attributes) */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;
     if (k === "text") node.textContent = v;
+    else if (k === "style" && typeof v === "object") Object.assign(node.style, v);
     else if (k.startsWith("on") && typeof v === "function") node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? "" : String(v));
   }
@@ -55,6 +57,27 @@ export function info() {
 
 // ---- links ------------------------------------------------------------------------------
 const enc = encodeURIComponent;
+
+/** An IRI from data as a link target, only if following it cannot run script: http(s)
+ * (after the browser's own parsing, so " java\tscript:" is seen for what it is), else null. */
+export function safeHref(iri) {
+  let url;
+  try {
+    url = new URL(iri, location.href);
+  } catch {
+    return null;
+  }
+  return url.protocol === "http:" || url.protocol === "https:" ? url.href : null;
+}
+
+/** decodeURIComponent that gives null instead of throwing on a malformed escape. */
+export function decoded(s) {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
 export const hrefSearch = (q) => `#/search?q=${enc(q)}`;
 export const hrefEntity = (id) => `#/entity/${enc(id)}`;
 export const hrefDoc = (id, start, end) =>
@@ -72,7 +95,7 @@ export const TYPE_LABEL = {
 
 export function entityLink(ref) {
   const id = entityId(ref);
-  return el("a", { class: `tag type-${ref.type || "Other"}`, href: id ? hrefEntity(id) : ref.iri,
+  return el("a", { class: `tag type-${ref.type || "Other"}`, href: id ? hrefEntity(id) : safeHref(ref.iri),
     title: TYPE_LABEL[ref.type] || "", text: ref.label });
 }
 
