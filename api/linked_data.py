@@ -34,23 +34,26 @@ from core.errors import NotFound
 from graph.iris import local_kind
 from graph.results import GRAPH_TYPES, content_type, negotiate, serialize_triples
 from graph.store import BIND_HERE, GraphStore, Limits, named_node
+from ontology import PG_NS
 
 if TYPE_CHECKING:
     from api.service import Service
     from core.settings import Settings
 
 HTML = "text/html"
-PG = "https://w3id.org/policygraph/ns#"
+PG = PG_NS
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 OWL = "http://www.w3.org/2002/07/owl#"
 # ?r is bound to the resource (a term, never text pasted into the query)
 LABEL_QUERY = """SELECT ?label WHERE {
+  #bind
   { ?r <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title>|<http://www.w3.org/2000/01/rdf-schema#label> ?label }
   UNION { ?r <https://w3id.org/policygraph/ns#heading> ?label }
   UNION { ?r <https://w3id.org/policygraph/ns#verbatim> ?label }
   UNION { ?r <https://w3id.org/policygraph/ns#text> ?label }
 } LIMIT 1"""
 PLACE_QUERY = """SELECT ?doc ?s ?e WHERE {
+  #bind
   { ?r <https://w3id.org/policygraph/ns#inDocument> ?doc }
   UNION { ?r <https://w3id.org/policygraph/ns#inPassage>/<https://w3id.org/policygraph/ns#inDocument> ?doc }
   OPTIONAL { ?r <https://w3id.org/policygraph/ns#startOffset> ?s ; <https://w3id.org/policygraph/ns#endOffset> ?e }

@@ -1,8 +1,14 @@
-"""SPARQL the service runs against the graph store (read side)."""
+"""SPARQL the service runs against the graph store (read side).
+
+A ``#bind`` line is where :func:`graph.store.with_values` binds a template's variables
+(``?entity``, ``?doc``) to terms; without ``bind=`` it is a comment and the template
+runs over everything."""
 
 from __future__ import annotations
 
-PREFIXES = """PREFIX pg: <https://w3id.org/policygraph/ns#>
+from ontology import PG_NS
+
+PREFIXES = f"""PREFIX pg: <{PG_NS}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX org: <http://www.w3.org/ns/org#>
@@ -51,6 +57,7 @@ GROUP BY ?e ?key ?label ?class ?parent
 
 MENTIONS = PREFIXES + """
 SELECT ?p ?doc ?path ?text ?ps ?pe ?surface ?ms ?me WHERE {
+  #bind
   ?m pg:mentionOf ?entity ; pg:inPassage ?p ; pg:surface ?surface ;
      pg:startOffset ?ms ; pg:endOffset ?me .
   ?p pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
@@ -90,6 +97,7 @@ ORDER BY ?m ?d
 
 ARTICLES = PREFIXES + """
 SELECT DISTINCT ?art ?article ?c ?surface ?cs ?ce ?p ?doc ?path WHERE {
+  #bind
   ?art eli:is_part_of ?entity ; pg:article ?article .
   ?c pg:citationOf ?art ; pg:inPassage ?p ; pg:surface ?surface ; pg:startOffset ?cs ; pg:endOffset ?ce .
   ?p pg:inDocument ?doc ; pg:sectionPath ?path .
@@ -99,19 +107,14 @@ ORDER BY ?doc ?cs
 
 RUNS_ON = PREFIXES + """
 SELECT DISTINCT ?s ?o WHERE {
+  #bind
   { ?entity pg:runsOn ?o . BIND(?entity AS ?s) } UNION { ?s pg:runsOn ?entity . BIND(?entity AS ?o) }
-}
-"""
-
-RELATIONS = PREFIXES + """
-SELECT ?s ?p ?o WHERE {
-  VALUES ?p { org:subOrganizationOf pg:runsOn pg:partOf pg:relatedTo }
-  ?s ?p ?o . ?s a pg:Entity . ?o a pg:Entity .
 }
 """
 
 PASSAGE_TEXT = PREFIXES + """
 SELECT ?p ?doc ?path ?text ?start ?end ?heading ?page ?endPage WHERE {
+  #bind
   ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
      pg:startOffset ?start ; pg:endOffset ?end .
   OPTIONAL { ?p pg:heading ?heading }
@@ -123,6 +126,7 @@ ORDER BY ?start
 
 REINDEX_PASSAGES = PREFIXES + """
 SELECT ?p ?doc ?source ?checksum ?title ?path ?text ?start ?end ?heading ?lead ?page ?endPage WHERE {
+  #bind
   ?p a pg:Passage ; pg:inDocument ?doc ; pg:sectionPath ?path ; pg:text ?text ;
      pg:startOffset ?start ; pg:endOffset ?end .
   ?doc pg:source ?source ; pg:checksum ?checksum ; dcterms:title ?title .
@@ -137,6 +141,7 @@ ORDER BY ?doc ?start
 
 REINDEX_MENTIONS = PREFIXES + """
 SELECT ?p ?key ?class (MIN(?s) AS ?first) WHERE {
+  #bind
   ?m pg:mentionOf ?e ; pg:inPassage ?p ; pg:startOffset ?s . ?e pg:entityKey ?key ; a ?class .
   ?p pg:inDocument ?doc .
   FILTER(?class != pg:Entity)
@@ -147,6 +152,7 @@ ORDER BY ?p ?first
 
 REINDEX_DEADLINES = PREFIXES + """
 SELECT ?p ?kind ?start ?end WHERE {
+  #bind
   ?ms pg:inPassage ?p ; pg:deadline ?d . ?d pg:deadlineKind ?kind .
   ?p pg:inDocument ?doc .
   OPTIONAL { ?d pg:startDate ?start } OPTIONAL { ?d pg:endDate ?end }

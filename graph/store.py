@@ -108,16 +108,17 @@ _VAR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def with_values(query: str, bind: Bindings | None) -> str:
-    """``query`` with variables bound by a ``VALUES`` block: where the template has
-    :data:`BIND_HERE`, else trailing (SPARQL 1.1 §10.2.2, joined with the solutions before
-    ORDER BY, projection and LIMIT — so not for a variable an aggregate groups away).
+    """``query`` with variables bound by a ``VALUES`` block, put where the template has
+    :data:`BIND_HERE` (first in the pattern: every store evaluates it as a constraint;
+    a trailing VALUES is joined after grouping, and Virtuoso takes one on a SELECT only
+    when it projects the variable).
 
     Values are terms pyoxigraph built, and so validated (a ``NamedNode`` is an absolute
     IRI with no ``>``, space or brace), written in their N-Triples form: whatever string
     a caller had, it can only ever become one term, never query text.
 
-    >>> with_values("SELECT ?o { ?s ?p ?o }", {"s": ox.NamedNode("http://x/a")})
-    'SELECT ?o { ?s ?p ?o }\\nVALUES (?s) { (<http://x/a>) }'
+    >>> with_values("SELECT ?o { #bind\\n ?s ?p ?o }", {"s": ox.NamedNode("http://x/a")})
+    'SELECT ?o { VALUES (?s) { (<http://x/a>) }\\n ?s ?p ?o }'
     """
     if not bind:
         return query
@@ -125,10 +126,10 @@ def with_values(query: str, bind: Bindings | None) -> str:
         if not _VAR_NAME.fullmatch(name) or not isinstance(term, ox.NamedNode | ox.Literal):
             raise TypeError(f"cannot bind ?{name} to {term!r}")
     names = " ".join(f"?{n}" for n in bind)
+    if BIND_HERE not in query:
+        raise ValueError("a query with bound variables marks where they are bound with #bind")
     block = f"VALUES ({names}) {{ ({' '.join(str(t) for t in bind.values())}) }}"
-    if BIND_HERE in query:  # inside the pattern: Virtuoso takes a trailing VALUES on SELECT only
-        return query.replace(BIND_HERE, block + "\n", 1)
-    return f"{query}\n{block}"
+    return query.replace(BIND_HERE, block + "\n", 1)
 
 
 def named_node(iri: str) -> ox.NamedNode:
