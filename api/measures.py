@@ -1,8 +1,5 @@
-"""Measures as the interface's JSON, and the deadline-overlap rule.
-
-A deadline's interval for overlap: ``date``/``fiscal_year``/``period`` use [start, end]
-(an open end is +∞); ``by`` falls due on its end date; ``ongoing``, ``promptly``,
-``relative`` and ``unknown`` have no interval and never match a date window.
+"""Measures as the interface's JSON, and which fall in a date window (the interval of a
+deadline is :func:`core.records.deadline_interval`, the search index's too).
 
 >>> overlaps({"kind": "fiscal_year", "start": "2026-04-01", "end": "2027-03-31"}, "2026-04-01", "2027-03-31")
 True
@@ -17,25 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from api import queries as Q
-
-
-def interval(d: dict[str, Any]) -> tuple[str, str] | None:
-    kind, start, end = d.get("kind"), d.get("start"), d.get("end")
-    if kind == "by":
-        return (end, end) if end else None
-    if kind in ("date", "fiscal_year", "period"):
-        if not start and not end:
-            return None
-        return (start or "0000-01-01", end or "9999-12-31")
-    return None
+from core.records import deadline_interval, split_path
+from core.records import overlaps as window_overlaps
 
 
 def overlaps(d: dict[str, Any], date_from: str | None, date_to: str | None) -> bool:
-    iv = interval(d)
-    if iv is None:
-        return False
-    lo, hi = date_from or "0000-01-01", date_to or "9999-12-31"
-    return iv[0] <= hi and iv[1] >= lo
+    """Whether a measure's deadline (as the interface's JSON) falls in the window."""
+    return window_overlaps(deadline_interval(d.get("kind") or "", d.get("start"), d.get("end")), date_from, date_to)
 
 
 def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
@@ -58,7 +43,7 @@ def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
             "iri": r["m"],
             "text": r["text"],
             "document": catalog.doc_ref(r["doc"]),
-            "section": [p for p in r["path"].split(" › ") if p],
+            "section": split_path(r["path"]),
             "start": r["start"],
             "end": r["end"],
             "passage": r["passage"],

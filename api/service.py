@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from api.catalog import Catalog
+from api.catalog import CLASS_TYPE, Catalog
 from api.measures import measure_rows, overlaps
 from api.search import Searcher
 from core.errors import BadInput, IngestError, NotFound
-from core.records import ExtractedDocument, SourceDocument
+from core.records import ExtractedDocument, SourceDocument, split_path
 from core.settings import Settings
 from graph.build import document_graph
 from graph.iris import Iris
@@ -237,7 +237,8 @@ class Service:
         """The index rows of every searchable passage in the graph (of one document when
         ``doc_iri`` is given), as ingest makes them from the record."""
         from api import queries as Q
-        from indexes.items import PassageRow, deadline_range
+        from core.records import deadline_interval
+        from indexes.items import PassageRow
 
         bind = {"doc": named_node(doc_iri)} if doc_iri else None
         rows: dict[str, PassageRow] = {}
@@ -252,12 +253,13 @@ class Service:
             row = rows.get(r["p"])
             if row is not None and r["key"] not in row.entities:
                 row.entities.append(r["key"])
-                if r["class"].endswith(("#Agency", "#GenericActor")):
+                type_ = CLASS_TYPE.get(r["class"])
+                if type_ == "Agency":
                     row.agencies.append(r["key"])
-                elif r["class"].endswith("#System"):
+                elif type_ == "System":
                     row.systems.append(r["key"])
         for r in self.graph.select(Q.REINDEX_DEADLINES, bind=bind):
-            rng = deadline_range(r["kind"], r.get("start"), r.get("end"))
+            rng = deadline_interval(r["kind"], r.get("start"), r.get("end"))
             if rng and r["p"] in rows:
                 rows[r["p"]].deadlines.append(rng)
         return list(rows.values())
@@ -273,7 +275,6 @@ class Service:
 
     def refresh(self) -> None:
         self.catalog = Catalog.load(self.graph, self.iris)
-        self.searcher.refresh()
 
     def check(self, repair: bool = True) -> dict[str, Any]:
         """Graph ↔ index agreement, passage by passage: every searchable passage of a
@@ -507,10 +508,6 @@ def failpoint(name: str) -> None:
 
 def _measure_iris(m: dict[str, Any]) -> set[str]:
     return {x["iri"] for k in ("actors", "systems", "related") for x in m.get(k, [])}
-
-
-def split_path(path: str | None) -> list[str]:
-    return [p for p in (path or "").split(" › ") if p]
 
 
 def _supported(f: Path) -> bool:

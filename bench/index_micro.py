@@ -39,7 +39,7 @@ def make_items(n: int, rng: np.random.Generator) -> list[IndexItem]:
         items.append(IndexItem(f"{i:016x}", dense[i], sv, {
             "doc": f"doc-{i % 20}", "version": "v1", "text": f"passage {i}",
             "agencies": [f"agency-{i % 7}"], "entities": [], "systems": [],
-            "deadline_from": ["2025-04-01"], "deadline_to": ["2026-03-31"],
+            "deadlines": [{"from": "2025-04-01", "to": "2026-03-31"}],
         }))
     return items
 

@@ -69,7 +69,7 @@ def main() -> None:  # noqa: PLR0915
                 items.append(IndexItem(id=f"{i:016x}", dense=v, sparse=sv, payload={
                     "doc": doc_id, "source": "synthetic.txt", "version": version, "section": ["1"],
                     "start": 0, "end": 10, "text": texts[i % len(texts)][:200], "heading": "",
-                    "entities": [], "agencies": [], "systems": [], "deadline_from": [], "deadline_to": []}))
+                    "entities": [], "agencies": [], "systems": [], "deadlines": []}))
             svc.index.upsert(items)
         build_s = time.perf_counter() - t0
         if hasattr(svc.index, "optimize"):

@@ -83,6 +83,54 @@ class Deadline:
     event: str | None = None  # the event a relative deadline counts from
 
 
+SECTION_SEP = " › "  # between the titles of a section path, in the graph and on screen
+
+
+def split_path(path: str | None) -> list[str]:
+    """A section path as the graph keeps it → its titles.
+
+    >>> split_path("第1 目的 › (1) 概要"), split_path(None)
+    (['第1 目的', '(1) 概要'], [])
+    """
+    return [p for p in (path or "").split(SECTION_SEP) if p]
+
+
+OPEN_START, OPEN_END = "0001-01-01", "9999-12-31"  # an interval's open ends, as dates
+
+
+def deadline_interval(kind: str, start: str | None, end: str | None) -> tuple[str, str] | None:
+    """The one definition of the days a deadline covers, for every date filter (the search
+    index, ``/api/measures``, the timeline): ``date`` / ``fiscal_year`` / ``period`` cover
+    [start, end] (an open side reaches :data:`OPEN_START` / :data:`OPEN_END`); ``by``
+    falls due on its end date; ``ongoing``, ``promptly``, ``relative`` and ``unknown``
+    name no days and match no date window.
+
+    >>> deadline_interval("fiscal_year", "2026-04-01", "2027-03-31")
+    ('2026-04-01', '2027-03-31')
+    >>> deadline_interval("by", None, "2029-03-31"), deadline_interval("period", "2026-04-01", None)
+    (('2029-03-31', '2029-03-31'), ('2026-04-01', '9999-12-31'))
+    >>> deadline_interval("ongoing", "2026-04-01", None) is None
+    True
+    """
+    if kind == "by":
+        return (end, end) if end else None
+    if kind in ("date", "fiscal_year", "period") and (start or end):
+        return (start or OPEN_START, end or OPEN_END)
+    return None
+
+
+def overlaps(interval: tuple[str, str] | None, date_from: str | None, date_to: str | None) -> bool:
+    """Whether a deadline's interval shares a day with the window [date_from, date_to]
+    (an omitted side is open).
+
+    >>> overlaps(("2026-04-01", "2027-03-31"), "2027-03-31", None), overlaps(None, None, None)
+    (True, False)
+    """
+    if interval is None:
+        return False
+    return interval[0] <= (date_to or OPEN_END) and interval[1] >= (date_from or OPEN_START)
+
+
 @dataclass(frozen=True)
 class Mention:
     entity: str  # entity key

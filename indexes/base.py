@@ -3,8 +3,10 @@
 One point per passage.  Its id is the passage id (16 hex characters) placed in a
 fixed UUID namespace, so it converts both ways without a lookup.  Named vectors:
 ``dense`` (cosine) and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
-version, section, start, end, text, heading, entities, agencies, systems,
-deadline_from, deadline_to (ISO dates, one pair per deadline of the passage).
+version, section, start, end, text, heading, entities, agencies, systems, and
+deadlines: one object ``{"from", "to"}`` (ISO dates, :func:`core.records.deadline_interval`)
+per deadline of the passage, so a date window is matched against each deadline whole
+(a Qdrant ``nested`` condition), never a start of one with the end of another.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ LEXICAL = "lexical"
 RRF_K = 2  # Qdrant's default RRF constant: score = sum 1 / (k + rank0)
 PREFETCH_FACTOR = 4  # each hybrid prefetch fetches limit * 4 candidates
 KEYWORD_FIELDS = ("doc", "entities", "agencies", "systems")
-DATETIME_FIELDS = ("deadline_from", "deadline_to")
+DEADLINES = "deadlines"
+DATETIME_FIELDS = (f"{DEADLINES}[].from", f"{DEADLINES}[].to")
 PAGE = 1000  # scroll page size
 
 SearchMode = Literal["hybrid", "dense", "sparse"]

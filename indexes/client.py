@@ -26,6 +26,7 @@ from numpy.typing import NDArray
 from core.errors import PolicygraphError, VectorIndexError
 from indexes.base import (
     DATETIME_FIELDS,
+    DEADLINES,
     DENSE,
     KEYWORD_FIELDS,
     LEXICAL,
@@ -307,10 +308,13 @@ def client_filter(f: IndexFilter | None) -> Any:
     if f is None or f.is_empty():
         return None
     must: list[Any] = [models.FieldCondition(key=k, match=models.MatchAny(any=v)) for k, v in f.lists()]
-    if f.date_to:
-        must.append(models.FieldCondition(key="deadline_from", range=models.DatetimeRange(lte=midnight_utc(f.date_to))))
-    if f.date_from:
-        must.append(models.FieldCondition(key="deadline_to", range=models.DatetimeRange(gte=midnight_utc(f.date_from))))
+    if f.date_from or f.date_to:  # one deadline of the passage overlaps the window
+        window: list[Any] = []
+        if f.date_to:
+            window.append(models.FieldCondition(key="from", range=models.DatetimeRange(lte=midnight_utc(f.date_to))))
+        if f.date_from:
+            window.append(models.FieldCondition(key="to", range=models.DatetimeRange(gte=midnight_utc(f.date_from))))
+        must.append(models.NestedCondition(nested=models.Nested(key=DEADLINES, filter=models.Filter(must=window))))
     return models.Filter(must=must)
 
 

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from core.errors import PolicygraphError, VectorIndexError
 from indexes.base import (
     DATETIME_FIELDS,
+    DEADLINES,
     DENSE,
     KEYWORD_FIELDS,
     LEXICAL,
@@ -345,10 +346,13 @@ def edge_filter(f: IndexFilter | None) -> Any:
     if f is None or f.is_empty():
         return None
     must: list[Any] = [qe.FieldCondition(key=k, match=qe.MatchAny(any=v)) for k, v in f.lists()]
-    if f.date_to:
-        must.append(qe.FieldCondition(key="deadline_from", range=qe.RangeDateTime(lte=iso_midnight_utc(f.date_to))))
-    if f.date_from:
-        must.append(qe.FieldCondition(key="deadline_to", range=qe.RangeDateTime(gte=iso_midnight_utc(f.date_from))))
+    if f.date_from or f.date_to:  # one deadline of the passage overlaps the window
+        window: list[Any] = []
+        if f.date_to:
+            window.append(qe.FieldCondition(key="from", range=qe.RangeDateTime(lte=iso_midnight_utc(f.date_to))))
+        if f.date_from:
+            window.append(qe.FieldCondition(key="to", range=qe.RangeDateTime(gte=iso_midnight_utc(f.date_from))))
+        must.append(qe.NestedCondition(DEADLINES, qe.Filter(must=window)))
     return qe.Filter(must=must)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.records import ExtractedDocument
+from core.records import ExtractedDocument, deadline_interval
 from indexes.vector_index import IndexItem
 
 
@@ -33,7 +33,7 @@ class PassageRow:
     entities: list[str] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
     systems: list[str] = field(default_factory=list)
-    deadlines: list[tuple[str, str]] = field(default_factory=list)
+    deadlines: list[tuple[str, str]] = field(default_factory=list)  # core.records.deadline_interval of each
     page: int | None = None  # paged formats: the page the passage starts on
     end_page: int | None = None  # … and the one it ends on
     lead: str = ""  # shown before the passage in hits, not embedded (Passage.lead)
@@ -48,10 +48,9 @@ def context_text(title: str, heading: str, text: str) -> str:
     return "\n".join(p for p in (title, heading, text) if p)
 
 
-def deadline_range(kind: str, start: str | None, end: str | None) -> tuple[str, str] | None:
-    """The payload range of one deadline (``by`` falls due on its end date)."""
-    lo, hi = (end, end) if kind == "by" else (start or end, end or start)
-    return (lo, hi) if lo and hi else None
+def deadline_payload(intervals: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """One ``{"from", "to"}`` object per deadline: a window is matched against each whole."""
+    return [{"from": lo, "to": hi} for lo, hi in intervals]
 
 
 def rows_of(x: ExtractedDocument) -> list[PassageRow]:
@@ -74,7 +73,7 @@ def rows_of(x: ExtractedDocument) -> list[PassageRow]:
                 r.systems.append(m.entity)
     for ms in x.measures:
         for d in ms.deadlines:
-            rng = deadline_range(d.kind, d.start, d.end)
+            rng = deadline_interval(d.kind, d.start, d.end)
             if rng and ms.passage_id in rows:
                 rows[ms.passage_id].deadlines.append(rng)
     return list(rows.values())
@@ -95,7 +94,7 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
                 "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
                 **({"lead": r.lead} if r.lead else {}),
                 "entities": r.entities, "agencies": r.agencies, "systems": r.systems,
-                "deadline_from": [lo for lo, _ in r.deadlines], "deadline_to": [hi for _, hi in r.deadlines],
+                "deadlines": deadline_payload(r.deadlines),
                 **({"page": r.page, "end_page": r.end_page or r.page} if r.page is not None else {}),
             },
         )

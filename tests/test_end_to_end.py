@@ -123,3 +123,24 @@ def test_a_table_of_contents_is_kept_but_not_a_search_hit(service) -> None:
     assert int(rows[0]["n"]) >= 2
     doc = service.document("000_6cbd8586bd489b7f")  # still in the document, nothing lost
     assert any("目 次" in p["text"] for p in doc["passages"])
+
+
+@pytest.mark.parametrize("window", [("2026-04-01", "2027-03-31"), ("2025-04-01", "2026-03-31"),
+                                    ("2027-04-01", None), (None, "2024-03-31")])
+def test_search_and_measures_agree_on_a_date_window(service, window: tuple[str | None, str | None]) -> None:
+    """/api/search?from=&to= finds exactly the passages of the measures /api/measures?from=&to=
+    lists: one definition of a deadline's days (core.records.deadline_interval) for both."""
+    from api.app import create_app
+
+    c = TestClient(create_app(service.settings, service=service), base_url="http://127.0.0.1")
+    params = {k: v for k, v in zip(("from", "to"), window, strict=True) if v}
+    measures = c.get("/api/measures", params=params).json()["measures"]
+    spans = {r["p"]: (r["doc"], int(r["end"])) for r in service.graph.select(
+        "PREFIX pg: <https://w3id.org/policygraph/ns#> SELECT ?p ?doc ?end WHERE { ?p a pg:Passage ; "
+        "pg:inDocument ?doc ; pg:endOffset ?end }")}
+    want = {(service.iris.local(spans[m["passage"]][0]).removeprefix("doc/"), spans[m["passage"]][1])
+            for m in measures}
+    assert 0 < len(want) <= 100, (window, len(want))
+    hits = c.get("/api/search", params={"q": "施策", "limit": 100, **params}).json()["hits"]
+    got = {(h["document"]["id"], h["end"]) for h in hits}
+    assert got == want, (window, sorted(got ^ want)[:5])

@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -29,6 +31,7 @@ from indexes.base import IndexFilter, IndexHit, IndexItem, IndexLocked, passage_
 from indexes.client import ClientIndex  # noqa: E402
 from indexes.edge import EdgeIndex  # noqa: E402
 from indexes.embedder import Embedder, load_embedder  # noqa: E402
+from indexes.items import deadline_payload  # noqa: E402
 from indexes.sparse import SYN_WEIGHT, SparseEncoder, SparseVec, chunks, term_index  # noqa: E402
 from indexes.vector_index import VectorIndex, open_index  # noqa: E402
 
@@ -128,8 +131,7 @@ def payload(i: int, p: P) -> dict[str, Any]:
         "entities": [p.agency, *p.systems],
         "agencies": [p.agency],
         "systems": list(p.systems),
-        "deadline_from": [lo for lo, _ in p.deadlines],
-        "deadline_to": [hi for _, hi in p.deadlines],
+        "deadlines": deadline_payload(list(p.deadlines)),
     }
 
 
@@ -256,10 +258,8 @@ def test_filters_mean_what_they_say(both: tuple[EdgeIndex, ClientIndex], queries
     def ids(flt: IndexFilter) -> set[str]:
         return {h.id for h in idx.search(dense, None, limit=40, filter=flt, mode="dense")}
 
-    def overlaps(p: P, lo: str | None, hi: str | None) -> bool:
-        return any((hi is None or a <= hi) for a, _ in p.deadlines) and any(
-            (lo is None or b >= lo) for _, b in p.deadlines
-        )
+    def overlaps(p: P, lo: str | None, hi: str | None) -> bool:  # one deadline overlaps the window
+        return any((hi is None or a <= hi) and (lo is None or b >= lo) for a, b in p.deadlines)
 
     assert ids(IndexFilter(docs=["doc-police"])) == {pid(i) for i, p in enumerate(CORPUS) if p.doc == "doc-police"}
     assert ids(IndexFilter(agencies=[CHILD, MLIT])) == {
@@ -494,3 +494,65 @@ def test_filter_dates_use_utc_midnight() -> None:
     from indexes.base import midnight_utc
 
     assert midnight_utc("2025-03-31") == dt.datetime(2025, 3, 31, tzinfo=dt.UTC)
+
+
+# ---- the date window against each deadline whole (property test) --------------------------
+KINDS = ("date", "by", "fiscal_year", "period", "ongoing", "promptly", "relative", "unknown")
+_DAY0 = dt.date(2018, 1, 1)
+_days = st.integers(min_value=0, max_value=12 * 365).map(lambda n: _DAY0 + dt.timedelta(days=n))
+_deadline = st.tuples(st.sampled_from(KINDS), st.none() | _days, st.none() | _days).map(
+    lambda t: (t[0], *sorted(t[1:], key=lambda d: (d is None, d))) if t[1] and t[2] else t)
+
+
+def _due(kind: str, start: dt.date | None, end: dt.date | None, lo: dt.date | None, hi: dt.date | None) -> bool:
+    """The oracle, from annotation.md's kinds and nothing of the implementation: the days a
+    deadline covers, as date objects, against the window by plain interval overlap."""
+    if kind == "by":
+        first = last = end
+    elif kind in ("date", "fiscal_year", "period"):
+        first, last = start or dt.date.min, end or dt.date.max
+        if start is None and end is None:
+            return False
+    else:  # ongoing, promptly, relative, unknown name no days
+        return False
+    if first is None or last is None:
+        return False
+    return (hi is None or first <= hi) and (lo is None or last >= lo)
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+@given(passages=st.lists(st.lists(_deadline, max_size=3), min_size=1, max_size=10),
+       lo=st.none() | _days, hi=st.none() | _days)
+@example(passages=[[("fiscal_year", dt.date(2020, 4, 1), dt.date(2021, 3, 31)),  # the reported case
+                    ("fiscal_year", dt.date(2030, 4, 1), dt.date(2031, 3, 31))]],
+         lo=dt.date(2025, 4, 1), hi=dt.date(2026, 3, 31))
+def test_a_window_matches_one_deadline_whole_on_both_backends(
+        tmp_path_factory: pytest.TempPathFactory, passages: list[list[tuple[str, Any, Any]]],
+        lo: dt.date | None, hi: dt.date | None) -> None:
+    """Random deadlines and windows: a passage is found exactly when one of its deadlines
+    overlaps the window (a passage due in FY2020 and FY2030 is not due in FY2025)."""
+    from core.records import deadline_interval
+
+    if lo is None and hi is None:
+        lo = _DAY0
+    if lo and hi and lo > hi:
+        lo, hi = hi, lo
+    rng = np.random.default_rng(len(passages))
+    items = []
+    for i, dls in enumerate(passages):
+        intervals = [iv for k, a, b in dls
+                     if (iv := deadline_interval(k, a and a.isoformat(), b and b.isoformat())) is not None]
+        vec = rng.normal(size=8).astype(np.float32)
+        items.append(IndexItem(pid(i), vec / np.linalg.norm(vec), SparseVec((1,), (1.0,)),
+                               {"doc": "d", "version": "v", "text": str(i), "deadlines": deadline_payload(intervals)}))
+    want = {pid(i) for i, dls in enumerate(passages) if any(_due(k, a, b, lo, hi) for k, a, b in dls)}
+    flt = IndexFilter(date_from=lo and lo.isoformat(), date_to=hi and hi.isoformat())
+    root = tmp_path_factory.mktemp("window")
+    for idx in (EdgeIndex(root / "edge"), ClientIndex(path=root / "local")):
+        try:
+            idx.ensure_collection(8)
+            idx.upsert(items)
+            got = {h.id for h in idx.search(items[0].dense, None, limit=50, filter=flt, mode="dense")}
+        finally:
+            idx.close()
+        assert got == want, (type(idx).__name__, lo, hi, passages)
