@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Response, UploadFile
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 from api import errors
 from api.service import Service
@@ -201,6 +201,3 @@ def _date(value: str | None) -> str | None:
     except ValueError:
         raise BadInput(f"not an ISO date: {value!r}") from None
 
-
-def json_response(data: Any) -> JSONResponse:
-    return JSONResponse(data)

@@ -13,17 +13,10 @@ from typing import Any
 from api import queries as Q
 from graph.namespace import PG
 from ingest.normalise import compact
+from ontology import ENTITY_CLASSES, PG_NS
 
 SEP = "\u001f"
-CLASS_TYPE = {
-    str(PG.Agency): "Agency",
-    str(PG.GenericActor): "Agency",
-    str(PG.System): "System",
-    str(PG.Law): "Law",
-    str(PG.Plan): "Plan",
-    str(PG.Program): "Program",
-    str(PG.OtherEntity): "Other",
-}
+CLASS_TYPE = {PG_NS + local: type_ for local, type_ in ENTITY_CLASSES.items()}  # class IRI → API type
 
 
 @dataclass

@@ -23,6 +23,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from core.records import SECTION_SEP
+
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="policygraph", description=__doc__.split("\n")[0] if __doc__ else None)
@@ -203,7 +205,7 @@ def _out(data: Any, as_json: bool, fmt: Any) -> None:
 def _fmt_search(r: dict[str, Any]) -> str:
     lines = [f"「{r['query']}」" + ("  (no good match)" if r["no_good_match"] else "")]
     for h in r["hits"]:
-        sec = " › ".join(h["section"]) or "-"
+        sec = SECTION_SEP.join(h["section"]) or "-"
         lines.append(f"{h['rank']:>2}. [{h['document']['source']} {sec} @{h['start']}-{h['end']}] {h['score']:.4f}")
         lines.append("    " + h["text"][h.get("lead", 0):].replace("\n", " ")[:160])  # the passage, after its lead-in
     return "\n".join(lines)
@@ -214,7 +216,7 @@ def _fmt_entity(r: dict[str, Any]) -> str:
     lines = [f"{e['label']} ({e['type']}) id={e['id']}", "aliases: " + ", ".join(e["aliases"])]
     lines.append(f"mentions: {len(r['mentions'])}")
     for m in r["mentions"]:
-        lines.append(f"  {m['document']['source']} {' › '.join(m['section']) or '-'} @{m['start']}-{m['end']}")
+        lines.append(f"  {m['document']['source']} {SECTION_SEP.join(m['section']) or '-'} @{m['start']}-{m['end']}")
     lines.append(f"measures: {len(r['measures'])}")
     lines.extend(f"  related: {x['label']} ({x['type']}, {x['relation']})" for x in r["related"])
     for a in r.get("articles", []):
@@ -228,7 +230,7 @@ def _fmt_measures(r: dict[str, Any]) -> str:
     for m in r["measures"]:
         dl = "; ".join(f"{d['kind']} {d['start'] or ''}..{d['end'] or ''} {d['text']}" for d in m["deadlines"])
         actors = ", ".join(a["label"] for a in m["actors"]) or (m.get("actor_text") or "-")
-        lines.append(f"- [{m['document']['source']} {' › '.join(m['section'])}] {actors}: {dl}")
+        lines.append(f"- [{m['document']['source']} {SECTION_SEP.join(m['section'])}] {actors}: {dl}")
     return "\n".join(lines)
 
 

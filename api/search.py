@@ -55,10 +55,6 @@ class Searcher:
         # it was counted in, and that index's size
         self._df: tuple[Any, dict[int, int], int] = (None, {}, 0)
 
-    def refresh(self) -> None:
-        """The index changed: cached query vectors stay valid (same models); the catalog
-        is the service's."""
-
     def query_vectors(self, q: str) -> tuple[Any, Any, Any]:
         """(dense, sparse, sparse of the query's own words) vectors of a query, from a
         small LRU cache."""
@@ -108,7 +104,8 @@ class Searcher:
                     if not e.get("generic"):  # 都道府県, 学校: words, not a subject of the question
                         found.append((len(name), e["id"]))
         found.sort(key=lambda t: -t[0])
-        # drop names contained in a longer matched name (警察庁 inside 警察庁交通局)
+        # each key once, by its longest matched name; a name inside a longer one (警察庁 in
+        # 警察庁交通局) stays: both entities are named
         return list(dict.fromkeys(k for _, k in found))[:5]
 
     def search(self, q: str, limit: int = 10, doc: str | None = None, agency: str | None = None,

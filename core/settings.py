@@ -8,6 +8,9 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the defaults of the limits readers also apply on their own
+MAX_DOCUMENT_CHARS = 2_000_000
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="POLICYGRAPH_", env_file=".env", extra="ignore")
@@ -47,7 +50,7 @@ class Settings(BaseSettings):
     sparql_timeout_s: float = 10.0
     sparql_max_results: int = 10000
     sparql_max_query_chars: int = 20000
-    max_upload_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
     max_body_bytes: int = 1024 * 1024  # any other request body (SPARQL POSTs, forms)
     cors_origins: list[str] = Field(default_factory=list)
     # Host header values the server answers (DNS rebinding): empty = the bound address,
@@ -56,7 +59,7 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = Field(default_factory=list)
     # characters of extracted text one document may have (a small .docx can expand to
     # millions of characters and hold the write lock for hours)
-    max_document_chars: int = 2_000_000
+    max_document_chars: int = MAX_DOCUMENT_CHARS
     sparql_max_per_client: int = 2  # /sparql queries one client address may have running at once
 
     @model_validator(mode="after")

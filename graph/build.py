@@ -10,19 +10,13 @@ from __future__ import annotations
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from core.records import Citation, Deadline, Entity, ExtractedDocument, Measure
+from core.records import SECTION_SEP, Citation, Deadline, Entity, ExtractedDocument, Measure
 from graph.iris import Iris
 from graph.namespace import DCTERMS, ELI, ORG, PG, PROV, SKOS
+from ontology import ENTITY_CLASSES
 
-ENTITY_CLASS = {
-    "Agency": PG.Agency,
-    "System": PG.System,
-    "Law": PG.Law,
-    "Plan": PG.Plan,
-    "Program": PG.Program,
-    "Other": PG.OtherEntity,
-}
-SEP = " › "
+ENTITY_CLASS = {type_: PG[local] for local, type_ in ENTITY_CLASSES.items() if local != "GenericActor"}
+SEP = SECTION_SEP
 
 
 def _lit(value: object, dt: URIRef | None = None) -> Literal:

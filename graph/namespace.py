@@ -6,14 +6,16 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
+from ontology import PG_NS, REF_NS
+
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
-REF = Namespace("https://w3id.org/policygraph/ref/")
+REF = Namespace(REF_NS)
 
 __all__ = ["DCTERMS", "ELI", "ORG", "PG", "PROV", "RDF", "RDFS", "REF", "SKOS", "TIME", "XSD"]
 
 
 class PG(DefinedNamespace):
-    _NS = Namespace("https://w3id.org/policygraph/ns#")
+    _NS = Namespace(PG_NS)
     _fail = True
 
     # classes

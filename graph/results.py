@@ -28,6 +28,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ontology import PG_NS
+
 Kind = Literal["solutions", "boolean", "graph"]
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_STRING = XSD + "string"
@@ -56,7 +58,7 @@ RDF_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 PREFIXES = {
-    "pg": "https://w3id.org/policygraph/ns#",
+    "pg": PG_NS,
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "org": "http://www.w3.org/ns/org#",

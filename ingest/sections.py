@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.records import Section
+from core.records import SECTION_SEP, Section
 from ingest.extract.deadlines import KANJI_DIGITS, kanji_number  # article numbers run past 99
 from ingest.normalise import NormText, identity
 
@@ -296,5 +296,5 @@ def breadcrumb(sections: list[Section]) -> dict[tuple[str, ...], str]:
     out: dict[tuple[str, ...], str] = {}
     for path in titles:
         parts = [titles.get(path[: i + 1], "") for i in range(len(path))]
-        out[path] = " › ".join(p for p in parts if p)
+        out[path] = SECTION_SEP.join(p for p in parts if p)
     return out

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ontology import ENTITY_CLASSES, PG_NS, REF_NS
+
 HERE = Path(__file__).resolve().parent
-PG_NS = "https://w3id.org/policygraph/ns#"
-REF_NS = "https://w3id.org/policygraph/ref/"
-TYPES = {"Agency": "Agency", "GenericActor": "Agency", "System": "System", "Law": "Law", "Plan": "Plan",
-         "Program": "Program", "OtherEntity": "Other"}
+TYPES = ENTITY_CLASSES
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,9 @@ class GazetteerComponent:
         text = doc.text
         spans: list[Span] = []
         for a, b, term in self.gazetteer.find(text):
+            # token-aligned: a name inside a longer token takes the whole token
             span = doc.char_span(a, b, label=f"PG_{term.type}", kb_id=term.key, alignment_mode="expand")
-            if span is not None and span.text == text[a:b]:
-                spans.append(span)
-            elif span is not None:
-                # a gazetteer name inside a longer token: keep the exact characters via
-                # the token-aligned span only when it adds no more than a suffix
+            if span is not None:
                 spans.append(span)
         spans.extend(self._laws(doc))
         for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System")):

@@ -25,9 +25,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from core.errors import EmptyDocument, IngestError, TooLarge, UnsupportedFormat
 from core.ids import document_id
 from core.records import SourceDocument
+from core.settings import MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES
 
-MAX_BYTES = 20 * 1024 * 1024
-MAX_CHARS = 2_000_000  # the default of Settings.max_document_chars
+MAX_BYTES, MAX_CHARS = MAX_UPLOAD_BYTES, MAX_DOCUMENT_CHARS
 log = logging.getLogger("policygraph")
 
 
