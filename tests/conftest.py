@@ -4,6 +4,7 @@ sentence-transformers, on-disk Qdrant Edge and Oxigraph) over the sample corpus,
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
+# test helpers (sample_graph, live_server, …) import by name; tests/ is not a package
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 CORPUS = ROOT / "tests" / "data" / "corpus"
 SHARED = ROOT.parent / "shared"
 

@@ -20,7 +20,6 @@ JSON (documents, entities, every entity, measures, every document) and the HTTP 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
@@ -30,11 +29,11 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
+import sample_graph as sample
 from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
@@ -56,15 +55,7 @@ CORPUS_FILE = ROOT / "tests" / "data" / "corpus" / "001_214d2fa169fb0a94.txt"
 TIMINGS: dict[str, str] = {}
 
 
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"pg_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
-
-sample = _load("sample_graph")
 
 
 def _free_port() -> int:

@@ -31,24 +31,13 @@ from typing import Any
 
 import httpx
 import pytest
+from cli_run import one_line as _one_line
+from cli_run import run_cli as _cli
 
 from api import backup
-from api.cli import main
 from api.service import Service
 from core.errors import BadInput
 from core.settings import Settings
-
-
-def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def _one_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("policygraph: "), err
-    return lines[0]
 
 
 def _state(capsys: pytest.CaptureFixture[str], data: Path) -> tuple[Any, str]:

@@ -6,20 +6,20 @@ internal URL an attacker would make the server fetch: it must never be called.""
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+import sample_graph as sample
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from live_server import LiveServer
 
 from api.app import create_app
 from api.cli import main
@@ -29,16 +29,6 @@ from core.settings import Settings
 from graph.query_text import check_read_only
 from graph.store import OxigraphStore
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"pg_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sample = _load("sample_graph")
 BASE = "http://127.0.0.1:8000"
 
 
@@ -255,9 +245,8 @@ def test_uninterruptible_queries_are_killed_at_the_limit(tmp_path: Path) -> None
 
     import httpx
 
-    live = _load("live_server")
     app, svc = _disk_app(tmp_path, sparql_timeout_s=1.5, sparql_workers=4, sparql_max_per_client=8)
-    with live.LiveServer(app) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+    with LiveServer(app) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
         r = c.get("/sparql", params={"query": "ASK { ?s ?p ?o }"})
         assert r.status_code == 200 and r.json()["boolean"] is True, r.text  # workers up
         time.sleep(3)
@@ -290,9 +279,8 @@ def test_one_client_has_a_bounded_number_of_queries(tmp_path: Path) -> None:
 
     import httpx
 
-    live = _load("live_server")
     app, svc = _disk_app(tmp_path, sparql_timeout_s=2.0, sparql_workers=2, sparql_max_per_client=1)
-    with live.LiveServer(app) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+    with LiveServer(app) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
         assert c.get("/sparql", params={"query": "ASK {}"}).status_code == 200
         first: list[int] = []
         th = threading.Thread(target=lambda: first.append(

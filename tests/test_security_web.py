@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from live_server import LiveServer
 from pydantic import SecretStr
 
 from api.app import STATIC, create_app
@@ -30,13 +29,6 @@ KEY, TOKEN = "remote-api-key", "local-run-token"
 LOCAL = "http://127.0.0.1"
 BOUNDARY = "pgboundary"
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"pg_tests_sec_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +141,7 @@ def test_a_20_mb_upload_without_key_is_refused_before_it_is_sent(tmp_path: Path)
     settings = Settings(data=tmp_path, api_key=SecretStr(KEY))  # the default 20 MiB upload limit
     svc = Service(settings)
     try:
-        with _load("live_server").LiveServer(create_app(settings, svc)) as srv, \
+        with LiveServer(create_app(settings, svc)) as srv, \
                 socket.create_connection(("127.0.0.1", srv.port), timeout=5) as sock:
             sock.sendall(f"POST /api/documents HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
                          f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
@@ -213,7 +205,7 @@ def test_healthz_answers_any_host(client: TestClient) -> None:
 
 
 def test_dns_rebinding_over_real_http(svc: Service) -> None:
-    with _load("live_server").LiveServer(create_app(svc.settings, svc)) as srv:
+    with LiveServer(create_app(svc.settings, svc)) as srv:
         r = httpx.get(f"{srv.url}/api/documents", headers={"Host": f"rebind.attacker.example:{srv.port}"})
         _problem(r, 421)
         assert httpx.get(f"{srv.url}/api/documents").status_code == 200
@@ -279,15 +271,14 @@ def test_static_files_are_served(client: TestClient) -> None:
 
 @pytest.fixture(scope="module")
 def live(svc: Service) -> Iterator[Any]:
-    with _load("live_server").LiveServer(create_app(svc.settings, svc, local_token=TOKEN)) as srv:
+    with LiveServer(create_app(svc.settings, svc, local_token=TOKEN)) as srv:
         yield srv
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    import test_ui_browser as ui
     from playwright.sync_api import sync_playwright
-
-    ui = _load("test_ui_browser")
     exe = ui.ensure_chromium()
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=exe, args=ui.FLAGS)

@@ -15,7 +15,6 @@ embedded store, with a small hand-made graph (no GiNZA: fast).
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import json
 import os
@@ -26,13 +25,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
+import sample_graph as sample
 from fastapi.testclient import TestClient
+from live_server import LiveServer
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
@@ -41,16 +41,6 @@ from api.service import Service
 from core.settings import Settings
 from graph.store import OxigraphStore
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"pg_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-sample = _load("sample_graph")
 BASE = "http://pg.test"
 PG = "https://w3id.org/policygraph/ns#"
 KASEI = "http://kasei.us/2009/09/sparql/data/"
@@ -82,7 +72,6 @@ def store(app_svc: tuple[Any, Service, OxigraphStore]) -> OxigraphStore:
     return app_svc[2]
 
 
-LiveServer = _load("live_server").LiveServer
 
 
 @pytest.fixture(scope="module")

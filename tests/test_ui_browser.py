@@ -9,16 +9,15 @@ sideways; with ``POLICYGRAPH_SCREENSHOTS=1`` the screenshots are written to
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
+from live_server import LiveServer
 
 pytestmark = pytest.mark.integration
 
@@ -32,13 +31,6 @@ XSS_DOC = """危険な文字列を含む試験文書について（通達）
 <img src="x" onerror="window.__pwned = 2">という文字列を本文に含む。警察庁は、令和9年度中に表示の安全性を検証する。
 """
 
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"pg_tests_{name}", Path(__file__).with_name(f"{name}.py"))
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def ensure_chromium() -> str:
@@ -63,7 +55,7 @@ def server(service: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
     xss.write_text(XSS_DOC, encoding="utf-8")
     [r] = service.ingest_paths([xss])
     assert r["status"] == "added", r
-    live = _load("live_server").LiveServer(create_app(service.settings, service=service))
+    live = LiveServer(create_app(service.settings, service=service))
     with live:
         yield live
     service.delete_document(r["id"])
