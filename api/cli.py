@@ -21,9 +21,12 @@ import secrets
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.records import SECTION_SEP
+
+if TYPE_CHECKING:
+    from api.backend import Backend
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -132,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
         backend.close()
 
 
-def _dispatch(b: Any, args: argparse.Namespace) -> int:
+def _dispatch(b: Backend, args: argparse.Namespace) -> int:
     if args.cmd == "ingest":
         results = b.ingest_paths(args.paths)
         _report_ingest(results, args.json)
@@ -253,7 +256,7 @@ def _report_ingest(results: list[dict[str, Any]], as_json: bool) -> None:
 
 # ---- backends ------------------------------------------------------------------------
 
-def _backend(settings: Any, repair: bool = False) -> Any:
+def _backend(settings: Any, repair: bool = False) -> Backend:
     info = _server_info(settings.data)
     if info is not None:
         from api.remote import RemoteService

@@ -13,9 +13,6 @@ class LocalService:
     def __init__(self, settings: Any, repair: bool = False) -> None:
         self.svc = Service(settings, repair=repair)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.svc, name)
-
     def ingest_paths(self, paths: list[Path]) -> list[dict[str, Any]]:
         bar: Any = None
 
@@ -39,8 +36,32 @@ class LocalService:
             if bar is not None:
                 bar.close()
 
-    def measures(self, *a: Any) -> dict[str, Any]:
-        return self.svc.measures(*a)
+    def search(self, q: str, *, limit: int = 10, doc: str | None = None, agency: str | None = None,
+               system: str | None = None, date_from: str | None = None, date_to: str | None = None) -> dict[str, Any]:
+        return self.svc.search(q, limit=limit, doc=doc, agency=agency, system=system,
+                               date_from=date_from, date_to=date_to)
+
+    def entity_by_name(self, name: str) -> dict[str, Any]:
+        return self.svc.entity_by_name(name)
+
+    def measures(self, date_from: str | None, date_to: str | None, agency: str | None,
+                 doc: str | None) -> dict[str, Any]:
+        return self.svc.measures(date_from, date_to, agency, doc)
+
+    def documents(self) -> dict[str, Any]:
+        return self.svc.documents()
+
+    def sparql(self, query: str, accept: str) -> tuple[str, bytes]:
+        return self.svc.sparql(query, accept)
+
+    def check(self, repair: bool = True) -> dict[str, Any]:
+        return self.svc.check(repair=repair)
+
+    def reindex(self) -> dict[str, Any]:
+        return self.svc.reindex()
+
+    def delete_document(self, doc_id: str) -> dict[str, Any]:
+        return self.svc.delete_document(doc_id)
 
     def export(self, fmt: str) -> bytes:
         return bytes(self.svc.graph.dump(fmt))

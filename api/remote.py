@@ -13,6 +13,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -78,15 +79,21 @@ class RemoteService:
         r = self.client.get(path, params={k: v for k, v in params.items() if v is not None})
         return _check(r).json()
 
-    def search(self, q: str, **kw: Any) -> Any:
-        return self._get("/api/search", q=q, limit=kw.get("limit"), doc=kw.get("doc"), agency=kw.get("agency"),
-                         system=kw.get("system"), **{"from": kw.get("date_from"), "to": kw.get("date_to")})
+    def search(self, q: str, *, limit: int = 10, doc: str | None = None, agency: str | None = None,
+               system: str | None = None, date_from: str | None = None, date_to: str | None = None) -> Any:
+        return self._get("/api/search", q=q, limit=limit, doc=doc, agency=agency, system=system,
+                         **{"from": date_from, "to": date_to})
 
     def entity_by_name(self, name: str) -> Any:
         found = self._get("/api/entities", q=name, limit=1)
         if not found["entities"]:
+            # the entity route's 404 carries the server's suggestions for the name
+            try:
+                self._get(f"/api/entities/{quote(name, safe='')}")
+            except NotFound as e:
+                raise NotFound(f"no entity named {name!r}", suggestions=e.suggestions) from None
             raise NotFound(f"no entity named {name!r}")
-        return self._get(f"/api/entities/{found['entities'][0]['id']}")
+        return self._get(f"/api/entities/{quote(found['entities'][0]['id'], safe='')}")
 
     def measures(self, date_from: str | None, date_to: str | None, agency: str | None, doc: str | None) -> Any:
         return self._get("/api/measures", agency=agency, doc=doc, **{"from": date_from, "to": date_to})
@@ -113,7 +120,7 @@ class RemoteService:
         raise BadInput(f"stop the server at {self.url} first: reindex rebuilds the index it holds")
 
     def delete_document(self, doc_id: str) -> Any:
-        return _check(self.client.delete(f"/api/documents/{doc_id}")).json()
+        return _check(self.client.delete(f"/api/documents/{quote(doc_id, safe='')}")).json()
 
     def backup(self, dest: Path) -> Any:
         """The server snapshots its own stores (it holds them) into ``dest`` on this machine."""

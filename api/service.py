@@ -25,7 +25,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from api.catalog import CLASS_TYPE, Catalog
 from api.measures import measure_rows, overlaps
@@ -38,6 +38,16 @@ from graph.iris import Iris
 from graph.store import named_node
 from graph.validate import check_document
 
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from graph.store import GraphStore
+    from indexes.embedder import Embedder
+    from indexes.items import PassageRow
+    from indexes.sparse import SparseEncoder
+    from indexes.vector_index import VectorIndex
+    from ingest.pipeline import Analyzer
+
 log = logging.getLogger("policygraph")
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 Progress = Callable[[str, int, int], None]
@@ -47,14 +57,15 @@ class Service:
     """``repair=True`` (the server, write commands) first brings the index back to the
     graph's versions (:meth:`check`); opening to read changes nothing."""
 
-    def __init__(self, settings: Settings, *, graph: Any = None, index: Any = None, repair: bool = False) -> None:
+    def __init__(self, settings: Settings, *, graph: GraphStore | None = None, index: VectorIndex | None = None,
+                 repair: bool = False) -> None:
         self.settings = settings
         self.iris = Iris(settings.base_iri)
         self.graph = graph if graph is not None else open_graph(settings)
         self.index = index if index is not None else open_vector_index(settings)
-        self._embedder: Any = None
-        self._sparse: Any = None
-        self._analyzer: Any = None
+        self._embedder: Embedder | None = None
+        self._sparse: SparseEncoder | None = None
+        self._analyzer: Analyzer | None = None
         self._write = threading.Lock()
         # one lock per model: loading GiNZA for an upload must not hold up query embeddings
         self._model_locks = {name: threading.Lock() for name in ("embedder", "sparse", "analyzer")}
@@ -72,7 +83,7 @@ class Service:
 
     # ---- heavy models, loaded once, lazily -------------------------------------------
     @property
-    def embedder(self) -> Any:
+    def embedder(self) -> Embedder:
         with self._model_locks["embedder"]:
             if self._embedder is None:
                 from indexes.embedder import load_embedder
@@ -82,7 +93,7 @@ class Service:
             return self._embedder
 
     @property
-    def sparse(self) -> Any:
+    def sparse(self) -> SparseEncoder:
         with self._model_locks["sparse"]:
             if self._sparse is None:
                 from indexes.sparse import SparseEncoder
@@ -91,7 +102,7 @@ class Service:
             return self._sparse
 
     @property
-    def analyzer(self) -> Any:
+    def analyzer(self) -> Analyzer:
         with self._model_locks["analyzer"]:
             if self._analyzer is None:
                 from ingest.pipeline import load_analyzer
@@ -179,7 +190,7 @@ class Service:
                     progress("write", i + 1, len(extracted))
             return results
 
-    def _write_version(self, x: ExtractedDocument, graph: Any) -> set[str]:
+    def _write_version(self, x: ExtractedDocument, graph: Graph) -> set[str]:
         """Steps 1 and 2 for one version (``graph``: its document graph); returns the ids
         of the document's other points (step 3, :meth:`_publish`, deletes them once no
         reader can want them)."""
@@ -233,7 +244,7 @@ class Service:
             self.index.flush()
             return {"passages": len(items), "model": self.settings.embedding_model, "dim": self.embedder.dim}
 
-    def _graph_rows(self, doc_iri: str | None = None) -> list[Any]:
+    def _graph_rows(self, doc_iri: str | None = None) -> list[PassageRow]:
         """The index rows of every searchable passage in the graph (of one document when
         ``doc_iri`` is given), as ingest makes them from the record."""
         from api import queries as Q
@@ -552,13 +563,13 @@ def expand(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
-def open_graph(settings: Settings) -> Any:
+def open_graph(settings: Settings) -> GraphStore:
     from graph.store import open_store
 
     return open_store(settings)
 
 
-def open_vector_index(settings: Settings) -> Any:
+def open_vector_index(settings: Settings) -> VectorIndex:
     from indexes.vector_index import open_index
 
     return open_index(settings)

@@ -45,6 +45,8 @@ def test_cli_local_then_through_server(tmp_path: Path) -> None:
     assert local["entity"]["label"] == "警察共通基盤"
     bad = _cli(data, "entity", "存在しない名前xyz")
     assert bad.returncode == 2 and "no entity" in bad.stderr
+    typo = _cli(data, "entity", "警察共通基板")  # a mistyped name: suggestions, here and through the server
+    assert typo.returncode == 2 and "did you mean" in typo.stderr, typo.stderr
 
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
@@ -67,6 +69,8 @@ def test_cli_local_then_through_server(tmp_path: Path) -> None:
         via_http = httpx.get(f"http://127.0.0.1:{port}/sparql", params={"query": q},
                              headers={"Accept": "application/sparql-results+json"}).json()
         assert via_cli["results"]["bindings"] == via_http["results"]["bindings"]
+        typo_remote = _cli(data, "entity", "警察共通基板")
+        assert (typo_remote.returncode, typo_remote.stderr) == (typo.returncode, typo.stderr)
         remote = json.loads(_cli(data, "entity", "警察共通基盤システム", "--json").stdout)
         assert remote["entity"]["id"] == local["entity"]["id"]
         hits = json.loads(_cli(data, "search", "マイナンバーカードと運転免許証の一体化", "--json").stdout)["hits"]
