@@ -11,10 +11,10 @@ from fastapi import Depends, FastAPI, File, Form, Header, Query, Response, Uploa
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 
-from api import errors
-from api.service import Service
-from core.errors import BadInput, NotFound, TooLarge
-from core.settings import Settings
+from policygraph.api import errors
+from policygraph.api.service import Service
+from policygraph.core.errors import BadInput, NotFound, TooLarge
+from policygraph.core.settings import Settings
 
 STATIC = Path(__file__).parent / "static"
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -32,8 +32,8 @@ def create_app(  # noqa: C901 - one closure per route
     app = FastAPI(title="policygraph", version="0.1.0", docs_url=None, redoc_url=None,
                   description="Knowledge graph and semantic search over Japanese government policy documents")
     errors.install(app)
-    from api.limits import BodyLimit
-    from api.security import HostCheck, SecurityHeaders, WriteAuth, WriteGate, default_hosts
+    from policygraph.api.limits import BodyLimit
+    from policygraph.api.security import HostCheck, SecurityHeaders, WriteAuth, WriteGate, default_hosts
 
     auth = WriteAuth(settings.api_key.get_secret_value() if settings.api_key else None, local_token)
     # the last added runs first: headers on every answer → Host → CORS → write auth → body limit
@@ -109,7 +109,7 @@ def create_app(  # noqa: C901 - one closure per route
 
     @app.post("/api/documents", status_code=201)
     def upload(s: Svc, _w: Writer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-        from ingest.readers import read_bytes
+        from policygraph.ingest.readers import read_bytes
 
         data = file.file.read(settings.max_upload_bytes + 1)
         if len(data) > settings.max_upload_bytes:
@@ -128,18 +128,18 @@ def create_app(  # noqa: C901 - one closure per route
 
     @app.post("/api/backup", include_in_schema=False)
     def backup(s: Svc, _w: LocalWriter, path: Annotated[str, Form()]) -> dict[str, Any]:
-        from api.backup import backup as write_backup
+        from policygraph.api.backup import backup as write_backup
 
         return write_backup(s, Path(path))
 
-    from api import linked_data, sparql
+    from policygraph.api import linked_data, sparql
 
     sparql.install(app, settings, svc)
     linked_data.install(app, settings, svc)
 
     @app.get("/export")
     def export(s: Svc, format: str = "turtle") -> Response:  # noqa: A002
-        from graph.results import EXPORT_TYPES as mimes
+        from policygraph.graph.results import EXPORT_TYPES as mimes
 
         if format not in mimes:
             raise BadInput(f"format must be one of {sorted(mimes)}")

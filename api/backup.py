@@ -46,7 +46,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.errors import BadInput, StoreLocked
+from policygraph.core.errors import BadInput, StoreLocked
 
 FORMAT = "policygraph-backup/1"
 MANIFEST = "manifest.json"
@@ -99,8 +99,8 @@ NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK}
 
 
 def backup(service: Any, dest: Path) -> dict[str, Any]:
-    from graph.store import OxigraphStore
-    from indexes.edge import EdgeIndex
+    from policygraph.graph.store import OxigraphStore
+    from policygraph.indexes.edge import EdgeIndex
 
     if not isinstance(service.graph, OxigraphStore) or not isinstance(service.index, EdgeIndex):
         raise BadInput(EXTERNAL.format(cmd="backup", verb="back up"))
@@ -217,7 +217,7 @@ def _server_running(data: Path) -> str | None:
     """The address of a server that holds ``data`` and answers, if any: only a server
     file that records this very directory and a live pid counts (a copied or stale one
     names some other server)."""
-    from api.remote import read_server_file
+    from policygraph.api.remote import read_server_file
 
     info, _ = read_server_file(data)
     if info is None:
@@ -234,8 +234,8 @@ def _server_running(data: Path) -> str | None:
 def _not_held(data: Path) -> None:
     """Fail if any process has the stores in ``data`` open (both take a lock: open and
     close them).  A store that does not open for another reason (damaged) may be replaced."""
-    from graph.store import OxigraphStore
-    from indexes.edge import EdgeIndex
+    from policygraph.graph.store import OxigraphStore
+    from policygraph.indexes.edge import EdgeIndex
 
     try:
         if (data / "graph").is_dir():
@@ -316,10 +316,10 @@ def _extract(src: Path, work: Path, manifest: dict[str, Any]) -> None:
 def _verify_unpacked(work: Path, manifest: dict[str, Any], settings: Any) -> dict[str, Any]:
     """Open the unpacked stores where they are (no start-up repair: they are checked as
     the archive holds them) and :func:`verify` them."""
-    from api.service import Service
-    from core.settings import Settings
-    from graph.store import OxigraphStore
-    from indexes.edge import EdgeIndex
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
+    from policygraph.graph.store import OxigraphStore
+    from policygraph.indexes.edge import EdgeIndex
 
     s = (settings or Settings(data=work)).model_copy(update={"data": work})
     graph = OxigraphStore(work / "graph")

@@ -23,10 +23,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.records import SECTION_SEP
+from policygraph.core.records import SECTION_SEP
 
 if TYPE_CHECKING:
-    from api.backend import Backend
+    from policygraph.api.backend import Backend
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,7 +94,7 @@ FORMATS = {
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from core.errors import BadInput, PolicygraphError, StoreLocked
+    from policygraph.core.errors import BadInput, PolicygraphError, StoreLocked
 
     try:
         return _run(args)
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _settings(args: argparse.Namespace) -> Any:
-    from core.settings import get_settings
+    from policygraph.core.settings import get_settings
 
     return get_settings(args.data or os.environ.get("POLICYGRAPH_DATA"))
 
@@ -174,8 +174,8 @@ def _dispatch(b: Backend, args: argparse.Namespace) -> int:
 
 def _backup_preflight(settings: Any, dest: Path) -> None:
     """What can be refused before opening the stores or asking a server."""
-    from api import backup
-    from core.errors import BadInput
+    from policygraph.api import backup
+    from policygraph.core.errors import BadInput
 
     backup.refuse_external(settings)
     if not settings.graph_path.is_dir():
@@ -187,7 +187,7 @@ def _backup_preflight(settings: Any, dest: Path) -> None:
 def _restore(settings: Any, src: Path, force: bool) -> int:
     """Unpack a backup, check it against its manifest, and only then put it in place of
     the data directory's stores (exit 1, the stores untouched, when they disagree)."""
-    from api import backup
+    from policygraph.api import backup
 
     backup.refuse_external(settings, "restore")
     res = backup.restore(src, settings.data, force, settings=settings)
@@ -259,18 +259,18 @@ def _report_ingest(results: list[dict[str, Any]], as_json: bool) -> None:
 def _backend(settings: Any, repair: bool = False) -> Backend:
     info = _server_info(settings.data)
     if info is not None:
-        from api.remote import RemoteService
+        from policygraph.api.remote import RemoteService
 
         remote = RemoteService(info["url"], info.get("token"))
         if remote.alive():
             return remote
-    from api.local import LocalService
+    from policygraph.api.local import LocalService
 
     return LocalService(settings, repair=repair)
 
 
 def _server_info(data: Path) -> dict[str, Any] | None:
-    from api.remote import read_server_file
+    from policygraph.api.remote import read_server_file
 
     info, ignored = read_server_file(data)
     if ignored:
@@ -281,8 +281,8 @@ def _server_info(data: Path) -> dict[str, Any] | None:
 def _serve(settings: Any, host: str, port: int) -> int:
     import uvicorn
 
-    from api.app import create_app
-    from api.service import Service
+    from policygraph.api.app import create_app
+    from policygraph.api.service import Service
 
     service = Service(settings, repair=True)  # takes the data directory (or fails naming its holder)
     service.warm()  # models load in the background while the server starts answering
@@ -305,7 +305,7 @@ def _serve(settings: Any, host: str, port: int) -> int:
 def _write_server_file(data: Path, info: dict[str, Any]) -> Path:
     """A new file, mode 0600, renamed over ``DATA/server.json``: whatever was there before
     (a file readable by others, a symlink) neither keeps its mode nor receives the token."""
-    from api.remote import SERVER_FILE
+    from policygraph.api.remote import SERVER_FILE
 
     path = data / SERVER_FILE
     tmp = data / f".{SERVER_FILE}.{secrets.token_hex(8)}"

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from core.errors import NotFound, PolicygraphError
+from policygraph.core.errors import NotFound, PolicygraphError
 
 PROBLEM = "application/problem+json"
 

@@ -30,15 +30,15 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 
-from core.errors import NotFound
-from graph.iris import local_kind
-from graph.results import GRAPH_TYPES, content_type, negotiate, serialize_triples
-from graph.store import BIND_HERE, GraphStore, Limits, named_node
-from ontology import PG_NS
+from policygraph.core.errors import NotFound
+from policygraph.graph.iris import local_kind
+from policygraph.graph.results import GRAPH_TYPES, content_type, negotiate, serialize_triples
+from policygraph.graph.store import BIND_HERE, GraphStore, Limits, named_node
+from policygraph.ontology import PG_NS
 
 if TYPE_CHECKING:
-    from api.service import Service
-    from core.settings import Settings
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
 
 HTML = "text/html"
 PG = PG_NS
@@ -99,7 +99,7 @@ def ui_target(graph: GraphStore, iri: str, local: str) -> str:
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> tuple[bytes, list[Any]]:
-    from ontology.gazetteer import ontology_path
+    from policygraph.ontology.gazetteer import ontology_path
 
     data = ontology_path().read_bytes()
     triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]

@@ -6,7 +6,7 @@ runs over everything."""
 
 from __future__ import annotations
 
-from ontology import PG_NS
+from policygraph.ontology import PG_NS
 
 PREFIXES = f"""PREFIX pg: <{PG_NS}>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import httpx
 
-from core.errors import BadInput, NotFound, PolicygraphError
+from policygraph.core.errors import BadInput, NotFound, PolicygraphError
 
 SERVER_FILE = "server.json"
 

@@ -22,8 +22,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-from core.errors import BadInput, NotFound
-from ingest.normalise import compact
+from policygraph.core.errors import BadInput, NotFound
+from policygraph.ingest.normalise import compact
 
 RRF_K = 10  # measured on the dev set (bench/retrieval.py): k=10 beats Qdrant's k=2 and k=60
 # no_good_match: known = the IDF-weighted share of the query's terms found anywhere in the
@@ -84,8 +84,8 @@ class Searcher:
     @staticmethod
     def time_window(q: str) -> tuple[str, str] | None:
         """The interval a query names (令和8年度中 → 2026-04-01..2027-03-31), if any."""
-        from ingest.extract.deadlines import find_deadlines
-        from ingest.normalise import normalise
+        from policygraph.ingest.extract.deadlines import find_deadlines
+        from policygraph.ingest.normalise import normalise
 
         for _, _, d in find_deadlines(normalise(q).text):
             lo, hi = (d.end, d.end) if d.kind == "by" else (d.start, d.end or "9999-12-31")
@@ -111,7 +111,7 @@ class Searcher:
     def search(self, q: str, limit: int = 10, doc: str | None = None, agency: str | None = None,
                system: str | None = None, date_from: str | None = None, date_to: str | None = None,
                mode: str = "hybrid", graph: bool = True) -> dict[str, Any]:
-        from indexes.vector_index import IndexFilter
+        from policygraph.indexes.vector_index import IndexFilter
 
         q = (q or "").strip()
         if not q:
@@ -167,7 +167,7 @@ class Searcher:
         in some passage: BM25's IDF, log(1 + (N - df + 0.5) / (df + 0.5)), with df counted
         by one sparse lookup per term (at most DF_CAP hits) and remembered until the index
         changes.  A term no passage has counts with df = 0, the highest weight."""
-        from indexes.sparse import SparseVec
+        from policygraph.indexes.sparse import SparseVec
 
         if not len(sparse):
             return 0.0

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
 
-from api.errors import problem, typed_problem
-from api.limits import ASGIApp, Message, Receive, Scope, Send
-from core.errors import BadInput, PolicygraphError, Unauthorized, WritesDisabled
+from policygraph.api.errors import problem, typed_problem
+from policygraph.api.limits import ASGIApp, Message, Receive, Scope, Send
+from policygraph.core.errors import BadInput, PolicygraphError, Unauthorized, WritesDisabled
 
 CSP = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
        "form-action 'self'; frame-ancestors 'none'")

@@ -27,26 +27,26 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.catalog import CLASS_TYPE, Catalog
-from api.measures import measure_rows, overlaps
-from api.search import Searcher
-from core.errors import BadInput, IngestError, NotFound
-from core.records import ExtractedDocument, SourceDocument, split_path
-from core.settings import Settings
-from graph.build import document_graph
-from graph.iris import Iris
-from graph.store import named_node
-from graph.validate import check_document
+from policygraph.api.catalog import CLASS_TYPE, Catalog
+from policygraph.api.measures import measure_rows, overlaps
+from policygraph.api.search import Searcher
+from policygraph.core.errors import BadInput, IngestError, NotFound
+from policygraph.core.records import ExtractedDocument, SourceDocument, split_path
+from policygraph.core.settings import Settings
+from policygraph.graph.build import document_graph
+from policygraph.graph.iris import Iris
+from policygraph.graph.store import named_node
+from policygraph.graph.validate import check_document
 
 if TYPE_CHECKING:
     from rdflib import Graph
 
-    from graph.store import GraphStore
-    from indexes.embedder import Embedder
-    from indexes.items import PassageRow
-    from indexes.sparse import SparseEncoder
-    from indexes.vector_index import VectorIndex
-    from ingest.pipeline import Analyzer
+    from policygraph.graph.store import GraphStore
+    from policygraph.indexes.embedder import Embedder
+    from policygraph.indexes.items import PassageRow
+    from policygraph.indexes.sparse import SparseEncoder
+    from policygraph.indexes.vector_index import VectorIndex
+    from policygraph.ingest.pipeline import Analyzer
 
 log = logging.getLogger("policygraph")
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
@@ -86,7 +86,7 @@ class Service:
     def embedder(self) -> Embedder:
         with self._model_locks["embedder"]:
             if self._embedder is None:
-                from indexes.embedder import load_embedder
+                from policygraph.indexes.embedder import load_embedder
 
                 s = self.settings
                 self._embedder = load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix)
@@ -96,7 +96,7 @@ class Service:
     def sparse(self) -> SparseEncoder:
         with self._model_locks["sparse"]:
             if self._sparse is None:
-                from indexes.sparse import SparseEncoder
+                from policygraph.indexes.sparse import SparseEncoder
 
                 self._sparse = SparseEncoder()
             return self._sparse
@@ -105,7 +105,7 @@ class Service:
     def analyzer(self) -> Analyzer:
         with self._model_locks["analyzer"]:
             if self._analyzer is None:
-                from ingest.pipeline import load_analyzer
+                from policygraph.ingest.pipeline import load_analyzer
 
                 s = self.settings
                 self._analyzer = load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size)
@@ -140,7 +140,7 @@ class Service:
         return {d["id"]: d["checksum"] for d in self.catalog.documents.values()}
 
     def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> list[dict[str, Any]]:
-        from ingest.readers import read_file
+        from policygraph.ingest.readers import read_file
 
         results: list[dict[str, Any]] = []
         docs: list[SourceDocument] = []
@@ -166,7 +166,7 @@ class Service:
             ]
             if not todo:
                 return results
-            from ingest.pipeline import analyse
+            from policygraph.ingest.pipeline import analyse
 
             extracted = analyse(todo, self.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
             graphs = [document_graph(x, self.iris) for x in extracted]
@@ -194,7 +194,7 @@ class Service:
         """Steps 1 and 2 for one version (``graph``: its document graph); returns the ids
         of the document's other points (step 3, :meth:`_publish`, deletes them once no
         reader can want them)."""
-        from indexes.items import index_items
+        from policygraph.indexes.items import index_items
 
         items = index_items(x, self.embedder, self.sparse)
         self.index.ensure_collection(self.embedder.dim)
@@ -231,7 +231,7 @@ class Service:
     def reindex(self, progress: Progress | None = None) -> dict[str, Any]:
         """Re-embed every passage with the configured model, from the graph alone
         (no re-parsing): the index is dropped and rebuilt."""
-        from indexes.items import items_of
+        from policygraph.indexes.items import items_of
 
         with self._write:
             items = items_of(self._graph_rows(), self.embedder, self.sparse,
@@ -247,9 +247,9 @@ class Service:
     def _graph_rows(self, doc_iri: str | None = None) -> list[PassageRow]:
         """The index rows of every searchable passage in the graph (of one document when
         ``doc_iri`` is given), as ingest makes them from the record."""
-        from api import queries as Q
-        from core.records import deadline_interval
-        from indexes.items import PassageRow
+        from policygraph.api import queries as Q
+        from policygraph.core.records import deadline_interval
+        from policygraph.indexes.items import PassageRow
 
         bind = {"doc": named_node(doc_iri)} if doc_iri else None
         rows: dict[str, PassageRow] = {}
@@ -297,7 +297,7 @@ class Service:
         lack their point, or whose point is tagged with another version (a crash between
         indexing a new version and swapping its graph retags the passages both versions
         share), has its points derived again from its current version in the graph."""
-        from api.queries import SEARCHABLE_PASSAGES
+        from policygraph.api.queries import SEARCHABLE_PASSAGES
 
         versions = self.versions()
         points = self.index.point_versions() if self.index.exists() else {}
@@ -334,7 +334,7 @@ class Service:
 
     def _rederive(self, doc_ids: list[str]) -> None:
         """Write the points of these documents again from their current version in the graph."""
-        from indexes.items import items_of
+        from policygraph.indexes.items import items_of
 
         for doc_id in doc_ids:
             items = items_of(self._graph_rows(self.iris.doc(doc_id)), self.embedder, self.sparse)
@@ -358,7 +358,7 @@ class Service:
                     self._reads.notify_all()
 
     def info(self) -> dict[str, Any]:
-        from api.queries import PASSAGE_COUNT
+        from policygraph.api.queries import PASSAGE_COUNT
 
         rows = self.graph.select(PASSAGE_COUNT)
         return {
@@ -376,7 +376,7 @@ class Service:
     def document(self, doc_id: str) -> dict[str, Any]:
         for d in self.catalog.documents.values():
             if d["id"] == doc_id:
-                from api.queries import PASSAGE_TEXT
+                from policygraph.api.queries import PASSAGE_TEXT
 
                 rows = self.graph.select(PASSAGE_TEXT, bind={"doc": named_node(d["iri"])})
                 passages = [
@@ -411,7 +411,7 @@ class Service:
         return self._entity(iri)
 
     def _entity(self, iri: str) -> dict[str, Any]:
-        from api.queries import MENTIONS
+        from policygraph.api.queries import MENTIONS
 
         rows = self.graph.select(MENTIONS, bind={"entity": named_node(iri)})
         by_passage: dict[str, dict[str, Any]] = {}
@@ -434,7 +434,7 @@ class Service:
 
     def _articles(self, iri: str) -> list[dict[str, Any]]:
         """A law's articles cited anywhere (第103条第3項), each with its citations."""
-        from api.queries import ARTICLES
+        from policygraph.api.queries import ARTICLES
 
         arts: dict[str, dict[str, Any]] = {}
         for r in self.graph.select(ARTICLES, bind={"entity": named_node(iri)}):
@@ -453,7 +453,7 @@ class Service:
 
         if iri in self.catalog.parents:
             add(self.catalog.parents[iri], "subOrganizationOf")
-        from api.queries import RUNS_ON
+        from policygraph.api.queries import RUNS_ON
 
         for r in self.graph.select(RUNS_ON, bind={"entity": named_node(iri)}):
             if r["s"] == iri:
@@ -506,7 +506,7 @@ class Service:
         return {"measures": items[offset : offset + limit], "total": len(items)}
 
     def sparql(self, query: str, accept: str) -> tuple[str, bytes]:
-        from api.sparql import execute  # the protocol's rules and limits, also for the CLI
+        from policygraph.api.sparql import execute  # the protocol's rules and limits, also for the CLI
 
         return execute(self.graph, self.settings, query, accept)
 
@@ -529,7 +529,7 @@ def _supported(f: Path) -> bool:
     device."""
     import stat
 
-    from ingest.readers import read_head
+    from policygraph.ingest.readers import read_head
 
     try:
         mode: int | None = f.stat().st_mode
@@ -539,7 +539,7 @@ def _supported(f: Path) -> bool:
         return False
     suffix = f.suffix.lower()
     if suffix == ".xml":
-        from ingest.readers.egov import is_egov_xml
+        from policygraph.ingest.readers.egov import is_egov_xml
 
         if mode is None or not stat.S_ISREG(mode):
             return False
@@ -564,12 +564,12 @@ def expand(paths: Iterable[Path]) -> list[Path]:
 
 
 def open_graph(settings: Settings) -> GraphStore:
-    from graph.store import open_store
+    from policygraph.graph.store import open_store
 
     return open_store(settings)
 
 
 def open_vector_index(settings: Settings) -> VectorIndex:
-    from indexes.vector_index import open_index
+    from policygraph.indexes.vector_index import open_index
 
     return open_index(settings)

@@ -31,15 +31,15 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request, Response
 
-from core.errors import BadInput, QueryRefused
-from graph.query_processes import QueryProcesses, Task
-from graph.query_text import READ_ONLY, check_read_only
-from graph.results import content_type, negotiate, serialize
-from graph.store import Dataset, Limits, QueryTimeout
+from policygraph.core.errors import BadInput, QueryRefused
+from policygraph.graph.query_processes import QueryProcesses, Task
+from policygraph.graph.query_text import READ_ONLY, check_read_only
+from policygraph.graph.results import content_type, negotiate, serialize
+from policygraph.graph.store import Dataset, Limits, QueryTimeout
 
 if TYPE_CHECKING:
-    from api.service import Service
-    from core.settings import Settings
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
 
 
 class UnsupportedMediaType(BadInput):

@@ -154,8 +154,8 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT / "data"))
     ap.add_argument("gold", nargs="?", default=str(ROOT.parent / "shared" / "eval" / "dev-gold.json"))
     args = ap.parse_args()
-    from api.service import Service
-    from core.settings import Settings
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
 
     svc = Service(Settings(data=Path(args.data)))
     if not svc.versions():

@@ -20,10 +20,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from indexes.base import IndexFilter, IndexItem, SearchMode, VectorIndex  # noqa: E402
-from indexes.client import ClientIndex  # noqa: E402
-from indexes.edge import EdgeIndex  # noqa: E402
-from indexes.sparse import SparseVec  # noqa: E402
+from policygraph.indexes.base import IndexFilter, IndexItem, SearchMode, VectorIndex  # noqa: E402
+from policygraph.indexes.client import ClientIndex  # noqa: E402
+from policygraph.indexes.edge import EdgeIndex  # noqa: E402
+from policygraph.indexes.sparse import SparseVec  # noqa: E402
 
 DIM = 384
 VOCAB = 5000

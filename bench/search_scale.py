@@ -41,14 +41,14 @@ def main() -> None:  # noqa: PLR0915
     from rdflib import RDF, Graph, Literal, URIRef
     from rdflib.namespace import DCTERMS
 
-    from api.app import create_app
-    from api.service import Service
-    from core.settings import Settings
-    from graph.namespace import PG
-    from indexes.sparse import SparseVec
-    from indexes.vector_index import IndexFilter, IndexItem
-    from ingest.pipeline import layout
-    from ingest.readers import read_file
+    from policygraph.api.app import create_app
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
+    from policygraph.graph.namespace import PG
+    from policygraph.indexes.sparse import SparseVec
+    from policygraph.indexes.vector_index import IndexFilter, IndexItem
+    from policygraph.ingest.pipeline import layout
+    from policygraph.ingest.readers import read_file
 
     texts = [p.text for f in sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt"))
              for p in layout(read_file(f)).passages]

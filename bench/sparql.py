@@ -94,7 +94,7 @@ def _load_test_module(name: str) -> Any:
 # ---- datasets ----------------------------------------------------------------------------------
 
 def corpus_quads(data: Path | None) -> list[ox.Quad]:
-    from graph.store import OxigraphStore
+    from policygraph.graph.store import OxigraphStore
 
     if data is None or not (data / "graph").exists():
         data = Path(tempfile.mkdtemp(prefix="pg-bench-sparql-"))
@@ -155,7 +155,7 @@ def synthetic_quads(quads: list[ox.Quad], copies: int, seed: int = 7) -> Iterato
 # ---- stores ------------------------------------------------------------------------------------
 
 def embedded_store(path: Path, quads: Any) -> tuple[Any, float]:
-    from graph.store import OxigraphStore
+    from policygraph.graph.store import OxigraphStore
 
     st = OxigraphStore(path)
     t = time.monotonic()
@@ -237,8 +237,8 @@ def main() -> None:  # noqa: PLR0915
     ap.add_argument("--runs", type=int, default=30)
     ap.add_argument("--no-virtuoso", action="store_true")
     args = ap.parse_args()
-    from core.settings import Settings
-    from graph.store import open_store
+    from policygraph.core.settings import Settings
+    from policygraph.graph.store import open_store
 
     base = corpus_quads(args.data)
     synth = list(synthetic_quads(base, args.copies))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 
-from core.records import SECTION_SEP, Citation, Deadline, Entity, ExtractedDocument, Measure
-from graph.iris import Iris
-from graph.namespace import DCTERMS, ELI, ORG, PG, PROV, SKOS
-from ontology import ENTITY_CLASSES
+from policygraph.core.records import SECTION_SEP, Citation, Deadline, Entity, ExtractedDocument, Measure
+from policygraph.graph.iris import Iris
+from policygraph.graph.namespace import DCTERMS, ELI, ORG, PG, PROV, SKOS
+from policygraph.ontology import ENTITY_CLASSES
 
 ENTITY_CLASS = {type_: PG[local] for local, type_ in ENTITY_CLASSES.items() if local != "GenericActor"}
 SEP = SECTION_SEP
@@ -72,7 +72,7 @@ def document_graph(x: ExtractedDocument, iris: Iris) -> Graph:
 
 
 def _key(title: str) -> str:
-    from core.ids import sha
+    from policygraph.core.ids import sha
 
     return sha(title, n=12)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.ids import sha
+from policygraph.core.ids import sha
 
 _ARTICLE = re.compile(r"第(\d+)条(?:の(\d+))?(?:第(\d+)項)?(?:第(\d+)号)?")
 _SEGMENT = r"[A-Za-z0-9_\-][A-Za-z0-9_.\-]{0,127}"  # a URL-safe id, never '.' or '..'

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD, DefinedNamespace
 
-from ontology import PG_NS, REF_NS
+from policygraph.ontology import PG_NS, REF_NS
 
 ELI = Namespace("http://data.europa.eu/eli/ontology#")
 REF = Namespace(REF_NS)

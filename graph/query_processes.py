@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from core.errors import BadInput, GraphStoreError, PolicygraphError, QueryError, QueryRefused
+from policygraph.core.errors import BadInput, GraphStoreError, PolicygraphError, QueryError, QueryRefused
 
 
 @dataclass(frozen=True)
@@ -37,15 +37,15 @@ class Task:
 
 
 def _errors() -> dict[str, type[PolicygraphError]]:
-    from graph.store import ResultTooLarge
+    from policygraph.graph.store import ResultTooLarge
 
     return {c.__name__: c for c in (QueryError, QueryRefused, ResultTooLarge, BadInput, GraphStoreError)}
 
 
 def _worker(conn: Connection) -> None:
     """A worker's loop: one task in, ``("ok", mime, body)`` or ``("error", class, detail)`` out."""
-    from graph.results import negotiate, serialize
-    from graph.store import Dataset, Limits, OxigraphStore
+    from policygraph.graph.results import negotiate, serialize
+    from policygraph.graph.store import Dataset, Limits, OxigraphStore
 
     stores: dict[str, OxigraphStore] = {}
     while True:

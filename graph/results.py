@@ -28,7 +28,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from ontology import PG_NS
+from policygraph.ontology import PG_NS
 
 Kind = Literal["solutions", "boolean", "graph"]
 XSD = "http://www.w3.org/2001/XMLSchema#"

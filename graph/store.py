@@ -35,9 +35,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyoxigraph as ox
 from rdflib import Graph
 
-from core.errors import BadInput, GraphStoreError, QueryError, QueryRefused, StoreLocked
-from graph.query_text import READ_ONLY, check_read_only, has_base, query_shape
-from graph.results import (
+from policygraph.core.errors import BadInput, GraphStoreError, QueryError, QueryRefused, StoreLocked
+from policygraph.graph.query_text import READ_ONLY, check_read_only, has_base, query_shape
+from policygraph.graph.results import (
     EXPORT_TYPES,
     QueryOutcome,
     py_value,
@@ -45,7 +45,7 @@ from graph.results import (
 )
 
 if TYPE_CHECKING:
-    from core.settings import Settings
+    from policygraph.core.settings import Settings
 
 PG_DOCUMENT = "https://w3id.org/policygraph/ns#Document"
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from core.errors import NonConformingGraph
+from policygraph.core.errors import NonConformingGraph
 
 _LOCK = threading.Lock()
 _GRAPHS: tuple[Any, Any] | None = None
@@ -25,7 +25,7 @@ def _shapes() -> tuple[Any, Any]:
         if _GRAPHS is None:
             from rdflib import Graph
 
-            from ontology.gazetteer import ontology_path, shapes_path
+            from policygraph.ontology.gazetteer import ontology_path, shapes_path
 
             _GRAPHS = (Graph().parse(shapes_path()), Graph().parse(ontology_path()))
         return _GRAPHS

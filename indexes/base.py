@@ -21,8 +21,8 @@ from typing import Any, Literal, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from core.errors import BadInput, StoreLocked, VectorIndexError
-from indexes.sparse import SparseVec
+from policygraph.core.errors import BadInput, StoreLocked, VectorIndexError
+from policygraph.indexes.sparse import SparseVec
 
 DENSE = "dense"
 LEXICAL = "lexical"

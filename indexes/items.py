@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.records import ExtractedDocument, deadline_interval
-from indexes.vector_index import IndexItem
+from policygraph.core.records import ExtractedDocument, deadline_interval
+from policygraph.indexes.vector_index import IndexItem
 
 
 @dataclass

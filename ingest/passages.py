@@ -27,9 +27,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 
-from core.ids import sha
-from core.records import Passage, Section
-from ingest.sections import breadcrumb
+from policygraph.core.ids import sha
+from policygraph.core.records import Passage, Section
+from policygraph.ingest.sections import breadcrumb
 
 MAX_LEN = 1200
 TARGET = 450

@@ -12,18 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.records import ExtractedDocument, Passage, Section, SourceDocument
-from ingest.extract import aliases
-from ingest.extract.citations import extract_citations
-from ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
-from ingest.extract.gazetteer import Gazetteer
-from ingest.extract.measures import ParsedPassage, extract_measures
-from ingest.extract.metadata import extract_metadata
-from ingest.extract.nlp import load_nlp, parse
-from ingest.extract.relations import runs_on
-from ingest.normalise import NormText, join_soft_wraps, normalise
-from ingest.passages import split_passages
-from ingest.sections import contents_spans, parse_sections
+from policygraph.core.records import ExtractedDocument, Passage, Section, SourceDocument
+from policygraph.ingest.extract import aliases
+from policygraph.ingest.extract.citations import extract_citations
+from policygraph.ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
+from policygraph.ingest.extract.gazetteer import Gazetteer
+from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
+from policygraph.ingest.extract.metadata import extract_metadata
+from policygraph.ingest.extract.nlp import load_nlp, parse
+from policygraph.ingest.extract.relations import runs_on
+from policygraph.ingest.normalise import NormText, join_soft_wraps, normalise
+from policygraph.ingest.passages import split_passages
+from policygraph.ingest.sections import contents_spans, parse_sections
 
 Progress = Callable[[str, int], None]
 
@@ -38,7 +38,7 @@ class Analyzer:
 
 
 def load_analyzer(model: str = "ja_ginza", processes: int = 1, batch_size: int = 32) -> Analyzer:
-    from ontology.gazetteer import load_reference
+    from policygraph.ontology.gazetteer import load_reference
 
     entries = load_reference()
     gaz = Gazetteer.from_reference(entries)

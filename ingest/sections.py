@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from core.records import SECTION_SEP, Section
-from ingest.extract.deadlines import KANJI_DIGITS, kanji_number  # article numbers run past 99
-from ingest.normalise import NormText, identity
+from policygraph.core.records import SECTION_SEP, Section
+from policygraph.ingest.extract.deadlines import KANJI_DIGITS, kanji_number  # article numbers run past 99
+from policygraph.ingest.normalise import NormText, identity
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 KANJI_NUM = "〇一二三四五六七八九十"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ontology import ENTITY_CLASSES, PG_NS, REF_NS
+from policygraph.ontology import ENTITY_CLASSES, PG_NS, REF_NS
 
 HERE = Path(__file__).resolve().parent
 TYPES = ENTITY_CLASSES

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.ids import sha
-from core.records import (
+from policygraph.core.ids import sha
+from policygraph.core.records import (
     Deadline,
     DocumentMeta,
     Entity,
@@ -112,8 +112,8 @@ def sample_documents() -> list[ExtractedDocument]:
 
 def load_into(store: Any, base_iri: str) -> list[ExtractedDocument]:
     """Write both documents into a graph store (one named graph each); the documents."""
-    from graph.build import document_graph
-    from graph.iris import Iris
+    from policygraph.graph.build import document_graph
+    from policygraph.graph.iris import Iris
 
     iris = Iris(base_iri)
     docs = sample_documents()

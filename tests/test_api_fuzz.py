@@ -18,8 +18,8 @@ EXAMPLES = 30  # per operation
 
 
 def test_no_server_errors_for_any_generated_request(service: Any) -> None:
-    from api.app import create_app
-    from core.settings import Settings
+    from policygraph.api.app import create_app
+    from policygraph.core.settings import Settings
 
     # no api key: writes disabled; schemathesis' ASGI client sends `Host: testserver`
     app = create_app(Settings(data=service.settings.data, allowed_hosts=["testserver"]), service=service)

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.service import Service
-from core.settings import Settings
+from policygraph.api.app import create_app
+from policygraph.api.service import Service
+from policygraph.core.settings import Settings
 
 KEY = "limits-test-key"
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from core.settings import Settings
+from policygraph.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {"POLICYGRAPH_API_KEY", "QDRANT_API_KEY", "VIRTUOSO_DBA_PASSWORD"}

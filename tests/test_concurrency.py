@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from api.service import Service
-from core.settings import Settings
+from policygraph.api.service import Service
+from policygraph.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

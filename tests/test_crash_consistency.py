@@ -21,7 +21,7 @@ DOC = "001_214d2fa169fb0a94.txt"
 
 
 def _ingest_cmd(data: Path, path: Path) -> list[str]:
-    return [sys.executable, "-m", "api.cli", "--data", str(data), "ingest", str(path)]
+    return [sys.executable, "-m", "policygraph.api.cli", "--data", str(data), "ingest", str(path)]
 
 
 def _env() -> dict[str, str]:
@@ -29,8 +29,8 @@ def _env() -> dict[str, str]:
 
 
 def _state(data: Path) -> tuple[str | None, dict[str, set[str]], int, int]:
-    from api.service import Service
-    from core.settings import Settings
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
 
     svc = Service(Settings(data=data), repair=True)  # as the server and write commands open it
     try:
@@ -77,13 +77,13 @@ def test_kill_during_reingest_leaves_one_whole_version(tmp_path: Path) -> None:
 
 
 def _cli(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "api.cli", "--data", str(data), *args], env={**_env(), **env},
+    return subprocess.run([sys.executable, "-m", "policygraph.api.cli", "--data", str(data), *args], env={**_env(), **env},
                           capture_output=True, text=True, timeout=600)
 
 
 def _points(data: Path) -> dict[str, tuple[str, str]]:
-    from api.service import Service
-    from core.settings import Settings
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
 
     svc = Service(Settings(data=data))  # opened to read: repairs nothing
     try:
@@ -100,8 +100,8 @@ def test_kill_between_index_and_graph_swap_loses_no_points(tmp_path: Path) -> No
     derives the points again from the graph, and the old version answers whole."""
     import json
 
-    from api.service import Service
-    from core.settings import Settings
+    from policygraph.api.service import Service
+    from policygraph.core.settings import Settings
 
     data, src = tmp_path / "data", tmp_path / DOC
     original = (CORPUS / DOC).read_text(encoding="utf-8")

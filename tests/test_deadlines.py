@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.extract.deadlines import (
+from policygraph.ingest.extract.deadlines import (
     era_to_western,
     find_deadlines,
     fiscal_year_interval,

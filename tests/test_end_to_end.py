@@ -77,7 +77,7 @@ def test_reingest_unchanged_is_noop(service, corpus_dir: Path) -> None:
 
 
 def test_http_api_and_sparql_agree(service) -> None:
-    from api.app import create_app
+    from policygraph.api.app import create_app
 
     client = TestClient(create_app(service.settings, service), base_url="http://127.0.0.1")
     q = "PREFIX pg: <https://w3id.org/policygraph/ns#> SELECT (COUNT(?m) AS ?n) WHERE { ?m a pg:Measure }"
@@ -96,7 +96,7 @@ def test_http_api_and_sparql_agree(service) -> None:
 
 
 def test_cli_help_is_fast_and_light() -> None:
-    out = subprocess.run([sys.executable, "-c", "import sys, api.cli; api.cli._parser();"
+    out = subprocess.run([sys.executable, "-c", "import sys, policygraph.api.cli as c; c._parser();"
                           "print(any(m in sys.modules for m in ('torch','spacy','sentence_transformers')))"],
                          capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -115,7 +115,7 @@ def test_negative_query_is_flagged(service) -> None:
 
 
 def test_a_table_of_contents_is_kept_but_not_a_search_hit(service) -> None:
-    from api.queries import PREFIXES
+    from policygraph.api.queries import PREFIXES
 
     res = service.search("匿名・流動型犯罪グループの解体に向けたT3の活用等による対策の効果的推進", limit=30)
     assert res["hits"] and not any("目 次" in h["text"] or "\t3\n" in h["text"] for h in res["hits"])
@@ -130,7 +130,7 @@ def test_a_table_of_contents_is_kept_but_not_a_search_hit(service) -> None:
 def test_search_and_measures_agree_on_a_date_window(service, window: tuple[str | None, str | None]) -> None:
     """/api/search?from=&to= finds exactly the passages of the measures /api/measures?from=&to=
     lists: one definition of a deadline's days (core.records.deadline_interval) for both."""
-    from api.app import create_app
+    from policygraph.api.app import create_app
 
     c = TestClient(create_app(service.settings, service=service), base_url="http://127.0.0.1")
     params = {k: v for k, v in zip(("from", "to"), window, strict=True) if v}

@@ -38,13 +38,13 @@ from fastapi.testclient import TestClient
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from api.app import create_app
-from api.service import Service
-from core.records import ExtractedDocument
-from core.settings import Settings
-from graph.build import document_graph
-from graph.iris import Iris
-from graph.store import Limits, OxigraphStore, QueryTimeout, SparqlServerStore, open_store
+from policygraph.api.app import create_app
+from policygraph.api.service import Service
+from policygraph.core.records import ExtractedDocument
+from policygraph.core.settings import Settings
+from policygraph.graph.build import document_graph
+from policygraph.graph.iris import Iris
+from policygraph.graph.store import Limits, OxigraphStore, QueryTimeout, SparqlServerStore, open_store
 
 pytestmark = pytest.mark.integration
 
@@ -217,8 +217,8 @@ def server(request: pytest.FixtureRequest) -> tuple[str, dict[str, Any]]:
 @pytest.fixture(scope="module")
 def documents() -> list[ExtractedDocument]:
     """The hand-made documents and one corpus file through the real pipeline (GiNZA), once."""
-    from ingest.pipeline import analyse, load_analyzer
-    from ingest.readers import read_file
+    from policygraph.ingest.pipeline import analyse, load_analyzer
+    from policygraph.ingest.readers import read_file
 
     t = time.monotonic()
     x = analyse([read_file(CORPUS_FILE)], load_analyzer("ja_ginza", 1, 32))[0]
@@ -443,7 +443,7 @@ def test_settings_wire_digest_and_scoping(server: tuple[str, dict[str, Any]]) ->
         # without Digest the update endpoint refuses the write
         basic = SparqlServerStore(ep["sparql_endpoint"], ep["sparql_update_endpoint"], ep["sparql_user"],
                                   ep["sparql_password"], digest=False, graph_prefix=st.graph_prefix)
-        from core.errors import GraphStoreError
+        from policygraph.core.errors import GraphStoreError
 
         with pytest.raises(GraphStoreError):
             basic.replace_document(f"{BASE}/id/graph/never", None)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import DecodeError, EmptyDocument, IngestError, TooLarge, UnsupportedFormat
-from ingest.readers import read_bytes, read_file
+from policygraph.core.errors import DecodeError, EmptyDocument, IngestError, TooLarge, UnsupportedFormat
+from policygraph.ingest.readers import read_bytes, read_file
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 EXCERPT_LINES = [
@@ -193,7 +193,7 @@ def test_http_upload_of_bad_file_is_problem_json_and_changes_nothing(service) ->
     from fastapi.testclient import TestClient
     from pydantic import SecretStr
 
-    from api.app import create_app
+    from policygraph.api.app import create_app
 
     settings = service.settings.model_copy(update={"api_key": SecretStr("k-123")})
     client = TestClient(create_app(settings, service), base_url="http://127.0.0.1")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
-from graph.namespace import PG
-from ontology.gazetteer import load_reference, ontology_path, shapes_path
+from policygraph.graph.namespace import PG
+from policygraph.ontology.gazetteer import load_reference, ontology_path, shapes_path
 
 
 def test_namespace_matches_turtle() -> None:
@@ -34,7 +34,7 @@ def test_reference_data_is_consistent() -> None:
         assert e.label and e.type in ("Agency", "System", "Law", "Plan", "Program", "Other")
         assert e.parent is None or e.parent in keys
     laws = [e for e in entries if e.law_number]
-    from ingest.extract.gazetteer import egov_law_id, law_number_spans
+    from policygraph.ingest.extract.gazetteer import egov_law_id, law_number_spans
 
     for e in laws:
         (_, _, era, kind, year, num), = law_number_spans(f"({e.law_number})")
@@ -48,9 +48,9 @@ def test_ingested_graph_conforms_to_shapes(service, name: str) -> None:
 
     from pyshacl import validate
 
-    from graph.build import document_graph
-    from ingest.pipeline import analyse
-    from ingest.readers import read_file
+    from policygraph.graph.build import document_graph
+    from policygraph.ingest.pipeline import analyse
+    from policygraph.ingest.readers import read_file
 
     corpus = Path(__file__).parent / "data" / "corpus"
     x = analyse([read_file(corpus / name)], service.analyzer)[0]
@@ -67,11 +67,11 @@ def test_ingest_refuses_a_graph_that_does_not_conform(service) -> None:
     import dataclasses
     from pathlib import Path
 
-    from core.errors import NonConformingGraph
-    from graph.build import document_graph
-    from graph.validate import check_document, violations
-    from ingest.pipeline import analyse
-    from ingest.readers import read_file
+    from policygraph.core.errors import NonConformingGraph
+    from policygraph.graph.build import document_graph
+    from policygraph.graph.validate import check_document, violations
+    from policygraph.ingest.pipeline import analyse
+    from policygraph.ingest.readers import read_file
 
     x = analyse([read_file(Path(__file__).parent / "data" / "corpus" / "001_214d2fa169fb0a94.txt")],
                 service.analyzer)[0]

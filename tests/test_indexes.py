@@ -25,15 +25,15 @@ from hypothesis import strategies as st
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-from core.errors import BadInput, StoreLocked, VectorIndexError  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from indexes.base import IndexFilter, IndexHit, IndexItem, IndexLocked, passage_id, point_id  # noqa: E402
-from indexes.client import ClientIndex  # noqa: E402
-from indexes.edge import EdgeIndex  # noqa: E402
-from indexes.embedder import Embedder, load_embedder  # noqa: E402
-from indexes.items import deadline_payload  # noqa: E402
-from indexes.sparse import SYN_WEIGHT, SparseEncoder, SparseVec, chunks, term_index  # noqa: E402
-from indexes.vector_index import VectorIndex, open_index  # noqa: E402
+from policygraph.core.errors import BadInput, StoreLocked, VectorIndexError  # noqa: E402
+from policygraph.core.settings import Settings  # noqa: E402
+from policygraph.indexes.base import IndexFilter, IndexHit, IndexItem, IndexLocked, passage_id, point_id  # noqa: E402
+from policygraph.indexes.client import ClientIndex  # noqa: E402
+from policygraph.indexes.edge import EdgeIndex  # noqa: E402
+from policygraph.indexes.embedder import Embedder, load_embedder  # noqa: E402
+from policygraph.indexes.items import deadline_payload  # noqa: E402
+from policygraph.indexes.sparse import SYN_WEIGHT, SparseEncoder, SparseVec, chunks, term_index  # noqa: E402
+from policygraph.indexes.vector_index import VectorIndex, open_index  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -491,7 +491,7 @@ def test_sparse_encoder_is_usable_from_threads(encoder: SparseEncoder) -> None:
 
 
 def test_filter_dates_use_utc_midnight() -> None:
-    from indexes.base import midnight_utc
+    from policygraph.indexes.base import midnight_utc
 
     assert midnight_utc("2025-03-31") == dt.datetime(2025, 3, 31, tzinfo=dt.UTC)
 
@@ -531,7 +531,7 @@ def test_a_window_matches_one_deadline_whole_on_both_backends(
         lo: dt.date | None, hi: dt.date | None) -> None:
     """Random deadlines and windows: a passage is found exactly when one of its deadlines
     overlaps the window (a passage due in FY2020 and FY2030 is not due in FY2025)."""
-    from core.records import deadline_interval
+    from policygraph.core.records import deadline_interval
 
     if lo is None and hi is None:
         lo = _DAY0

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import analyse
-from ingest.readers import read_file
+from policygraph.ingest.pipeline import analyse
+from policygraph.ingest.readers import read_file
 
 pytestmark = pytest.mark.slow
 KINDS = Path(__file__).parent / "data" / "kinds"

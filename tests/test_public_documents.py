@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from core.errors import IngestError, UnsupportedFormat
-from ingest.pipeline import analyse
-from ingest.readers import read_bytes, read_file
+from policygraph.core.errors import IngestError, UnsupportedFormat
+from policygraph.ingest.pipeline import analyse
+from policygraph.ingest.readers import read_bytes, read_file
 
 PUBLIC = Path(__file__).parent / "data" / "public"
 
@@ -61,8 +61,8 @@ def test_every_section_path_is_unique_and_graphs_conform(extracted, service) -> 
     from pyshacl import validate
     from rdflib import Graph
 
-    from graph.build import document_graph
-    from ontology.gazetteer import ontology_path, shapes_path
+    from policygraph.graph.build import document_graph
+    from policygraph.ontology.gazetteer import ontology_path, shapes_path
 
     for name, x in extracted.items():
         paths = [s.path for s in x.sections if s.path]
@@ -163,7 +163,7 @@ def test_egov_xml_reader_renders_the_printed_layout() -> None:
 
 
 def test_folder_ingest_takes_law_xml_and_leaves_other_xml(tmp_path: Path) -> None:
-    from api.service import expand
+    from policygraph.api.service import expand
 
     (tmp_path / "law.xml").write_bytes((PUBLIC / "fusei_access_kinshi_hou.egov.xml").read_bytes())
     (tmp_path / "settings.xml").write_text('<?xml version="1.0"?><config/>', encoding="utf-8")

@@ -34,10 +34,10 @@ import pytest
 from cli_run import one_line as _one_line
 from cli_run import run_cli as _cli
 
-from api import backup
-from api.service import Service
-from core.errors import BadInput
-from core.settings import Settings
+from policygraph.api import backup
+from policygraph.api.service import Service
+from policygraph.core.errors import BadInput
+from policygraph.core.settings import Settings
 
 
 def _state(capsys: pytest.CaptureFixture[str], data: Path) -> tuple[Any, str]:
@@ -231,7 +231,7 @@ def _serving(data: Path) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "POLICYGRAPH_GINZA_PROCESSES": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "--data", str(data), "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "policygraph.api.cli", "--data", str(data), "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     try:
         deadline = time.monotonic() + 120

@@ -25,12 +25,12 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.cli import main
-from api.service import Service
-from core.errors import IngestError, TooLarge, UnsupportedFormat
-from core.settings import Settings
-from ingest.readers import read_bytes, read_file
+from policygraph.api.app import create_app
+from policygraph.api.cli import main
+from policygraph.api.service import Service
+from policygraph.core.errors import IngestError, TooLarge, UnsupportedFormat
+from policygraph.core.settings import Settings
+from policygraph.ingest.readers import read_bytes, read_file
 
 KEY = "security-ingest-key"
 PUBLIC = Path(__file__).parent / "data" / "public"

@@ -21,13 +21,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from live_server import LiveServer
 
-from api.app import create_app
-from api.cli import main
-from api.service import Service
-from core.errors import QueryRefused
-from core.settings import Settings
-from graph.query_text import check_read_only
-from graph.store import OxigraphStore
+from policygraph.api.app import create_app
+from policygraph.api.cli import main
+from policygraph.api.service import Service
+from policygraph.core.errors import QueryRefused
+from policygraph.core.settings import Settings
+from policygraph.graph.query_text import check_read_only
+from policygraph.graph.store import OxigraphStore
 
 BASE = "http://127.0.0.1:8000"
 
@@ -215,7 +215,7 @@ def test_dereference_has_the_endpoint_result_cap(tmp_path: Path) -> None:
 def test_store_reads_bind_iris_as_terms(app_svc: tuple[TestClient, Service, OxigraphStore]) -> None:
     """The service's own parameterised reads take the IRI as a term: text that would
     close the IRI and open a pattern is refused as not an IRI, never run."""
-    from core.errors import BadInput
+    from policygraph.core.errors import BadInput
 
     _, svc, _ = app_svc
     with pytest.raises(BadInput):

@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 from live_server import LiveServer
 from pydantic import SecretStr
 
-from api.app import STATIC, create_app
-from api.service import Service
-from core.settings import Settings
+from policygraph.api.app import STATIC, create_app
+from policygraph.api.service import Service
+from policygraph.core.settings import Settings
 
 KEY, TOKEN = "remote-api-key", "local-run-token"
 LOCAL = "http://127.0.0.1"

@@ -23,7 +23,7 @@ DOC = "001_214d2fa169fb0a94.txt"
 
 def _cli(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "POLICYGRAPH_GINZA_PROCESSES": "1"}
-    return subprocess.run([sys.executable, "-m", "api.cli", "--data", str(data), *args],
+    return subprocess.run([sys.executable, "-m", "policygraph.api.cli", "--data", str(data), *args],
                           capture_output=True, text=True, env=env, timeout=600)
 
 
@@ -50,7 +50,7 @@ def test_cli_local_then_through_server(tmp_path: Path) -> None:
 
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    server = subprocess.Popen([sys.executable, "-m", "api.cli", "--data", str(data), "serve", "--port", str(port)],
+    server = subprocess.Popen([sys.executable, "-m", "policygraph.api.cli", "--data", str(data), "serve", "--port", str(port)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
         for _ in range(120):

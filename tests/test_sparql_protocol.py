@@ -36,10 +36,10 @@ from live_server import LiveServer
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from api.app import create_app
-from api.service import Service
-from core.settings import Settings
-from graph.store import OxigraphStore
+from policygraph.api.app import create_app
+from policygraph.api.service import Service
+from policygraph.core.settings import Settings
+from policygraph.graph.store import OxigraphStore
 
 BASE = "http://pg.test"
 PG = "https://w3id.org/policygraph/ns#"
@@ -550,7 +550,7 @@ def test_base_iri_is_a_setting(tmp_path: Path) -> None:
 
 
 def test_vocabulary_served_at_ns(client: TestClient) -> None:
-    from ontology.gazetteer import ontology_path
+    from policygraph.ontology.gazetteer import ontology_path
 
     ttl = client.get("/ns", headers={"Accept": "text/turtle"})
     assert ttl.status_code == 200 and ttl.content == ontology_path().read_bytes()
@@ -601,7 +601,7 @@ def test_cli_export(tmp_path: Path) -> None:
     del st
     env = {**os.environ, "POLICYGRAPH_BASE_IRI": BASE, "HF_HUB_OFFLINE": "1"}
     for fmt, parse in (("nquads", "nquads"), ("turtle", "turtle"), ("jsonld", "json-ld")):
-        p = subprocess.run([sys.executable, "-m", "api.cli", "--data", str(data), "export", "--format", fmt],
+        p = subprocess.run([sys.executable, "-m", "policygraph.api.cli", "--data", str(data), "export", "--format", fmt],
                            capture_output=True, env=env, timeout=120, cwd=Path(__file__).parent.parent)
         assert p.returncode == 0, p.stderr.decode()[-2000:]
         if fmt == "nquads":
@@ -610,7 +610,7 @@ def test_cli_export(tmp_path: Path) -> None:
             assert len(Graph().parse(data=p.stdout, format="turtle")) > 100
         else:
             assert len(list(_dataset(p.stdout, parse).quads((None, None, None, None)))) == len(ref.splitlines())
-    p = subprocess.run([sys.executable, "-m", "api.cli", "--data", str(data), "sparql",
+    p = subprocess.run([sys.executable, "-m", "policygraph.api.cli", "--data", str(data), "sparql",
                         f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{PG}Measure> }}"],
                        capture_output=True, env=env, timeout=120, cwd=Path(__file__).parent.parent)
     assert p.returncode == 0 and json.loads(p.stdout)["results"]["bindings"][0]["n"]["value"] == "4"

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.normalise import join_soft_wraps, normalise
-from ingest.passages import LEAD, MAX_LEN, split_passages
-from ingest.sections import contents_spans, parse_sections
+from policygraph.ingest.normalise import join_soft_wraps, normalise
+from policygraph.ingest.passages import LEAD, MAX_LEN, split_passages
+from policygraph.ingest.sections import contents_spans, parse_sections
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "data" / "corpus"
@@ -123,8 +123,8 @@ def test_a_table_of_contents_is_marked_and_lends_no_lead() -> None:
     assert not any(p.contents for p in passages if "。" in p.text and "\t" not in p.text)
     after = {passages[i + 1].id for i, p in enumerate(passages[:-1]) if p.contents}
     assert all(not p.lead for p in passages if p.id in after)
-    from ingest.pipeline import layout
-    from ingest.readers import read_file
+    from policygraph.ingest.pipeline import layout
+    from policygraph.ingest.readers import read_file
 
     law = layout(read_file(ROOT / "tests" / "data" / "public" / "gyosei_tetsuzuki_hou.egov.xml"))
     first = next(p for p in law.passages if "この法律は" in p.text)

@@ -49,7 +49,7 @@ def ensure_chromium() -> str:
 @pytest.fixture(scope="module")
 def server(service: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The app over the session's corpus, plus one document with markup in its text (removed after)."""
-    from api.app import create_app
+    from policygraph.api.app import create_app
 
     xss = tmp_path_factory.mktemp("xss") / "markup_test.txt"
     xss.write_text(XSS_DOC, encoding="utf-8")

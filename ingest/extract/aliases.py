@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from core.ids import entity_key
-from core.records import Entity, Mention
+from policygraph.core.ids import entity_key
+from policygraph.core.records import Entity, Mention
 
 _DEFINITION = re.compile(r"\(以下「([^」]{2,40})」(?:と|という)[^)]{0,6}\)")
 _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")

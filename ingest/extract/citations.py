@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from core.records import Citation, Mention
-from ingest.extract.deadlines import KANJI_DIGITS, numeral
+from policygraph.core.records import Citation, Mention
+from policygraph.ingest.extract.deadlines import KANJI_DIGITS, numeral
 
 _N = rf"[0-9]+|[{KANJI_DIGITS}]+"
 _ARTICLE = re.compile(rf"第({_N})条(?:の({_N}))?(?:第({_N})項)?(?:第({_N})号)?")

@@ -37,7 +37,7 @@ import re
 import unicodedata
 from datetime import date
 
-from core.records import Deadline
+from policygraph.core.records import Deadline
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 _ERA = "(明治|大正|昭和|平成|令和)"

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.ids import entity_key
-from core.records import Entity, EntityType, Mention
-from ingest.extract.gazetteer import (
+from policygraph.core.ids import entity_key
+from policygraph.core.records import Entity, EntityType, Mention
+from policygraph.ingest.extract.gazetteer import (
     DEVICE_HEADS,
     Gazetteer,
     egov_law_id,

@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from core.ids import sha
-from core.records import Deadline, Measure, Mention, Passage, Section
-from ingest.extract.deadlines import find_deadlines, is_deadline_bracket, parse_bracket
+from policygraph.core.ids import sha
+from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
+from policygraph.ingest.extract.deadlines import find_deadlines, is_deadline_bracket, parse_bracket
 
 MAX_TEXT = 1200
 _BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \t]*", re.M)

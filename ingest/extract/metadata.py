@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from core.records import DocumentMeta
-from ingest.extract.deadlines import era_to_western
+from policygraph.core.records import DocumentMeta
+from policygraph.ingest.extract.deadlines import era_to_western
 
 _DATE = re.compile(r"(令和|平成|昭和)(\d+|元)年(\d{1,2})月(\d{1,2})日|(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})\.(\d{1,2})\.(\d{1,2})")
 _NUMBER = re.compile(r"[^\s、,。「」]{1,30}?第\d+号")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Span
 
-from ingest.extract.gazetteer import (
+from policygraph.ingest.extract.gazetteer import (
     AGENCY_HEADS,
     DEVICE_HEADS,
     EXCLUDED_TAILS,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from core.records import Mention, Relation
+from policygraph.core.records import Mention, Relation
 
 # what follows a platform's name when something runs on it
 _ON = re.compile(r"^(?:\([^()]{0,30}\))?(?:上で|上に|上へ|上の|上において|を基盤と|で稼働|において稼働)")

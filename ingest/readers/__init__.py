@@ -22,10 +22,10 @@ import stat
 import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from core.errors import EmptyDocument, IngestError, TooLarge, UnsupportedFormat
-from core.ids import document_id
-from core.records import SourceDocument
-from core.settings import MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES
+from policygraph.core.errors import EmptyDocument, IngestError, TooLarge, UnsupportedFormat
+from policygraph.core.ids import document_id
+from policygraph.core.records import SourceDocument
+from policygraph.core.settings import MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES
 
 MAX_BYTES, MAX_CHARS = MAX_UPLOAD_BYTES, MAX_DOCUMENT_CHARS
 log = logging.getLogger("policygraph")
@@ -146,7 +146,7 @@ def detect_format(data: bytes, name: str) -> str:
     if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or ext in ("html", "htm"):
         return "html"
     if low.startswith(b"<?xml") or ext == "xml":
-        from ingest.readers.egov import is_egov_xml
+        from policygraph.ingest.readers.egov import is_egov_xml
 
         if is_egov_xml(data[:4096]):
             return "egov-xml"
@@ -183,21 +183,21 @@ def _read(data: bytes, name: str, path: str, max_bytes: int, max_chars: int) -> 
 
 def _extract(fmt: str, data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[int, int], ...]]:
     if fmt == "pdf":
-        from ingest.readers.pdf import read_pdf
+        from policygraph.ingest.readers.pdf import read_pdf
 
         return read_pdf(data, name, max_chars)
     if fmt == "docx":
-        from ingest.readers.docx import read_docx
+        from policygraph.ingest.readers.docx import read_docx
 
         return read_docx(data, name, max_chars), ()
     if fmt == "html":
-        from ingest.readers.html import read_html
+        from policygraph.ingest.readers.html import read_html
 
         return read_html(data, name), ()
     if fmt == "egov-xml":
-        from ingest.readers.egov import read_egov_xml
+        from policygraph.ingest.readers.egov import read_egov_xml
 
         return read_egov_xml(data, name), ()
-    from ingest.readers.text import decode_text
+    from policygraph.ingest.readers.text import decode_text
 
     return decode_text(data, name), ()

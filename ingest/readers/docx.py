@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Iterator
 from typing import Any
 
-from core.errors import IngestError
+from policygraph.core.errors import IngestError
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 100
@@ -41,7 +41,7 @@ def check_archive(data: bytes, name: str) -> None:
 
 
 def read_docx(data: bytes, name: str, max_chars: int) -> str:
-    from ingest.readers import too_many_chars
+    from policygraph.ingest.readers import too_many_chars
 
     check_archive(data, name)
     import docx

@@ -31,8 +31,8 @@ import xml.etree.ElementTree as ET
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from core.errors import IngestError, UnsupportedFormat
-from ingest.readers.text import decode_text
+from policygraph.core.errors import IngestError, UnsupportedFormat
+from policygraph.ingest.readers.text import decode_text
 
 _HEADS = {"Part": "PartTitle", "Chapter": "ChapterTitle", "Section": "SectionTitle",
           "Subsection": "SubsectionTitle", "Division": "DivisionTitle"}

@@ -13,7 +13,7 @@ import codecs
 import re
 from typing import Any
 
-from ingest.readers.text import decode_text
+from policygraph.ingest.readers.text import decode_text
 
 DROP = "script, style, nav, header, footer, aside, noscript, form, iframe"
 BLOCKS = {"p", "div", "li", "tr", "br", "dt", "dd", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6",

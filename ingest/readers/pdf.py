@@ -6,7 +6,7 @@ import io
 import re
 from collections import Counter
 
-from core.errors import EmptyDocument, IngestError
+from policygraph.core.errors import EmptyDocument, IngestError
 
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
 
@@ -15,7 +15,7 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
     from pypdf import PdfReader
     from pypdf.errors import LimitReachedError
 
-    from ingest.readers import too_many_chars
+    from policygraph.ingest.readers import too_many_chars
 
     pages: list[str] = []
     try:

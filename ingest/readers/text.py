@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import DecodeError, UnsupportedFormat
+from policygraph.core.errors import DecodeError, UnsupportedFormat
 
 CANDIDATES = ("cp932", "euc_jp", "iso2022_jp")
 
