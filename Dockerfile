@@ -18,6 +18,7 @@ COPY ingest ingest
 COPY ontology ontology
 COPY graph graph
 COPY indexes indexes
+COPY service service
 COPY api api
 RUN pip install . \
     && useradd --create-home --uid 10001 policygraph \

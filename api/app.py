@@ -12,9 +12,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 
 from policygraph.api import errors
-from policygraph.api.service import Service
 from policygraph.core.errors import BadInput, NotFound, TooLarge
 from policygraph.core.settings import Settings
+from policygraph.service.service import Service
 
 STATIC = Path(__file__).parent / "static"
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -128,7 +128,7 @@ def create_app(  # noqa: C901 - one closure per route
 
     @app.post("/api/backup", include_in_schema=False)
     def backup(s: Svc, _w: LocalWriter, path: Annotated[str, Form()]) -> dict[str, Any]:
-        from policygraph.api.backup import backup as write_backup
+        from policygraph.service.backup import backup as write_backup
 
         return write_backup(s, Path(path))
 

@@ -174,8 +174,8 @@ def _dispatch(b: Backend, args: argparse.Namespace) -> int:
 
 def _backup_preflight(settings: Any, dest: Path) -> None:
     """What can be refused before opening the stores or asking a server."""
-    from policygraph.api import backup
     from policygraph.core.errors import BadInput
+    from policygraph.service import backup
 
     backup.refuse_external(settings)
     if not settings.graph_path.is_dir():
@@ -187,7 +187,7 @@ def _backup_preflight(settings: Any, dest: Path) -> None:
 def _restore(settings: Any, src: Path, force: bool) -> int:
     """Unpack a backup, check it against its manifest, and only then put it in place of
     the data directory's stores (exit 1, the stores untouched, when they disagree)."""
-    from policygraph.api import backup
+    from policygraph.service import backup
 
     backup.refuse_external(settings, "restore")
     res = backup.restore(src, settings.data, force, settings=settings)
@@ -270,7 +270,7 @@ def _backend(settings: Any, repair: bool = False) -> Backend:
 
 
 def _server_info(data: Path) -> dict[str, Any] | None:
-    from policygraph.api.remote import read_server_file
+    from policygraph.service.server_file import read_server_file
 
     info, ignored = read_server_file(data)
     if ignored:
@@ -282,7 +282,7 @@ def _serve(settings: Any, host: str, port: int) -> int:
     import uvicorn
 
     from policygraph.api.app import create_app
-    from policygraph.api.service import Service
+    from policygraph.service.service import Service
 
     service = Service(settings, repair=True)  # takes the data directory (or fails naming its holder)
     service.warm()  # models load in the background while the server starts answering
@@ -305,7 +305,7 @@ def _serve(settings: Any, host: str, port: int) -> int:
 def _write_server_file(data: Path, info: dict[str, Any]) -> Path:
     """A new file, mode 0600, renamed over ``DATA/server.json``: whatever was there before
     (a file readable by others, a symlink) neither keeps its mode nor receives the token."""
-    from policygraph.api.remote import SERVER_FILE
+    from policygraph.service.server_file import SERVER_FILE
 
     path = data / SERVER_FILE
     tmp = data / f".{SERVER_FILE}.{secrets.token_hex(8)}"

@@ -37,8 +37,8 @@ from policygraph.graph.store import BIND_HERE, GraphStore, Limits, named_node
 from policygraph.ontology import PG_NS
 
 if TYPE_CHECKING:
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
 HTML = "text/html"
 PG = PG_NS

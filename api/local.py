@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from policygraph.api.service import Service
+from policygraph.service.service import Service
 
 
 class LocalService:
@@ -67,7 +67,7 @@ class LocalService:
         return bytes(self.svc.graph.dump(fmt))
 
     def backup(self, dest: Path) -> dict[str, Any]:
-        from policygraph.api.backup import backup
+        from policygraph.service.backup import backup
 
         return backup(self.svc, dest)
 

@@ -32,36 +32,20 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request, Response
 
 from policygraph.core.errors import BadInput, QueryRefused
+from policygraph.graph.execute import check_query, execute
 from policygraph.graph.query_processes import QueryProcesses, Task
-from policygraph.graph.query_text import READ_ONLY, check_read_only
-from policygraph.graph.results import content_type, negotiate, serialize
+from policygraph.graph.query_text import READ_ONLY
+from policygraph.graph.results import content_type
 from policygraph.graph.store import Dataset, Limits, QueryTimeout
 
 if TYPE_CHECKING:
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
 
 class UnsupportedMediaType(BadInput):
     status = 415
     title = "Unsupported media type"
-
-
-def check_query(settings: Settings, query: str) -> None:
-    """What every query must pass before it is evaluated: its length, read-only, no SERVICE."""
-    if len(query) > settings.sparql_max_query_chars:
-        raise BadInput(f"query longer than {settings.sparql_max_query_chars} characters (POLICYGRAPH_SPARQL_MAX_QUERY_CHARS)")
-    check_read_only(query)
-
-
-def execute(graph: Any, settings: Settings, query: str, accept: str | None,
-            dataset: Dataset = Dataset(), limits: Limits | None = None) -> tuple[str, bytes]:
-    """Run one read-only query with the settings' limits; (media type, body)."""
-    check_query(settings, query)
-    limits = limits or Limits(settings.sparql_timeout_s, settings.sparql_max_results)
-    outcome = graph.run(query, dataset=dataset, limits=limits, base_iri=f"{settings.base_iri}/sparql")
-    mime = negotiate(accept, outcome.kind)
-    return mime, serialize(outcome, mime)
 
 
 # ---- the protocol request --------------------------------------------------------------------

@@ -154,8 +154,8 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT / "data"))
     ap.add_argument("gold", nargs="?", default=str(ROOT.parent / "shared" / "eval" / "dev-gold.json"))
     args = ap.parse_args()
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     svc = Service(Settings(data=Path(args.data)))
     if not svc.versions():

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from policygraph.api.service import Service  # noqa: E402
 from policygraph.core.settings import Settings  # noqa: E402
 from policygraph.ingest.pipeline import layout  # noqa: E402
 from policygraph.ingest.readers import read_file  # noqa: E402
+from policygraph.service.service import Service  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
 QUERIES = [

@@ -79,8 +79,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "retrieval.json")
     ap.add_argument("files", nargs="*", default=[str(ROOT.parent / "shared" / "eval" / "dev-queries.json")])
     args = ap.parse_args()
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     svc = Service(Settings(data=Path(args.data)))
     if not svc.versions():

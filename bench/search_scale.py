@@ -42,13 +42,13 @@ def main() -> None:  # noqa: PLR0915
     from rdflib.namespace import DCTERMS
 
     from policygraph.api.app import create_app
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
     from policygraph.graph.namespace import PG
     from policygraph.indexes.sparse import SparseVec
     from policygraph.indexes.vector_index import IndexFilter, IndexItem
     from policygraph.ingest.pipeline import layout
     from policygraph.ingest.readers import read_file
+    from policygraph.service.service import Service
 
     texts = [p.text for f in sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt"))
              for p in layout(read_file(f)).passages]

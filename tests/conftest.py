@@ -32,8 +32,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def service(data_dir: Path) -> Iterator[object]:
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     svc = Service(Settings(data=data_dir, ginza_processes=2))
     results = svc.ingest_paths([CORPUS])

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from policygraph.api.app import create_app
-from policygraph.api.service import Service
 from policygraph.core.settings import Settings
+from policygraph.service.service import Service
 
 KEY = "limits-test-key"
 

@@ -22,10 +22,10 @@ import pytest
 from cli_run import one_line as _one_line
 from cli_run import run_cli as _cli
 
-from policygraph.api import backup
-from policygraph.api.service import Service
 from policygraph.core.errors import BadInput
 from policygraph.core.settings import Settings
+from policygraph.service import backup
+from policygraph.service.service import Service
 
 QUERY = "マイナンバーカードと運転免許証の一体化"
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from policygraph.api.service import Service
 from policygraph.core.settings import Settings
+from policygraph.service.service import Service
 
 pytestmark = pytest.mark.slow
 

@@ -29,8 +29,8 @@ def _env() -> dict[str, str]:
 
 
 def _state(data: Path) -> tuple[str | None, dict[str, set[str]], int, int]:
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     svc = Service(Settings(data=data), repair=True)  # as the server and write commands open it
     try:
@@ -82,8 +82,8 @@ def _cli(data: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]
 
 
 def _points(data: Path) -> dict[str, tuple[str, str]]:
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     svc = Service(Settings(data=data))  # opened to read: repairs nothing
     try:
@@ -100,8 +100,8 @@ def test_kill_between_index_and_graph_swap_loses_no_points(tmp_path: Path) -> No
     derives the points again from the graph, and the old version answers whole."""
     import json
 
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     data, src = tmp_path / "data", tmp_path / DOC
     original = (CORPUS / DOC).read_text(encoding="utf-8")

@@ -115,7 +115,7 @@ def test_negative_query_is_flagged(service) -> None:
 
 
 def test_a_table_of_contents_is_kept_but_not_a_search_hit(service) -> None:
-    from policygraph.api.queries import PREFIXES
+    from policygraph.service.queries import PREFIXES
 
     res = service.search("匿名・流動型犯罪グループの解体に向けたT3の活用等による対策の効果的推進", limit=30)
     assert res["hits"] and not any("目 次" in h["text"] or "\t3\n" in h["text"] for h in res["hits"])

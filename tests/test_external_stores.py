@@ -39,12 +39,12 @@ from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
 from policygraph.api.app import create_app
-from policygraph.api.service import Service
 from policygraph.core.records import ExtractedDocument
 from policygraph.core.settings import Settings
 from policygraph.graph.build import document_graph
 from policygraph.graph.iris import Iris
 from policygraph.graph.store import Limits, OxigraphStore, QueryTimeout, SparqlServerStore, open_store
+from policygraph.service.service import Service
 
 pytestmark = pytest.mark.integration
 

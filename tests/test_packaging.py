@@ -22,7 +22,7 @@ def test_the_wheel_holds_only_policygraph(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     top = {n.split("/", 1)[0] for n in names if not n.split("/", 1)[0].endswith((".dist-info", ".data"))}
     assert top == {"policygraph"}, top
-    for sub in ("api", "core", "graph", "indexes", "ingest", "ingest/readers", "ingest/extract", "ontology"):
+    for sub in ("api", "core", "graph", "indexes", "ingest", "ingest/readers", "ingest/extract", "ontology", "service"):
         assert f"policygraph/{sub}/__init__.py" in names, sub
     assert "policygraph/ontology/policygraph.ttl" in names
     assert "policygraph/api/static/index.html" in names

@@ -19,8 +19,8 @@ def _view(res: dict) -> list[tuple]:
 
 
 def test_reindex_rebuilds_the_same_index_from_the_graph(tmp_path: Path, corpus_dir: Path) -> None:
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
     src = corpus_dir / "001_214d2fa169fb0a94.txt"
     svc = Service(Settings(data=tmp_path / "data", ginza_processes=1))

@@ -34,10 +34,10 @@ import pytest
 from cli_run import one_line as _one_line
 from cli_run import run_cli as _cli
 
-from policygraph.api import backup
-from policygraph.api.service import Service
 from policygraph.core.errors import BadInput
 from policygraph.core.settings import Settings
+from policygraph.service import backup
+from policygraph.service.service import Service
 
 
 def _state(capsys: pytest.CaptureFixture[str], data: Path) -> tuple[Any, str]:

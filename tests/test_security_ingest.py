@@ -27,10 +27,10 @@ from pydantic import SecretStr
 
 from policygraph.api.app import create_app
 from policygraph.api.cli import main
-from policygraph.api.service import Service
 from policygraph.core.errors import IngestError, TooLarge, UnsupportedFormat
 from policygraph.core.settings import Settings
 from policygraph.ingest.readers import read_bytes, read_file
+from policygraph.service.service import Service
 
 KEY = "security-ingest-key"
 PUBLIC = Path(__file__).parent / "data" / "public"

@@ -23,11 +23,11 @@ from live_server import LiveServer
 
 from policygraph.api.app import create_app
 from policygraph.api.cli import main
-from policygraph.api.service import Service
 from policygraph.core.errors import QueryRefused
 from policygraph.core.settings import Settings
 from policygraph.graph.query_text import check_read_only
 from policygraph.graph.store import OxigraphStore
+from policygraph.service.service import Service
 
 BASE = "http://127.0.0.1:8000"
 
@@ -221,7 +221,7 @@ def test_store_reads_bind_iris_as_terms(app_svc: tuple[TestClient, Service, Oxig
     with pytest.raises(BadInput):
         svc.graph.graph_triples(f"{BASE}/id/graph/x> ?p ?o . ?s ?q ?v")
     with pytest.raises(BadInput):
-        svc._graph_rows(f"{BASE}/id/doc/x> ?p ?o")
+        svc.writes.graph_rows(f"{BASE}/id/doc/x> ?p ?o")
     assert svc.entities()["total"] > 0
     first: Any = svc.entities()["entities"][0]
     assert svc.entity(first["id"])["entity"]["id"] == first["id"]

@@ -22,8 +22,8 @@ from live_server import LiveServer
 from pydantic import SecretStr
 
 from policygraph.api.app import STATIC, create_app
-from policygraph.api.service import Service
 from policygraph.core.settings import Settings
+from policygraph.service.service import Service
 
 KEY, TOKEN = "remote-api-key", "local-run-token"
 LOCAL = "http://127.0.0.1"

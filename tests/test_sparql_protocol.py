@@ -37,9 +37,9 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from policygraph.api.app import create_app
-from policygraph.api.service import Service
 from policygraph.core.settings import Settings
 from policygraph.graph.store import OxigraphStore
+from policygraph.service.service import Service
 
 BASE = "http://pg.test"
 PG = "https://w3id.org/policygraph/ns#"

@@ -20,10 +20,14 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from policygraph.core.errors import BadInput, NotFound
 from policygraph.ingest.normalise import compact
+
+if TYPE_CHECKING:
+    from policygraph.service.state import State
 
 RRF_K = 10  # measured on the dev set (bench/retrieval.py): k=10 beats Qdrant's k=2 and k=60
 # no_good_match: known = the IDF-weighted share of the query's terms found anywhere in the
@@ -44,8 +48,9 @@ QUERY_CACHE = 2048  # queries whose vectors are kept (a repeated query skips the
 
 
 class Searcher:
-    def __init__(self, svc: Any) -> None:
-        self.svc = svc
+    def __init__(self, state: State, passage_deadlines: Callable[[], dict[str, list[dict[str, Any]]]]) -> None:
+        self.svc = state
+        self.passage_deadlines = passage_deadlines  # the read model's, for a hit's deadline badges
         # one query embedding at a time: torch already uses every core for one, and
         # concurrent calls only oversubscribe them (measured in bench/load.py)
         self._embed = threading.Lock()
@@ -211,7 +216,7 @@ class Searcher:
             "heading": p.get("heading", ""),
             **({"page": p["page"], "end_page": p.get("end_page", p["page"])} if p.get("page") is not None else {}),
             "entities": [e for e in ents if e],
-            "deadlines": self.svc.passage_deadlines().get(self.svc.iris.passage(h.id), []),
+            "deadlines": self.passage_deadlines().get(self.svc.iris.passage(h.id), []),
         }
 
 

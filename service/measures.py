@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from policygraph.api import queries as Q
 from policygraph.core.records import deadline_interval, split_path
 from policygraph.core.records import overlaps as window_overlaps
+from policygraph.service import queries as Q
 
 
 def overlaps(d: dict[str, Any], date_from: str | None, date_to: str | None) -> bool:

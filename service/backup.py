@@ -132,7 +132,7 @@ def backup(service: Any, dest: Path) -> dict[str, Any]:
 def _snapshot(service: Any, work: Path) -> dict[str, Any]:
     """Both stores copied into ``work`` under the write lock; the manifest describing them."""
     s = service.settings
-    with service._write:  # ingest and delete wait; no document version is half copied
+    with service.exclusive():  # ingest and delete wait; no document version is half copied
         versions = service.versions()
         triples = service.graph.triple_count()
         points = service.index.count() if service.index.exists() else 0
@@ -217,7 +217,7 @@ def _server_running(data: Path) -> str | None:
     """The address of a server that holds ``data`` and answers, if any: only a server
     file that records this very directory and a live pid counts (a copied or stale one
     names some other server)."""
-    from policygraph.api.remote import read_server_file
+    from policygraph.service.server_file import read_server_file
 
     info, _ = read_server_file(data)
     if info is None:
@@ -316,10 +316,10 @@ def _extract(src: Path, work: Path, manifest: dict[str, Any]) -> None:
 def _verify_unpacked(work: Path, manifest: dict[str, Any], settings: Any) -> dict[str, Any]:
     """Open the unpacked stores where they are (no start-up repair: they are checked as
     the archive holds them) and :func:`verify` them."""
-    from policygraph.api.service import Service
     from policygraph.core.settings import Settings
     from policygraph.graph.store import OxigraphStore
     from policygraph.indexes.edge import EdgeIndex
+    from policygraph.service.service import Service
 
     s = (settings or Settings(data=work)).model_copy(update={"data": work})
     graph = OxigraphStore(work / "graph")

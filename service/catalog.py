@@ -10,10 +10,10 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygraph.api import queries as Q
 from policygraph.graph.namespace import PG
 from policygraph.ingest.normalise import compact
 from policygraph.ontology import ENTITY_CLASSES, PG_NS
+from policygraph.service import queries as Q
 
 SEP = "\u001f"
 CLASS_TYPE = {PG_NS + local: type_ for local, type_ in ENTITY_CLASSES.items()}  # class IRI → API type

@@ -1,0 +1,128 @@
+"""What a data directory's service holds: the settings, both stores, the models (loaded
+once, lazily, each under its own lock), the write lock, the searches in flight and the
+catalog of documents and entities read from the graph after every write."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from policygraph.core.settings import Settings
+from policygraph.graph.iris import Iris
+from policygraph.service.catalog import Catalog
+
+if TYPE_CHECKING:
+    from policygraph.graph.store import GraphStore
+    from policygraph.indexes.embedder import Embedder
+    from policygraph.indexes.sparse import SparseEncoder
+    from policygraph.indexes.vector_index import VectorIndex
+    from policygraph.ingest.pipeline import Analyzer
+
+log = logging.getLogger("policygraph")
+
+
+class ReadEpochs:
+    """Searches in flight, by the epoch they started in: a write's publish waits for those
+    that started before it (they end in milliseconds)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._epoch = 0
+        self._active: Counter[int] = Counter()
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with self._cond:
+            epoch = self._epoch
+            self._active[epoch] += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._active[epoch] -= 1
+                if not self._active[epoch]:
+                    del self._active[epoch]
+                    self._cond.notify_all()
+
+    def drain(self, timeout: float = 60.0) -> None:
+        with self._cond:
+            self._epoch += 1
+            epoch = self._epoch
+            if not self._cond.wait_for(lambda: all(e >= epoch for e in self._active), timeout):
+                log.warning("searches still running after %.0f s; writing on", timeout)
+
+
+class State:
+    def __init__(self, settings: Settings, *, graph: GraphStore | None = None,
+                 index: VectorIndex | None = None) -> None:
+        self.settings = settings
+        self.iris = Iris(settings.base_iri)
+        self.graph = graph if graph is not None else open_graph(settings)
+        self.index = index if index is not None else open_vector_index(settings)
+        self._embedder: Embedder | None = None
+        self._sparse: SparseEncoder | None = None
+        self._analyzer: Analyzer | None = None
+        self.write_lock = threading.Lock()  # writes one at a time; reads go on
+        # one lock per model: loading GiNZA for an upload must not hold up query embeddings
+        self._model_locks = {name: threading.Lock() for name in ("embedder", "sparse", "analyzer")}
+        self.searching = ReadEpochs()  # searches in flight
+        self.catalog = Catalog.load(self.graph, self.iris)
+
+    @property
+    def embedder(self) -> Embedder:
+        with self._model_locks["embedder"]:
+            if self._embedder is None:
+                from policygraph.indexes.embedder import load_embedder
+
+                s = self.settings
+                self._embedder = load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix)
+            return self._embedder
+
+    @property
+    def sparse(self) -> SparseEncoder:
+        with self._model_locks["sparse"]:
+            if self._sparse is None:
+                from policygraph.indexes.sparse import SparseEncoder
+
+                self._sparse = SparseEncoder()
+            return self._sparse
+
+    @property
+    def analyzer(self) -> Analyzer:
+        with self._model_locks["analyzer"]:
+            if self._analyzer is None:
+                from policygraph.ingest.pipeline import load_analyzer
+
+                s = self.settings
+                self._analyzer = load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size)
+            return self._analyzer
+
+    def versions(self) -> dict[str, str]:
+        return {d["id"]: d["checksum"] for d in self.catalog.documents.values()}
+
+    def refresh(self) -> None:
+        """Readers switch to what the graph holds now."""
+        self.catalog = Catalog.load(self.graph, self.iris)
+
+    def close(self) -> None:
+        for obj in (self.index, self.graph):
+            try:
+                obj.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                pass
+
+
+def open_graph(settings: Settings) -> GraphStore:
+    from policygraph.graph.store import open_store
+
+    return open_store(settings)
+
+
+def open_vector_index(settings: Settings) -> VectorIndex:
+    from policygraph.indexes.vector_index import open_index
+
+    return open_index(settings)

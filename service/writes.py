@@ -1,0 +1,290 @@
+"""The write pipeline of a data directory: version check → analyse (GiNZA) → document
+graph → SHACL → index rows → index upsert → graph swap → publish to readers → delete
+the old version's points; delete, reindex, and the graph ↔ index check and repair.
+
+Write order for a document version, so that a crash leaves nothing half-visible:
+1. upsert the new version's points into the vector index (tagged with the version);
+2. swap the document's named graph in one atomic SPARQL update;
+3. delete the points of other versions.
+Search only returns points whose version is the graph's current one, and
+:meth:`WritePipeline.check` puts right what a crash left, from the graph.  Readers go by
+the catalog's versions, so step 3 waits until the catalog has the new version and no
+search that started before the switch is still running (:meth:`WritePipeline._publish`):
+a search sees one version of a document, never a mix, and never none.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from collections import Counter
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policygraph.core.errors import BadInput, IngestError, NotFound
+from policygraph.core.records import ExtractedDocument, SourceDocument, split_path
+from policygraph.graph.build import document_graph
+from policygraph.graph.store import named_node
+from policygraph.graph.validate import check_document
+from policygraph.service.catalog import CLASS_TYPE
+from policygraph.service.state import State, open_vector_index
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from policygraph.indexes.items import PassageRow
+
+log = logging.getLogger("policygraph")
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+Progress = Callable[[str, int, int], None]
+
+
+class WritePipeline:
+    """Every write to a data directory's stores, one at a time (``State.write_lock``)."""
+
+    def __init__(self, state: State) -> None:
+        self.s = state
+
+    def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> list[dict[str, Any]]:
+        from policygraph.ingest.readers import read_file
+
+        results: list[dict[str, Any]] = []
+        docs: list[SourceDocument] = []
+        for path in expand(paths):
+            try:
+                docs.append(read_file(path, max_bytes=self.s.settings.max_upload_bytes,
+                                      max_chars=self.s.settings.max_document_chars))
+            except IngestError as e:
+                results.append({"source": path.name, "status": "error", "reason": e.detail})
+            except Exception as e:  # noqa: BLE001 - one file's failure must not end the batch
+                log.exception("%s: cannot read", path)
+                results.append({"source": path.name, "status": "error",
+                                "reason": f"cannot read ({type(e).__name__})"})
+        results.extend(self.ingest_documents(docs, progress))
+        return results
+
+    def ingest_documents(self, docs: list[SourceDocument], progress: Progress | None = None) -> list[dict[str, Any]]:
+        with self.s.write_lock:
+            current = self.s.versions()
+            todo = [d for d in docs if current.get(d.id) != d.checksum]
+            results: list[dict[str, Any]] = [
+                {"source": d.source, "id": d.id, "status": "unchanged"} for d in docs if d not in todo
+            ]
+            if not todo:
+                return results
+            from policygraph.ingest.pipeline import analyse
+
+            extracted = analyse(todo, self.s.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
+            graphs = [document_graph(x, self.s.iris) for x in extracted]
+            for x, g in zip(extracted, graphs, strict=True):
+                check_document(g, x.doc.source)  # SHACL, before either store changes
+            stale: list[str] = []
+            for i, (x, g) in enumerate(zip(extracted, graphs, strict=True)):
+                stale.extend(self._write_version(x, g))
+                # readers switch to a replaced document's new version as soon as it is whole,
+                # to new documents at the end of the batch
+                if x.doc.id in current or i == len(extracted) - 1:
+                    self._publish(stale)
+                    stale = []
+                status = "replaced" if x.doc.id in current else "added"
+                results.append({
+                    "source": x.doc.source, "id": x.doc.id, "status": status,
+                    "passages": len(x.passages), "entities": len(x.entities),
+                    "mentions": len(x.mentions), "measures": len(x.measures),
+                })
+                if progress:
+                    progress("write", i + 1, len(extracted))
+            return results
+
+    def _write_version(self, x: ExtractedDocument, graph: Graph) -> set[str]:
+        """Steps 1 and 2 for one version (``graph``: its document graph); returns the ids
+        of the document's other points (step 3, :meth:`_publish`, deletes them once no
+        reader can want them)."""
+        from policygraph.indexes.items import index_items
+
+        items = index_items(x, self.s.embedder, self.s.sparse)
+        self.s.index.ensure_collection(self.s.embedder.dim)
+        self.s.index.upsert(items)
+        failpoint("after-index-upsert")
+        self.s.graph.replace_document(self.s.iris.graph(x.doc.id), graph)
+        stale: set[str] = self.s.index.ids_for_doc(x.doc.id) - {it.id for it in items}
+        return stale
+
+    def _publish(self, stale: list[str]) -> None:
+        """Switch readers to the written versions, then delete the old versions' points.
+
+        Until the catalog is refreshed, searches filter by the old versions, so the old
+        points must still be there: deleting them first left a replaced document without
+        a single hit from its swap to the end of the batch.  A passage the two versions
+        share (same offsets and text, so the same id) has one point, tagged with the new
+        version from step 1 on; it is hidden until this switch, which is why a replaced
+        document is published at once, not at the end of the batch.  A search reads the
+        index and the catalog's versions at different moments, so each switch also waits
+        for the searches that started before it (they end in milliseconds)."""
+        self.s.searching.drain()  # a search that read the index before the new points were in
+        self.s.refresh()
+        self.s.searching.drain()  # a search that still filters by the old versions
+        if stale:
+            self.s.index.delete_ids(stale)
+
+    def reindex(self, progress: Progress | None = None) -> dict[str, Any]:
+        """Re-embed every passage with the configured model, from the graph alone
+        (no re-parsing): the index is dropped and rebuilt."""
+        from policygraph.indexes.items import items_of
+
+        with self.s.write_lock:
+            items = items_of(self.graph_rows(), self.s.embedder, self.s.sparse,
+                             (lambda done, total: progress("embed", done, total)) if progress else None)
+            self.s.index.drop()
+            self.s.index = open_vector_index(self.s.settings)
+            self.s.index.ensure_collection(self.s.embedder.dim)
+            for i in range(0, len(items), 256):
+                self.s.index.upsert(items[i : i + 256])
+            self.s.index.flush()
+            return {"passages": len(items), "model": self.s.settings.embedding_model, "dim": self.s.embedder.dim}
+
+    def graph_rows(self, doc_iri: str | None = None) -> list[PassageRow]:
+        """The index rows of every searchable passage in the graph (of one document when
+        ``doc_iri`` is given), as ingest makes them from the record."""
+        from policygraph.core.records import deadline_interval
+        from policygraph.indexes.items import PassageRow
+        from policygraph.service import queries as Q
+
+        bind = {"doc": named_node(doc_iri)} if doc_iri else None
+        rows: dict[str, PassageRow] = {}
+        for r in self.s.graph.select(Q.REINDEX_PASSAGES, bind=bind):
+            pid = self.s.iris.local(r["p"]) or ""
+            rows[r["p"]] = PassageRow(
+                pid.removeprefix("passage/"), (self.s.iris.local(r["doc"]) or "").removeprefix("doc/"),
+                r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
+                r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"),
+                lead=r.get("lead") or "")
+        for r in self.s.graph.select(Q.REINDEX_MENTIONS, bind=bind):
+            row = rows.get(r["p"])
+            if row is not None and r["key"] not in row.entities:
+                row.entities.append(r["key"])
+                type_ = CLASS_TYPE.get(r["class"])
+                if type_ == "Agency":
+                    row.agencies.append(r["key"])
+                elif type_ == "System":
+                    row.systems.append(r["key"])
+        for r in self.s.graph.select(Q.REINDEX_DEADLINES, bind=bind):
+            rng = deadline_interval(r["kind"], r.get("start"), r.get("end"))
+            if rng and r["p"] in rows:
+                rows[r["p"]].deadlines.append(rng)
+        return list(rows.values())
+
+    def delete_document(self, doc_id: str) -> dict[str, Any]:
+        with self.s.write_lock:
+            if doc_id not in self.s.versions():
+                raise NotFound(f"no document {doc_id!r}")
+            self.s.graph.replace_document(self.s.iris.graph(doc_id), None)
+            self.s.index.delete_doc(doc_id)
+            self.s.refresh()
+        return {"id": doc_id, "status": "deleted"}
+
+    def check(self, repair: bool = True) -> dict[str, Any]:
+        """Graph ↔ index agreement, passage by passage: every searchable passage of a
+        document's current version has its point, tagged with that version, and the index
+        holds nothing else.
+
+        ``repair`` puts it right from the graph, never the other way: points of documents
+        or passages the graph does not hold are deleted, and a document whose passages
+        lack their point, or whose point is tagged with another version (a crash between
+        indexing a new version and swapping its graph retags the passages both versions
+        share), has its points derived again from its current version in the graph."""
+        from policygraph.service.queries import SEARCHABLE_PASSAGES
+
+        versions = self.s.versions()
+        points = self.s.index.point_versions() if self.s.index.exists() else {}
+        expected: dict[str, str] = {}  # passage id → document id
+        for r in self.s.graph.select(SEARCHABLE_PASSAGES):
+            expected[(self.s.iris.local(r["p"]) or "").removeprefix("passage/")] = (
+                (self.s.iris.local(r["doc"]) or "").removeprefix("doc/"))
+        indexed: dict[str, set[str]] = {}
+        for doc, version in points.values():
+            indexed.setdefault(doc, set()).add(version)
+        orphans = {d: v for d, v in indexed.items() if d not in versions}
+        stale = {d: v - {versions[d]} for d, v in indexed.items() if d in versions and v - {versions[d]}}
+        extra = sorted(pid for pid, (doc, _) in points.items() if expected.get(pid) != doc)
+        unready: Counter[str] = Counter(  # passages without a point of the current version
+            doc for pid, doc in expected.items() if points.get(pid) != (doc, versions.get(doc)))
+        if repair:
+            if extra:
+                self.s.index.delete_ids(extra)
+            if unready:
+                self._rederive(sorted(unready))
+        return {
+            "documents": len(versions),
+            "triples": self.s.graph.triple_count(),
+            "passages": len(expected),
+            "points": self.s.index.count() if self.s.index.exists() else 0,
+            "orphan_documents": sorted(orphans),
+            "stale_versions": {d: sorted(v) for d, v in stale.items()},
+            "missing_in_index": sorted(unready),
+            "passages_missing": dict(sorted(unready.items())),
+            "points_extra": len(extra),
+            "repaired": repair and bool(extra or unready),
+            "ok": repair or not (extra or unready),
+        }
+
+    def _rederive(self, doc_ids: list[str]) -> None:
+        """Write the points of these documents again from their current version in the graph."""
+        from policygraph.indexes.items import items_of
+
+        for doc_id in doc_ids:
+            items = items_of(self.graph_rows(self.s.iris.doc(doc_id)), self.s.embedder, self.s.sparse)
+            if items:
+                self.s.index.ensure_collection(self.s.embedder.dim)
+                self.s.index.upsert(items)
+            log.warning("re-derived %d points of %s from the graph", len(items), doc_id)
+
+
+def failpoint(name: str) -> None:
+    """Crash tests: ``POLICYGRAPH_FAILPOINT=name`` kills the process (SIGKILL) here."""
+    if os.environ.get("POLICYGRAPH_FAILPOINT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _supported(f: Path) -> bool:
+    """A folder entry a folder ingest takes: a known extension, or XML that is an e-Gov law
+    (other XML in a folder is left alone rather than refused).  An entry with a known
+    extension that is not a regular file (a FIFO, a device, a dangling link) or cannot be
+    read is taken too, for the reader to refuse by name; nothing here blocks or opens a
+    device."""
+    import stat
+
+    from policygraph.ingest.readers import read_head
+
+    try:
+        mode: int | None = f.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and stat.S_ISDIR(mode):
+        return False
+    suffix = f.suffix.lower()
+    if suffix == ".xml":
+        from policygraph.ingest.readers.egov import is_egov_xml
+
+        if mode is None or not stat.S_ISREG(mode):
+            return False
+        try:
+            return is_egov_xml(read_head(f, 4096))
+        except IngestError:
+            return True  # unreadable: the reader says why
+    return suffix in SUPPORTED
+
+
+def expand(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and the supported files inside folders named (sorted)."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if _supported(f)))
+        elif p.exists() or p.is_symlink():  # a dangling link: the reader says so, by name
+            out.append(p)
+        else:
+            raise BadInput(f"no such file or folder: {p}")
+    return out
