@@ -163,7 +163,7 @@ def test_egov_xml_reader_renders_the_printed_layout() -> None:
 
 
 def test_folder_ingest_takes_law_xml_and_leaves_other_xml(tmp_path: Path) -> None:
-    from policygraph.service.service import expand
+    from policygraph.service.writes import expand
 
     (tmp_path / "law.xml").write_bytes((PUBLIC / "fusei_access_kinshi_hou.egov.xml").read_bytes())
     (tmp_path / "settings.xml").write_text('<?xml version="1.0"?><config/>', encoding="utf-8")
