@@ -4,6 +4,7 @@
 import base64
 import hashlib
 import re
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -136,6 +137,7 @@ def create_app(  # noqa: C901 - one closure per route
 
     sparql.install(app, settings, svc)
     linked_data.install(app, settings, svc)
+    _install_mcp(app, svc)
 
     @app.get("/export")
     def export(s: Svc, format: str = "turtle") -> Response:  # noqa: A002
@@ -201,3 +203,27 @@ def _date(value: str | None) -> str | None:
     except ValueError:
         raise BadInput(f"not an ISO date: {value!r}") from None
 
+
+def _install_mcp(app: FastAPI, svc: Callable[[], Service]) -> None:
+    """The MCP server over streamable HTTP at ``/mcp`` (stateless, JSON answers), open like
+    the other read routes; its session manager runs for the app's lifetime."""
+    from contextlib import asynccontextmanager
+
+    from mcp.server.transport_security import TransportSecuritySettings
+
+    from policygraph.api.mcp import build_server
+
+    server = build_server(svc)
+    mcp_app = server.streamable_http_app(
+        streamable_http_path="/mcp", stateless_http=True, json_response=True,
+        # the Host check is the app's own (api/security.py), for every route alike
+        transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False))
+    app.router.routes.extend(mcp_app.routes)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[None]:
+        async with server.session_manager.run(), inner(a):
+            yield
+
+    app.router.lifespan_context = lifespan

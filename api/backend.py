@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 
-class Backend(Protocol):
-    def ingest_paths(self, paths: list[Path]) -> list[dict[str, Any]]: ...
+class Reads(Protocol):
+    """The reads other programs get (the MCP tools): the service itself has them too."""
 
     def search(self, q: str, *, limit: int = 10, doc: str | None = None, agency: str | None = None,
                system: str | None = None, date_from: str | None = None,
@@ -23,7 +23,13 @@ class Backend(Protocol):
 
     def documents(self) -> dict[str, Any]: ...
 
+    def document(self, doc_id: str) -> dict[str, Any]: ...
+
     def sparql(self, query: str, accept: str) -> tuple[str, bytes]: ...
+
+
+class Backend(Reads, Protocol):
+    def ingest_paths(self, paths: list[Path]) -> list[dict[str, Any]]: ...
 
     def check(self, repair: bool = True) -> dict[str, Any]: ...
 

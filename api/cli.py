@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     c = cmd("serve", "API + SPARQL endpoint + web UI")
     c.add_argument("--host", default="127.0.0.1")
     c.add_argument("--port", type=int, default=8000)
+    cmd("mcp", "serve the Model Context Protocol over stdio (tools: search, entity, measures, documents, "
+               "passage, sparql) for other programs; next to a running server it asks the server")
     c = cmd("check", "verify the data directory (graph <-> index agreement) and repair what a crash left")
     c.add_argument("--no-repair", action="store_true")
     c = cmd("export", "export the whole graph")
@@ -136,6 +138,11 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _dispatch(b: Backend, args: argparse.Namespace) -> int:
+    if args.cmd == "mcp":
+        from policygraph.api.mcp import build_server
+
+        build_server(lambda: b).run("stdio")
+        return 0
     if args.cmd == "ingest":
         results = b.ingest_paths(args.paths)
         _report_ingest(results, args.json)

@@ -51,6 +51,9 @@ class LocalService:
     def documents(self) -> dict[str, Any]:
         return self.svc.documents()
 
+    def document(self, doc_id: str) -> dict[str, Any]:
+        return self.svc.document(doc_id)
+
     def sparql(self, query: str, accept: str) -> tuple[str, bytes]:
         return self.svc.sparql(query, accept)
 

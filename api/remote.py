@@ -50,6 +50,9 @@ class RemoteService:
     def documents(self) -> Any:
         return self._get("/api/documents")
 
+    def document(self, doc_id: str) -> Any:
+        return self._get(f"/api/documents/{quote(doc_id, safe='')}")
+
     def sparql(self, query: str, accept: str) -> tuple[str, bytes]:
         r = _check(self.client.post("/sparql", data={"query": query}, headers={"Accept": accept}))
         return r.headers.get("content-type", accept), r.content
