@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from policygraph.ingest.numerals import KANJI_1_9
+
 CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
 
 
@@ -139,7 +141,7 @@ def normalise(text: str) -> NormText:
 # A hard-wrapped line break: the line is full and stops mid-sentence, the next line
 # goes on (not a heading, item or bullet).
 _MARKER_START = re.compile(
-    r"[ \t]*(?:第|[0-9]+[ .．、)]|[(（]|[ア-ン][ .．]|[一二三四五六七八九十]+[ 、.．]"
+    r"[ \t]*(?:第|[0-9]+[ .．、)]|[(（]|[ア-ン][ .．]|[" + KANJI_1_9 + "十]+[ 、.．]"
     r"|[・▶▷►○●◯■□◆◇◎※＊*#>\-－–—]|[\u2460-\u2473])"
 )
 _GOES_ON_END = re.compile(rf"[{CJK}0-9A-Za-z、,(「『]$")

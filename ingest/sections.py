@@ -27,11 +27,12 @@ import re
 from dataclasses import dataclass
 
 from policygraph.core.records import SECTION_SEP, Section
-from policygraph.ingest.extract.deadlines import KANJI_DIGITS, kanji_number  # article numbers run past 99
+from policygraph.ingest.extract.deadlines import kanji_number  # article numbers run past 99
 from policygraph.ingest.normalise import NormText, identity
+from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
 KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
-KANJI_NUM = "〇一二三四五六七八九十"
+KANJI_NUM = KANJI_0_9 + "十"
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
 ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs

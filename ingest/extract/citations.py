@@ -13,7 +13,8 @@ import re
 from collections.abc import Callable, Iterable
 
 from policygraph.core.records import Citation, Mention
-from policygraph.ingest.extract.deadlines import KANJI_DIGITS, numeral
+from policygraph.ingest.extract.deadlines import numeral
+from policygraph.ingest.numerals import KANJI_DIGITS
 
 _N = rf"[0-9]+|[{KANJI_DIGITS}]+"
 _ARTICLE = re.compile(rf"第({_N})条(?:の({_N}))?(?:第({_N})項)?(?:第({_N})号)?")

@@ -38,10 +38,10 @@ import unicodedata
 from datetime import date
 
 from policygraph.core.records import Deadline
+from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
 _ERA = "(明治|大正|昭和|平成|令和)"
-KANJI_DIGITS = "〇一二三四五六七八九十百千"  # what statutes number articles and laws with (第百二十条)
 _K = KANJI_DIGITS[:-1]  # years, months, durations: up to 百
 _N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
 _FROM_ON = re.compile(r"順次|逐次|継続|引き続き|随時")
@@ -99,7 +99,7 @@ def kanji_number(s: str) -> int:
     >>> kanji_number("二百六十一"), kanji_number("千二十"), kanji_number("一五一")  # digit by digit too
     (261, 1020, 151)
     """
-    digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+    digits = {c: i for i, c in enumerate(KANJI_0_9)}
     if s and all(ch in digits for ch in s):  # 一五一 (e-Gov's amendment numbers)
         return int("".join(str(digits[ch]) for ch in s))
     total, cur = 0, 0

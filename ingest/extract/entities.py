@@ -25,6 +25,7 @@ from policygraph.ingest.extract.gazetteer import (
     nfkc,
     split_hierarchy,
 )
+from policygraph.ingest.numerals import KANJI_1_9
 
 GINZA_LABELS: dict[str, EntityType] = {"Law": "Law"}
 _ABBR_AFTER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
@@ -32,7 +33,7 @@ _ABBR_AFTER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 # 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
 _DEVICE_USE = re.compile(r"(?:等)?[）)]?(?:の|を)[^、。]{0,12}?(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証)")
 _FIELD = re.compile(r"(?:コード|番号|名|欄|区分)(?![\u4e00-\u9fff])")
-_IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９一二三四五六七八九十百]+号")
+_IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９" + KANJI_1_9 + "十百]+号")
 # a role, not a unit: 行政処分担当課(長), 交通部各課
 _ROLE = re.compile(r"(?:担当|各)(?:課|係|部|室|隊|班)$")
 _ABBR_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\(([^()]{2,40})\)")

@@ -25,7 +25,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from policygraph.ingest.extract.deadlines import KANJI_DIGITS, numeral
+from policygraph.ingest.extract.deadlines import numeral
+from policygraph.ingest.numerals import KANJI_DIGITS
 
 TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")

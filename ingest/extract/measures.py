@@ -22,6 +22,7 @@ from typing import Any
 from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
 from policygraph.ingest.extract.deadlines import find_deadlines, is_deadline_bracket, parse_bracket
+from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
 
 MAX_TEXT = 1200
 _BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \t]*", re.M)
@@ -409,7 +410,7 @@ def _actors(
 
 
 # an article or paragraph number in front of a statute's topic (第十一条 第三条の規定に違反した者)
-_LEAD_MARKER = re.compile(r"^\s*(?:第[0-9〇一二三四五六七八九十百千]+条(?:の[0-9一二三四五六七八九十]+)?|[0-9]+|[一二三四五六七八九十]+)[ \u3000]+")
+_LEAD_MARKER = re.compile(r"^\s*(?:第[0-9" + KANJI_DIGITS + "]+条(?:の[0-9" + KANJI_1_9 + "十]+)?|[0-9]+|[" + KANJI_1_9 + "十]+)[ \u3000]+")
 
 
 def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:

@@ -20,6 +20,7 @@ from datetime import date
 
 from policygraph.core.records import DocumentMeta
 from policygraph.ingest.extract.deadlines import era_to_western
+from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
 _DATE = re.compile(r"(令和|平成|昭和)(\d+|元)年(\d{1,2})月(\d{1,2})日|(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})\.(\d{1,2})\.(\d{1,2})")
 _NUMBER = re.compile(r"[^\s、,。「」]{1,30}?第\d+号")
@@ -32,12 +33,12 @@ _CITE = re.compile(
 _DATE_LINE = re.compile(r"^\s*(?:(令和|平成|昭和)(\d+|元)年|(\d{4})年)\s*(\d{1,2})月(?:\s*(\d{1,2})日)?\s*$")
 _REPEAL = re.compile(r"(?:前記|上記|当該|同)(?:通達|通知|要領)は、[^。]{0,20}廃止する")
 _FRONT_MATTER = re.compile(r"\A\s*---\n(.*?)\n---\s*\n", re.S)
-_MARKER_LINE = re.compile(r"^(?:第[0-9〇一二三四五六七八九十百]+[章節条款]|#|[0-9]+\s)")
+_MARKER_LINE = re.compile(r"^(?:第[0-9" + KANJI_0_9 + r"十百]+[章節条款]|#|[0-9]+\s)")
 _ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部)$")
 # the number line under a statute's title, as e-Gov prints it: (平成五年法律第八十八号)
 _LAW_NUMBER_LINE = re.compile(
-    r"^\(((?:明治|大正|昭和|平成|令和)[0-9〇一二三四五六七八九十元]+年"
-    r"[^()\s]{0,20}?(?:法律|政令|省令|府令|規則|条例|告示)第[0-9〇一二三四五六七八九十百千]+号)\)$")
+    r"^\(((?:明治|大正|昭和|平成|令和)[0-9" + KANJI_0_9 + "十元]+年"
+    r"[^()\s]{0,20}?(?:法律|政令|省令|府令|規則|条例|告示)第[0-9" + KANJI_DIGITS + r"]+号)\)$")
 
 
 def _iso(m: re.Match[str]) -> str | None:

@@ -25,6 +25,7 @@ from policygraph.ingest.extract.gazetteer import (
     program_spans,
     short_dial_spans,
 )
+from policygraph.ingest.numerals import KANJI_0_9
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -38,7 +39,7 @@ _DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+�
 _LAW_STOP = re.compile(r"[、。「」『』()\n ]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)"
                        r"|(?<=規定す)る|(?<=定め)る")
 _REGISTERED = False
-_NUMBERED = re.compile(r"^(?:明治|大正|昭和|平成|令和|[0-9〇一二三四五六七八九十])")
+_NUMBERED = re.compile(r"^(?:明治|大正|昭和|平成|令和|[0-9" + KANJI_0_9 + "十])")
 
 
 def _register() -> None:
