@@ -27,6 +27,7 @@ from policygraph.core.records import SECTION_SEP
 
 if TYPE_CHECKING:
     from policygraph.api.backend import Backend
+    from policygraph.core.settings import Settings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -179,7 +180,7 @@ def _dispatch(b: Backend, args: argparse.Namespace) -> int:
     return 0
 
 
-def _backup_preflight(settings: Any, dest: Path) -> None:
+def _backup_preflight(settings: Settings, dest: Path) -> None:
     """What can be refused before opening the stores or asking a server."""
     from policygraph.core.errors import BadInput
     from policygraph.service import backup
@@ -191,7 +192,7 @@ def _backup_preflight(settings: Any, dest: Path) -> None:
         raise BadInput(f"{dest} exists: choose a new file name")
 
 
-def _restore(settings: Any, src: Path, force: bool) -> int:
+def _restore(settings: Settings, src: Path, force: bool) -> int:
     """Unpack a backup, check it against its manifest, and only then put it in place of
     the data directory's stores (exit 1, the stores untouched, when they disagree)."""
     from policygraph.service import backup
@@ -263,7 +264,7 @@ def _report_ingest(results: list[dict[str, Any]], as_json: bool) -> None:
 
 # ---- backends ------------------------------------------------------------------------
 
-def _backend(settings: Any, repair: bool = False) -> Backend:
+def _backend(settings: Settings, repair: bool = False) -> Backend:
     info = _server_info(settings.data)
     if info is not None:
         from policygraph.api.remote import RemoteService
@@ -285,7 +286,7 @@ def _server_info(data: Path) -> dict[str, Any] | None:
     return info
 
 
-def _serve(settings: Any, host: str, port: int) -> int:
+def _serve(settings: Settings, host: str, port: int) -> int:
     import uvicorn
 
     from policygraph.api.app import create_app

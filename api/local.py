@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from policygraph.core.settings import Settings
 from policygraph.service.service import Service
 
 
 class LocalService:
-    def __init__(self, settings: Any, repair: bool = False) -> None:
+    def __init__(self, settings: Settings, repair: bool = False) -> None:
         self.svc = Service(settings, repair=repair)
 
     def ingest_paths(self, paths: list[Path]) -> list[dict[str, Any]]:

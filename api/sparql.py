@@ -36,7 +36,7 @@ from policygraph.graph.execute import check_query, execute
 from policygraph.graph.query_processes import QueryProcesses, Task
 from policygraph.graph.query_text import READ_ONLY
 from policygraph.graph.results import content_type
-from policygraph.graph.store import Dataset, Limits, QueryTimeout
+from policygraph.graph.store import Dataset, GraphStore, Limits, QueryTimeout
 
 if TYPE_CHECKING:
     from policygraph.core.settings import Settings
@@ -159,7 +159,7 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
     running: Counter[str] = Counter()  # queries in flight per client address
     running_lock = threading.Lock()
 
-    def evaluate(graph: Any, query: str, accept: str | None, dataset: Dataset, limits: Limits) -> tuple[str, bytes]:
+    def evaluate(graph: GraphStore, query: str, accept: str | None, dataset: Dataset, limits: Limits) -> tuple[str, bytes]:
         """In a worker process over a snapshot when the store has one (it can be killed at
         the time limit); else here (a SPARQL server store: its HTTP read has the limit)."""
         snapshot = getattr(graph, "snapshot", None)

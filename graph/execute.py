@@ -3,12 +3,12 @@ from: ``/sparql``, the CLI's ``sparql``, the service's own callers."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from policygraph.core.errors import BadInput
 from policygraph.graph.query_text import check_read_only
 from policygraph.graph.results import negotiate, serialize
-from policygraph.graph.store import Dataset, Limits
+from policygraph.graph.store import Dataset, GraphStore, Limits
 
 if TYPE_CHECKING:
     from policygraph.core.settings import Settings
@@ -21,7 +21,7 @@ def check_query(settings: Settings, query: str) -> None:
     check_read_only(query)
 
 
-def execute(graph: Any, settings: Settings, query: str, accept: str | None,
+def execute(graph: GraphStore, settings: Settings, query: str, accept: str | None,
             dataset: Dataset = Dataset(), limits: Limits | None = None) -> tuple[str, bytes]:
     """Run one read-only query with the settings' limits; (media type, body)."""
     check_query(settings, query)

@@ -44,9 +44,13 @@ import tarfile
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygraph.core.errors import BadInput, StoreLocked
+
+if TYPE_CHECKING:
+    from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
 
 FORMAT = "policygraph-backup/1"
 MANIFEST = "manifest.json"
@@ -56,7 +60,7 @@ EXTERNAL = ("{cmd} covers the embedded stores only, and POLICYGRAPH_SPARQL_ENDPO
             "(e.g. Virtuoso checkpoint + backup_online, Qdrant collection snapshots)")
 
 
-def refuse_external(settings: Any, cmd: str = "backup") -> None:
+def refuse_external(settings: Settings, cmd: str = "backup") -> None:
     if settings.sparql_endpoint or settings.qdrant_url:
         raise BadInput(EXTERNAL.format(cmd=cmd, verb="back up" if cmd == "backup" else cmd))
 
@@ -98,7 +102,7 @@ WRITE_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQU
 NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EMLINK}
 
 
-def backup(service: Any, dest: Path) -> dict[str, Any]:
+def backup(service: Service, dest: Path) -> dict[str, Any]:
     from policygraph.graph.store import OxigraphStore
     from policygraph.indexes.edge import EdgeIndex
 
@@ -129,14 +133,18 @@ def backup(service: Any, dest: Path) -> dict[str, Any]:
             "seconds": round(time.monotonic() - t0, 3)}
 
 
-def _snapshot(service: Any, work: Path) -> dict[str, Any]:
+def _snapshot(service: Service, work: Path) -> dict[str, Any]:
     """Both stores copied into ``work`` under the write lock; the manifest describing them."""
-    s = service.settings
+    from policygraph.graph.store import OxigraphStore
+
+    s, graph = service.settings, service.graph
+    if not isinstance(graph, OxigraphStore):
+        raise BadInput(EXTERNAL.format(cmd="backup", verb="back up"))
     with service.exclusive():  # ingest and delete wait; no document version is half copied
         versions = service.versions()
-        triples = service.graph.triple_count()
+        triples = graph.triple_count()
         points = service.index.count() if service.index.exists() else 0
-        service.graph.store.backup(str(work / "graph"))
+        graph.store.backup(str(work / "graph"))
         if service.index.exists():
             service.index.flush()
             shutil.copytree(s.qdrant_path, work / "qdrant")
@@ -249,7 +257,7 @@ def _not_held(data: Path) -> None:
         pass
 
 
-def restore(src: Path, data: Path, force: bool = False, *, settings: Any = None) -> dict[str, Any]:
+def restore(src: Path, data: Path, force: bool = False, *, settings: Settings | None = None) -> dict[str, Any]:
     """Restore ``src`` into ``data`` if the unpacked stores answer as the manifest says;
     else leave ``data`` as it was (``ok`` false, ``reason`` why).  ``settings`` (base IRI)
     are the ones the restored directory will be opened with."""
@@ -277,7 +285,7 @@ def restore(src: Path, data: Path, force: bool = False, *, settings: Any = None)
             **report}
 
 
-def _unpack(src: Path, data: Path, manifest: dict[str, Any], settings: Any) -> dict[str, Any]:
+def _unpack(src: Path, data: Path, manifest: dict[str, Any], settings: Settings | None) -> dict[str, Any]:
     """Unpack, check and open the archive's stores in a temporary folder; only if they
     pass, move them into place.  Returns :func:`verify`'s report."""
     with tempfile.TemporaryDirectory(dir=data, prefix=".pg-restore-") as tmp:
@@ -313,7 +321,7 @@ def _extract(src: Path, work: Path, manifest: dict[str, Any]) -> None:
                        source=str(src))
 
 
-def _verify_unpacked(work: Path, manifest: dict[str, Any], settings: Any) -> dict[str, Any]:
+def _verify_unpacked(work: Path, manifest: dict[str, Any], settings: Settings | None) -> dict[str, Any]:
     """Open the unpacked stores where they are (no start-up repair: they are checked as
     the archive holds them) and :func:`verify` them."""
     from policygraph.core.settings import Settings
@@ -358,7 +366,7 @@ def _swap(work: Path, data: Path, old: Path) -> None:
         raise
 
 
-def verify(service: Any, manifest: dict[str, Any]) -> dict[str, Any]:
+def verify(service: Service, manifest: dict[str, Any]) -> dict[str, Any]:
     """The stores answer as the backup says: versions, counts, graph ↔ index (with
     ``reason`` when they do not)."""
     check = service.check(repair=False)

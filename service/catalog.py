@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygraph.graph.namespace import PG
 from policygraph.ingest.normalise import compact
 from policygraph.ontology import ENTITY_CLASSES, PG_NS
 from policygraph.service import queries as Q
+
+if TYPE_CHECKING:
+    from policygraph.graph.iris import Iris
+    from policygraph.graph.store import GraphStore
+
 
 SEP = "\u001f"
 CLASS_TYPE = {PG_NS + local: type_ for local, type_ in ENTITY_CLASSES.items()}  # class IRI → API type
@@ -28,10 +33,10 @@ class Catalog:
     parents: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, store: Any, iris: Any) -> Catalog:
+    def load(cls, store: GraphStore, iris: Iris) -> Catalog:
         cat = cls()
         for r in store.select(Q.DOCUMENTS):
-            doc_id = iris.local(r["doc"]).removeprefix("doc/")
+            doc_id = (iris.local(r["doc"]) or r["doc"]).removeprefix("doc/")  # a document of another base: its IRI
             cat.documents[r["doc"]] = {
                 "id": doc_id,
                 "iri": r["doc"],

@@ -11,11 +11,15 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from policygraph.core.records import deadline_interval, split_path
 from policygraph.core.records import overlaps as window_overlaps
 from policygraph.service import queries as Q
+
+if TYPE_CHECKING:
+    from policygraph.graph.store import GraphStore
+    from policygraph.service.catalog import Catalog
 
 
 def overlaps(d: dict[str, Any], date_from: str | None, date_to: str | None) -> bool:
@@ -23,7 +27,7 @@ def overlaps(d: dict[str, Any], date_from: str | None, date_to: str | None) -> b
     return window_overlaps(deadline_interval(d.get("kind") or "", d.get("start"), d.get("end")), date_from, date_to)
 
 
-def measure_rows(graph: Any, catalog: Any) -> list[dict[str, Any]]:
+def measure_rows(graph: GraphStore, catalog: Catalog) -> list[dict[str, Any]]:
     deadlines: dict[str, list[dict[str, Any]]] = {}
     for r in graph.select(Q.DEADLINES):
         deadlines.setdefault(r["m"], []).append({
