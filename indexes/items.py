@@ -4,8 +4,10 @@ The text embedded and tokenised is the passage with its context (document title 
 the section titles above it), so a passage under 「警察用航空機運用の広域化」 is found
 by a question about police helicopters even when its own sentences do not say so.
 
-Items are built from an ExtractedDocument at ingest, or from the graph alone
-(``policygraph reindex``: a new embedding model without re-parsing anything).
+Rows come from the graph, one derivation for every case
+(:func:`policygraph.service.writes.passage_rows`): at ingest from the document graph
+about to be written, at reindex (a new embedding model without re-parsing anything) and
+at repair from the store.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygraph.core.records import ExtractedDocument, deadline_interval
 from policygraph.indexes.vector_index import IndexItem
 
 
@@ -53,32 +54,6 @@ def deadline_payload(intervals: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"from": lo, "to": hi} for lo, hi in intervals]
 
 
-def rows_of(x: ExtractedDocument) -> list[PassageRow]:
-    types = {e.key: e for e in x.entities}
-    rows = {
-        p.id: PassageRow(p.id, x.doc.id, x.doc.source, x.doc.checksum, x.meta.title, list(p.section),
-                         p.start, p.end, p.text, p.heading, page=x.doc.page_at(p.start),
-                         end_page=x.doc.page_at(max(p.start, p.end - 1)), lead=p.lead)
-        for p in x.passages
-        if not p.contents  # a 目次 block is not searched
-    }
-    for m in sorted(x.mentions, key=lambda m: m.start):  # entities in order of first mention
-        r = rows.get(m.passage_id)  # None in a 目次 passage, which is not indexed
-        if r is not None and m.entity not in r.entities:
-            r.entities.append(m.entity)
-            e = types.get(m.entity)
-            if e is not None and e.type == "Agency":
-                r.agencies.append(m.entity)
-            if e is not None and e.type == "System":
-                r.systems.append(m.entity)
-    for ms in x.measures:
-        for d in ms.deadlines:
-            rng = deadline_interval(d.kind, d.start, d.end)
-            if rng and ms.passage_id in rows:
-                rows[ms.passage_id].deadlines.append(rng)
-    return list(rows.values())
-
-
 def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
              progress: Callable[[int, int], None] | None = None) -> list[IndexItem]:
     if not rows:
@@ -100,7 +75,3 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
         )
         for r, vec, sv in zip(rows, dense, lexical, strict=True)
     ]
-
-
-def index_items(x: ExtractedDocument, embedder: Any, sparse: Any) -> list[IndexItem]:
-    return items_of(rows_of(x), embedder, sparse)

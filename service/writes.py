@@ -34,6 +34,8 @@ from policygraph.service.state import State, open_vector_index
 if TYPE_CHECKING:
     from rdflib import Graph
 
+    from policygraph.graph.iris import Iris
+    from policygraph.graph.store import GraphStore
     from policygraph.indexes.items import PassageRow
 
 log = logging.getLogger("policygraph")
@@ -102,9 +104,12 @@ class WritePipeline:
         """Steps 1 and 2 for one version (``graph``: its document graph); returns the ids
         of the document's other points (step 3, :meth:`_publish`, deletes them once no
         reader can want them)."""
-        from policygraph.indexes.items import index_items
+        from policygraph.graph.store import OxigraphStore
+        from policygraph.indexes.items import items_of
 
-        items = index_items(x, self.s.embedder, self.s.sparse)
+        staged = OxigraphStore(None)  # the document graph alone, read as the store will hold it
+        staged.replace_document(self.s.iris.graph(x.doc.id), graph)
+        items = items_of(passage_rows(staged, self.s.iris, self.s.iris.doc(x.doc.id)), self.s.embedder, self.s.sparse)
         self.s.index.ensure_collection(self.s.embedder.dim)
         self.s.index.upsert(items)
         failpoint("after-index-upsert")
@@ -146,35 +151,8 @@ class WritePipeline:
             return {"passages": len(items), "model": self.s.settings.embedding_model, "dim": self.s.embedder.dim}
 
     def graph_rows(self, doc_iri: str | None = None) -> list[PassageRow]:
-        """The index rows of every searchable passage in the graph (of one document when
-        ``doc_iri`` is given), as ingest makes them from the record."""
-        from policygraph.core.records import deadline_interval
-        from policygraph.indexes.items import PassageRow
-        from policygraph.service import queries as Q
-
-        bind = {"doc": named_node(doc_iri)} if doc_iri else None
-        rows: dict[str, PassageRow] = {}
-        for r in self.s.graph.select(Q.REINDEX_PASSAGES, bind=bind):
-            pid = self.s.iris.local(r["p"]) or ""
-            rows[r["p"]] = PassageRow(
-                pid.removeprefix("passage/"), (self.s.iris.local(r["doc"]) or "").removeprefix("doc/"),
-                r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
-                r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"),
-                lead=r.get("lead") or "")
-        for r in self.s.graph.select(Q.REINDEX_MENTIONS, bind=bind):
-            row = rows.get(r["p"])
-            if row is not None and r["key"] not in row.entities:
-                row.entities.append(r["key"])
-                type_ = CLASS_TYPE.get(r["class"])
-                if type_ == "Agency":
-                    row.agencies.append(r["key"])
-                elif type_ == "System":
-                    row.systems.append(r["key"])
-        for r in self.s.graph.select(Q.REINDEX_DEADLINES, bind=bind):
-            rng = deadline_interval(r["kind"], r.get("start"), r.get("end"))
-            if rng and r["p"] in rows:
-                rows[r["p"]].deadlines.append(rng)
-        return list(rows.values())
+        """The index rows of the graph's searchable passages (of one document when given)."""
+        return passage_rows(self.s.graph, self.s.iris, doc_iri)
 
     def delete_document(self, doc_id: str) -> dict[str, Any]:
         with self.s.write_lock:
@@ -288,3 +266,36 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         else:
             raise BadInput(f"no such file or folder: {p}")
     return out
+
+
+def passage_rows(store: GraphStore, iris: Iris, doc_iri: str | None = None) -> list[PassageRow]:
+    """The index rows of the searchable passages in a graph store (of one document when
+    ``doc_iri`` is given): the one derivation of a passage's index row, at ingest (from the
+    document graph about to be written) and at reindex and repair (from the store)."""
+    from policygraph.core.records import deadline_interval
+    from policygraph.indexes.items import PassageRow
+    from policygraph.service import queries as Q
+
+    bind = {"doc": named_node(doc_iri)} if doc_iri else None
+    rows: dict[str, PassageRow] = {}
+    for r in store.select(Q.REINDEX_PASSAGES, bind=bind):
+        pid = iris.local(r["p"]) or ""
+        rows[r["p"]] = PassageRow(
+            pid.removeprefix("passage/"), (iris.local(r["doc"]) or "").removeprefix("doc/"),
+            r["source"], r["checksum"], r["title"], split_path(r["path"]), r["start"], r["end"],
+            r["text"], r.get("heading") or "", page=r.get("page"), end_page=r.get("endPage") or r.get("page"),
+            lead=r.get("lead") or "")
+    for r in store.select(Q.REINDEX_MENTIONS, bind=bind):
+        row = rows.get(r["p"])
+        if row is not None and r["key"] not in row.entities:
+            row.entities.append(r["key"])
+            type_ = CLASS_TYPE.get(r["class"])
+            if type_ == "Agency":
+                row.agencies.append(r["key"])
+            elif type_ == "System":
+                row.systems.append(r["key"])
+    for r in store.select(Q.REINDEX_DEADLINES, bind=bind):
+        rng = deadline_interval(r["kind"], r.get("start"), r.get("end"))
+        if rng and r["p"] in rows:
+            rows[r["p"]].deadlines.append(rng)
+    return list(rows.values())
