@@ -88,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
 # commands that write: opened in-process, they first put right what a crash left (reads change nothing)
 WRITES = frozenset({"ingest", "delete", "reindex"})
+# commands that only read: pointed at a directory without data they say so (exit 2), creating nothing
+READS = frozenset({"search", "entity", "measures", "documents", "sparql", "export", "check", "mcp"})
 FORMATS = {
     "json": "application/sparql-results+json", "xml": "application/sparql-results+xml",
     "csv": "text/csv", "tsv": "text/tab-separated-values", "turtle": "text/turtle",
@@ -131,7 +133,11 @@ def _run(args: argparse.Namespace) -> int:
         return _restore(settings, args.src, args.force)
     if args.cmd == "backup":
         _backup_preflight(settings, args.dest)
-    backend = _backend(settings, repair=args.cmd in WRITES)
+    if args.cmd == "sparql":  # an update or SERVICE is refused before anything opens
+        from policygraph.graph.query_text import check_read_only
+
+        check_read_only(args.query)
+    backend = _backend(settings, repair=args.cmd in WRITES, reads_only=args.cmd in READS)
     try:
         return _dispatch(backend, args)
     finally:
@@ -264,7 +270,7 @@ def _report_ingest(results: list[dict[str, Any]], as_json: bool) -> None:
 
 # ---- backends ------------------------------------------------------------------------
 
-def _backend(settings: Settings, repair: bool = False) -> Backend:
+def _backend(settings: Settings, repair: bool = False, reads_only: bool = False) -> Backend:
     info = _server_info(settings.data)
     if info is not None:
         from policygraph.api.remote import RemoteService
@@ -272,9 +278,23 @@ def _backend(settings: Settings, repair: bool = False) -> Backend:
         remote = RemoteService(info["url"], info.get("token"))
         if remote.alive():
             return remote
+    if reads_only:
+        _require_data(settings)
     from policygraph.api.local import LocalService
 
     return LocalService(settings, repair=repair)
+
+
+def _require_data(settings: Settings) -> None:
+    """A command that reads needs a data directory with stores in it: a mistyped --data
+    must not open (and so create) an empty store and answer "nothing found"."""
+    from policygraph.core.errors import BadInput
+
+    if settings.sparql_endpoint:  # the graph is on a SPARQL server
+        return
+    if not (settings.graph_path / "CURRENT").is_file():  # RocksDB's marker of a store
+        raise BadInput(f"{settings.data} holds no policygraph data (no graph store in it): "
+                       "give the data directory with --data or POLICYGRAPH_DATA, or ingest into it first")
 
 
 def _server_info(data: Path) -> dict[str, Any] | None:

@@ -312,3 +312,20 @@ def test_a_server_file_of_another_directory_is_ignored(corpus_archive: Path, tmp
                        headers={"Authorization": f"Bearer {real['token']}"})
         assert r.status_code == 400 and str(dest) in r.json()["detail"], r.text
         assert doc in _ids(httpx.get(f"{url}/api/documents").json())
+
+
+@pytest.mark.parametrize("args", [["search", "警察"], ["entity", "警察庁"], ["measures"], ["documents"],
+                                  ["sparql", "ASK {}"], ["export"], ["check"]])
+def test_a_read_on_a_directory_without_data_names_it_and_creates_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    """The interface's "data directory mistakes": a mistyped --data exits 2 naming the
+    directory, never opening (and so creating) an empty store there."""
+    missing = tmp_path / "mistyped"
+    code, out, err = _cli(capsys, "--data", str(missing), *args)
+    assert code == 2 and str(missing) in _one_line(err) and "no policygraph data" in err, (args, err)
+    assert not missing.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = _cli(capsys, "--data", str(empty), *args)
+    assert code == 2 and str(empty) in err
+    assert list(empty.iterdir()) == []
