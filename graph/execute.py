@@ -26,6 +26,13 @@ def execute(graph: GraphStore, settings: Settings, query: str, accept: str | Non
     """Run one read-only query with the settings' limits; (media type, body)."""
     check_query(settings, query)
     limits = limits or Limits(settings.sparql_timeout_s, settings.sparql_max_results)
-    outcome = graph.run(query, dataset=dataset, limits=limits, base_iri=f"{settings.base_iri}/sparql")
+    return answer(graph, query, accept, dataset, limits, f"{settings.base_iri}/sparql")
+
+
+def answer(graph: GraphStore, query: str, accept: str | None, dataset: Dataset, limits: Limits,
+           base_iri: str | None) -> tuple[str, bytes]:
+    """Evaluate a checked query and serialise it for ``accept``: (media type, body).  Here
+    or in a query process (:mod:`policygraph.graph.query_processes`)."""
+    outcome = graph.run(query, dataset=dataset, limits=limits, base_iri=base_iri)
     mime = negotiate(accept, outcome.kind)
     return mime, serialize(outcome, mime)

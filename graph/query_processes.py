@@ -44,7 +44,7 @@ def _errors() -> dict[str, type[PolicygraphError]]:
 
 def _worker(conn: Connection) -> None:
     """A worker's loop: one task in, ``("ok", mime, body)`` or ``("error", class, detail)`` out."""
-    from policygraph.graph.results import negotiate, serialize
+    from policygraph.graph.execute import answer
     from policygraph.graph.store import Dataset, Limits, OxigraphStore
 
     stores: dict[str, OxigraphStore] = {}
@@ -60,10 +60,9 @@ def _worker(conn: Connection) -> None:
                     old.close()
                 stores = {task.snapshot: OxigraphStore.open_read_only(task.snapshot)}
                 store = stores[task.snapshot]
-            outcome = store.run(task.query, dataset=Dataset(task.default_graphs, task.named_graphs),
-                                limits=Limits(None, task.max_results), base_iri=task.base_iri)
-            mime = negotiate(task.accept, outcome.kind)
-            reply: tuple[str, str, Any] = ("ok", mime, serialize(outcome, mime))
+            mime, body = answer(store, task.query, task.accept, Dataset(task.default_graphs, task.named_graphs),
+                                Limits(None, task.max_results), task.base_iri)
+            reply: tuple[str, str, Any] = ("ok", mime, body)
         except PolicygraphError as e:
             reply = ("error", type(e).__name__, e.detail)
         except Exception as e:  # noqa: BLE001 - reported to the parent as a store error
