@@ -7,9 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from policygraph.core.settings import Settings
 from policygraph.graph.iris import Iris
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from policygraph.ingest.pipeline import Analyzer
 
 log = logging.getLogger("policygraph")
+M = TypeVar("M")
 
 
 class ReadEpochs:
@@ -63,43 +64,39 @@ class State:
         self.iris = Iris(settings.base_iri)
         self.graph = graph if graph is not None else open_graph(settings)
         self.index = index if index is not None else open_vector_index(settings)
-        self._embedder: Embedder | None = None
-        self._sparse: SparseEncoder | None = None
-        self._analyzer: Analyzer | None = None
+        self._models: dict[str, Any] = {}  # embedder, sparse, analyzer: loaded on first use
         self.write_lock = threading.Lock()  # writes one at a time; reads go on
         # one lock per model: loading GiNZA for an upload must not hold up query embeddings
         self._model_locks = {name: threading.Lock() for name in ("embedder", "sparse", "analyzer")}
         self.searching = ReadEpochs()  # searches in flight
         self.catalog = Catalog.load(self.graph, self.iris)
 
+    def _model(self, name: str, load: Callable[[], M]) -> M:
+        """A model loaded once, on first use, under its own lock."""
+        with self._model_locks[name]:
+            if name not in self._models:
+                self._models[name] = load()
+            return cast(M, self._models[name])
+
     @property
     def embedder(self) -> Embedder:
-        with self._model_locks["embedder"]:
-            if self._embedder is None:
-                from policygraph.indexes.embedder import load_embedder
+        from policygraph.indexes.embedder import load_embedder
 
-                s = self.settings
-                self._embedder = load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix)
-            return self._embedder
+        s = self.settings
+        return self._model("embedder", lambda: load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix))
 
     @property
     def sparse(self) -> SparseEncoder:
-        with self._model_locks["sparse"]:
-            if self._sparse is None:
-                from policygraph.indexes.sparse import SparseEncoder
+        from policygraph.indexes.sparse import SparseEncoder
 
-                self._sparse = SparseEncoder()
-            return self._sparse
+        return self._model("sparse", SparseEncoder)
 
     @property
     def analyzer(self) -> Analyzer:
-        with self._model_locks["analyzer"]:
-            if self._analyzer is None:
-                from policygraph.ingest.pipeline import load_analyzer
+        from policygraph.ingest.pipeline import load_analyzer
 
-                s = self.settings
-                self._analyzer = load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size)
-            return self._analyzer
+        s = self.settings
+        return self._model("analyzer", lambda: load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size))
 
     def versions(self) -> dict[str, str]:
         return {d["id"]: d["checksum"] for d in self.catalog.documents.values()}
