@@ -27,7 +27,6 @@ from policygraph.core.ids import document_id
 from policygraph.core.records import SourceDocument
 from policygraph.core.settings import MAX_DOCUMENT_CHARS, MAX_UPLOAD_BYTES
 
-MAX_BYTES, MAX_CHARS = MAX_UPLOAD_BYTES, MAX_DOCUMENT_CHARS
 log = logging.getLogger("policygraph")
 
 
@@ -44,7 +43,7 @@ def safe_name(name: str) -> str:
     return base
 
 
-def read_file(path: Path, *, max_bytes: int = MAX_BYTES, max_chars: int = MAX_CHARS,
+def read_file(path: Path, *, max_bytes: int = MAX_UPLOAD_BYTES, max_chars: int = MAX_DOCUMENT_CHARS,
               source_name: str | None = None) -> SourceDocument:
     name = safe_name(source_name or path.name)
     fd, size = _open_regular(path, name)
@@ -57,8 +56,8 @@ def read_file(path: Path, *, max_bytes: int = MAX_BYTES, max_chars: int = MAX_CH
     return _read(data, name, str(path), max_bytes, max_chars)
 
 
-def read_bytes(data: bytes, source_name: str, *, max_bytes: int = MAX_BYTES,
-               max_chars: int = MAX_CHARS) -> SourceDocument:
+def read_bytes(data: bytes, source_name: str, *, max_bytes: int = MAX_UPLOAD_BYTES,
+               max_chars: int = MAX_DOCUMENT_CHARS) -> SourceDocument:
     name = safe_name(source_name)
     return _read(data, name, f"upload:{name}", max_bytes, max_chars)
 
