@@ -32,6 +32,14 @@ _ACTION = re.compile(
     r"目指す|支援|推進|実施|検討|整備|構築|強化|徹底|促進|見直し|導入|提示|開始)(?:[。】]|$)"
 )
 _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
+# the polite register of guidebooks and notices (…を提供します, …を進めていきます, …してください):
+# a commitment or an instruction, unless the verb only describes (あります, なります, できます,
+# …されています); …ています counts only after a verb of doing (進めています)
+_POLITE = re.compile(
+    r"(?:(?<!あり)(?<!なり)(?<!でき)(?<!られ)(?<!され)(?<!てい)(?<!おり)(?<!いき)ます|ていきます|ください|ません"
+    r"|(?:進め|取り組ん|行っ|推進し|整備し|検討し|実施し|提供し|支援し)ています"
+    r"|(?:する|行う|図る|講じる|確認する|考えていく)必要があ(?:る|ります)|予定です|推奨します|望ましい(?:です)?)。$"
+)
 _OBLIGATION = re.compile(r"(?:なければならない|ものとする|努めるものとする)。$")  # a statute's duty
 ACTOR_TYPES = ("Agency",)
 _FOOTNOTE = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*※")
@@ -169,12 +177,16 @@ def is_measure(norm_text: str) -> bool:
     True
     >>> is_measure("行政庁は、遅滞なく当該申請の審査を開始しなければならない。")  # a duty
     True
+    >>> is_measure("確定した標準を作るのではなく参照モデルを提供します。")  # the polite register
+    True
+    >>> is_measure("本ガイドブックは、標準ガイドライン群の一つとして位置づけられます。")
+    False
     """
     if any(is_deadline_bracket(m.group(1)) for m in _BRACKET.finditer(norm_text)):
         return True
     sentences = [s for s in re.split(r"(?<=。)", norm_text.replace("\n", "")) if s.strip()]
-    return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _dated_done(s)
-               for s in sentences)
+    return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
+               or _dated_done(s) for s in sentences)
 
 
 def extract_measures(
@@ -223,7 +235,8 @@ def extract_measures(
                 actor_text=actor_text,
                 systems=tuple(systems),
                 related=tuple(related),
-                deadlines=tuple(deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))),
+                deadlines=tuple(deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))
+                                or untimed(ntext)),
             )
         )
     return out
@@ -254,6 +267,26 @@ def _refine(d: Deadline) -> Deadline:
     if m and d.kind == "promptly":
         return Deadline(d.text, "relative", None, None, d.part, event=m.group(1))
     return d
+
+
+# a one-off thing to be made or changed (…を策定する): planned, with no time → unknown
+_ONE_OFF = re.compile(r"(?:策定|作成|構築|創設|設置|導入|改定|改正|取りまとめ|取りまとめる|開発|新設|立ち上げ)"
+                      r"(?:する|します|を行う|を目指す|を予定|予定)")
+
+
+def untimed(ntext: str) -> tuple[Deadline, ...]:
+    """The deadline of a measure that prints no time word (annotation.md): a duty, power,
+    rule or continuing activity is ``ongoing``; a one-off thing to be made or changed is
+    ``unknown``.  The text is empty: nothing of the kind is printed.
+
+    >>> untimed("行政庁は、審査基準を定めるものとする。")[0].kind
+    'ongoing'
+    >>> untimed("関係省庁は、新たな指針を策定する。")[0].kind
+    'unknown'
+    """
+    body = ntext.replace("\n", "")
+    duty = _OBLIGATION.search(body) or re.search(r"(?:こと|努める|努めます|ください)。?$", body)
+    return (Deadline("", "unknown" if _ONE_OFF.search(body) and not duty else "ongoing"),)
 
 
 def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = ()) -> list[Deadline]:
@@ -393,19 +426,25 @@ def _actors(
     for sent in doc.sents:
         if sent.end_char <= na or sent.start_char >= nb:
             continue
+        if not any(t.pos_ in ("VERB", "AUX", "ADJ") for t in sent):
+            continue  # a heading line or blank lines between: not a statement with an actor
         seen += 1
-        span = _topic(sent, na)
-        if span is None:
+        spans = list(_topics(sent, na))
+        if not spans:
             if seen >= 2:
                 return [], None
             continue
-        oa, ob = pp.to_original(span[0], span[1])
-        keys = _unique(
-            m.entity
-            for m in mentions
-            if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
-        )
-        return keys, (None if keys else _LEAD_MARKER.sub("", doc.text[span[0] : span[1]]).strip() or None)
+        # the first topic that names an agency; else the first topic's words
+        for span in spans:
+            oa, ob = pp.to_original(span[0], span[1])
+            keys = _unique(
+                m.entity
+                for m in mentions
+                if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
+            )
+            if keys:
+                return keys, None
+        return [], _LEAD_MARKER.sub("", doc.text[spans[0][0] : spans[0][1]]).strip() or None
     return [], None
 
 
@@ -413,8 +452,34 @@ def _actors(
 _LEAD_MARKER = re.compile(r"^\s*(?:第[0-9" + KANJI_DIGITS + "]+条(?:の[0-9" + KANJI_1_9 + "十]+)?|[0-9]+|[" + KANJI_1_9 + "十]+)[ \u3000]+")
 
 
+# nouns that turn a clause into an adverbial one (…することにより, …するため): a subject
+# inside such a clause still acts in the sentence
+_ADVERBIAL_NOUNS = frozenset({"こと", "ため", "よう", "上", "うえ", "際", "ところ"})
+
+
+def _heads_the_sentence(tok: Any, root: Any) -> bool:
+    """Whether ``tok``'s clause is the main clause or an adverbial clause of it (…が連携して
+    推進することにより、…強化する), not a modifier of some noun (…が指定した対象について)."""
+    node = tok.head
+    for _ in range(12):
+        if node == root:
+            return True
+        if node.pos_ in ("NOUN", "PROPN", "PRON") and node.text not in _ADVERBIAL_NOUNS:
+            return False
+        if node.head == node:
+            return False
+        node = node.head
+    return False
+
+
 def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
-    """Char span of the nominal carrying は / が / において that heads into the predicate."""
+    """Char span of the first nominal carrying は / が / において that heads into the predicate."""
+    return next(_topics(sent, from_char), None)
+
+
+def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[int, int]]:
+    """Char spans of the nominals carrying は / が / において that head into the predicate
+    (the main clause, or an adverbial clause of it), in order."""
     for tok in sent:
         if tok.idx < from_char:
             continue
@@ -425,11 +490,10 @@ def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
             continue
         if tok.pos_ not in ("NOUN", "PROPN", "PRON"):
             continue
-        if "は" not in cases and sent.root not in (tok.head, tok.head.head):
-            continue  # a subject of a subordinate clause (…と認める事由が…), not the actor
+        if "は" not in cases and not _heads_the_sentence(tok, sent.root):
+            continue  # a subject inside a noun's modifier (…が指定した対象), not the actor
         left = min(t.idx for t in tok.subtree if t.dep_ != "case")
         right = tok.idx + len(tok.text)
         if right - left > 60:
             left = right - 60
-        return (left, right)
-    return None
+        yield (left, right)
