@@ -43,6 +43,7 @@ TOP_KINDS = ("num", "dai", "chapter", "md1", "md2")
 
 _PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:[-*・]\s+)?")
 _MD = re.compile(r"^\s*(#{1,6})\s+(.*)$")
+_COMMENT = re.compile(r"\s*<!--.*?-->\s*")  # <!-- omit in toc --> in a Markdown heading
 _MD_LIST = re.compile(r"^[0-9]{1,2}\.\s")
 _CAPTION = re.compile(r"^\s*\([^()]{1,30}\)\s*$")
 _TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\s*\t?\s*\d{1,3}\s*$")
@@ -102,6 +103,7 @@ class HeadingLine:
     marker: str  # as it goes into the path (after slip repair)
     printed: str  # as printed
     title: str
+    md_level: int = 0  # the Markdown heading level it was printed at (0: not a # heading)
 
 
 def _match_marker(body: str) -> tuple[str, str, str, str] | None:
@@ -189,6 +191,11 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     out: list[HeadingLine] = []
     last: dict[str, int] = {}  # articles number on across chapters
     md_kinds: set[str] = set()  # marker kinds printed as Markdown headings
+    # one level-1 Markdown heading is the document's title (it wraps, not nests); several
+    # are its chapters (a Word document's Heading 1)
+    h1_chapters = sum(1 for i, (_, _, ln) in enumerate(lines)
+                      if i not in toc and (m := _MD.match(ln)) and len(m.group(1)) == 1
+                      and _match_marker(_PREFIX.sub("", ln, count=1).strip().strip("*").strip()) is None) > 1
     for idx, (a, b, line) in enumerate(lines):
         if idx in toc or not line.strip():
             continue
@@ -197,17 +204,20 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         found = _match_marker(body)
         if found is None:
             if md and len(md.group(2).strip()) <= 80:
-                title = md.group(2).strip().strip("*").strip()
-                # a level-1 Markdown heading is the document's title: it wraps, not nests
-                kind = "wrapper" if len(md.group(1)) == 1 else f"md{len(md.group(1))}"
+                title = _COMMENT.sub("", md.group(2)).strip().strip("*").strip()
+                level = len(md.group(1))
+                kind = "wrapper" if level == 1 and not h1_chapters else f"md{level}"
+                _close_md(stack, level)
                 _place(stack, kind, 0, title, title)
-                out.append(HeadingLine(a, b, kind, 0, title, title, title))
+                out.append(HeadingLine(a, b, kind, 0, title, title, title, level))
             continue
         kind, value, printed, rest = found
         if kind == "dotted":
             kind, value = f"dotted{value.count('.') + 1}", value.rsplit(".", 1)[1]
+        md_level = len(md.group(1)) if md else 0
         if md:
             md_kinds.add(kind)
+            _close_md(stack, md_level)
         elif kind in md_kinds and _MD_LIST.match(body):
             continue  # the document gives this numbering as # headings: a plain "4. …" is a list item
         ordinal = _ordinal(kind, value)
@@ -234,8 +244,18 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
             title = lines[idx - 1][2].strip()[1:-1]  # (目的) above 第一条 is the article's caption
         _place(stack, kind, ordinal, marker, title)
-        out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title))
+        out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
+
+
+def _close_md(stack: list[_Level], level: int) -> None:
+    """A heading printed at Markdown level ``level`` ends the unnumbered Markdown headings
+    at that level or deeper: ``## 1. はじめに`` after ``## 改定履歴`` is its sibling, not
+    its child."""
+    for i, lv in enumerate(stack):
+        if lv.kind.startswith("md") and lv.kind[2:].isdigit() and int(lv.kind[2:]) >= level:
+            del stack[i:]
+            return
 
 
 def _slip(stack: list[_Level], kind: str, value: str) -> tuple[str, int, str] | None:
@@ -276,6 +296,8 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
     for i, h in enumerate(heads):
         if h.kind in ("special", "preface"):
             stack.clear()
+        if h.md_level:
+            _close_md(stack, h.md_level)
         _place(stack, h.kind, h.ordinal, h.marker, h.title)
         end_norm = heads[i + 1].start if i + 1 < len(heads) else len(nt.text)
         start = nt.original_offset(h.start)
