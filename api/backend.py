@@ -12,8 +12,8 @@ from typing import Any, Protocol
 class Reads(Protocol):
     """The reads other programs get (the MCP tools): the service itself has them too."""
 
-    def search(self, q: str, *, limit: int = 10, doc: str | None = None, agency: str | None = None,
-               system: str | None = None, date_from: str | None = None,
+    def search(self, q: str, *, limit: int = 10, offset: int = 0, doc: str | None = None,
+               agency: str | None = None, system: str | None = None, date_from: str | None = None,
                date_to: str | None = None) -> dict[str, Any]: ...
 
     def entity_by_name(self, name: str) -> dict[str, Any]: ...

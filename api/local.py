@@ -37,9 +37,10 @@ class LocalService:
             if bar is not None:
                 bar.close()
 
-    def search(self, q: str, *, limit: int = 10, doc: str | None = None, agency: str | None = None,
-               system: str | None = None, date_from: str | None = None, date_to: str | None = None) -> dict[str, Any]:
-        return self.svc.search(q, limit=limit, doc=doc, agency=agency, system=system,
+    def search(self, q: str, *, limit: int = 10, offset: int = 0, doc: str | None = None,
+               agency: str | None = None, system: str | None = None, date_from: str | None = None,
+               date_to: str | None = None) -> dict[str, Any]:
+        return self.svc.search(q, limit=limit, offset=offset, doc=doc, agency=agency, system=system,
                                date_from=date_from, date_to=date_to)
 
     def entity_by_name(self, name: str) -> dict[str, Any]:

@@ -28,9 +28,10 @@ class RemoteService:
         r = self.client.get(path, params={k: v for k, v in params.items() if v is not None})
         return _check(r).json()
 
-    def search(self, q: str, *, limit: int = 10, doc: str | None = None, agency: str | None = None,
-               system: str | None = None, date_from: str | None = None, date_to: str | None = None) -> Any:
-        return self._get("/api/search", q=q, limit=limit, doc=doc, agency=agency, system=system,
+    def search(self, q: str, *, limit: int = 10, offset: int = 0, doc: str | None = None,
+               agency: str | None = None, system: str | None = None, date_from: str | None = None,
+               date_to: str | None = None) -> Any:
+        return self._get("/api/search", q=q, limit=limit, offset=offset, doc=doc, agency=agency, system=system,
                          **{"from": date_from, "to": date_to})
 
     def entity_by_name(self, name: str) -> Any:
@@ -42,7 +43,11 @@ class RemoteService:
             except NotFound as e:
                 raise NotFound(f"no entity named {name!r}", suggestions=e.suggestions) from None
             raise NotFound(f"no entity named {name!r}")
-        return self._get(f"/api/entities/{quote(found['entities'][0]['id'], safe='')}")
+        ent = found["entities"][0]
+        from policygraph.ingest.normalise import compact
+
+        exact = name == ent["id"] or compact(name) in {compact(n) for n in (ent["label"], *ent["aliases"])}
+        return {**self._get(f"/api/entities/{quote(ent['id'], safe='')}"), "resolved": {"query": name, "exact": exact}}
 
     def measures(self, date_from: str | None, date_to: str | None, agency: str | None, doc: str | None) -> Any:
         return self._get("/api/measures", agency=agency, doc=doc, **{"from": date_from, "to": date_to})

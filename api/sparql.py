@@ -106,8 +106,9 @@ async def read_protocol_request(request: Request) -> tuple[str | None, Dataset]:
     return queries[0], dataset
 
 
-def service_description(settings: Settings) -> str:
-    endpoint = f"{settings.base_iri}/sparql"
+def service_description(settings: Settings, endpoint: str) -> str:
+    """The SPARQL service description; ``endpoint`` is where this request reached the
+    endpoint (so it works on whatever address and port the server runs), not the IRI base."""
     return f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix fmt: <http://www.w3.org/ns/formats/> .
 @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
@@ -176,7 +177,8 @@ def install(app: FastAPI, settings: Settings, svc: Callable[[], Service]) -> Non
     async def sparql(request: Request) -> Response:
         query, dataset = await read_protocol_request(request)
         if query is None:
-            return Response(service_description(settings), media_type="text/turtle; charset=utf-8")
+            endpoint = str(request.base_url).rstrip("/") + "/sparql"
+            return Response(service_description(settings, endpoint), media_type="text/turtle; charset=utf-8")
         check_query(settings, query)
         client = request.client.host if request.client else ""
         with running_lock:

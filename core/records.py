@@ -9,8 +9,9 @@ document id, offsets and text), so re-ingesting the same input gives the same id
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 EntityType = Literal["Agency", "System", "Law", "Plan", "Program", "Other"]
 DeadlineKind = Literal[
@@ -116,6 +117,34 @@ def deadline_interval(kind: str, start: str | None, end: str | None) -> tuple[st
         return (end, end) if end else None
     if kind in ("date", "fiscal_year", "period") and (start or end):
         return (start or OPEN_START, end or OPEN_END)
+    return None
+
+
+def fiscal_year(iso: str) -> int:
+    """The Japanese fiscal year (April to March) of an ISO date.
+
+    >>> fiscal_year("2027-03-31"), fiscal_year("2027-04-01")
+    (2026, 2027)
+    """
+    y, m = int(iso[:4]), int(iso[5:7])
+    return y if m >= 4 else y - 1
+
+
+def fiscal_year_of(d: Mapping[str, Any]) -> int | None:
+    """The fiscal year a deadline falls in (where the timeline places it; a ``by`` on its
+    end, a dated kind or a dated ``ongoing`` on its start), else None.
+
+    >>> fiscal_year_of({"kind": "by", "start": None, "end": "2029-03-31"})
+    2028
+    >>> fiscal_year_of({"kind": "promptly", "start": None, "end": None}) is None
+    True
+    """
+    kind, start, end = d.get("kind"), d.get("start"), d.get("end")
+    if kind == "by":
+        return fiscal_year(end) if end else None
+    if kind in ("fiscal_year", "date", "period") or (kind == "ongoing" and start):
+        iso = start or end
+        return fiscal_year(iso) if iso else None
     return None
 
 

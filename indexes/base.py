@@ -28,7 +28,7 @@ DENSE = "dense"
 LEXICAL = "lexical"
 RRF_K = 2  # Qdrant's default RRF constant: score = sum 1 / (k + rank0)
 PREFETCH_FACTOR = 4  # each hybrid prefetch fetches limit * 4 candidates
-KEYWORD_FIELDS = ("doc", "entities", "agencies", "systems")
+KEYWORD_FIELDS = ("doc", "entities", "agencies", "systems", "actors")
 DEADLINES = "deadlines"
 DATETIME_FIELDS = (f"{DEADLINES}[].from", f"{DEADLINES}[].to")
 PAGE = 1000  # scroll page size
@@ -73,6 +73,7 @@ class IndexFilter:
     agencies: list[str] = field(default_factory=list)
     systems: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)  # an agency acting in a measure of the passage
     date_from: str | None = None
     date_to: str | None = None
 
@@ -85,12 +86,13 @@ class IndexFilter:
             raise BadInput(f"date_from {self.date_from} is after date_to {self.date_to}")
 
     def is_empty(self) -> bool:
-        return not (self.docs or self.agencies or self.systems or self.entities or self.date_from or self.date_to)
+        return not (self.docs or self.agencies or self.systems or self.entities or self.actors
+                    or self.date_from or self.date_to)
 
     def lists(self) -> list[tuple[str, list[str]]]:
         """(payload key, values) for the non-empty any-of conditions."""
         pairs = [("doc", self.docs), ("agencies", self.agencies), ("systems", self.systems),
-                 ("entities", self.entities)]
+                 ("entities", self.entities), ("actors", self.actors)]
         return [(k, list(v)) for k, v in pairs if v]
 
 

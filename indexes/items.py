@@ -34,6 +34,7 @@ class PassageRow:
     entities: list[str] = field(default_factory=list)
     agencies: list[str] = field(default_factory=list)
     systems: list[str] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)  # the agencies acting in the passage's measures
     deadlines: list[tuple[str, str]] = field(default_factory=list)  # core.records.deadline_interval of each
     page: int | None = None  # paged formats: the page the passage starts on
     end_page: int | None = None  # … and the one it ends on
@@ -68,7 +69,7 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
                 "doc": r.doc, "source": r.source, "version": r.version, "section": r.section,
                 "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
                 **({"lead": r.lead} if r.lead else {}),
-                "entities": r.entities, "agencies": r.agencies, "systems": r.systems,
+                "entities": r.entities, "agencies": r.agencies, "systems": r.systems, "actors": r.actors,
                 "deadlines": deadline_payload(r.deadlines),
                 **({"page": r.page, "end_page": r.end_page or r.page} if r.page is not None else {}),
             },

@@ -191,6 +191,29 @@ class SparseEncoder:
                 groups.extend(f"{SYN_PREFIX}{g}" for g in sorted(own))
         return terms, groups
 
+    def words(self, text: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        """The content words of ``text``, each as (term, its mode-A part terms, its synonym
+        group features): what :meth:`features` flattens, kept per word.
+
+        >>> SparseEncoder().words("落とし物")[0][0]
+        '落とし物'
+        """
+        tok = self._tokenizer()
+        mode_a = self._local.mode_a
+        out = []
+        for piece in chunks(text):
+            for m in tok.tokenize(piece):
+                if _dropped(m.part_of_speech()):
+                    continue
+                term = _term(m.normalized_form())
+                if not term:
+                    continue
+                split = m.split(mode_a)
+                parts = tuple(t for p in split if not _dropped(p.part_of_speech()) and (t := _term(p.normalized_form())))
+                groups = tuple(f"{SYN_PREFIX}{g}" for g in sorted(set(m.synonym_group_ids())))
+                out.append((term, parts if len(split) > 1 else (), groups))
+        return out
+
     # ---- vectors ------------------------------------------------------------------------
     def encode_document(self, text: str) -> SparseVec:
         terms, groups = self.features(text)

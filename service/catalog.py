@@ -85,7 +85,8 @@ class Catalog:
         d = self.documents.get(doc_iri)
         if d is None:
             return {"id": None, "iri": doc_iri, "title": None, "source": None}
-        return {k: d[k] for k in ("id", "iri", "title", "source")}
+        # date and number too: what a citation needs (文書名・文書番号・日付)
+        return {**{k: d[k] for k in ("id", "iri", "title", "source", "date")}, "numbers": d["numbers"]}
 
     def entity_ref(self, iri: str) -> dict[str, Any] | None:
         e = self.entities.get(iri)
@@ -98,20 +99,28 @@ class Catalog:
         return {k: e[k] for k in ("id", "iri", "label", "type", "aliases")}
 
     def lookup(self, name: str) -> list[str]:
-        """Entity iris for a name, best first: exact name/alias, then containment."""
+        """Entity iris for a name, best first: an entity's id (what the UI's URLs carry),
+        an exact name or alias, then names containing it or contained in it."""
+        return self.resolve(name)[0]
+
+    def resolve(self, name: str) -> tuple[list[str], bool]:
+        """:meth:`lookup`, and whether the first answer is exact (an id, name or alias)
+        rather than the closest name."""
+        if name in self.by_key:
+            return [self.by_key[name]], True
         key = compact(name)
         if not key:
-            return []
+            return [], False
         exact = list(dict.fromkeys(self.names.get(key, [])))
         if exact:
-            return exact
+            return exact, True
         scored: list[tuple[float, str]] = []
         for n, iris in self.names.items():
             if key in n or (len(n) >= 3 and n in key):
                 score = len(key) / max(len(n), 1) if key in n else len(n) / len(key)
                 scored.extend((score, i) for i in iris)
         scored.sort(key=lambda t: -t[0])
-        return list(dict.fromkeys(i for _, i in scored))
+        return list(dict.fromkeys(i for _, i in scored)), False
 
     def suggestions(self, name: str, n: int = 5) -> list[str]:
         labels = {e["label"] for e in self.entities.values()}

@@ -55,6 +55,14 @@ WHERE {
 GROUP BY ?e ?key ?label ?class ?parent
 """
 
+ENTITY_COUNTS = PREFIXES + """
+SELECT ?e (COUNT(DISTINCT ?p) AS ?passages) (COUNT(DISTINCT ?doc) AS ?docs) WHERE {
+  ?m pg:mentionOf ?e ; pg:inPassage ?p .
+  ?p pg:inDocument ?doc .
+}
+GROUP BY ?e
+"""
+
 MENTIONS = PREFIXES + """
 SELECT ?p ?doc ?path ?text ?ps ?pe ?surface ?ms ?me WHERE {
   #bind
@@ -148,6 +156,14 @@ SELECT ?p ?key ?class (MIN(?s) AS ?first) WHERE {
 }
 GROUP BY ?doc ?p ?key ?class
 ORDER BY ?p ?first
+"""
+
+REINDEX_ACTORS = PREFIXES + """
+SELECT DISTINCT ?p ?key WHERE {
+  #bind
+  ?ms a pg:Measure ; pg:inPassage ?p ; pg:actor ?e . ?e pg:entityKey ?key .
+  ?p pg:inDocument ?doc .
+}
 """
 
 REINDEX_DEADLINES = PREFIXES + """

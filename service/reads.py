@@ -14,17 +14,25 @@ from policygraph.service.measures import measure_rows, overlaps
 from policygraph.service.search import Searcher
 from policygraph.service.state import State
 
+ZERO_COUNTS = {"mentions": 0, "measures": 0, "documents": 0}
+
 
 class ReadModel:
     def __init__(self, state: State) -> None:
         self.s = state
         self._measures: tuple[Catalog, list[dict[str, Any]]] | None = None
         self._passage_deadlines: tuple[Catalog, dict[str, list[dict[str, Any]]]] | None = None
+        self._counts: tuple[Catalog, dict[str, dict[str, int]]] | None = None
         self.searcher = Searcher(state, self.passage_deadlines)
 
     def search(self, q: str, **kw: Any) -> dict[str, Any]:
         with self.s.searching.reading():  # a write's publish waits for it
-            return self.searcher.search(q, **kw)
+            res = self.searcher.search(q, **kw)
+        # the entities the query names, as cards (the UI shows them above the hits)
+        cat, counts = self.s.catalog, self.entity_counts()
+        cards = [{**cat.public(cat.by_key[k]), **counts.get(cat.by_key[k], ZERO_COUNTS)}
+                 for k in res.pop("named", []) if k in cat.by_key]
+        return {**res, "named_entities": cards}
 
     def info(self) -> dict[str, Any]:
         from policygraph.service.queries import PASSAGE_COUNT
@@ -65,13 +73,35 @@ class ReadModel:
         if type_:
             iris = [i for i in iris if self.s.catalog.entities[i]["type"] == type_]
         page = iris[offset : offset + limit]
-        return {"entities": [self.s.catalog.public(i) for i in page], "total": len(iris)}
+        counts = self.entity_counts()
+        return {"entities": [{**self.s.catalog.public(i), **counts.get(i, ZERO_COUNTS)} for i in page],
+                "total": len(iris)}
+
+    def entity_counts(self) -> dict[str, dict[str, int]]:
+        """Entity IRI → how many passages mention it, how many measures name it, in how
+        many documents (read once per catalog), so a list can tell a real entity from a
+        stray one."""
+        from policygraph.service.queries import ENTITY_COUNTS
+
+        cat = self.s.catalog
+        cached = self._counts
+        if cached is None or cached[0] is not cat:
+            out: dict[str, dict[str, int]] = {}
+            for r in self.s.graph.select(ENTITY_COUNTS):
+                out[r["e"]] = {"mentions": int(r["passages"]), "measures": 0, "documents": int(r["docs"])}
+            for m in self.measure_list():
+                for i in _measure_iris(m):
+                    out.setdefault(i, dict(ZERO_COUNTS))["measures"] += 1
+            cached = self._counts = (cat, out)
+        return cached[1]
 
     def entity_by_name(self, name: str) -> dict[str, Any]:
-        iris = self.s.catalog.lookup(name)
+        iris, exact = self.s.catalog.resolve(name)
         if not iris:
             raise NotFound(f"no entity named {name!r}", suggestions=self.s.catalog.suggestions(name))
-        return self._entity(iris[0])
+        res = self._entity(iris[0])
+        # a near name says so: 警察共通 → 警察共通基盤 (closest name)
+        return {**res, "resolved": {"query": name, "exact": exact}}
 
     def entity(self, entity_id: str) -> dict[str, Any]:
         iri = self.s.catalog.by_key.get(entity_id)
@@ -94,7 +124,7 @@ class ReadModel:
             m["surfaces"].append({"surface": r["surface"], "start": r["ms"], "end": r["me"]})
         measures = [m for m in self.measure_list() if iri in _measure_iris(m)]
         return {
-            "entity": self.s.catalog.public(iri),
+            "entity": {**self.s.catalog.public(iri), **self.entity_counts().get(iri, ZERO_COUNTS)},
             "mentions": list(by_passage.values()),
             "measures": measures,
             "related": self._related(iri, measures),

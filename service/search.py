@@ -25,26 +25,41 @@ from typing import TYPE_CHECKING, Any
 
 from policygraph.core.errors import BadInput, NotFound
 from policygraph.ingest.normalise import compact
+from policygraph.service.answer import QueryWords, best_unit, highlights, query_words
 
 if TYPE_CHECKING:
     from policygraph.service.state import State
 
 RRF_K = 10  # measured on the dev set (bench/retrieval.py): k=10 beats Qdrant's k=2 and k=60
-# no_good_match: known = the IDF-weighted share of the query's terms found anywhere in the
-# index (a word the index lacks weighs most, a common one least), top = best dense cosine.
-# Flag when known + DENSE_WEIGHT * (top - DENSE_PIVOT) < NO_MATCH_BELOW.  Weighting by IDF
-# keeps this steady as the index grows: the plain share of known words rises with every
-# document added (on the corpus plus six other documents it flagged 7 of 13 negatives, this
-# 9; 13/13 on the corpus alone either way).  Calibrated on ../shared/eval,
-# tests/data/dev-queries-extra.json and tests/data/heldout-queries.json, on both indexes:
-# no positive below 0.37 (bench/retrieval.py reports both rates).
+# no_good_match: coverage = the IDF-weighted share of the query's content words the index
+# knows, itself or through its Sudachi synonym group (see Searcher.coverage); top = best
+# dense cosine.  Flag when coverage + DENSE_WEIGHT * (top - DENSE_PIVOT) < NO_MATCH_BELOW,
+# unless top >= DENSE_SURE.  Weighting by IDF keeps this steady as the index grows.
+# Calibrated on the tune halves (../shared/eval, tests/data/dev-queries-extra.json,
+# tests/data/heldout-queries.json, tests/data/colloquial-queries.json's odd ids) on both
+# indexes, so that a query with a right answer in its top 3 is not flagged;
+# bench/retrieval.py reports both rates per set.
 DENSE_PIVOT = 0.87
 DENSE_WEIGHT = 15.0
-NO_MATCH_BELOW = 0.32
+NO_MATCH_BELOW = 0.45
+DENSE_SURE = 0.875
 DF_CAP = 64  # document frequencies are counted up to this (common words all weigh little)
 
 
-QUERY_CACHE = 2048  # queries whose vectors are kept (a repeated query skips the embedder)
+# total, offset and facets: each list is read POOL deep; a hit counts (and pages) when it
+# is above the relevance floor: dense cosine within DENSE_BAND of the best and at least
+# DENSE_MIN, or a lexical score at least SPARSE_SHARE of the best, or a passage the query
+# names by entity or time.  Calibrated on the tune halves (as no_good_match below): these
+# keep every right answer of their top 10 and give a median total of 20 (corpus) / 40
+# (corpus + public documents) where no floor gives 220 / 365.  Rank fusion reads the first FUSE_DEPTH of each list, the rest
+# add only as a tail (so the order of the first hits does not depend on POOL).
+POOL = 300
+FUSE_DEPTH = 40
+DENSE_BAND = 0.02
+DENSE_MIN = 0.80
+SPARSE_SHARE = 0.3
+QUERY_CACHE = 2048
+COLLECTIVE = re.compile(r"(?:警察|委員会|本部|機関|省庁|府省|会議|局|庁|署)$")  # queries whose vectors are kept (a repeated query skips the embedder)
 
 
 class Searcher:
@@ -98,6 +113,11 @@ class Searcher:
                 return lo, hi
         return None
 
+    def _type(self, key: str) -> str | None:
+        iri = self.svc.catalog.by_key.get(key)
+        e = self.svc.catalog.entities.get(iri) if iri else None
+        return e["type"] if e else None
+
     def named_entities(self, q: str) -> list[str]:
         """Entity keys whose name or alias occurs in the query (longest names first)."""
         key = compact(q)
@@ -106,7 +126,9 @@ class Searcher:
             if len(name) >= 2 and name in key and not re.fullmatch(r"[0-9]+", name):
                 for i in iris:
                     e = self.svc.catalog.entities[i]
-                    if not e.get("generic"):  # 都道府県, 学校: words, not a subject of the question
+                    # a generic word (都道府県, 学校) is not a subject of the question; a
+                    # collective organ (都道府県警察, 都道府県公安委員会) is
+                    if not e.get("generic") or (len(name) >= 4 and COLLECTIVE.search(name)):
                         found.append((len(name), e["id"]))
         found.sort(key=lambda t: -t[0])
         # each key once, by its longest matched name; a name inside a longer one (警察庁 in
@@ -115,7 +137,7 @@ class Searcher:
 
     def search(self, q: str, limit: int = 10, doc: str | None = None, agency: str | None = None,
                system: str | None = None, date_from: str | None = None, date_to: str | None = None,
-               mode: str = "hybrid", graph: bool = True) -> dict[str, Any]:
+               mode: str = "hybrid", graph: bool = True, offset: int = 0) -> dict[str, Any]:
         from policygraph.indexes.vector_index import IndexFilter
 
         q = (q or "").strip()
@@ -125,9 +147,11 @@ class Searcher:
             raise BadInput("query longer than 1000 characters")
         if not 1 <= limit <= 100:
             raise BadInput("limit must be between 1 and 100")
+        if not 0 <= offset <= POOL:
+            raise BadInput(f"offset must be between 0 and {POOL} (the first {POOL} hits page)")
         svc = self.svc
         if not svc.index.exists():
-            return {"query": q, "hits": [], "no_good_match": True}
+            return {"query": q, "hits": [], "no_good_match": True, "total": 0, "offset": offset, "facets": {}}
         flt = IndexFilter(
             docs=[doc] if doc else [],
             agencies=self._keys(agency, "Agency") or [],
@@ -135,84 +159,174 @@ class Searcher:
             date_from=date_from,
             date_to=date_to,
         )
-        dense, sparse, words = self.query_vectors(q)
-        pool = max(limit * 4, 40)
-        dense_hits = svc.index.search(dense, None, limit=pool, filter=flt, mode="dense")
+        dense, sparse, _ = self.query_vectors(q)
+        dense_hits = svc.index.search(dense, None, limit=POOL, filter=flt, mode="dense")
+        sparse_hits = svc.index.search(None, sparse, limit=POOL, filter=flt, mode="sparse")
         lists = []
         if mode in ("dense", "hybrid"):
             lists.append(dense_hits)
         if mode in ("sparse", "hybrid"):
-            lists.append(svc.index.search(None, sparse, limit=pool, filter=flt, mode="sparse"))
+            lists.append(sparse_hits)
         window = self.time_window(q) if graph and not (date_from or date_to) else None
+        constrained: list[Any] = []  # candidates the query names by time or entity
         if window:
             tf = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                              date_from=window[0], date_to=window[1])
-            timed = svc.index.search(dense, sparse, limit=pool, filter=tf, mode="hybrid")
+            timed = svc.index.search(dense, sparse, limit=POOL, filter=tf, mode="hybrid")
             lists.extend([timed, timed])  # a time the query names is a constraint: weigh it double
+            constrained.extend(timed)
         named = self.named_entities(q) if graph else []
         if named:
             ef = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                              entities=named, date_from=date_from, date_to=date_to)
-            lists.append(svc.index.search(dense, sparse, limit=pool, filter=ef, mode="hybrid"))
-        fused = _rrf(lists)
+            by_entity = svc.index.search(dense, sparse, limit=POOL, filter=ef, mode="hybrid")
+            lists.append(by_entity)
+            constrained.extend(by_entity)
+            # who-questions: the passages whose measures the named agencies act in (their
+            # duties, powers and 所掌事務), ranked by how well they answer the whole query
+            agencies = [k for k in named if self._type(k) == "Agency"]
+            if agencies:
+                af = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
+                                 actors=agencies, date_from=date_from, date_to=date_to)
+                by_actor = svc.index.search(dense, sparse, limit=POOL, filter=af, mode="hybrid")
+                lists.append(by_actor)
+                constrained.extend(by_actor)
+        fused = _rrf([lst[:FUSE_DEPTH] for lst in lists], tail=lists)
         versions = svc.versions()
-        hits: list[dict[str, Any]] = []
-        for score, h in fused:
-            p = h.payload
-            if versions.get(p["doc"]) != p.get("version"):
-                continue  # a point of a version not (or no longer) in the graph
-            hits.append(self._hit(len(hits) + 1, score, h))
-            if len(hits) >= limit:
-                break
-        top_dense = dense_hits[0].score if dense_hits else 0.0
-        return {"query": q, "hits": hits, "no_good_match": self._no_good_match(words, top_dense, named, hits)}
+        current = [(score, h) for score, h in fused if versions.get(h.payload["doc"]) == h.payload.get("version")]
+        filtered = bool(flt.docs or flt.agencies or flt.systems or date_from or date_to)
+        if filtered:  # the floor and the flag are the unfiltered query's: a filter (a facet) keeps
+            # exactly the hits it counted, and does not make a weak query look answered
+            tops = (svc.index.search(dense, None, limit=1, filter=None, mode="dense"),
+                    svc.index.search(None, sparse, limit=1, filter=None, mode="sparse"))
+        else:
+            tops = (dense_hits[:1], sparse_hits[:1])
+        top_dense = tops[0][0].score if tops[0] else 0.0
+        top_sparse = tops[1][0].score if tops[1] else 0.0
+        no_match = self._no_good_match(q, top_dense, named, current)
+        floor = _above_floor(dense_hits if mode != "sparse" else [], sparse_hits if mode != "dense" else [],
+                             constrained, top_dense, top_sparse)
+        above = [] if no_match else [(score, h) for score, h in current if h.id in floor]
+        shown = (current if no_match else above)[offset : offset + limit]
+        qw = query_words(svc.sparse, q)
+        hits = [self._hit(offset + i + 1, score, h, qw) for i, (score, h) in enumerate(shown)]
+        return {"query": q, "hits": hits, "no_good_match": no_match, "total": len(above), "offset": offset,
+                "facets": self._facets([h for _, h in above]), "named": named}
 
-    def known_weight(self, sparse: Any) -> float:
-        """IDF-weighted share of the query's own terms (not their synonym groups) that occur
-        in some passage: BM25's IDF, log(1 + (N - df + 0.5) / (df + 0.5)), with df counted
-        by one sparse lookup per term (at most DF_CAP hits) and remembered until the index
-        changes.  A term no passage has counts with df = 0, the highest weight."""
+    def _facets(self, hits: list[Any]) -> dict[str, list[dict[str, Any]]]:
+        """Counts over every hit above the floor: documents, agencies, systems, and the
+        fiscal years of the hits' deadlines."""
+        from policygraph.core.records import deadline_interval, fiscal_year_of, overlaps
+
+        cat = self.svc.catalog
+        counts: dict[str, dict[str, dict[str, Any]]] = {"doc": {}, "agency": {}, "system": {}, "fy": {}}
+
+        def add(group: str, value: str, label: str) -> None:
+            c = counts[group].setdefault(value, {"value": value, "label": label, "count": 0})
+            c["count"] += 1
+
+        deadlines = self.passage_deadlines()
+        years: set[int] = set()
+        hit_deadlines: list[list[tuple[str, str] | None]] = []
+        for h in hits:
+            p = h.payload
+            ref = cat.doc_ref(self.svc.iris.doc(p["doc"]))
+            add("doc", ref["id"], ref.get("title") or ref["source"])
+            for k in dict.fromkeys(p.get("entities", [])):
+                iri = cat.by_key.get(k)
+                e = cat.entities.get(iri) if iri else None
+                if e and e["type"] in ("Agency", "System"):
+                    add("agency" if e["type"] == "Agency" else "system", e["id"], e["label"])
+            dls = deadlines.get(self.svc.iris.passage(h.id), [])
+            hit_deadlines.append([deadline_interval(d["kind"], d.get("start"), d.get("end")) for d in dls])
+            years.update(y for d in dls if (y := fiscal_year_of(d)) is not None)
+        # a year counts the hits the from/to filter of that fiscal year keeps (any overlap)
+        for y in sorted(years):
+            lo, hi = f"{y}-04-01", f"{y + 1}-03-31"
+            n = sum(1 for ivs in hit_deadlines if any(overlaps(iv, lo, hi) for iv in ivs))
+            if n:
+                counts["fy"][str(y)] = {"value": str(y), "label": str(y), "count": n}
+        return {g: sorted(c.values(), key=lambda x: (-x["count"], x["label"])) for g, c in counts.items()}
+
+    def _df_of(self, terms: list[int]) -> tuple[dict[int, int], int]:
+        """Document frequencies (up to DF_CAP) of term ids, by one sparse lookup per term,
+        remembered until the index changes; and the index's size."""
         from policygraph.indexes.sparse import SparseVec
 
-        if not len(sparse):
-            return 0.0
         cat = self.svc.catalog
         with self._cache:
             if self._df[0] is not cat:  # the index changed: terms may have come or gone
                 self._df = (cat, {}, self.svc.index.count())
             _, df, n = self._df
-            todo = [i for i in sparse.indices if i not in df]
+            todo = [i for i in terms if i not in df]
         for i in todo:
             df[i] = len(self.svc.index.search(None, SparseVec((i,), (1.0,)), limit=DF_CAP, filter=None,
                                               mode="sparse"))
-        idf = {i: math.log(1 + (max(n, df[i]) - df[i] + 0.5) / (df[i] + 0.5)) for i in sparse.indices}
-        return sum(w for i, w in idf.items() if df[i]) / sum(idf.values())
+        return df, n
 
-    def _no_good_match(self, sparse: Any, top_dense: float, named: list[str], hits: list[dict[str, Any]]) -> bool:
+    def coverage(self, q: str) -> float:
+        """IDF-weighted share of the query's content words that the index knows: a word
+        counts when it, or a word of its Sudachi synonym group (落とし物 → 遺失物), occurs
+        in some passage; half when only all its parts do.  BM25's IDF,
+        log(1 + (N - df + 0.5) / (df + 0.5)): a word no passage has weighs most."""
+        from policygraph.indexes.sparse import term_index
+
+        words = self.svc.sparse.words(q)
+        if not words:
+            return 0.0
+        ids = [term_index(t) for w in words for t in (w[0], *w[1], *w[2])]
+        df, n = self._df_of(ids)
+        total = known = 0.0
+        for term, parts, groups in words:
+            d = df[term_index(term)]
+            w = math.log(1 + (max(n, d) - d + 0.5) / (d + 0.5))
+            total += w
+            if d or any(df[term_index(g)] for g in groups):
+                known += w
+            elif parts and all(df[term_index(p)] for p in parts):
+                known += w / 2
+        return known / total if total else 0.0
+
+    def _weight(self, form: str) -> float:
+        """How much a query word weighs in choosing a hit's best unit: its IDF where the
+        no-match check counted it, else 1."""
+        from policygraph.indexes.sparse import term_index
+
+        _, df, n = self._df
+        i = term_index(form)
+        return math.log(1 + (max(n, df[i]) - df[i] + 0.5) / (df[i] + 0.5)) if i in df else 1.0
+
+    def _no_good_match(self, q: str, top_dense: float, named: list[str], hits: list[Any]) -> bool:
         if not hits:
             return True
-        if named:
+        if named or top_dense >= DENSE_SURE:
             return False
-        score = self.known_weight(sparse) + DENSE_WEIGHT * (top_dense - DENSE_PIVOT)
-        return score < NO_MATCH_BELOW
+        return self.coverage(q) + DENSE_WEIGHT * (top_dense - DENSE_PIVOT) < NO_MATCH_BELOW
 
-    def _hit(self, rank: int, score: float, h: Any) -> dict[str, Any]:
+    def _hit(self, rank: int, score: float, h: Any, qw: QueryWords) -> dict[str, Any]:
         """A passage hit; its text (and start) include the passage's lead-in, ``lead``
-        characters of context from the passage before."""
+        characters of context from the passage before; ``highlights`` and ``best`` are
+        file offsets (see :mod:`policygraph.service.answer`)."""
         p = h.payload
         lead = p.get("lead", "")
+        text = lead + p["text"]
+        start = p["start"] - len(lead)
+        marks = highlights(self.svc.sparse, text, qw)
+        bs, be = best_unit(text, marks, self._weight, skip=len(lead), heading=p.get("heading", ""))
         cat = self.svc.catalog
         doc_iri = self.svc.iris.doc(p["doc"])
         ents = [cat.entity_ref(cat.by_key[k]) for k in p.get("entities", []) if k in cat.by_key]
         return {
             "rank": rank,
             "score": round(float(score), 6),
-            "text": lead + p["text"],
+            "text": text,
             "lead": len(lead),
             "document": cat.doc_ref(doc_iri),
             "section": list(p.get("section", [])),
-            "start": p["start"] - len(lead),
+            "start": start,
             "end": p["end"],
+            "highlights": [[start + a, start + b] for a, b in marks],
+            "best": {"start": start + bs, "end": start + be},
             "heading": p.get("heading", ""),
             **({"page": p["page"], "end_page": p.get("end_page", p["page"])} if p.get("page") is not None else {}),
             "entities": [e for e in ents if e],
@@ -220,7 +334,9 @@ class Searcher:
         }
 
 
-def _rrf(lists: list[list[Any]]) -> list[tuple[float, Any]]:
+def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None) -> list[tuple[float, Any]]:
+    """Reciprocal-rank fusion of ``lists``; then the candidates only ``tail`` (the same
+    lists read deeper) holds, in the order of their best rank there."""
     scores: dict[str, float] = {}
     best: dict[str, Any] = {}
     for lst in lists:
@@ -228,4 +344,24 @@ def _rrf(lists: list[list[Any]]) -> list[tuple[float, Any]]:
             scores[h.id] = scores.get(h.id, 0.0) + 1.0 / (RRF_K + rank + 1)
             best.setdefault(h.id, h)
     order = sorted(scores, key=lambda i: -scores[i])
-    return [(scores[i], best[i]) for i in order]
+    out = [(scores[i], best[i]) for i in order]
+    rest: dict[str, tuple[int, Any]] = {}
+    for lst in tail or []:
+        for rank, h in enumerate(lst):
+            if h.id not in scores and (h.id not in rest or rank < rest[h.id][0]):
+                rest[h.id] = (rank, h)
+    for _, (rank, h) in sorted(rest.items(), key=lambda kv: kv[1][0]):
+        out.append((1.0 / (RRF_K + rank + 1) / max(len(tail or []), 1), h))
+    return out
+
+
+def _above_floor(dense: list[Any], sparse: list[Any], constrained: list[Any], top_dense: float,
+                 top_sparse: float) -> set[str]:
+    """Ids of the candidates above the relevance floor (see POOL), measured from the best
+    scores of the unfiltered query."""
+    ids = {h.id for h in constrained}
+    cut = max(DENSE_MIN, top_dense - DENSE_BAND)
+    ids.update(h.id for h in dense if h.score >= cut)
+    cut = top_sparse * SPARSE_SHARE
+    ids.update(h.id for h in sparse if h.score >= cut)
+    return ids

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from policygraph.indexes.items import PassageRow
 
 log = logging.getLogger("policygraph")
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
 Progress = Callable[[str, int, int], None]
 
 
@@ -234,7 +233,7 @@ def _supported(f: Path) -> bool:
     device."""
     import stat
 
-    from policygraph.ingest.readers import read_head
+    from policygraph.ingest.readers import SUPPORTED, read_head
 
     try:
         mode: int | None = f.stat().st_mode
@@ -294,6 +293,9 @@ def passage_rows(store: GraphStore, iris: Iris, doc_iri: str | None = None) -> l
                 row.agencies.append(r["key"])
             elif type_ == "System":
                 row.systems.append(r["key"])
+    for r in store.select(Q.REINDEX_ACTORS, bind=bind):  # who acts in the passage's measures
+        if r["p"] in rows and r["key"] not in rows[r["p"]].actors:
+            rows[r["p"]].actors.append(r["key"])
     for r in store.select(Q.REINDEX_DEADLINES, bind=bind):
         rng = deadline_interval(r["kind"], r.get("start"), r.get("end"))
         if rng and r["p"] in rows:

@@ -128,8 +128,10 @@ def test_a_table_of_contents_is_kept_but_not_a_search_hit(service) -> None:
 @pytest.mark.parametrize("window", [("2026-04-01", "2027-03-31"), ("2025-04-01", "2026-03-31"),
                                     ("2027-04-01", None), (None, "2024-03-31")])
 def test_search_and_measures_agree_on_a_date_window(service, window: tuple[str | None, str | None]) -> None:
-    """/api/search?from=&to= finds exactly the passages of the measures /api/measures?from=&to=
-    lists: one definition of a deadline's days (core.records.deadline_interval) for both."""
+    """/api/search?from=&to= keeps, of the hits the query finds above its relevance floor,
+    exactly those of the measures /api/measures?from=&to= lists: one definition of a
+    deadline's days (core.records.deadline_interval) for both, and a filter keeps exactly
+    the hits the unfiltered query counted (so a facet's count is what clicking it shows)."""
     from policygraph.api.app import create_app
 
     c = TestClient(create_app(service.settings, service=service), base_url="http://127.0.0.1")
@@ -141,6 +143,13 @@ def test_search_and_measures_agree_on_a_date_window(service, window: tuple[str |
     want = {(service.iris.local(spans[m["passage"]][0]).removeprefix("doc/"), spans[m["passage"]][1])
             for m in measures}
     assert 0 < len(want) <= 100, (window, len(want))
-    hits = c.get("/api/search", params={"q": "施策", "limit": 100, **params}).json()["hits"]
-    got = {(h["document"]["id"], h["end"]) for h in hits}
-    assert got == want, (window, sorted(got ^ want)[:5])
+    res = c.get("/api/search", params={"q": "施策", "limit": 100, **params}).json()
+    got = {(h["document"]["id"], h["end"]) for h in res["hits"]}
+    assert res["total"] == len(got) and got <= want, (window, sorted(got - want)[:5])
+    unfiltered: set[tuple[str, int]] = set()
+    page = c.get("/api/search", params={"q": "施策", "limit": 100}).json()
+    while page["hits"]:
+        unfiltered |= {(h["document"]["id"], h["end"]) for h in page["hits"]}
+        page = c.get("/api/search", params={"q": "施策", "limit": 100, "offset": len(unfiltered)}).json()
+    assert len(unfiltered) == page["total"]
+    assert got == unfiltered & want and got, (window, sorted(got ^ (unfiltered & want))[:5])

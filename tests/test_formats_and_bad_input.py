@@ -101,7 +101,7 @@ def test_html_main_text_only(tmp_path: Path) -> None:
 @pytest.mark.parametrize("encoding", ["cp932", "euc_jp", "utf-8-sig", "utf-16"])
 def test_legacy_encodings_detected_not_guessed(encoding: str) -> None:
     text = "\r\n".join(EXCERPT_LINES)
-    doc = read_bytes(text.encode(encoding), "plan.dat")
+    doc = read_bytes(text.encode(encoding), "plan.txt")
     assert doc.text == "\n".join(EXCERPT_LINES)
 
 

@@ -128,7 +128,14 @@ def _read_upto(fd: int, n: int, name: str) -> bytes:
     return b"".join(chunks)
 
 
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx")
+TEXT_EXTENSIONS = ("txt", "text", "")  # plain text: these, or a name without an extension
+
+
 def detect_format(data: bytes, name: str) -> str:
+    """The reader for a file: PDF, Word and zip by their magic bytes, HTML and XML by their
+    opening, else by extension; plain text only under a text extension (or none), so a
+    binary or unknown file (.xyz, .dat) is refused by name, not read as text."""
     head = data[:2048].lstrip()
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if data.startswith(b"%PDF"):
@@ -152,7 +159,10 @@ def detect_format(data: bytes, name: str) -> str:
         raise UnsupportedFormat("an XML file that is not an e-Gov law (法令標準XML)", source=name)
     if ext in ("md", "markdown"):
         return "md"
-    return "txt"
+    if ext in TEXT_EXTENSIONS:
+        return "txt"
+    raise UnsupportedFormat(f"unsupported file type .{ext}: policygraph reads {', '.join(SUPPORTED)} "
+                            "(and e-Gov law .xml); rename a plain-text file to .txt", source=name)
 
 
 def _read(data: bytes, name: str, path: str, max_bytes: int, max_chars: int) -> SourceDocument:
