@@ -13,13 +13,19 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 
 from policygraph.api import errors
+from policygraph.core.dates import Side, parse_bound
 from policygraph.core.errors import BadInput, NotFound, TooLarge
 from policygraph.core.settings import Settings
 from policygraph.service.service import Service
 
 STATIC = Path(__file__).parent / "static"
+VENDOR = STATIC / "vendor"
 MEDIA_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
                ".html": "text/html; charset=utf-8", ".png": "image/png"}
+TABLE_RESPONSES: dict[int | str, dict[str, Any]] = {200: {"content": {
+    "text/csv": {"schema": {"type": "string"}},
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {"schema": {"type": "string", "format": "binary"}},
+}, "description": "JSON; CSV (UTF-8 with BOM) for `format=csv` or `Accept: text/csv`; Excel for `format=xlsx`"}}
 SWAGGER_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
 
 
@@ -73,30 +79,38 @@ def create_app(  # noqa: C901 - one closure per route
         """What the UI shows on its first page: the base IRI and how much is ingested."""
         return s.info()
 
-    @app.get("/api/search")
-    def search(s: Svc, q: str, limit: Annotated[int, Query(ge=1, le=100)] = 10, doc: str | None = None,
+    @app.get("/api/search", responses=TABLE_RESPONSES)
+    def search(s: Svc, q: str, limit: Annotated[int, Query(ge=1, le=100)] = 10,
+               offset: Annotated[int, Query(ge=0)] = 0, doc: str | None = None,
                agency: str | None = None, system: str | None = None,
                from_: Annotated[str | None, Query(alias="from")] = None,
-               to: str | None = None) -> dict[str, Any]:
-        return s.search(q, limit=limit, doc=doc, agency=agency, system=system,
-                        date_from=_date(from_), date_to=_date(to))
+               to: str | None = None, format: str | None = None,  # noqa: A002
+               accept: Annotated[str | None, Header()] = None) -> Any:
+        res = s.search(q, limit=limit, offset=offset, doc=doc, agency=agency, system=system,
+                       date_from=_date(from_), date_to=_date(to, "to"))
+        return _table(res, format, accept, "search", f"search-{q}")
 
-    @app.get("/api/entities")
+    @app.get("/api/entities", responses=TABLE_RESPONSES)
     def entities(s: Svc, q: str | None = None, type: str | None = None,  # noqa: A002
                  limit: Annotated[int, Query(ge=1, le=10000)] = 100,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
-        return s.entities(q, type, limit, offset)
+                 offset: Annotated[int, Query(ge=0)] = 0, format: str | None = None,  # noqa: A002
+                 accept: Annotated[str | None, Header()] = None) -> Any:
+        return _table(s.entities(q, type, limit, offset), format, accept, "entities", "entities")
 
-    @app.get("/api/entities/{entity_id}")
-    def entity(s: Svc, entity_id: str) -> dict[str, Any]:
-        return s.entity(entity_id)
+    @app.get("/api/entities/{entity_id}", responses=TABLE_RESPONSES)
+    def entity(s: Svc, entity_id: str, format: str | None = None,  # noqa: A002
+               accept: Annotated[str | None, Header()] = None) -> Any:
+        res = s.entity(entity_id)
+        return _table(res, format, accept, "entity", f"entity-{res['entity']['label']}")
 
-    @app.get("/api/measures")
+    @app.get("/api/measures", responses=TABLE_RESPONSES)
     def measures(s: Svc, from_: Annotated[str | None, Query(alias="from")] = None, to: str | None = None,
                  agency: str | None = None, doc: str | None = None,
                  limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
-        return s.measures(_date(from_), _date(to), agency, doc, limit, offset)
+                 offset: Annotated[int, Query(ge=0)] = 0, format: str | None = None,  # noqa: A002
+                 accept: Annotated[str | None, Header()] = None) -> Any:
+        return _table(s.measures(_date(from_), _date(to, "to"), agency, doc, limit, offset), format, accept,
+                      "measures", "measures")
 
     @app.get("/api/documents")
     def documents(s: Svc, limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
@@ -159,7 +173,18 @@ def create_app(  # noqa: C901 - one closure per route
             raise NotFound(f"no static file {name!r}")
         return FileResponse(files[name], media_type=MEDIA_TYPES.get(files[name].suffix))
 
+    @app.get("/static/vendor/{path:path}", include_in_schema=False)
+    def vendor(path: str) -> FileResponse:
+        # the vendored browser bundles (static/vendor/README.md): a key into the files found
+        # there, never a path built from what the client sent
+        files = {p.relative_to(VENDOR).as_posix(): p for p in VENDOR.rglob("*")
+                 if p.is_file() and p.suffix in MEDIA_TYPES}
+        if path not in files:
+            raise NotFound(f"no static file {path!r}")
+        return FileResponse(files[path], media_type=MEDIA_TYPES[files[path].suffix])
+
     _install_docs(app)
+    _install_redoc(app)
     return app
 
 
@@ -193,15 +218,68 @@ def _install_docs(app: FastAPI) -> None:
         return FileResponse(path, media_type=MEDIA_TYPES.get(path.suffix))
 
 
-def _date(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    from datetime import date
+def _install_redoc(app: FastAPI) -> None:
+    """``/redoc``: ReDoc's standalone bundle (npm ``redoc``, ``static/vendor/redoc``), nothing
+    from elsewhere.  The page's own CSP: its one inline module (it starts ReDoc with telemetry
+    off and keeps the attribution badge from fetching its logo from cdn.redoc.ly) by hash;
+    ReDoc's styled-components rules by a nonce new on every response, which they read from
+    the ``csp-nonce`` meta tag; the icon font the bundle carries as a ``data:`` URI.  No web
+    fonts: ReDoc draws with the system's."""
+    import secrets
 
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise BadInput(f"not an ISO date: {value!r}") from None
+    # React sets an <img>'s src both as an attribute and as a property: the badge's logo is
+    # refused on both ways in, before the browser would try (and the CSP refuse) to load it
+    start = ('const cdn = (url) => String(url).startsWith("https://cdn.redoc.ly/");\n'
+             'const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, "src");\n'
+             'Object.defineProperty(HTMLImageElement.prototype, "src", { ...src, set(url) { if (!cdn(url)) src.set.call(this, url); } });\n'
+             'const setAttribute = Element.prototype.setAttribute;\n'
+             'Element.prototype.setAttribute = function (name, value) {\n'
+             '  if (!(this instanceof HTMLImageElement && name === "src" && cdn(value))) setAttribute.call(this, name, value);\n'
+             '};\n'
+             'const { init } = await import("/static/vendor/redoc/redoc.standalone.js");\n'
+             f'init("{app.openapi_url or "/openapi.json"}", {{ disableTelemetry: true }}, document.getElementById("redoc"));')
+    digest = base64.b64encode(hashlib.sha256(start.encode()).digest()).decode()
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        nonce = secrets.token_urlsafe(18)
+        html = (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f'<title>{app.title} — API</title><link rel="icon" href="/docs/assets/favicon-32x32.png">'
+                f'<meta property="csp-nonce" nonce="{nonce}">'
+                f'<style nonce="{nonce}">body {{ margin: 0; }} img[alt="redocly logo"] {{ display: none; }}</style>'
+                f'</head><body><div id="redoc"></div><script type="module">{start}</script></body></html>')
+        csp = (f"default-src 'self'; script-src 'self' 'sha256-{digest}'; style-src 'self' 'nonce-{nonce}'; "
+               "font-src 'self' data:; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+               "form-action 'self'; frame-ancestors 'none'")
+        return HTMLResponse(html, headers={"Content-Security-Policy": csp, "Cache-Control": "no-store"})
+
+
+def _date(value: str | None, side: Side = "from") -> str | None:
+    """A window end as typed: an ISO date or 令和8年度 / R8 / FY2026 / 2026年度 … (core.dates)."""
+    return parse_bound(value, side)
+
+
+def _table(res: dict[str, Any], fmt: str | None, accept: str | None, kind: str, name: str) -> Any:
+    """``res`` as JSON, or as a CSV / xlsx download (``format=``, or ``Accept: text/csv``)."""
+    from policygraph.service import export
+
+    if fmt in (None, "", "json"):
+        if fmt is None and accept and "text/csv" in accept and "application/json" not in accept:
+            fmt = "csv"
+        else:
+            return res
+    if fmt not in export.TABLE_FORMATS:
+        raise BadInput(f"format must be json, csv or xlsx, got {fmt!r}")
+    table = {"search": export.search_table, "measures": export.measures_table,
+             "entities": export.entities_table, "entity": export.entity_table}[kind](res)
+    body = export.render(table, fmt, title=kind)
+    filename = f"{name}.{fmt}"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
+    from urllib.parse import quote
+
+    return Response(body, media_type=export.MEDIA_TYPES[fmt], headers={
+        "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"})
 
 
 def _install_mcp(app: FastAPI, svc: Callable[[], Service]) -> None:

@@ -147,14 +147,10 @@ def test_entity_page_of_keisatsu_kyotsu_kiban_shows_its_three_documents(page: An
     docs = {page.locator(".doc-group").nth(i).get_attribute("data-doc") for i in range(page.locator(".doc-group").count())}
     assert {d.split("_")[0] for d in docs if d} == {"000", "001", "003"}
     assert page.locator(".doc-group blockquote mark").count() >= 3  # the mentions, marked in the quotes
-    # the related-entities graph: a node per related entity; Enter on one opens its page
-    nodes = page.locator("svg.graph g.node:not(.center)")
-    assert nodes.count() >= 3
+    # the related-entities graph (Cytoscape.js; expanding it is tests/test_ui_ecosystem.py's)
+    page.wait_for_selector("#entity-graph[data-state=ready]")
+    assert page.evaluate("() => document.querySelector('#entity-graph').cy.nodes().length") >= 4
     page.screenshot(path=str(shots / "entity.png"))
-    nodes.first.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_function("() => !document.querySelector('h1') || document.querySelector('h1').textContent !== '警察共通基盤'")
-    assert "#/entity/" in page.url
 
 
 def test_law_page_lists_its_cited_articles(page: Any) -> None:
@@ -213,15 +209,14 @@ def test_open_a_hit_lands_on_the_highlighted_passage(page: Any, shots: Path) -> 
 def test_a_hit_shows_its_lead_in_and_opens_on_its_own_passage(page: Any) -> None:
     search(page, "若者が軽い気持ちで犯罪に加担しないよう学校で教える")
     hit = page.locator(".hit", has_text="青少年をアルバイト感覚で").first
-    lead = hit.locator(".text .lead")
-    assert lead.count() == 1
-    # folded: the lead-in's last words, then the passage; 全文 shows all of the lead-in
-    short = lead.locator(".lead-short").inner_text()
-    assert short.startswith("…") and "通知する。" in short and len(short) <= 41
-    assert "(3) 青少年をアルバイト感覚で" in hit.locator(".text").inner_text()
+    # folded: the answering sentence of the passage itself, never the lead-in
+    assert hit.locator(".text.best").is_visible() and not hit.locator(".text.full").is_visible()
+    assert "通知する" not in hit.locator(".text.best").inner_text()
+    # 全文: the lead-in (dimmed), then the whole passage
     hit.get_by_role("button", name="全文").click()
-    assert lead.locator(".lead-full").inner_text().startswith("加えて、都道府県労働局に対し")
-    assert not lead.locator(".lead-short").is_visible()
+    full = hit.locator(".text.full")
+    assert full.locator(".lead").inner_text().startswith("加えて、都道府県労働局に対し")
+    assert "(3) 青少年をアルバイト感覚で" in full.inner_text()
     hit.locator("a.open").click()
     target = page.locator(".passage.target")
     target.wait_for()
@@ -230,21 +225,20 @@ def test_a_hit_shows_its_lead_in_and_opens_on_its_own_passage(page: Any) -> None
 
 def test_sparql_page_runs_an_example(page: Any, shots: Path) -> None:
     page.goto("/#/sparql")
+    page.wait_for_selector(".yasqe .CodeMirror")
     page.get_by_label("例").select_option(index=2)  # measures per agency
-    page.get_by_role("button", name="実行").click()
-    page.wait_for_selector(".results-table tbody tr")
-    assert page.locator(".results-table th").all_inner_texts() == ["?agency", "?measures"]
-    assert "警察庁" in page.locator(".results-table").inner_text()
+    tab = page.locator(".yasgui .tabPanel.active")
+    tab.get_by_role("button", name="実行").click()
+    tab.locator(".yasr tbody tr").first.wait_for()
+    assert tab.locator(".yasr thead th").all_inner_texts()[1:] == ["agency", "measures"]
+    assert "警察庁" in tab.locator(".yasr tbody").inner_text()
     page.screenshot(path=str(shots / "sparql.png"))
-    # a malformed query: the parser's message, no table
-    page.get_by_label("SPARQL クエリ（読み取り専用）").fill("SELECT WHERE {")
-    page.get_by_role("button", name="実行").click()
-    page.wait_for_selector("#sparql-results .error")
 
 
 def test_markup_in_a_document_renders_as_text(page: Any) -> None:
     search(page, "表示の安全性を検証する試験文書")
-    hit = page.locator(".hit", has_text="window.__pwned").first
+    hit = page.locator(".hit[data-doc=markup_test]").first
+    hit.get_by_role("button", name="全文").click()  # the whole passage, not only its answering sentence
     assert "<script>window.__pwned = 1</script>" in hit.inner_text()
     assert '<img src="x" onerror="window.__pwned = 2">' in hit.inner_text()
     hit.locator("a.open").click()
@@ -266,7 +260,7 @@ def test_pages_fit_390px_and_have_labelled_controls(browser: Any, server: Any, s
                                    ("entity", "/#/entity/police-common-platform", ".doc-group"),
                                    ("timeline", "/#/timeline", ".tl-item"),
                                    ("document", "/#/docs", ".doc-list a"),
-                                   ("sparql", "/#/sparql", "#sparql-query")):
+                                   ("sparql", "/#/sparql", ".yasqe .CodeMirror")):
             pg.goto(route)
             pg.wait_for_selector(ready)
             if name == "document":

@@ -53,5 +53,19 @@ export async function route() {
 }
 
 window.addEventListener("hashchange", route);
-$("#skip").addEventListener("click", (ev) => { ev.preventDefault(); $("#view").focus(); });
+$("#skip").addEventListener("click", (ev) => {
+  ev.preventDefault();
+  // on a results page the skip link lands on the first hit, else on the page
+  const first = $("#hits a") || $("#view");
+  first.focus();
+});
+// "/" focuses the search box (as on most search sites), unless typing in a field
+document.addEventListener("keydown", (ev) => {
+  if (ev.key !== "/" || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const t = ev.target;
+  if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+  const q = $("#q");
+  ev.preventDefault();
+  if (q) { q.focus(); q.select(); } else location.hash = "#/";
+});
 route();

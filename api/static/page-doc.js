@@ -3,13 +3,15 @@
 // the measures in each.  ?at=start-end scrolls to that place and highlights it.
 // Also the list of documents (#/docs).
 "use strict";
-import { api, crumb, deadlineBadge, docTitle, el, hrefDoc, marked, safeHref, setTitle } from "./ui.js";
+import { api, crumb, deadlineBadge, docTitle, el, hrefDoc, info, localHref, marked, setTitle } from "./ui.js";
 
 export async function docPage(id, params) {
-  const [d, ms] = await Promise.all([
+  const [d, ms, base] = await Promise.all([
     api(`/api/documents/${encodeURIComponent(id)}`),
     api(`/api/measures?doc=${encodeURIComponent(id)}&limit=10000`),
+    info().then((i) => i.base_iri).catch(() => ""),
   ]);
+  d.base = base;
   setTitle(docTitle(d));
   const at = (params.get("at") || "").match(/^(\d+)-(\d+)$/);
   const [s, e] = at ? [Number(at[1]), Number(at[2])] : [null, null];
@@ -79,7 +81,7 @@ function metadata(d) {
     ["ファイル", `${d.source}（${d.format || ""}）`],
   ].filter(([, v]) => v);
   return el("dl", { class: "meta" }, ...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]),
-    el("dt", { text: "IRI" }), el("dd", {}, el("a", { href: safeHref(d.iri), class: "iri", text: d.iri })));
+    el("dt", { text: "IRI" }), el("dd", {}, el("a", { href: localHref(d.iri, d.base), class: "iri", text: d.iri })));
 }
 
 export async function docsPage() {

@@ -172,27 +172,6 @@ export function deadlineBadge(d) {
 }
 
 // ---- text -------------------------------------------------------------------------------
-function termsOf(query) {
-  return (query.match(/[\p{Script=Han}\p{Script=Katakana}\p{Script=Hiragana}ー]{2,}|[A-Za-z0-9]{2,}/gu) || [])
-    .filter((t) => !/^[\p{Script=Hiragana}]+$/u.test(t))
-    .sort((a, b) => b.length - a.length);
-}
-
-/** A text node fragment with the query's words (runs of kanji/katakana/latin) marked. */
-export function highlighted(text, query) {
-  const frag = document.createDocumentFragment();
-  const terms = termsOf(query || "");
-  if (!terms.length) { frag.append(text); return frag; }
-  const re = new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"), "g");
-  let last = 0;
-  for (const m of text.matchAll(re)) {
-    frag.append(text.slice(last, m.index), el("mark", { text: m[0] }));
-    last = m.index + m[0].length;
-  }
-  frag.append(text.slice(last));
-  return frag;
-}
-
 /** Text with the given [start, end) ranges (relative to the text) marked. */
 export function marked(text, ranges, cls = "") {
   const frag = document.createDocumentFragment();
@@ -218,4 +197,69 @@ export function errorBox(err) {
 
 export function setTitle(text) {
   document.title = text ? `${text} — policygraph` : "policygraph — 政策文書検索";
+}
+
+/** Text without Markdown noise (heading marks, emphasis, table rules), for snippets. */
+export function plain(text) {
+  // only the marks our readers write (# headings, **bold**, table rules): a literal __ or `
+  // in the text stays
+  return text.replace(/^[ \t]*#{1,6}[ \t]+/gm, "").replace(/\*\*/g, "").replace(/^\s*\|?\s*-{3,}\s*\|?\s*$/gm, "");
+}
+
+/** ``text`` (a slice of a file starting at file offset ``base``) with the file-offset
+ * ranges ``marks`` marked, Markdown noise removed from each piece. */
+export function markedPlain(text, base, marks) {
+  const frag = document.createDocumentFragment();
+  let last = 0;
+  for (const [fs, fe] of [...marks].sort((a, b) => a[0] - b[0])) {
+    const s = fs - base, e = fe - base;
+    if (s < last || e <= s || s < 0 || e > text.length) continue;
+    frag.append(plain(text.slice(last, s)), el("mark", { text: text.slice(s, e) }));
+    last = e;
+  }
+  frag.append(plain(text.slice(last)));
+  return frag;
+}
+
+/** A link target for an IRI from data: our own IRIs (under the graph's base) as a path on
+ * this server, so they open here whatever address or port it runs on. */
+export function localHref(iri, base) {
+  if (base && iri && iri.startsWith(`${base}/id/`)) return iri.slice(base.length);
+  return safeHref(iri);
+}
+
+/** 引用: 文書名・文書番号・日付・項, and a link to the exact place. */
+export function citation(doc, section, start, end) {
+  const parts = [docTitle(doc)];
+  if (doc.numbers && doc.numbers.length) parts.push(doc.numbers[0]);
+  if (doc.date) parts.push(dateLabel(doc.date));
+  if (section && section.length) parts.push(section.join(" "));
+  const url = new URL(location.pathname + hrefDoc(doc.id, start, end), location.origin).href;
+  return `${parts.join("・")}\n${url}`;
+}
+
+/** A button that copies ``textOf()`` to the clipboard and says so. */
+export function copyButton(label, textOf) {
+  const b = el("button", { type: "button", class: "link copy", text: label });
+  b.addEventListener("click", async () => {
+    const text = textOf();
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      const ta = el("textarea", { class: "visually-hidden" });  // no clipboard API (plain http)
+      ta.value = text; document.body.append(ta); ta.select(); document.execCommand("copy"); ta.remove();
+    }
+    b.textContent = "コピーしました";
+    b.dataset.copied = text;
+    setTimeout(() => { b.textContent = label; }, 2000);
+  });
+  return b;
+}
+
+/** CSV and Excel download links for a list route (``path`` with its query string). */
+export function exportLinks(path) {
+  const sep = path.includes("?") ? "&" : "?";
+  return el("span", { class: "export" }, "書き出し：",
+    el("a", { class: "export-csv", href: `${path}${sep}format=csv`, download: "", text: "CSV" }), " ",
+    el("a", { class: "export-xlsx", href: `${path}${sep}format=xlsx`, download: "", text: "Excel" }));
 }
