@@ -16,6 +16,8 @@ recall and exact deadline match, and writes bench/results/extraction.json.
 * Measure recall: a predicted measure of the document contains the gold snippet.
 * Deadline exact match: (kind, start, end) of the matched measure's measure-level
   deadline — the latest dated one when there are several, as the gold convention says.
+* Actor found: of the gold measures that name an actor (and are found), the share whose
+  predicted measure names one of those actors (by any of the gold entity's names).
 
 Run: .venv/bin/python bench/extraction.py [--data DIR] [GOLD.json]
 """
@@ -133,8 +135,10 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
             dl_ok += got == want
             if got != want:
                 dl_wrong.append({"measure": gm["id"], "gold": list(want), "got": list(got) if got else None})
+    actors, actor_misses = actor_found(svc, gold)
     return {
         "entity_types": types,
+        "actor_found": actors,
         "alias_merge": round(merged / total, 3) if total else None,
         "mention_recall": round(m_found / m_total, 3) if m_total else None,
         "measure_recall": round(meas_found / len(gold["measures"]), 3),
@@ -146,7 +150,41 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
         "predicted_unmatched": {k: sorted(v) for k, v in sorted(unmatched.items())},
         "aliases_not_merged": unmerged,
         "deadlines_differing": dl_wrong,
+        "actor_misses": actor_misses,
     }
+
+
+def actor_found(svc: Any, gold: dict[str, Any]) -> tuple[float | None, list[str]]:
+    """Of the gold measures naming an actor (and found), the share whose predicted measure
+    names one of those actors (by any of the gold entity's names)."""
+    names = {e["id"]: {norm(n) for n in [e["label"], *e.get("aliases", []),
+                                         *[a["alias"] for a in e.get("local_aliases", [])]]}
+             for e in gold["entities"]}
+    by_doc: dict[str, list[dict[str, Any]]] = {}
+    for m in svc.measure_list():
+        by_doc.setdefault(m["document"]["source"], []).append(m)
+    cat = svc.catalog
+    ok = total = 0
+    misses = []
+    for gm in gold["measures"]:
+        if not gm.get("actors"):
+            continue
+        snip = norm(gm["snippet"])
+        cands = [m for m in by_doc.get(gm["doc"], []) if snip in norm(m["text"])]
+        if not cands:
+            continue
+        total += 1
+        want = set().union(*(names.get(a, set()) for a in gm["actors"]))
+        got = set()
+        for a in cands[0]["actors"]:
+            e = cat.entities.get(a["iri"])
+            if e:
+                got |= {norm(n) for n in (e["label"], *e["aliases"])}
+        if want & got:
+            ok += 1
+        else:
+            misses.append(gm["id"])
+    return (round(ok / total, 3) if total else None), misses
 
 
 def main() -> None:
@@ -164,7 +202,7 @@ def main() -> None:
     svc.close()
     for t, r in res["entity_types"].items():
         print(f"{t:<8} recall {r['recall']}  precision {r['precision']}  (gold {r['gold']}, predicted {r['predicted']})")
-    for k in ("alias_merge", "mention_recall", "measure_recall", "measure_path_match", "deadline_exact"):
+    for k in ("alias_merge", "mention_recall", "measure_recall", "measure_path_match", "deadline_exact", "actor_found"):
         print(f"{k:<20} {res[k]}")
     gold_name = Path(args.gold).stem
     out = ROOT / "bench" / "results" / ("extraction.json" if gold_name == "dev-gold" else f"extraction-{gold_name}.json")

@@ -43,7 +43,7 @@ def score(svc: Any, queries: list[dict[str, Any]], method: dict[str, Any]) -> di
     r5 = r10 = mrr = 0.0
     pos = [q for q in queries if q.get("expect")]
     neg = [q for q in queries if not q.get("expect")]
-    flagged_pos = flagged_neg = 0
+    flagged_pos = flagged_neg = flagged_right = 0
     for q in queries:
         res = svc.search(q["text"], limit=10, **method)
         hits = res["hits"]
@@ -61,6 +61,7 @@ def score(svc: Any, queries: list[dict[str, Any]], method: dict[str, Any]) -> di
                     if rank <= 5:
                         found5.add(i)
                     first = first or rank
+        flagged_right += bool(res["no_good_match"] and first and first <= 3)
         r5 += len(found5) / len(exp)
         r10 += len(found10) / len(exp)
         mrr += 1.0 / first if first else 0.0
@@ -68,6 +69,8 @@ def score(svc: Any, queries: list[dict[str, Any]], method: dict[str, Any]) -> di
     return {
         "recall@5": round(r5 / n, 3), "recall@10": round(r10 / n, 3), "mrr@10": round(mrr / n, 3),
         "positives_flagged": flagged_pos, "negatives_flagged": f"{flagged_neg}/{len(neg)}",
+        # 該当なし over a right answer in the top 3: must be 0
+        "flagged_with_right_in_top3": flagged_right,
     }
 
 
