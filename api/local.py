@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +14,13 @@ class LocalService:
         self.svc = Service(settings, repair=repair)
 
     def ingest_paths(self, paths: list[Path]) -> list[dict[str, Any]]:
-        bar: Any = None
+        from policygraph.api.progress import IngestProgress
 
-        def progress(stage: str, done: int, total: int) -> None:
-            nonlocal bar
-            if not sys.stderr.isatty():
-                return
-            from tqdm import tqdm
-
-            if stage == "parse":
-                print(f"parsing {total} passages with GiNZA…", file=sys.stderr)
-                return
-            if bar is None:
-                bar = tqdm(total=total, desc="writing", unit="doc", file=sys.stderr)
-            bar.n = done
-            bar.refresh()
-
+        progress = IngestProgress()
         try:
             return self.svc.ingest_paths(paths, progress)
         finally:
-            if bar is not None:
-                bar.close()
+            progress.close()
 
     def search(self, q: str, *, limit: int = 10, offset: int = 0, doc: str | None = None,
                agency: str | None = None, system: str | None = None, date_from: str | None = None,

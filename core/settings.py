@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # millions of characters and hold the write lock for hours)
     max_document_chars: int = MAX_DOCUMENT_CHARS
     sparql_max_per_client: int = 2  # /sparql queries one client address may have running at once
+    # a folder ingest reads, parses and writes this many documents (or characters) at a
+    # time: memory is bounded by a batch, and each batch is committed before the next
+    ingest_batch_docs: int = Field(default=16, ge=1)
+    ingest_batch_chars: int = Field(default=400_000, ge=1)
 
     @model_validator(mode="after")
     def _no_contradictions(self) -> Settings:

@@ -49,21 +49,52 @@ class WritePipeline:
         self.s = state
 
     def ingest_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Files and folders, streamed: read in batches of at most ``ingest_batch_docs``
+        documents or ``ingest_batch_chars`` characters (settings), each batch parsed and written before the next is
+        read.  Memory stays bounded by a batch, every document is committed as soon as its
+        batch is written, and an interrupted folder ingest resumes where it stopped (what
+        is in the store is unchanged, and skipped).  ``progress("documents", done, total)``
+        after each file, with ``("characters", n, 0)`` for the text it read."""
         from policygraph.ingest.readers import read_file
 
+        files = expand(paths)
         results: list[dict[str, Any]] = []
-        docs: list[SourceDocument] = []
-        for path in expand(paths):
+        batch: list[SourceDocument] = []
+        chars = 0
+
+        batches = 0
+
+        def flush() -> None:
+            nonlocal batch, chars, batches
+            if batch:
+                results.extend(self.ingest_documents(batch))
+                batches += 1
+                failpoint(f"after-batch-{batches}")
+                if progress:
+                    progress("documents", len(results), len(files))
+            batch, chars = [], 0
+
+        for path in files:
             try:
-                docs.append(read_file(path, max_bytes=self.s.settings.max_upload_bytes,
-                                      max_chars=self.s.settings.max_document_chars))
+                doc = read_file(path, max_bytes=self.s.settings.max_upload_bytes,
+                                max_chars=self.s.settings.max_document_chars)
             except IngestError as e:
                 results.append({"source": path.name, "status": "error", "reason": e.detail})
+                continue
             except Exception as e:  # noqa: BLE001 - one file's failure must not end the batch
                 log.exception("%s: cannot read", path)
                 results.append({"source": path.name, "status": "error",
                                 "reason": f"cannot read ({type(e).__name__})"})
-        results.extend(self.ingest_documents(docs, progress))
+                continue
+            batch.append(doc)
+            chars += len(doc.text)
+            if progress:
+                progress("characters", len(doc.text), 0)
+            if len(batch) >= self.s.settings.ingest_batch_docs or chars >= self.s.settings.ingest_batch_chars:
+                flush()
+        flush()
+        if progress:
+            progress("documents", len(results), len(files))
         return results
 
     def ingest_documents(self, docs: list[SourceDocument], progress: Progress | None = None) -> list[dict[str, Any]]:
