@@ -59,6 +59,7 @@ DENSE_BAND = 0.02
 DENSE_MIN = 0.80
 SPARSE_SHARE = 0.3
 QUERY_CACHE = 2048
+WHO_RESIDUE = 6  # see Searcher.about_entities
 COLLECTIVE = re.compile(r"(?:警察|委員会|本部|機関|省庁|府省|会議|局|庁|署)$")  # queries whose vectors are kept (a repeated query skips the embedder)
 
 
@@ -112,6 +113,15 @@ class Searcher:
             if lo and hi:
                 return lo, hi
         return None
+
+    def about_entities(self, q: str) -> bool:
+        """Whether the query is about the entities it names (総務省の取組, 総務省が担う役割):
+        besides their names and kana it keeps at most WHO_RESIDUE characters.  A longer
+        question (…を円滑にするための警察と総務省の協議) is about its own subject."""
+        rest = compact(q)
+        for name in sorted((n for n in self.svc.catalog.names if len(n) >= 2 and n in rest), key=len, reverse=True):
+            rest = rest.replace(name, "")
+        return len(re.sub(r"[\u3040-\u309f]", "", rest)) <= WHO_RESIDUE
 
     def _type(self, key: str) -> str | None:
         iri = self.svc.catalog.by_key.get(key)
@@ -185,7 +195,7 @@ class Searcher:
             # who-questions: the passages whose measures the named agencies act in (their
             # duties, powers and 所掌事務), ranked by how well they answer the whole query
             agencies = [k for k in named if self._type(k) == "Agency"]
-            if agencies:
+            if agencies and self.about_entities(q):
                 af = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                                  actors=agencies, date_from=date_from, date_to=date_to)
                 by_actor = svc.index.search(dense, sparse, limit=POOL, filter=af, mode="hybrid")

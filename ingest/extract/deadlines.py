@@ -149,6 +149,7 @@ def _month_end(y: int, mo: int) -> str | None:
 def _prep(text: str) -> str:
     t = unicodedata.normalize("NFKC", text)
     t = re.sub(r"\s+", "", t)
+    t = re.sub(r"(年度?)\(\d{4}年度?\)", r"\1", t)  # 令和8年度(2026年度)末 → 令和8年度末
     return t.strip("【】[]")
 
 
@@ -240,8 +241,16 @@ def is_deadline_bracket(inner: str) -> bool:
 
     >>> is_deadline_bracket("前段：継続的に実施、後段：令和8年度中に結論"), is_deadline_bracket("導入編について")
     (True, False)
+    >>> is_deadline_bracket("警察庁説明資料(運転免許証のデジタル化)2020.11.10")
+    False
     """
+    if SOURCE_LABEL.search(inner):
+        return False  # 【警察庁説明資料(…)2020.11.10】: where a slide's content comes from
     return any(_has_signal(p) or _LATER.search(p) for _, p in split_bracket(inner))
+
+
+# a 【…】 or (…) that names where something comes from (a slide's source and date), not when
+SOURCE_LABEL = re.compile(r"資料|出典|出所|報告書|検討会|研究会|議事録|より作成|から引用|参考:")
 
 
 _LATER = re.compile(r"今後|当面|目途|時期|未定|検討中|順次")
@@ -287,7 +296,7 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 
 _INLINE = re.compile(
-    rf"(?:{_ERA}{_N}年度|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
+    rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
     rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"

@@ -21,7 +21,7 @@ from typing import Any
 
 from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
-from policygraph.ingest.extract.deadlines import find_deadlines, is_deadline_bracket, parse_bracket
+from policygraph.ingest.extract.deadlines import SOURCE_LABEL, find_deadlines, is_deadline_bracket, parse_bracket
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
 
 MAX_TEXT = 1200
@@ -321,7 +321,7 @@ def _inline(ntext: str) -> list[Deadline]:
     （令和元年6月25日犯罪対策閣僚会議決定）), and a bare date only when something falls
     due on it (…までに, …に施行, …公表予定) or it is a full calendar date (令和5年2月15日、…を
     追加した: a dated milestone of the measure); a bare month otherwise records history."""
-    cited = _cited(ntext)
+    cited = _cited(ntext) + [m.span() for m in _BRACKET.finditer(ntext) if SOURCE_LABEL.search(m.group(1))]
     out = []
     for a, b, d in find_deadlines(ntext):
         if _inside(cited, a, b):
