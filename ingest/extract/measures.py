@@ -21,7 +21,12 @@ from typing import Any
 
 from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
-from policygraph.ingest.extract.deadlines import SOURCE_LABEL, find_deadlines, is_deadline_bracket, parse_bracket
+from policygraph.ingest.extract.deadlines import (
+    SOURCE_LABEL,
+    find_deadlines,
+    is_deadline_bracket,
+    parse_bracket,
+)
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
 
 MAX_TEXT = 1200
