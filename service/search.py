@@ -353,7 +353,10 @@ def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None) -> list[tu
         for rank, h in enumerate(lst):
             scores[h.id] = scores.get(h.id, 0.0) + 1.0 / (RRF_K + rank + 1)
             best.setdefault(h.id, h)
-    order = sorted(scores, key=lambda i: -scores[i])
+    # ties (the same fused score) by id: the order must not depend on the order in which
+    # Qdrant returned equal scores, which varies with its state (measured: one dev query's
+    # top two swapped after other searches)
+    order = sorted(scores, key=lambda i: (-round(scores[i], 12), i))
     out = [(scores[i], best[i]) for i in order]
     rest: dict[str, tuple[int, Any]] = {}
     for lst in tail or []:
