@@ -40,6 +40,11 @@ def norm(s: str) -> str:
     return "".join(unicodedata.normalize("NFKC", s).split())
 
 
+def _marker(s: str) -> str:
+    """A heading marker as compared: NFKC, no spaces, no trailing full stop (1. = 1)."""
+    return norm(s).rstrip(".")
+
+
 def measure_level(deadlines: list[dict[str, Any]]) -> tuple[Any, Any, Any] | None:
     if not deadlines:
         return None
@@ -126,7 +131,7 @@ def evaluate(svc: Any, gold: dict[str, Any]) -> dict[str, Any]:  # noqa: C901
             continue
         meas_found += 1
         m = cands[0]
-        path_ok += m["section"][: len(gm["heading_path"])] == gm["heading_path"]
+        path_ok += [_marker(x) for x in m["section"][: len(gm["heading_path"])]] == [_marker(x) for x in gm["heading_path"]]
         if gm.get("deadline"):
             dl_total += 1
             gd = gm["deadline"]

@@ -103,6 +103,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         mentions.extend(mentions_in(table, d, p.id, to_orig))
     mentions = aliases.apply(aliases.definition_merges(docs, table), table, mentions)
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
+    mentions = aliases.apply(aliases.short_title_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.misprint_merges(table.entities), table, mentions)
     mentions = drop_incidental_devices(table, mentions, lay.doc.text)
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}

@@ -129,3 +129,16 @@ def test_a_table_of_contents_is_marked_and_lends_no_lead() -> None:
     law = layout(read_file(ROOT / "tests" / "data" / "public" / "gyosei_tetsuzuki_hou.egov.xml"))
     first = next(p for p in law.passages if "この法律は" in p.text)
     assert "目次" in first.text and not first.contents
+
+
+def test_markdown_chapters_and_numbered_siblings() -> None:
+    """Several # headings are chapters (a Word document's Heading 1), one alone is the
+    title; ## 1. after an unnumbered ## 改定履歴 is its sibling, not its child."""
+    from policygraph.ingest.sections import parse_sections
+
+    word = "# 日付及び曜日\n\n## 日付\n\n日付は西暦で書きます。\n\n# 時刻\n\n時刻は24時間制とします。\n"
+    assert [s.path for s in parse_sections(word)] == [("日付及び曜日",), ("日付及び曜日", "日付"), ("時刻",)]
+    guide = ("# ガイドブック <!-- omit in toc -->\n\n## 改定履歴 <!-- omit in toc -->\n\n表\n\n"
+             "## 1. はじめに\n\n### 1.1. 背景\n\n本文。\n")
+    paths = [s.path for s in parse_sections(guide)]
+    assert ("改定履歴",) in paths and ("1.", "1.1.") in paths and not any("omit" in p for s in paths for p in s)

@@ -22,6 +22,27 @@ _DEFINITION = re.compile(r"\(以下「([^」]{2,40})」(?:と|という)[^)]{0,6
 _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
 
 
+def short_title_merges(entities: dict[str, Entity]) -> dict[str, str]:
+    """old key → key of the one plan or programme of the document whose full title ends
+    with its label (緊急対策プラン of SNSで…に関する緊急対策プラン), wherever either is printed.
+
+    >>> E = lambda k, label: Entity(k, label, "Plan")
+    >>> short_title_merges({"a": E("a", "緊急対策プラン"), "b": E("b", "SNSで…に関する緊急対策プラン")})
+    {'a': 'b'}
+    >>> short_title_merges({"a": E("a", "緊急対策プラン"), "b": E("b", "X緊急対策プラン"), "c": E("c", "Y緊急対策プラン")})
+    {}
+    """
+    out = {}
+    for k, e in entities.items():
+        if e.type not in ("Plan", "Program"):
+            continue
+        longer = [j for j, f in entities.items() if j != k and f.type == e.type and f.label != e.label
+                  and f.label.endswith(e.label)]
+        if len(longer) == 1:
+            out[k] = longer[0]
+    return out
+
+
 def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
     """old key → key of the organisational path it abbreviates.
 

@@ -15,6 +15,7 @@ from policygraph.ingest.extract.gazetteer import (
     GENERIC_SYSTEMS,
     LAW_HEADS,
     NOT_LAW_TAILS,
+    PLAN_HEADS,
     PROGRAM_HEADS,
     SYSTEM_HEADS,
     Gazetteer,
@@ -32,7 +33,10 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
 
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
-_DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け)?)")
+# what can stand glued in front of a name and is not part of it: a date (令和6年12月6日付け),
+# a document number (付薬食審査発1228第27号, 医薬審発第1552号 before 厚生労働省…課)
+_DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け)?"
+                          r"|付?[^\s0-9]{0,8}?発?[0-9]*第[0-9]+号)")
 # where a law's name, read backwards from its number, must stop: punctuation or a space (二 皇室典範),
 # a topic or case particle (を only when it does not belong to …の一部を改正する法律), 行為で…,
 # …に関し, a clause that qualifies it (第二条第一項に規定する…)
@@ -149,8 +153,8 @@ class GazetteerComponent:
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
             if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局|令|会議|本部|委員会)・", span.text):
                 return []  # 警察庁・総務省, 主務省令・法務省…: a list, each found on its own
-            if label == "PG_Program" and len(span.text) < 6:
-                return []  # 試験制度: too generic to be a named programme
+            if label in ("PG_Program", "PG_Plan") and len(span.text) < 6:
+                return []  # 試験制度, 実施計画: too generic to be a named programme or plan
             if good_compound(span.text, head) or bare_device(span.text):
                 sp = doc[start : k + 1]
                 return [Span(doc, sp.start, sp.end, label=label)]
@@ -181,7 +185,7 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
             return None, None  # 平成十一年法律(第百二十八号): a law's number, not its name
         return "PG_Law", "法"
     for heads, label in ((SYSTEM_HEADS, "PG_System"), (DEVICE_HEADS, "PG_System"), (PROGRAM_HEADS, "PG_Program"),
-                         (AGENCY_HEADS, "PG_Agency")):
+                         (PLAN_HEADS, "PG_Plan"), (AGENCY_HEADS, "PG_Agency")):
         for h in heads:
             if text.endswith(h):
                 return label, h
