@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from policygraph.indexes.sparse import SparseEncoder, _dropped, _term
 
@@ -45,11 +46,15 @@ def query_words(encoder: SparseEncoder, query: str) -> QueryWords:
     seq: list[str] = []
     forms: set[str] = set()
     groups: set[int] = set()
-    for form, parts, _, _, syn in _units(encoder, _compact(query)[0]):
-        seq.append(form)
-        forms.add(form)
-        forms.update(p for p, _, _ in parts)
-        groups.update(syn)
+    words = _units(encoder, _compact(query)[0])
+    mode_a = encoder._local.mode_a
+    for w in words:
+        seq.append(w.form)
+        forms.add(w.form)
+        forms.update(p for p, _, _ in w.parts(mode_a))
+        pos = w.morpheme.part_of_speech()
+        if encoder.synonyms and pos[0] == "名詞" and "サ変可能" not in pos:  # 落とし物, not 行う or 実施
+            groups.update(w.groups())
     return QueryWords(tuple(seq), frozenset(forms), frozenset(groups))
 
 
@@ -58,28 +63,29 @@ def highlights(encoder: SparseEncoder, text: str, q: QueryWords) -> list[tuple[i
     if not q.forms or not text:
         return []
     flat, where = _compact(text)
-    units = list(_units(encoder, flat))
+    units = _units(encoder, flat)
+    mode_a = encoder._local.mode_a
     units_set = frozenset(q.sequence)
     marks: list[tuple[int, int]] = []
     i = 0
     while i < len(units):
-        form, parts, b, e, syn = units[i]
-        if form in q.forms and _weak(form):
+        w = units[i]
+        if w.form in q.forms and _weak(w.form):
             # weak words count only as a run that repeats the query's own sequence and
             # holds a number (令和8年度 marks 令和8年度, never 令和 of 令和10年度)
             n = _sequence_match(units, i, q.sequence)
-            if n >= 2 and any(NUMERAL.fullmatch(units[k][0]) for k in range(i, i + n)):
-                marks.append((units[i][2], units[i + n - 1][3]))
+            if n >= 2 and any(NUMERAL.fullmatch(units[k].form) for k in range(i, i + n)):
+                marks.append((w.begin, units[i + n - 1].end))
                 i += n
                 continue
-        elif form in units_set or (form in q.forms and len(form) >= 3):
-            marks.append((b, e))
-        elif syn & q.groups and len(form) >= 2 and not _weak(form):
-            marks.append((b, e))  # a synonym of a query word (遺失物 for 落とし物)
-        else:
+        elif w.form in units_set or (w.form in q.forms and len(w.form) >= 3):
+            marks.append((w.begin, w.end))
+        elif q.groups and encoder.synonyms and len(w.form) >= 2 and not _weak(w.form) and w.groups() & q.groups:
+            marks.append((w.begin, w.end))  # a synonym of a query word (遺失物 for 落とし物)
+        elif len(w.form) > 3:
             # a part of a text word: only a word of the query itself, and not a short one
             # (闇バイト of 闇バイト対策 is marked; 警察 of 警察庁 is not)
-            marks.extend((pb, pe) for p, pb, pe in parts if p in units_set and len(p) >= 3 and not _weak(p))
+            marks.extend((pb, pe) for p, pb, pe in w.parts(mode_a) if p in units_set and len(p) >= 3 and not _weak(p))
         i += 1
     return _to_original(_merge(marks), where)
 
@@ -94,16 +100,16 @@ def best_unit(text: str, marks: Sequence[tuple[int, int]], weight: Callable[[str
     units = [u for u in split_units(text) if u[0] >= skip]
     if not units:
         return (skip, len(text))
-    head = _compact(plain(heading))[0] if heading else ""
+    head = _squash(plain(heading)) if heading else ""
 
     def poor(body: str) -> bool:  # a heading, a label, a bold line of its own
-        c = _compact(plain(body))[0]
+        c = _squash(plain(body))
         return len(c) < MIN_UNIT or bool(head and c.endswith(head)) or bool(BOLD_LINE.fullmatch(body.strip()))
 
     best: tuple[float, int, int] | None = None
     for s, e in units:
         body = text[s:e]
-        words = {_compact(text[a:b])[0] for a, b in marks if a >= s and b <= e}
+        words = {_squash(text[a:b]) for a, b in marks if a >= s and b <= e}
         score = sum(weight(w) for w in words)
         if poor(body):
             score *= 0.3
@@ -170,15 +176,21 @@ def plain(text: str) -> str:
 # ---- internals -----------------------------------------------------------------------
 
 
+def _squash(text: str) -> str:
+    """``text`` NFKC-normalised with whitespace removed (no offsets kept)."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
 def _compact(text: str) -> tuple[str, list[int]]:
     """``text`` NFKC-normalised per character with whitespace removed, and for each of its
     characters the offset in ``text`` it came from."""
     out: list[str] = []
     where: list[int] = []
+    normal = unicodedata.is_normalized("NFKC", text)
     for i, c in enumerate(text):
         if c.isspace():
             continue
-        n = unicodedata.normalize("NFKC", c)
+        n = c if normal or c.isascii() else unicodedata.normalize("NFKC", c)
         if not n.strip():
             continue
         out.append(n)
@@ -186,14 +198,31 @@ def _compact(text: str) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
-Unit = tuple[str, list[tuple[str, int, int]], int, int, frozenset[int]]
+@dataclass(frozen=True)
+class _Word:
+    """A content word of a text: its normalised form and place; its mode-A parts and
+    synonym groups are read from the morpheme only when asked (most words never are)."""
+
+    form: str
+    begin: int
+    end: int
+    morpheme: Any
+    base: int
+
+    def parts(self, mode_a: Any) -> list[tuple[str, int, int]]:
+        split = self.morpheme.split(mode_a)
+        if len(split) < 2:
+            return []
+        return [(pf, self.base + p.begin(), self.base + p.end()) for p in split
+                if (pf := _term(p.normalized_form())) and not _dropped(p.part_of_speech())]
+
+    def groups(self) -> frozenset[int]:
+        return frozenset(self.morpheme.synonym_group_ids())
 
 
-def _units(encoder: SparseEncoder, flat: str) -> list[Unit]:
-    """(form, [(part form, begin, end)], begin, end, synonym groups) of the content words
-    of ``flat``."""
+def _units(encoder: SparseEncoder, flat: str) -> list[_Word]:
+    """The content words of ``flat``."""
     tok = encoder._tokenizer()
-    mode_a = encoder._local.mode_a
     out = []
     base = 0
     for piece in _pieces(flat):
@@ -201,17 +230,8 @@ def _units(encoder: SparseEncoder, flat: str) -> list[Unit]:
             if _dropped(m.part_of_speech()):
                 continue
             form = _term(m.normalized_form())
-            if not form:
-                continue
-            parts = []
-            split = m.split(mode_a)
-            if len(split) > 1:
-                for p in split:
-                    pf = _term(p.normalized_form())
-                    if pf and not _dropped(p.part_of_speech()):
-                        parts.append((pf, base + p.begin(), base + p.end()))
-            syn = frozenset(m.synonym_group_ids()) if encoder.synonyms else frozenset()
-            out.append((form, parts, base + m.begin(), base + m.end(), syn))
+            if form:
+                out.append(_Word(form, base + m.begin(), base + m.end(), m, base))
         base += len(piece)
     return out
 
@@ -230,12 +250,12 @@ def _weak(form: str) -> bool:
     return bool(WEAK.fullmatch(form))
 
 
-def _sequence_match(units: Sequence[Unit], i: int, seq: Sequence[str]) -> int:
+def _sequence_match(units: Sequence[_Word], i: int, seq: Sequence[str]) -> int:
     """The longest run from ``units[i]`` that equals a contiguous slice of ``seq``."""
     best = 0
     for j in range(len(seq)):
         n = 0
-        while i + n < len(units) and j + n < len(seq) and units[i + n][0] == seq[j + n]:
+        while i + n < len(units) and j + n < len(seq) and units[i + n].form == seq[j + n]:
             n += 1
         best = max(best, n)
     return best
