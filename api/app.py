@@ -85,9 +85,11 @@ def create_app(  # noqa: C901 - one closure per route
                agency: str | None = None, system: str | None = None,
                from_: Annotated[str | None, Query(alias="from")] = None,
                to: str | None = None, format: str | None = None,  # noqa: A002
+               sort: Annotated[str, Query(description="relevance (default), date (earliest deadline first) "
+                                          "or document (document order)")] = "relevance",
                accept: Annotated[str | None, Header()] = None) -> Any:
         res = s.search(q, limit=limit, offset=offset, doc=doc, agency=agency, system=system,
-                       date_from=_date(from_), date_to=_date(to, "to"))
+                       date_from=_date(from_), date_to=_date(to, "to"), sort=sort)
         return _table(res, format, accept, "search", f"search-{q}")
 
     @app.get("/api/entities", responses=TABLE_RESPONSES)

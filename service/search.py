@@ -59,6 +59,7 @@ DENSE_BAND = 0.02
 DENSE_MIN = 0.80
 SPARSE_SHARE = 0.3
 QUERY_CACHE = 2048
+SORTS = ("relevance", "date", "document")  # the order of the hits above the floor
 WHO_RESIDUE = 6  # see Searcher.about_entities
 COLLECTIVE = re.compile(r"(?:警察|委員会|本部|機関|省庁|府省|会議|局|庁|署)$")  # queries whose vectors are kept (a repeated query skips the embedder)
 
@@ -147,7 +148,8 @@ class Searcher:
 
     def search(self, q: str, limit: int = 10, doc: str | None = None, agency: str | None = None,
                system: str | None = None, date_from: str | None = None, date_to: str | None = None,
-               mode: str = "hybrid", graph: bool = True, offset: int = 0) -> dict[str, Any]:
+               mode: str = "hybrid", graph: bool = True, offset: int = 0,
+               sort: str = "relevance") -> dict[str, Any]:
         from policygraph.indexes.vector_index import IndexFilter
 
         q = (q or "").strip()
@@ -157,6 +159,8 @@ class Searcher:
             raise BadInput("query longer than 1000 characters")
         if not 1 <= limit <= 100:
             raise BadInput("limit must be between 1 and 100")
+        if sort not in SORTS:
+            raise BadInput(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
         if not 0 <= offset <= POOL:
             raise BadInput(f"offset must be between 0 and {POOL} (the first {POOL} hits page)")
         svc = self.svc
@@ -217,11 +221,28 @@ class Searcher:
         floor = _above_floor(dense_hits if mode != "sparse" else [], sparse_hits if mode != "dense" else [],
                              constrained, top_dense, top_sparse)
         above = [] if no_match else [(score, h) for score, h in current if h.id in floor]
+        if sort != "relevance":
+            above = self._sorted(above, sort)
         shown = (current if no_match else above)[offset : offset + limit]
         qw = query_words(svc.sparse, q)
         hits = [self._hit(offset + i + 1, score, h, qw) for i, (score, h) in enumerate(shown)]
         return {"query": q, "hits": hits, "no_good_match": no_match, "total": len(above), "offset": offset,
                 "facets": self._facets([h for _, h in above]), "named": named}
+
+    def _sorted(self, hits: list[tuple[float, Any]], sort: str) -> list[tuple[float, Any]]:
+        """The hits above the floor by their earliest deadline (undated last, then by
+        relevance) or in document order (by document title, then place)."""
+        if sort == "document":
+            cat = self.svc.catalog
+            return sorted(hits, key=lambda sh: ((cat.doc_ref(self.svc.iris.doc(sh[1].payload["doc"])).get("title") or ""),
+                                                sh[1].payload["doc"], sh[1].payload["start"]))
+        deadlines = self.passage_deadlines()
+
+        def due(sh: tuple[float, Any]) -> str:
+            days = [d.get("end") or d.get("start") for d in deadlines.get(self.svc.iris.passage(sh[1].id), [])]
+            return min((x for x in days if x), default="9999-12-31")
+
+        return sorted(hits, key=due)  # stable: relevance within a day
 
     def _facets(self, hits: list[Any]) -> dict[str, list[dict[str, Any]]]:
         """Counts over every hit above the floor: documents, agencies, systems, and the

@@ -270,3 +270,19 @@ def test_unsupported_extension_is_refused(tmp_path: Path, capsys: pytest.Capture
     with pytest.raises(UnsupportedFormat):
         read_bytes(b"plain text", "data.dat")
     assert read_bytes("本文".encode(), "README").text == "本文"  # no extension: plain text
+
+
+def test_hits_sort_by_date_and_document_order(client: TestClient, service: Any) -> None:
+    q = "警察共通基盤"
+    base = client.get("/api/search", params={"q": q, "limit": 100}).json()
+    by_date = client.get("/api/search", params={"q": q, "limit": 100, "sort": "date"}).json()
+    by_doc = client.get("/api/search", params={"q": q, "limit": 100, "sort": "document"}).json()
+    key = lambda h: (h["document"]["id"], h["start"])  # noqa: E731
+    assert by_date["total"] == by_doc["total"] == base["total"]
+    assert sorted(map(key, by_date["hits"])) == sorted(map(key, base["hits"]))  # the same hits, reordered
+    dues = [min([d["end"] or d["start"] for d in h["deadlines"] if d["end"] or d["start"]] or ["9999-12-31"])
+            for h in by_date["hits"]]
+    assert dues == sorted(dues) and dues[0] < "9999"
+    places = [(h["document"]["title"], h["document"]["id"], h["start"]) for h in by_doc["hits"]]
+    assert places == sorted(places)
+    assert client.get("/api/search", params={"q": q, "sort": "random"}).status_code == 400

@@ -181,3 +181,20 @@ def test_the_first_hit_is_a_few_key_presses_away(page: Any) -> None:
     # "/" goes back to the query box from anywhere
     page.keyboard.press("/")
     assert page.evaluate("() => document.activeElement.id") == "q"
+
+
+def test_an_entity_s_measures_sort_and_page(page: Any) -> None:
+    page.goto("/#/entity/npa")
+    page.wait_for_selector(".measure-list .measure")
+    assert page.locator(".measure-list .measure").count() == 20  # a page of them
+    total = int(page.locator("#h-measures .count").inner_text().split()[0])
+    page.get_by_role("button", name="もっと見る").last.click()
+    assert page.locator(".measure-list .measure").count() == min(40, total)
+    page.get_by_label("施策の並び順").select_option("date")
+    first = page.locator(".measure-list .measure").first.inner_text()
+    assert "令和" in first or "年" in first  # the earliest deadline comes first
+    # search hits too: by date, kept in the URL
+    search(page, "警察共通基盤")
+    page.get_by_label("並び順").select_option("date")
+    page.wait_for_function("() => location.hash.includes('sort=date')")
+    page.wait_for_selector(".hit")

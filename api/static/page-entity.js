@@ -49,10 +49,32 @@ export async function entityPage(id) {
         el("span", { class: "count", text: `${a.citations.length} 箇所` }),
         ...a.citations.slice(0, 10).map((c) => el("a", { class: "crumb", href: hrefDoc(c.document.id, c.start, c.end),
           title: c.surface, text: `${docTitle(c.document)} ${crumb(c.section)}` })))))) : null,
-    data.measures.length ? el("section", { class: "measures", "aria-labelledby": "h-measures" },
-      el("h2", { id: "h-measures", text: "関係する施策" }),
-      el("ul", { class: "measure-list" }, ...data.measures.map(measureItem))) : null);
+    data.measures.length ? measureSection(data.measures) : null);
   return page;
+}
+
+const MEASURES_SHOWN = 20;
+
+/** An entity's measures, in document order or by deadline, 20 at a time. */
+function measureSection(measures) {
+  const due = (m) => m.deadlines.map((d) => d.end || d.start).filter(Boolean).sort()[0] || "9999-12-31";
+  let shown = MEASURES_SHOWN;
+  const list = el("ul", { class: "measure-list" });
+  const order = el("select", { id: "measure-sort", "aria-label": "施策の並び順" },
+    el("option", { value: "document", text: "文書順" }), el("option", { value: "date", text: "期限の近い順" }));
+  const more = el("button", { type: "button", class: "more", text: "もっと見る" });
+  const render = () => {
+    const items = order.value === "date" ? [...measures].sort((a, b) => due(a).localeCompare(due(b))) : measures;
+    list.replaceChildren(...items.slice(0, shown).map(measureItem));
+    more.hidden = items.length <= shown;
+    more.textContent = `もっと見る（残り ${items.length - shown}）`;
+  };
+  order.addEventListener("change", () => { shown = MEASURES_SHOWN; render(); });
+  more.addEventListener("click", () => { shown += MEASURES_SHOWN; render(); });
+  render();
+  return el("section", { class: "measures", "aria-labelledby": "h-measures" },
+    el("h2", { id: "h-measures" }, "関係する施策", el("span", { class: "count", text: `${measures.length} 件` })),
+    el("div", { class: "list-tools" }, order), list, more);
 }
 
 export function measureItem(m) {

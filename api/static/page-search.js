@@ -10,6 +10,7 @@ import {
 } from "./ui.js";
 
 const PAGE = 10;   // hits per page ("もっと見る" fetches the next)
+const SORTS = [["relevance", "関連度順"], ["date", "期限の近い順"], ["document", "文書順"]];
 const EXAMPLES = ["警察共通基盤", "SNSで実行犯を募集する投稿への対策", "令和8年度中に行う取組", "総務省の取組"];
 
 // facet groups: the search response's facet key, its label, and the API filter it sets
@@ -56,7 +57,9 @@ export async function searchPage(params) {
   if (!q) return home();
   setTitle(q);
   const active = new Map(GROUPS.map(([k]) => [k, params.get(k)]).filter(([, v]) => v));
+  const sort = SORTS.some(([v]) => v === params.get("sort")) ? params.get("sort") : "relevance";
   const query = new URLSearchParams({ q });
+  if (sort !== "relevance") query.set("sort", sort);
   for (const [k, v] of active) for (const [fk, fv] of Object.entries(GROUPS.find((g) => g[0] === k)[2](v))) query.set(fk, fv);
   const path = `/api/search?${query}`;
   const data = await api(`${path}&limit=${PAGE}`);
@@ -66,9 +69,10 @@ export async function searchPage(params) {
   const list = el("ol", { id: "hits", class: "hits" });
   const more = el("button", { type: "button", class: "more", text: "もっと見る" });
 
-  function syncUrl() {
+  function syncUrl(order = sort) {
     const p = new URLSearchParams({ q });
     for (const [k, v] of active) p.set(k, v);
+    if (order !== "relevance") p.set("sort", order);
     location.hash = `#/search?${p}`;
   }
 
@@ -115,7 +119,10 @@ export async function searchPage(params) {
       "：この質問に十分に答える箇所は見つかりませんでした。参考までに近い箇所を表示しています。")
     : null;
   const cards = (data.named_entities || []).slice(0, 2).map(entityCard);
-  const tools = el("div", { class: "list-tools" }, exportLinks(path + "&limit=100"));
+  const order = el("select", { id: "hit-sort", "aria-label": "並び順" },
+    ...SORTS.map(([v, lb]) => el("option", { value: v, selected: v === sort, text: lb })));
+  order.addEventListener("change", () => syncUrl(order.value));
+  const tools = el("div", { class: "list-tools" }, order, exportLinks(path + "&limit=100"));
   const box = el("details", { class: "facet-box", open: window.innerWidth > 760 },
     el("summary", { text: "絞り込み（文書・機関・システム・年度）" }), facets);
   // the hit list comes before the facets in the page (and in Tab order); CSS puts the
