@@ -37,7 +37,9 @@ def test_reindex_rebuilds_the_same_index_from_the_graph(tmp_path: Path, corpus_d
                 assert a == b, [(x, y) for x, y in zip(a, b, strict=True) if x != y]
             # dense vectors are re-embedded in other batches, so ranks may swap a little
             d0, d1 = before[q, "dense"], after[q, "dense"]
-            assert d0[0] == d1[0] and len({h[:3] for h in d0} & {h[:3] for h in d1}) >= 8
+            # (the hits are those above the relevance floor: a one-document index has few)
+            a, b = {h[:3] for h in d0}, {h[:3] for h in d1}
+            assert d0[0] == d1[0] and len(a & b) >= 0.8 * max(len(a), len(b)), (len(a), len(b), len(a & b))
         text = src.read_text(encoding="utf-8")
         hits = [h for q in QUERIES for h in svc.search(q, limit=10)["hits"]]
         assert any(h["lead"] for h in hits)  # lead-ins survive the rebuild
