@@ -266,7 +266,8 @@ class Searcher:
             for k in dict.fromkeys(p.get("entities", [])):
                 iri = cat.by_key.get(k)
                 e = cat.entities.get(iri) if iri else None
-                if e and e["type"] in ("Agency", "System"):
+                generic = e is not None and e.get("generic") and not COLLECTIVE.search(e["label"])
+                if e and e["type"] in ("Agency", "System") and not generic:  # 事業者, 学校: words, not agencies
                     add("agency" if e["type"] == "Agency" else "system", e["id"], e["label"])
             dls = deadlines.get(self.svc.iris.passage(h.id), [])
             hit_deadlines.append([deadline_interval(d["kind"], d.get("start"), d.get("end")) for d in dls])

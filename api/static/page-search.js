@@ -122,14 +122,16 @@ export async function searchPage(params) {
   const order = el("select", { id: "hit-sort", "aria-label": "並び順" },
     ...SORTS.map(([v, lb]) => el("option", { value: v, selected: v === sort, text: lb })));
   order.addEventListener("change", () => syncUrl(order.value));
-  const tools = el("div", { class: "list-tools" }, order, exportLinks(path + "&limit=100"));
+  const tools = el("div", { class: "list-tools" }, order);
+  // the downloads come after the hits: the first hit stays a few key presses from the query
+  const downloads = el("div", { class: "list-tools" }, exportLinks(path + "&limit=100"));
   const box = el("details", { class: "facet-box", open: window.innerWidth > 760 },
     el("summary", { text: "絞り込み（文書・機関・システム・年度）" }), facets);
   // the hit list comes before the facets in the page (and in Tab order); CSS puts the
   // facets beside it on wide screens
   return el("section", { class: "page search" },
     searchForm(q), status, banner, ...cards,
-    el("div", { class: "results" }, el("div", { class: "hit-list" }, tools, list, more), box));
+    el("div", { class: "results" }, el("div", { class: "hit-list" }, tools, list, more, downloads), box));
 }
 
 function entityCard(e) {
