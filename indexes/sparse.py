@@ -165,30 +165,16 @@ class SparseEncoder:
         >>> bool(set(enc.features("お年寄り")[1]) & set(enc.features("高齢者")[1]))
         True
         """
-        tok = self._tokenizer()
-        mode_a = self._local.mode_a
         terms: list[str] = []
         groups: list[str] = []
-        for piece in chunks(text):
-            for m in tok.tokenize(piece):
-                if _dropped(m.part_of_speech()):
-                    continue
-                term = _term(m.normalized_form())
-                if not term:
-                    continue
-                terms.append(term)
-                own = set(m.synonym_group_ids()) if self.synonyms else set()
-                parts = m.split(mode_a)
-                if len(parts) > 1:
-                    for p in parts:
-                        if _dropped(p.part_of_speech()):
-                            continue
-                        sub = _term(p.normalized_form())
-                        if sub:
-                            terms.append(sub)
-                            if self.synonyms:
-                                own.update(p.synonym_group_ids())
-                groups.extend(f"{SYN_PREFIX}{g}" for g in sorted(own))
+        for m, term, _ in self.morphemes(text):
+            terms.append(term)
+            own = set(m.synonym_group_ids()) if self.synonyms else set()
+            for sub, p in self.parts(m):
+                terms.append(sub)
+                if self.synonyms:
+                    own.update(p.synonym_group_ids())
+            groups.extend(f"{SYN_PREFIX}{g}" for g in sorted(own))
         return terms, groups
 
     def words(self, text: str) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
@@ -198,21 +184,31 @@ class SparseEncoder:
         >>> SparseEncoder().words("落とし物")[0][0]
         '落とし物'
         """
+        return [(term, tuple(t for t, _ in self.parts(m)),
+                 tuple(f"{SYN_PREFIX}{g}" for g in sorted(set(m.synonym_group_ids()))))
+                for m, term, _ in self.morphemes(text)]
+
+    def morphemes(self, text: str) -> Iterator[tuple[Any, str, int]]:
+        """The content morphemes of ``text`` (split mode C; particles, symbols and light
+        words dropped), each with its term and the offset in ``text`` of the chunk its
+        ``begin()``/``end()`` count from: the one walk every feature is read from."""
         tok = self._tokenizer()
-        mode_a = self._local.mode_a
-        out = []
+        base = 0
         for piece in chunks(text):
             for m in tok.tokenize(piece):
                 if _dropped(m.part_of_speech()):
                     continue
                 term = _term(m.normalized_form())
-                if not term:
-                    continue
-                split = m.split(mode_a)
-                parts = tuple(t for p in split if not _dropped(p.part_of_speech()) and (t := _term(p.normalized_form())))
-                groups = tuple(f"{SYN_PREFIX}{g}" for g in sorted(set(m.synonym_group_ids())))
-                out.append((term, parts if len(split) > 1 else (), groups))
-        return out
+                if term:
+                    yield m, term, base
+            base += len(piece)
+
+    def parts(self, m: Any) -> list[tuple[str, Any]]:
+        """(term, morpheme) of the mode-A parts of a compound morpheme ([] for a simple one)."""
+        split = m.split(self._local.mode_a)
+        if len(split) < 2:
+            return []
+        return [(t, p) for p in split if not _dropped(p.part_of_speech()) and (t := _term(p.normalized_form()))]
 
     # ---- vectors ------------------------------------------------------------------------
     def encode_document(self, text: str) -> SparseVec:

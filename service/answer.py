@@ -20,14 +20,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from policygraph.indexes.sparse import SparseEncoder, _dropped, _term
+from policygraph.indexes.sparse import SparseEncoder
+from policygraph.ingest.numerals import KANJI_DIGITS
 
 # words that mean little alone: numerals, era names, counters and time words
-WEAK = re.compile(r"[0-9０-９〇一二三四五六七八九十百千]+|令和|平成|昭和|年度|年|月|日|中|末|度|以降|まで")
+NUMERAL = re.compile(rf"[0-9０-９{KANJI_DIGITS}]+")
+WEAK = re.compile(rf"{NUMERAL.pattern}|令和|平成|昭和|年度|年|月|日|中|末|度|以降|まで")
 BULLET = re.compile(r"^\s*(?:[・●○◯■□◆◇▶▷►※\-–—*]|[0-9０-９]+[.．)）]|[（(][0-9０-９一二三四五六七八九十ア-ンｱ-ﾝa-zA-Z]+[)）]"
                     r"|[①-⑳]|[ア-ン][ 　.．、]|第[0-9０-９一二三四五六七八九十百]+[条項号節章])")
 MARKUP = re.compile(r"^\s*(?:#{1,6}\s*|>\s*|\|)")
-NUMERAL = re.compile(r"[0-9０-９〇一二三四五六七八九十百千]+")
 BOLD_LINE = re.compile(r"\*\*[^*]+\*\*")
 MIN_UNIT = 12  # a unit shorter than this (a heading, a label) is a poor answer
 
@@ -46,12 +47,10 @@ def query_words(encoder: SparseEncoder, query: str) -> QueryWords:
     seq: list[str] = []
     forms: set[str] = set()
     groups: set[int] = set()
-    words = _units(encoder, _compact(query)[0])
-    mode_a = encoder._local.mode_a
-    for w in words:
+    for w in _units(encoder, _compact(query)[0]):
         seq.append(w.form)
         forms.add(w.form)
-        forms.update(p for p, _, _ in w.parts(mode_a))
+        forms.update(p for p, _, _ in w.parts(encoder))
         pos = w.morpheme.part_of_speech()
         if encoder.synonyms and pos[0] == "名詞" and "サ変可能" not in pos:  # 落とし物, not 行う or 実施
             groups.update(w.groups())
@@ -64,7 +63,6 @@ def highlights(encoder: SparseEncoder, text: str, q: QueryWords) -> list[tuple[i
         return []
     flat, where = _compact(text)
     units = _units(encoder, flat)
-    mode_a = encoder._local.mode_a
     units_set = frozenset(q.sequence)
     marks: list[tuple[int, int]] = []
     i = 0
@@ -85,7 +83,7 @@ def highlights(encoder: SparseEncoder, text: str, q: QueryWords) -> list[tuple[i
         elif len(w.form) > 3:
             # a part of a text word: only a word of the query itself, and not a short one
             # (闇バイト of 闇バイト対策 is marked; 警察 of 警察庁 is not)
-            marks.extend((pb, pe) for p, pb, pe in w.parts(mode_a) if p in units_set and len(p) >= 3 and not _weak(p))
+            marks.extend((pb, pe) for p, pb, pe in w.parts(encoder) if p in units_set and len(p) >= 3 and not _weak(p))
         i += 1
     return _to_original(_merge(marks), where)
 
@@ -209,41 +207,16 @@ class _Word:
     morpheme: Any
     base: int
 
-    def parts(self, mode_a: Any) -> list[tuple[str, int, int]]:
-        split = self.morpheme.split(mode_a)
-        if len(split) < 2:
-            return []
-        return [(pf, self.base + p.begin(), self.base + p.end()) for p in split
-                if (pf := _term(p.normalized_form())) and not _dropped(p.part_of_speech())]
+    def parts(self, encoder: SparseEncoder) -> list[tuple[str, int, int]]:
+        return [(t, self.base + p.begin(), self.base + p.end()) for t, p in encoder.parts(self.morpheme)]
 
     def groups(self) -> frozenset[int]:
         return frozenset(self.morpheme.synonym_group_ids())
 
 
 def _units(encoder: SparseEncoder, flat: str) -> list[_Word]:
-    """The content words of ``flat``."""
-    tok = encoder._tokenizer()
-    out = []
-    base = 0
-    for piece in _pieces(flat):
-        for m in tok.tokenize(piece):
-            if _dropped(m.part_of_speech()):
-                continue
-            form = _term(m.normalized_form())
-            if form:
-                out.append(_Word(form, base + m.begin(), base + m.end(), m, base))
-        base += len(piece)
-    return out
-
-
-def _pieces(flat: str, size: int = 10_000) -> list[str]:
-    """Cut under Sudachi's input limit, at 。 where possible."""
-    pieces = []
-    while len(flat) > size:
-        cut = flat.rfind("。", 0, size) + 1 or size
-        pieces.append(flat[:cut])
-        flat = flat[cut:]
-    return [*pieces, flat] if flat else pieces
+    """The content words of ``flat`` (the encoder's own walk, with places)."""
+    return [_Word(form, base + m.begin(), base + m.end(), m, base) for m, form, base in encoder.morphemes(flat)]
 
 
 def _weak(form: str) -> bool:
