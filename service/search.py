@@ -115,12 +115,18 @@ class Searcher:
                 return lo, hi
         return None
 
-    def about_entities(self, q: str) -> bool:
+    def names_in(self, q: str) -> list[str]:
+        """The catalog's names and aliases (2 characters or more) that occur in the query,
+        longest first: one scan of the catalog, which both uses below read."""
+        key = compact(q)
+        return sorted((n for n in self.svc.catalog.names if len(n) >= 2 and n in key), key=len, reverse=True)
+
+    def about_entities(self, q: str, names: list[str] | None = None) -> bool:
         """Whether the query is about the entities it names (総務省の取組, 総務省が担う役割):
         besides their names and kana it keeps at most WHO_RESIDUE characters.  A longer
         question (…を円滑にするための警察と総務省の協議) is about its own subject."""
         rest = compact(q)
-        for name in sorted((n for n in self.svc.catalog.names if len(n) >= 2 and n in rest), key=len, reverse=True):
+        for name in self.names_in(q) if names is None else names:
             rest = rest.replace(name, "")
         return len(re.sub(r"[\u3040-\u309f]", "", rest)) <= WHO_RESIDUE
 
@@ -129,13 +135,12 @@ class Searcher:
         e = self.svc.catalog.entities.get(iri) if iri else None
         return e["type"] if e else None
 
-    def named_entities(self, q: str) -> list[str]:
+    def named_entities(self, q: str, names: list[str] | None = None) -> list[str]:
         """Entity keys whose name or alias occurs in the query (longest names first)."""
-        key = compact(q)
         found: list[tuple[int, str]] = []
-        for name, iris in self.svc.catalog.names.items():
-            if len(name) >= 2 and name in key and not re.fullmatch(r"[0-9]+", name):
-                for i in iris:
+        for name in self.names_in(q) if names is None else names:
+            if not re.fullmatch(r"[0-9]+", name):
+                for i in self.svc.catalog.names[name]:
                     e = self.svc.catalog.entities[i]
                     # a generic word (都道府県, 学校) is not a subject of the question; a
                     # collective organ (都道府県警察, 都道府県公安委員会) is
@@ -189,7 +194,8 @@ class Searcher:
             timed = svc.index.search(dense, sparse, limit=POOL, filter=tf, mode="hybrid")
             lists.extend([timed, timed])  # a time the query names is a constraint: weigh it double
             constrained.extend(timed)
-        named = self.named_entities(q) if graph else []
+        names = self.names_in(q) if graph else []
+        named = self.named_entities(q, names) if graph else []
         if named:
             ef = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                              entities=named, date_from=date_from, date_to=date_to)
@@ -199,7 +205,7 @@ class Searcher:
             # who-questions: the passages whose measures the named agencies act in (their
             # duties, powers and 所掌事務), ranked by how well they answer the whole query
             agencies = [k for k in named if self._type(k) == "Agency"]
-            if agencies and self.about_entities(q):
+            if agencies and self.about_entities(q, names):
                 af = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                                  actors=agencies, date_from=date_from, date_to=date_to)
                 by_actor = svc.index.search(dense, sparse, limit=POOL, filter=af, mode="hybrid")
@@ -311,7 +317,7 @@ class Searcher:
         total = known = 0.0
         for term, parts, groups in words:
             d = df[term_index(term)]
-            w = math.log(1 + (max(n, d) - d + 0.5) / (d + 0.5))
+            w = _idf(d, n)
             total += w
             if d or any(df[term_index(g)] for g in groups):
                 known += w
@@ -326,7 +332,7 @@ class Searcher:
 
         _, df, n = self._df
         i = term_index(form)
-        return math.log(1 + (max(n, df[i]) - df[i] + 0.5) / (df[i] + 0.5)) if i in df else 1.0
+        return _idf(df[i], n) if i in df else 1.0
 
     def _no_good_match(self, q: str, top_dense: float, named: list[str], hits: list[Any]) -> bool:
         if not hits:
@@ -364,6 +370,11 @@ class Searcher:
             "entities": [e for e in ents if e],
             "deadlines": self.passage_deadlines().get(self.svc.iris.passage(h.id), []),
         }
+
+
+def _idf(df: int, n: int) -> float:
+    """BM25's IDF of a term in ``df`` of ``n`` passages (``df`` counted up to DF_CAP)."""
+    return math.log(1 + (max(n, df) - df + 0.5) / (df + 0.5))
 
 
 def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None) -> list[tuple[float, Any]]:
