@@ -273,9 +273,7 @@ def _table(res: dict[str, Any], fmt: str | None, accept: str | None, kind: str, 
             return res
     if fmt not in export.TABLE_FORMATS:
         raise BadInput(f"format must be json, csv or xlsx, got {fmt!r}")
-    table = {"search": export.search_table, "measures": export.measures_table,
-             "entities": export.entities_table, "entity": export.entity_table}[kind](res)
-    body = export.render(table, fmt, title=kind)
+    body = export.render(export.TABLES[kind](res), fmt, title=kind)
     filename = f"{name}.{fmt}"
     ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename)
     from urllib.parse import quote

@@ -242,15 +242,15 @@ def _out(data: Any, args: argparse.Namespace, fmt: Any, kind: str | None = None)
     if table and kind:
         from policygraph.service import export
 
-        tables = {"search": export.search_table, "measures": export.measures_table, "entity": export.entity_table}
-        body = export.render(tables[kind](data), table, title=kind)
-        if out is not None:
-            out.write_bytes(body)
-            print(f"policygraph: wrote {out} ({len(tables[kind](data)[1])} rows)", file=sys.stderr)
-        elif table == "xlsx":
+        if table == "xlsx" and out is None:
             from policygraph.core.errors import BadInput
 
             raise BadInput("--format xlsx needs --out FILE")
+        rows = export.TABLES[kind](data)
+        body = export.render(rows, table, title=kind)
+        if out is not None:
+            out.write_bytes(body)
+            print(f"policygraph: wrote {out} ({len(rows[1])} rows)", file=sys.stderr)
         else:
             sys.stdout.buffer.write(body)
             sys.stdout.flush()

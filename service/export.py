@@ -81,6 +81,10 @@ def entity_table(res: dict[str, Any]) -> Table:
     return head, rows
 
 
+# each answer's table, by the kind of answer (the API and the CLI both export through it)
+TABLES = {"search": search_table, "measures": measures_table, "entities": entities_table, "entity": entity_table}
+
+
 def render(table: Table, fmt: str, title: str = "policygraph") -> bytes:
     """``table`` as CSV (with a BOM) or an xlsx workbook of one sheet."""
     head, rows = table
