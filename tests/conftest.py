@@ -20,6 +20,26 @@ CORPUS = ROOT / "tests" / "data" / "corpus"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A real chromium for a module's browser tests (tests/browser_tools.py)."""
+    from browser_tools import launched
+
+    with launched() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def server(service: object) -> Iterator[object]:
+    """The app over the session's corpus on a live port (a module may define its own)."""
+    from live_server import LiveServer
+
+    from policygraph.api.app import create_app
+
+    with LiveServer(create_app(service.settings, service=service)) as live:  # type: ignore[attr-defined]
+        yield live
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     return CORPUS

@@ -275,17 +275,6 @@ def live(svc: Service) -> Iterator[Any]:
         yield srv
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    import test_ui_browser as ui
-    from playwright.sync_api import sync_playwright
-    exe = ui.ensure_chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=ui.FLAGS)
-        yield b
-        b.close()
-
-
 @pytest.fixture
 def page(browser: Any, live: Any) -> Iterator[tuple[Any, list[str], list[str]]]:
     """A page on the live app; collects console errors (CSP refusals among them), dialogs

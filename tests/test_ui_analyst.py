@@ -13,28 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from live_server import LiveServer
-from test_ui_browser import FLAGS, ensure_chromium
+from browser_tools import search
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def server(service: Any) -> Iterator[Any]:
-    from policygraph.api.app import create_app
-
-    with LiveServer(create_app(service.settings, service=service)) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=ensure_chromium(), args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -49,14 +30,6 @@ def page(browser: Any, server: Any) -> Iterator[Any]:
     yield pg
     ctx.close()
     assert not errors, errors
-
-
-def search(page: Any, query: str) -> None:
-    page.goto("/")
-    box = page.get_by_label("検索語")
-    box.fill(query)
-    box.press("Enter")
-    page.wait_for_selector(".hit")
 
 
 def test_the_count_is_the_true_total(page: Any, server: Any) -> None:

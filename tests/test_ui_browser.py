@@ -10,20 +10,17 @@ sideways; with ``POLICYGRAPH_SCREENSHOTS=1`` the screenshots are written to
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_tools import search
 from live_server import LiveServer
 
 pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 XSS_DOC = """危険な文字列を含む試験文書について（通達）
 
 1 趣旨
@@ -31,19 +28,6 @@ XSS_DOC = """危険な文字列を含む試験文書について（通達）
 <img src="x" onerror="window.__pwned = 2">という文字列を本文に含む。警察庁は、令和9年度中に表示の安全性を検証する。
 """
 
-
-
-def ensure_chromium() -> str:
-    """Debian's chromium (and fonts-ipafont-gothic), installed with apt-get when missing."""
-    if not Path(CHROMIUM).exists() or not shutil.which("fc-list") or "IPA" not in subprocess.run(
-            ["fc-list", ":lang=ja"], capture_output=True, text=True).stdout:
-        sudo = [] if os.geteuid() == 0 else ["sudo", "-n"]
-        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
-        subprocess.run([*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium",
-                        "fonts-ipafont-gothic", "fontconfig"], check=True, env=env, capture_output=True)
-    assert Path(CHROMIUM).exists()
-    return CHROMIUM
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +43,6 @@ def server(service: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
     with live:
         yield live
     service.delete_document(r["id"])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    exe = ensure_chromium()
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=exe, args=FLAGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -94,14 +67,6 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
         out.mkdir(parents=True, exist_ok=True)
         return out
     return tmp_path_factory.mktemp("screenshots")
-
-
-def search(page: Any, query: str) -> None:
-    page.goto("/")
-    box = page.get_by_label("検索語")
-    box.fill(query)
-    box.press("Enter")
-    page.wait_for_selector(".hit")
 
 
 def test_type_a_query_and_see_the_yami_baito_passage(page: Any) -> None:

@@ -18,8 +18,6 @@ from urllib.parse import quote
 
 import httpx
 import pytest
-from live_server import LiveServer
-from test_ui_browser import FLAGS, ensure_chromium
 
 pytestmark = pytest.mark.integration
 
@@ -28,26 +26,8 @@ ARTICLES = "道路交通法の条文を引用している箇所（条番号順�
 
 
 @pytest.fixture(scope="module")
-def server(service: Any) -> Iterator[Any]:
-    from policygraph.api.app import create_app
-
-    with LiveServer(create_app(service.settings, service=service)) as live:
-        yield live
-
-
-@pytest.fixture(scope="module")
 def base(service: Any) -> str:
     return str(service.settings.base_iri).rstrip("/")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=ensure_chromium(), args=FLAGS)
-        yield b
-        b.close()
 
 
 def _context(browser: Any, server: Any, width: int, **extra: Any) -> tuple[Any, Any, list[str]]:
