@@ -36,9 +36,16 @@ def test_reference_data_is_consistent() -> None:
     laws = [e for e in entries if e.law_number]
     from policygraph.ingest.extract.gazetteer import egov_law_id, law_number_spans
 
+    assert len(laws) > 100
     for e in laws:
         (_, _, era, kind, year, num), = law_number_spans(f"({e.law_number})")
-        assert egov_law_id(era, year, kind, num) == e.egov_id, e
+        computed = egov_law_id(era, year, kind, num)
+        if e.egov_id is None:
+            continue
+        # a member's bill has its house in the id (AC1… 衆議院, AC01… 参議院), which the
+        # number does not show: egov_law_id assumes a cabinet bill, the reference data knows
+        assert computed is not None and e.egov_id[:5] == computed[:5] and e.egov_id[7:] == computed[7:], e
+        assert e.egov_id[5:7] in ("00", "10", "01"), e
 
 
 @pytest.mark.slow
