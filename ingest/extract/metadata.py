@@ -23,7 +23,7 @@ from policygraph.ingest.extract.deadlines import era_to_western
 from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
 _DATE = re.compile(r"(令和|平成|昭和)(\d+|元)年(\d{1,2})月(\d{1,2})日|(\d{4})年(\d{1,2})月(\d{1,2})日|(\d{4})\.(\d{1,2})\.(\d{1,2})")
-_NUMBER = re.compile(r"[^\s、,。「」]{1,30}?第\d+号")
+_NUMBER = re.compile(r"[^\s、,。「」]{1,30}?(?: ?[0-9]+ )?第 ?\d+ ?号")
 _TYPE_SUFFIX = re.compile(r"\((依命通達|通達|通知|事務連絡|示達|依命示達|訓令)\)\s*$")
 _TYPE_WORDS = ("工程表", "アクションプラン", "プラン", "計画", "要領", "要綱", "指針", "方針", "戦略", "ガイドライン", "報告書")
 _CITE = re.compile(
@@ -33,8 +33,8 @@ _CITE = re.compile(
 _DATE_LINE = re.compile(r"^\s*(?:(令和|平成|昭和)(\d+|元)年|(\d{4})年)\s*(\d{1,2})月(?:\s*(\d{1,2})日)?\s*$")
 _REPEAL = re.compile(r"(?:前記|上記|当該|同)(?:通達|通知|要領)は、[^。]{0,20}廃止する")
 _FRONT_MATTER = re.compile(r"\A\s*---\n(.*?)\n---\s*\n", re.S)
-_MARKER_LINE = re.compile(r"^(?:第[0-9" + KANJI_0_9 + r"十百]+[章節条款]|#|[0-9]+\s)")
-_ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部)$")
+_MARKER_LINE = re.compile(r"^(?:第[0-9" + KANJI_0_9 + r"十百]+(?:[章節条款]|\s|$)|#|[0-9]+\s)")
+_ISSUER = re.compile(r"(?:長|会議|委員会|本部|省|庁|局|部|課|室|参事官|審議官)$")
 # the number line under a statute's title, as e-Gov prints it: (平成五年法律第八十八号)
 _LAW_NUMBER_LINE = re.compile(
     r"^\(((?:明治|大正|昭和|平成|令和)[0-9" + KANJI_0_9 + "十元]+年"
@@ -73,6 +73,25 @@ def _lines(head: str) -> list[str]:
     return [re.sub(r"\s+", " ", ln).strip().strip("#").strip() for ln in head.split("\n")]
 
 
+# lines around a title that are not it: an addressee (…御中, …殿), a seal note, a bare
+# document kind, an issuing organisation on a line of its own
+_NOT_TITLE = re.compile(r"(?:御中|殿|公印省略\)?)$|^(?:事務連絡|写し?|別添|別紙|記|目次|目 次)$")
+_ORG_LINE = re.compile(r"^(?:独立行政法人|国立研究開発法人|一般社団法人|一般財団法人|公益社団法人|公益財団法人"
+                       r"|特定非営利活動法人|株式会社)|(?:機構|協会|センター|法人)$")
+# how a whole title ends: it is not continued on the next line
+_TITLE_END = re.compile(r"(?:について|\((?:依命)?(?:通達|通知|示達)\)|編|版|計画|方針|指針|戦略|ガイドライン|ガイドブック"
+                        r"|要領|要綱|基準|留意事項|プラン|工程表|ロードマップ|法律|条例|規則|白書)\)?$")
+
+
+def _not_title(ln: str) -> bool:
+    tight = ln.replace(" ", "")
+    return bool(
+        len(tight) < 6 or _DATE.search(ln) or _line_date(ln) or _NUMBER.search(ln) or "保存期間" in ln
+        or _NOT_TITLE.search(tight) or re.fullmatch(r"\([^()]*\)", tight)
+        or (_ISSUER.search(tight) and len(tight) < 20) or (_ORG_LINE.search(tight) and len(tight) < 40)
+    )
+
+
 def _title(lines: list[str]) -> str:
     for ln in lines:
         if _TYPE_SUFFIX.search(ln):
@@ -80,14 +99,19 @@ def _title(lines: list[str]) -> str:
     if len(lines) >= 2 and _LAW_NUMBER_LINE.match(lines[1]):
         return lines[0]  # a statute: its name, then its number
     for i, ln in enumerate(lines):
-        if len(ln) < 6 or _DATE.search(ln) or _NUMBER.search(ln) or "保存期間" in ln or ln.endswith("殿"):
+        ln = ln.lstrip("○●◆◇■□・ ")
+        if _not_title(ln):
             continue
-        if _ISSUER.search(ln) and len(ln) < 20:
-            continue
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (nxt and not _DATE.search(nxt) and len(nxt) < 40 and not nxt.endswith("。") and len(ln) < 40
-                and not _MARKER_LINE.match(nxt)):
-            return f"{ln}{nxt}".replace(" ", "")
+        title = ln
+        # a title broken over lines (情報セキュリティ早期警戒 / パートナーシップガイドライン)
+        for nxt in lines[i + 1 : i + 3]:
+            if (_TITLE_END.search(title.replace(" ", "")) or title.endswith("。") or len(title) >= 40
+                    or len(nxt) < 3 or _DATE.search(nxt) or len(nxt) >= 40 or nxt.endswith("。") or _MARKER_LINE.match(nxt)
+                    or _not_title(nxt) and len(nxt) >= 6):
+                break
+            title = f"{title}{nxt}"
+        if title != ln:
+            return title.replace(" ", "")
         return ln.replace(" ", "") if re.search(r"[\u3040-\u9fff] [\u3040-\u9fff]", ln) else ln
     return lines[0] if lines else ""
 
@@ -157,7 +181,8 @@ def extract_metadata(head: str, full: str | None = None) -> DocumentMeta:
     if validity:
         m = _DATE.search(validity)
         valid_until = _iso(m) if m else None
-    addressees, issuers = _parties(_lines(before_title))
+    # a statute has no issuer line (what looks like one is a chapter of its 目次)
+    addressees, issuers = _parties(_lines(before_title)) if not law_number else ([], [])
     cites = tuple(dict.fromkeys(m.group(1) for m in _CITE.finditer(full)))
     repeals = cites[:1] if cites and _REPEAL.search(full) else ()
     return DocumentMeta(

@@ -34,6 +34,7 @@ def read_html(data: bytes, name: str) -> str:
     tree = HTMLParser(html)
     for node in tree.css(DROP):
         node.decompose()
+    _drop_site_chrome(tree)
     root = (tree.css_first("#MainProvision") or tree.css_first(".LawBody") or tree.css_first("main")
             or tree.css_first("article") or tree.body or tree.root)
     out: list[str] = []
@@ -41,6 +42,25 @@ def read_html(data: bytes, name: str) -> str:
     text = "".join(out)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+# site chrome of pages that predate <nav>/<header>: containers named for it by id or class
+_CHROME_WORDS = ("header", "footer", "navi", "gnav", "menu", "bread", "sidebar", "sidenav", "pagetop", "skip")
+_CHROME = ", ".join(f"{tag}[{attr}*={w}]" for tag in ("div", "ul", "dl", "p") for attr in ("id", "class")
+                    for w in (*_CHROME_WORDS, *(w.capitalize() for w in _CHROME_WORDS)))
+
+
+def _drop_site_chrome(tree: Any) -> None:
+    """Remove header, menu, breadcrumb and footer containers of a site's page layout
+    (``<div id="header2011">``, ``<div class="globalNavi2011">``) — but never one that holds
+    a large share of the page's text: a wrapper that happens to be called so is content."""
+    body = tree.body
+    total = len(body.text(deep=True)) if body is not None else 0
+    for node in tree.css(_CHROME):
+        if node.parent is None:
+            continue  # already removed with an ancestor
+        if total and len(node.text(deep=True)) <= 0.25 * total:
+            node.decompose()
 
 
 def declared_charset(data: bytes) -> str | None:
