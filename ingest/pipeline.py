@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from policygraph.core.records import ExtractedDocument, Passage, Section, SourceDocument
+from policygraph.core.records import ExtractedDocument, Mention, Passage, Section, SourceDocument
 from policygraph.ingest.extract import aliases
 from policygraph.ingest.extract.citations import extract_citations
 from policygraph.ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
@@ -21,6 +21,7 @@ from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
 from policygraph.ingest.extract.metadata import extract_metadata
 from policygraph.ingest.extract.nlp import load_nlp, parse
 from policygraph.ingest.extract.relations import runs_on
+from policygraph.ingest.extract.title import title_mentions
 from policygraph.ingest.normalise import NormText, join_soft_wraps, normalise
 from policygraph.ingest.passages import split_passages
 from policygraph.ingest.sections import contents_spans, parse_sections
@@ -86,6 +87,23 @@ def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None 
     return out
 
 
+def _defined_term_mentions(pps: list[ParsedPassage], table: EntityTable, mentions: list[Mention]) -> list[Mention]:
+    """Mentions of the terms the document defined for one entity, wherever it uses them."""
+    if not table.defined:
+        return []
+    by_passage: dict[str, list[Mention]] = {}
+    for m in mentions:
+        by_passage.setdefault(m.passage_id, []).append(m)
+    out = []
+    for pp in pps:
+        taken = [(pp.from_original(m.start), pp.from_original(m.end)) for m in by_passage.get(pp.passage.id, [])]
+        for a, b, key in aliases.defined_term_spans(pp.doc.text, table, taken):
+            if key in table.entities:
+                oa, ob = pp.to_original(a, b)
+                out.append(Mention(entity=key, surface=pp.doc.text[a:b], start=oa, end=ob, passage_id=pp.passage.id))
+    return out
+
+
 def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     table = EntityTable(an.gazetteer, an.reference, doc_text=lay.nt.text)
     pps = []
@@ -101,7 +119,14 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
 
         pps.append(ParsedPassage(p, d, to_orig, from_orig))
         mentions.extend(mentions_in(table, d, p.id, to_orig))
+    first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))
+    head = lay.norm(0, max(first, min(len(lay.doc.text), 600)))
+    meta = extract_metadata(head, lay.nt.text)
+    seen = {(m.entity, m.start, m.end) for m in mentions}
+    mentions.extend(m for m in title_mentions(meta, table, lay.nt.text, lay.passages, lay.nt.original_span)
+                    if (m.entity, m.start, m.end) not in seen)
     mentions = aliases.apply(aliases.definition_merges(docs, table), table, mentions)
+    mentions.extend(_defined_term_mentions(pps, table, mentions))
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.short_title_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.misprint_merges(table.entities), table, mentions)
@@ -112,9 +137,6 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         {k for k, t in types.items() if t == "Law"})
     mentions = [*mentions, *term_mentions]
     measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
-    first = next((s.start for s in lay.sections if s.path), len(lay.doc.text))
-    head = lay.norm(0, max(first, min(len(lay.doc.text), 600)))
-    meta = extract_metadata(head, lay.nt.text)
     return ExtractedDocument(
         doc=lay.doc,
         meta=meta,

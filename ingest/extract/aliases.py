@@ -18,7 +18,8 @@ from typing import Any
 from policygraph.core.ids import entity_key
 from policygraph.core.records import Entity, Mention
 
-_DEFINITION = re.compile(r"\(以下「([^」]{2,40})」(?:と|という)[^)]{0,6}\)")
+# （以下「委員会」という。）, and after a number in the same parentheses: （平成28年…告示第6号。以下「ガイドライン」という。）
+_DEFINITION = re.compile(r"\((?:[^()「」]{0,60}?[。、])?以下「([^」]{1,40})」(?:と|という)[^)]{0,6}\)")
 _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
 
 
@@ -126,6 +127,7 @@ def definition_merges(docs: list[Any],
                     continue
                 if len(term) > 2:
                     table.alias(keys[0], term)
+                table.defined.setdefault(term, keys[0])
                 continue
             if table.entities.get(keys[0]) is None or len(term) <= 2:
                 continue
@@ -188,6 +190,37 @@ def _key_of(table: Any, ent: Any) -> str | None:
         if ent.text == e.label or ent.text in e.aliases:
             return str(k)
     return None
+
+
+_ARTICLE_AFTER = re.compile(r"第[0-9０-９一二三四五六七八九十百]+条")
+_NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffA-Za-z0-9]")
+
+
+def defined_term_spans(text: str, table: Any, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """Where a passage's text uses a term the document defined for one entity (委員会 for
+    個人情報保護委員会 after （以下「委員会」という。）): (start, end, key), the term standing
+    as a word of its own — not inside a longer name (公安委員会, 委員会規則) nor where a
+    mention already is.
+
+    >>> from types import SimpleNamespace as NS
+    >>> t = "委員会は、公安委員会及び委員会規則を定める。委員会の委員長"
+    >>> [(a, b, k) for a, b, k in defined_term_spans(t, NS(defined={"委員会": "ppc"}), [])]
+    [(0, 3, 'ppc'), (22, 25, 'ppc')]
+    >>> [t[a:b] for t in ["法第19条に規定する方法"] for a, b, _ in defined_term_spans(t, NS(defined={"法": "k"}), [])]
+    ['法']
+    """
+    out: list[tuple[int, int, str]] = []
+    for term, key in sorted(table.defined.items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(re.escape(term), text):
+            a, b = m.span()
+            if (a > 0 and _NAME_CHAR.match(text[a - 1])) or (
+                    b < len(text) and _NAME_CHAR.match(text[b]) and text[b] != "等"
+                    and not _ARTICLE_AFTER.match(text, b)):
+                continue  # inside a longer name; but 法第19条 is the defined 法 and its article
+            if any(x < b and a < y for x, y in taken) or any(x < b and a < y for x, y, _ in out):
+                continue
+            out.append((a, b, key))
+    return sorted(out)
 
 
 def apply(mapping: dict[str, str], table: Any, mentions: list[Mention]) -> list[Mention]:

@@ -50,6 +50,8 @@ class EntityTable:
     reference: dict[str, Any]  # ref key → RefEntry
     entities: dict[str, Entity] = field(default_factory=dict)
     doc_text: str = ""  # the document's normalised text: where a short form may stand for a known name
+    # terms the document defines for one entity (以下「委員会」という。): term → entity key
+    defined: dict[str, str] = field(default_factory=dict)
 
     def names_in_document(self, key: str) -> bool:
         """Whether the document names the reference entity ``key`` in one of its full forms."""
@@ -181,11 +183,19 @@ def mentions_in(
     for ent in doc.ents:
         if not (ent.label_.startswith("PG_") or ent.label_ in GINZA_LABELS):
             continue
-        if ent.label_ in ("PG_Agency", "PG_GenericActor") and _IN_LAW_NUMBER.match(text, ent.end_char):
-            continue  # （平成6年国家公安委員会規則第27号）: the issuer inside a law's number
+        if ent.label_ in ("PG_Agency", "PG_GenericActor") and _IN_LAW_NUMBER.match(text, ent.end_char) and not (
+                ent.kb_id_ in table.entities or entity_key("Agency", ent.text) in table.entities):
+            continue  # （平成6年国家公安委員会規則第27号）: the issuer inside a law's number is a mention
+            # only of an organ the document names elsewhere (else it would become an entity of its own)
         if ent.label_ == "PG_Agency" and _FIELD.match(text, ent.end_char):
             continue  # 処分登録公安委員会コード: a form's field, not the unit
-        key = resolve(table, ent.label_, ent.text, ent.kb_id_, text, ent.end_char)
+        owner = doc.user_data.get("pg_parent", {}).get((ent.start_char, ent.end_char))
+        key: str | None
+        if owner:  # 安全対策課長 listed after 厚生労働省医薬局審査管理課長: a unit of the same bureau
+            key = _agency(table, owner + ent.text)
+            table.alias(key, ent.text)
+        else:
+            key = resolve(table, ent.label_, ent.text, ent.kb_id_, text, ent.end_char)
         if key is None:
             continue
         a, b = to_original(ent.start_char, ent.end_char)
@@ -205,7 +215,10 @@ def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) ->
         if ent is not None and ent.label_.startswith("PG_"):
             key = table.gazetteer.lookup(ent.text)
             if key is None:  # a reference entity's names are curated: 国土交通省(PLATEAU) names a project
-                table.alias(entity_key(ent.label_.removeprefix("PG_"), ent.text), m.group(1))
+                k = entity_key(ent.label_.removeprefix("PG_"), ent.text)
+                table.alias(k, m.group(1))
+                if k in table.entities:
+                    table.defined.setdefault(m.group(1), k)  # GIF stands for it in the rest of the document
     for m in _ABBR_BEFORE.finditer(text):
         ent = by_start.get(m.start(2))
         if ent is not None and ent.label_.startswith("PG_"):

@@ -29,7 +29,10 @@ from policygraph.ingest.extract.deadlines import numeral
 from policygraph.ingest.numerals import KANJI_DIGITS
 
 TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
-SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル")
+SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル",
+                # sites and registers are systems too (annotation.md): …カタログサイト, ベース・レジストリ,
+                # 原薬等登録原簿, 固定資産課税台帳
+                "サイト", "ホームページ", "ウェブページ", "特設ページ", "レジストリ", "原簿", "台帳", "登録簿")
 # equipment and technical services are System too (the ontology's pg:System): compounds
 # headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
 DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末")
@@ -46,7 +49,7 @@ PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャ
 PLAN_HEADS = ("計画", "戦略", "方針", "指針", "基準", "規範", "規約", "ガイドライン", "ガイドブック", "ガイダンス",
               "フレームワーク", "工程表", "ロードマップ", "アクションプラン", "プラン", "大綱", "ビジョン", "BCP")
 EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関",
-                  "内部", "外部", "一部", "全部", "細部", "幹部", "大部", "上部", "下部", "都市部", "中心部", "山間部",
+                  "内部", "外部", "一部", "細部", "幹部", "大部", "上部", "下部", "都市部", "中心部", "山間部",
                   "沿岸部", "周辺部", "上層部", "首脳部", "中枢部", "先端部", "頭部", "胸部", "腹部", "各部")
 # a compound ending in 法 / 法律 names a law (デジタル社会形成基本法, 行政手続法) unless the
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
@@ -57,19 +60,25 @@ NOT_LAW_TAILS = ("方法", "手法", "用法", "文法", "製法", "工法", "�
 GENERIC_LAWS = frozenset({"改正法", "特別法", "一般法", "関係法", "根拠法", "新法", "旧法", "現行法", "個別法", "基本法",
                           "関係法律", "改正法律", "整備法", "個別法律", "この法律", "同法律"})
 GENERIC_SYSTEMS = frozenset({"システム", "業務システム", "情報システム", "新たなシステム", "基盤", "プラットフォーム",
-                             "ネットワーク", "データベース", "アプリ", "インフラ"})
+                             "ネットワーク", "データベース", "アプリ", "インフラ", "サイト", "ウェブサイト", "Webサイト",
+                             "WEBサイト", "ホームページ", "ウェブページ", "カタログサイト", "特設サイト"})
 _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター"})
 # deictic prefixes: 当公安委員会 / 貴公安委員会 / 他運転免許課 point at an agency, they do not name one
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
-               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第")
+               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第", "それぞれ")
+# a quoted title of a plan, guideline or notice: 「…計画」, 「…ガイドライン(通則編)」 (a volume's
+# name belongs to the title, an edition's 「…統一基準(令和3年度版)」 does not), 「…について」
 _PLAN_RE = re.compile(
-    r"「([^「」]{4,80}?(?:計画|プラン|方針|戦略|指針|要領|要綱|細則|規程|手引き?|マニュアル|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
-    r"|アクションプラン[0-9]*|について\((?:依命)?通達\)))(?:\([^()]{0,40}\))?」"
+    r"「([^「」]{4,120}?(?:計画|プラン|方針|戦略|指針|要領|要綱|細則|規程|手引き?|マニュアル|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
+    r"|ガイドライン|ガイドブック|ガイダンス|基準|規範|留意事項|アクションプラン[0-9]*|について(?:\((?:依命)?通達\))?)"
+    r"(?:\([^()]{1,30}編\))?)(?:\([^()]{0,40}\))?」"
 )
 _CITED_NOTICE_RE = re.compile(r"「([^「」]{6,120}?について)」(?=\((?:令和|平成|昭和)[^()]{1,30}付け)")
 _PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
-_LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和)(\d+|元|[{KANJI_DIGITS}]+)年(法律|政令|[^\s()年]{{1,8}}?令|[^\s()年]{{1,8}}?規則)"
-                         rf"第(\d+|[{KANJI_DIGITS}]+)号")
+# (平成28年個人情報保護委員会規則第3号), (昭和57年法律第 80 号: a PDF's spaced digits)
+_LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和) ?(\d+|元|[{KANJI_DIGITS}]+) ?年"
+                         rf"(法律|政令|[^\s()年]{{1,14}}?令|[^\s()年]{{1,14}}?規則)"
+                         rf"第 ?(\d+|[{KANJI_DIGITS}]+) ?号")
 
 
 @dataclass(frozen=True)
@@ -167,6 +176,23 @@ def plan_spans(text: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+_DOMAIN_RE = re.compile(r"(?<![A-Za-z0-9.@/-])(?:[A-Za-z0-9-]+\.)+(?:go\.jp|lg\.jp|ac\.jp|or\.jp|co\.jp|jp|com|org|net|int|gov|eu)"
+                        r"(?![A-Za-z0-9-]|\.[A-Za-z0-9])")
+
+
+def site_spans(text: str) -> list[tuple[int, int]]:
+    """A web site named by its domain (Data.go.jp, e-gov.go.jp): a System; not inside a URL or
+    an e-mail address.
+
+    >>> t = "Data.go.jpをはじめ、https://www.digital.go.jp/ や info@example.jp"
+    >>> [t[a:b] for a, b in site_spans(t)]
+    ['Data.go.jp']
+    """
+    return [m.span() for m in _DOMAIN_RE.finditer(text)
+            if not re.search(r"(?:https?:/|www\.)$", text[max(0, m.start() - 8) : m.start()])
+            and not text[m.end() : m.end() + 1] == "/"]
+
+
 def program_spans(text: str) -> list[tuple[int, int]]:
     """Quoted programme names: 「再配達削減PR月間」 → the span inside the quotes."""
     return [m.span(1) for m in _PROGRAM_RE.finditer(text)]
@@ -179,6 +205,8 @@ def law_number_spans(text: str) -> list[tuple[int, int, str, str, int, str]]:
     [('昭和', '法律', 35, '105')]
     >>> [(e, k, y, n) for _, _, e, k, y, n in law_number_spans("国家行政組織法(昭和二十三年法律第百二十号)")]
     [('昭和', '法律', 23, '120')]
+    >>> [(k, n) for _, _, e, k, y, n in law_number_spans("施行規則(平成28年個人情報保護委員会規則第3号)…法律(昭和57年法律第 80 号。")]
+    [('個人情報保護委員会規則', '3'), ('法律', '80')]
     """
     out = []
     for m in _LAW_NUM_RE.finditer(text):

@@ -25,6 +25,8 @@ from policygraph.ingest.extract.gazetteer import (
     plan_spans,
     program_spans,
     short_dial_spans,
+    site_spans,
+    split_hierarchy,
 )
 from policygraph.ingest.numerals import KANJI_0_9
 
@@ -35,13 +37,16 @@ if TYPE_CHECKING:
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
 # what can stand glued in front of a name and is not part of it: a date (令和6年12月6日付け),
 # a document number (付薬食審査発1228第27号, 医薬審発第1552号 before 厚生労働省…課)
-_DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け)?"
-                          r"|付?[^\s0-9]{0,8}?発?[0-9]*第[0-9]+号)")
+_DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け?)?"
+                          r"|付?[^\s0-9]{0,8}?発?[0-9]*第[0-9]+号|号"
+                          # an article that amends or cites the name: 附則第四十四条中登録免許税法
+                          rf"|(?:附則)?(?:第[0-9{KANJI_0_9}十百千]+[条項号](?:の[0-9{KANJI_0_9}十]+)?)+中?)")
 # where a law's name, read backwards from its number, must stop: punctuation or a space (二 皇室典範),
 # a topic or case particle (を only when it does not belong to …の一部を改正する法律), 行為で…,
 # …に関し, a clause that qualifies it (第二条第一項に規定する…)
-_LAW_STOP = re.compile(r"[、。「」『』()\n ]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)"
-                       r"|(?<=規定す)る|(?<=定め)る")
+_LAW_STOP = re.compile(r"[、。「」『』()\s]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)"
+                       r"|(?<=規定す)る|(?<=定め)る|(?<=準用す)る|(?<=係)る|(?<=によ)る|(?<=におけ)る|(?<=並び)に"
+                       r"|(?<=[条項号])中")  # 附則第四十四条中登録免許税法: the article that amends it
 _REGISTERED = False
 _NUMBERED = re.compile(r"^(?:明治|大正|昭和|平成|令和|[0-9" + KANJI_0_9 + "十])")
 
@@ -77,12 +82,14 @@ class GazetteerComponent:
             if span is not None:
                 spans.append(span)
         spans.extend(self._laws(doc))
-        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System")):
+        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System"),
+                              (site_spans, "PG_System")):
             for a, b in finder(text):
                 span = doc.char_span(a, b, label=label, alignment_mode="expand")
                 if span is not None:
                     spans.append(span)
         spans.extend(self._compounds(doc))
+        spans.extend(_appositions(doc, spans))
         doc.ents = filter_spans(spans)
         return doc
 
@@ -117,7 +124,8 @@ class GazetteerComponent:
                 i += 1
                 continue
             j = i
-            while j + 1 < n and _joins(doc[j + 1]):
+            # a run stops at a space: 名称 独立行政法人…機構, 審査管理課長 安全対策課長
+            while j + 1 < n and _joins(doc[j + 1]) and not doc[j].whitespace_:
                 j += 1
             out.extend(self._cut_run(doc, i, j))
             i = j + 1
@@ -136,8 +144,8 @@ class GazetteerComponent:
             while (start < k and re.fullmatch(r"[0-9]+", doc[start].text) and doc[start].idx >= 1
                    and doc.text[doc[start].idx - 1] in "./"):
                 start += 1
-            m = _DATE_PREFIX.match(doc[start : k + 1].text)
-            if m:
+            # a date, then a document number (平成26年12月28日付薬食審査発1228第27号厚生労働省…)
+            while m := _DATE_PREFIX.match(doc[start : k + 1].text):
                 span0 = doc.char_span(doc[start].idx + m.end(), doc[k].idx + len(doc[k]), alignment_mode="contract")
                 if span0 is None or len(span0) == 0:
                     return []
@@ -153,6 +161,10 @@ class GazetteerComponent:
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
             if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局|令|会議|本部|委員会)・", span.text):
                 return []  # 警察庁・総務省, 主務省令・法務省…: a list, each found on its own
+            if label == "PG_Agency" and "・" in span.text:
+                listed = _agency_list(doc, start, k)
+                if listed:
+                    return listed
             if label in ("PG_Program", "PG_Plan") and len(span.text) < 6:
                 return []  # 試験制度, 実施計画: too generic to be a named programme or plan
             if good_compound(span.text, head) or bare_device(span.text):
@@ -160,6 +172,82 @@ class GazetteerComponent:
                 return [Span(doc, sp.start, sp.end, label=label)]
             return []
         return []
+
+
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[./&-][A-Za-z0-9]+)*")
+# what a Latin name placed after it is an instance of: 認証システムであるgBizID,
+# 国際標準化団体のW3C, オープンソースのソフトウェアであるCKAN
+_CLASS_WORDS: tuple[tuple[str, str, bool], ...] = (
+    # (head, label, also after の)
+    ("システム", "PG_System", False), ("サービス", "PG_System", False), ("プラットフォーム", "PG_System", False),
+    ("サイト", "PG_System", False), ("ソフトウェア", "PG_System", True), ("ツール", "PG_System", True),
+    ("アプリ", "PG_System", False), ("データベース", "PG_System", False),
+    ("団体", "PG_Agency", True), ("機関", "PG_Agency", True), ("組織", "PG_Agency", False), ("法人", "PG_Agency", False),
+)
+
+
+def _appositions(doc: Doc, spans: list[Span]) -> list[Span]:
+    """A Latin name in apposition to a class word names an instance of that class:
+    ``…認証システムであるgBizID`` (a system), ``国際標準化団体のW3C`` (an organisation).
+    Only where nothing else has labelled the name."""
+    taken = {t for sp in spans for t in range(sp.start, sp.end)}
+    out = []
+    for tok in doc:
+        i = tok.i
+        if i < 2 or i in taken or not tok.text.isascii() or not tok.text[:1].isalpha():
+            continue
+        if doc[i - 2].text == "で" and doc[i - 1].lemma_ == "ある" and i >= 3:
+            before, after_no = doc[i - 3], False
+        elif doc[i - 1].text == "の":
+            before, after_no = doc[i - 2], True
+        else:
+            continue
+        j = i + 1  # Sudachi cuts W3C into W / 3 / C
+        while j < len(doc) and j not in taken and not doc[j - 1].whitespace_ and doc[j].text.isascii() \
+                and re.fullmatch(r"[A-Za-z0-9./&-]+", doc[j].text):
+            j += 1
+        name = doc[i:j].text
+        if len(name) < 3 or not _LATIN_NAME.fullmatch(name):
+            continue
+        for head, label, with_no in _CLASS_WORDS:
+            if before.text.endswith(head) and (with_no or not after_no):
+                out.append(Span(doc, i, j, label=label))
+                break
+    return out
+
+
+_UNIT_END = re.compile(r"(?:課|室|係|局|部|班|隊|センター)(?:長)?$")
+
+
+def _agency_list(doc: Doc, start: int, k: int) -> list[Span]:
+    """Units listed with ・ that share the first one's organisation: 厚生労働省医薬局審査管理課長・
+    安全対策課長・監視指導・麻薬対策課長 → three divisions of 厚生労働省医薬局 (a piece that does not
+    end in a unit word, 監視指導, belongs to the next).  Each later unit is recorded in the doc's
+    ``pg_parent`` user data with the organisation it belongs to, for the resolver; units of no
+    named organisation (交通部・生活安全部) are each their own.  [] when the run is not a list of units."""
+    groups: list[tuple[int, int]] = []
+    a = start
+    for t in range(start, k + 1):
+        if doc[t].text == "・" or t == k:
+            b = t if doc[t].text == "・" else t + 1
+            if b > a and _UNIT_END.search(doc[a:b].text):
+                groups.append((a, b))
+                a = t + 1
+            elif doc[t].text == "・" and t + 1 <= k:
+                continue  # 監視指導・麻薬対策課: one unit's name
+    if len(groups) < 2 or a <= k:
+        return []
+    first = doc[groups[0][0] : groups[0][1]].text
+    levels = split_hierarchy(first.removesuffix("長"))
+    owner = levels[-2] if len(levels) >= 2 else ""
+    parents: dict[tuple[int, int], str] = doc.user_data.setdefault("pg_parent", {})
+    spans = []
+    for a, b in groups:
+        sp = Span(doc, a, b, label="PG_Agency")
+        if owner and a != groups[0][0] and not sp.text.startswith(owner):
+            parents[(sp.start_char, sp.end_char)] = owner
+        spans.append(sp)
+    return spans
 
 
 def _nominal_tag(tag: str) -> bool:
