@@ -65,7 +65,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("num", re.compile(r"^([0-9]{1,2})(?:\s+|\.\s*|\t)(?=\S)")),
     ("kana", re.compile(rf"^([{KANA}])(?:\s+|\t)(?=\S)")),
     ("kanji", re.compile(rf"^([{KANJI_NUM}]{{1,3}})(?:\s+|\t)(?=\S)")),
-    ("alpha", re.compile(r"^([a-z])(?:\s+|\t)(?=\S)")),
+    ("alpha", re.compile(r"^([a-z])(?:\.\s*(?=[^\sa-z.])|\s+|\t)(?=\S)")),  # a コンピュータ管理, a.コンピュータ管理
     ("circled", re.compile(rf"^([{CIRCLED}])")),
 ]
 

@@ -54,6 +54,13 @@ _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
 _PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に")
 # a time limit set by an event, not a date: 当該期日までに, その受理の日又はその翌日（…）までに
+# counted from a statute's own events: 施行後三年を目途として, 公布の日から起算して一年以内,
+# 施行後三年ごとに, 施行日までに, 政令で定める日
+_STATUTE_EVENT = re.compile(
+    rf"(?:この法律の|この条例の|この規則の)?(施行|公布)(?:の日)?(?:後|から)(?:起算して)?"
+    rf"(\d{{1,3}}|[{_K}]{{1,3}})\s*(年|か月|箇月|ヶ月|月|日)(?:以内|ごとに|を経過)?"
+    r"|(施行日|施行の日|公布の日)までに|(政令で定める日)")
+_BEFOREHAND = re.compile(r"あらかじめ|予め")
 _EVENT_BY = re.compile(r"((?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?)(?:\([^()]{0,40}\))?までに")
 _PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
 _PART_NAMED = re.compile(r"(?:^|(?<=、))([^、:：【】]{1,60}?)\s*[:：]")
@@ -214,10 +221,19 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     me = _EVENT_BY.search(t)
     if me:
         return Deadline(verbatim, "relative", None, None, part, event=me.group(1))
+    ms = _STATUTE_EVENT.search(t)
+    if ms:
+        if ms.group(1):
+            n, unit = numeral(ms.group(2)), ms.group(3)
+            dur = f"P{n}Y" if unit == "年" else f"P{n}D" if unit == "日" else f"P{n}M"
+            return Deadline(verbatim, "relative", None, None, part, duration=dur, event=ms.group(1))
+        return Deadline(verbatim, "relative", None, None, part, event=ms.group(4) or ms.group(5))
     if _PROMPTLY.search(t):
         return Deadline(verbatim, "promptly", None, None, part)
     if _ONGOING.search(t):
         return Deadline(verbatim, "ongoing", None, None, part)
+    if _BEFOREHAND.search(t):
+        return Deadline(verbatim, "relative", None, None, part, event="あらかじめ")
     my = _YEAR.search(t)
     if my:
         m = my
@@ -301,6 +317,9 @@ _INLINE = re.compile(
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
+    rf"|(?:この(?:法律|条例|規則)の)?(?:施行|公布)(?:の日)?(?:後|から)(?:起算して)?(?:\d{{1,3}}|[{_K}]{{1,3}})\s*"
+    r"(?:年|か月|箇月|ヶ月|月|日)(?:以内|ごとに|を経過)?(?:を目途として)?"
+    r"|(?:施行日|施行の日|公布の日)までに|政令で定める日|あらかじめ|予め"
 )
 
 

@@ -31,7 +31,9 @@ from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
 
 MAX_TEXT = 1200
 _BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \t]*", re.M)
-_BRACKET = re.compile(r"【([^【】]{1,400})】")
+# 【令和8年度中】, and the square brackets some guidebooks use for the same ([4月以降改定予定];
+# never a Markdown link's text, [本文](#anchor))
+_BRACKET = re.compile(r"【([^【】]{1,400})】|(?<!\])\[([^\[\]\n]{2,60})\](?![(\[])")
 _ACTION = re.compile(
     r"(?:する|図る|行う|進める|努める|講じる|取り組む|定める|求める|いく|こと|ものとする|とする|させる|"
     r"目指す|支援|推進|実施|検討|整備|構築|強化|徹底|促進|見直し|導入|提示|開始)(?:[。】]|$)"
@@ -43,9 +45,19 @@ _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あっ�
 _POLITE = re.compile(
     r"(?:(?<!あり)(?<!なり)(?<!でき)(?<!られ)(?<!され)(?<!てい)(?<!おり)(?<!いき)ます|ていきます|ください|ません"
     r"|(?:進め|取り組ん|行っ|推進し|整備し|検討し|実施し|提供し|支援し)ています"
-    r"|(?:する|行う|図る|講じる|確認する|考えていく)必要があ(?:る|ります)|予定です|推奨します|望ましい(?:です)?)。$"
+    r"|(?:[るうくすつぐむぶ]|ていく)必要があ(?:る|ります)(?:こと)?|予定です|推奨します|望ましい(?:です)?"
+    r"|(?:進められ|検討が進められ)ています"
+    # a recommendation or expectation addressed to the reader (…を参照することが重要です)
+    r"|ことが(?:重要|必要|望ましい|求められ|期待され|推奨され)[^。]{0,8})。$"
 )
-_OBLIGATION = re.compile(r"(?:なければならない|ものとする|努めるものとする)。$")  # a statute's duty
+# a duty or prohibition anywhere (…しなければならない, …を取得してはならない), a request
+# (…を参照されたい, 御配慮をお願いします)
+_OBLIGATION = re.compile(r"(?:なければならない|ものとする|努めるものとする|てはならない|ではならない|されたい"
+                         r"|願います|お願いします|お願いする)(?:こと)?。$")
+# what a statute's article grants or sets up: a power (…を命ずることができる), a function
+# (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
+_STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
+_ARTICLE = re.compile(r"^第[0-9一二三四五六七八九十百千]+条")
 ACTOR_TYPES = ("Agency",)
 _FOOTNOTE = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*※")
 TOPIC_MARKERS = ("は", "が", "では", "において")
@@ -77,18 +89,23 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
         bullets = [m for m in bullets if not _is_marker_line(body, m.end())]
         if bullets:
             intro_end = sec.start + bullets[0].start()
+            # what the section says before its list is a statement too, unless it only
+            # introduces the list (…次のとおり: / …を参照すること。 above the items)
+            intro_from = _body_start(text, sec)
+            intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
+            if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
+                for a, b in intro:
+                    for x, y in split_milestones(text, a, b):
+                        yield Unit(sec, x, y)
             for i, m in enumerate(bullets):
                 a = sec.start + m.start()
                 b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
                 yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
             continue
-        if sec.title:  # a titled heading: each statement (paragraph) under it is a unit
-            nl = text.find("\n", sec.start, sec.end)
-            nl = nl if nl > 0 else sec.end
-            # the heading line is the title, unless the title stands above it (a statute's
-            # (目的) over 第一条 この法律は…): then the heading line is a statement too
-            body_from = nl if _norm_has(text[sec.start : nl], sec.title) else sec.start
-            for a, b in _statements(text, body_from, sec.end):
+        if sec.title or sec.end - sec.start > MAX_TEXT:
+            # a titled heading, or an item too long to be one statement: each statement
+            # (paragraph) under it is a unit
+            for a, b in _statements(text, _body_start(text, sec) if sec.title else sec.start, sec.end):
                 for x, y in split_milestones(text, a, b):
                     yield Unit(sec, x, y)
             continue
@@ -97,16 +114,33 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
             yield Unit(sec, a, b)
 
 
-def _norm_has(line: str, title: str) -> bool:
-    squash = "".join(unicodedata.normalize("NFKC", line).split())
-    return "".join(title.split()) in squash
+def _body_start(text: str, sec: Section) -> int:
+    """Where a titled section's statements start: after its heading line when that line is
+    the marker and title (（３）特性解析), at the section's start when the title stands
+    above it (a statute's (事務局) over 第百四十一条 委員会に事務局を置く。: the article line
+    is a statement)."""
+    nl = text.find("\n", sec.start, sec.end)
+    nl = nl if nl > 0 else sec.end
+    line = "".join(unicodedata.normalize("NFKC", text[sec.start : nl]).split())
+    title = "".join(unicodedata.normalize("NFKC", sec.title).split())
+    return nl if title and line.endswith(title) and len(line) - len(title) <= 12 else sec.start
+
+
+# a line that starts a new statement although no blank line comes before it: a statute's
+# paragraph (２　…), article (第十二条　…) or caption (（検討）) after a full stop
+_STATEMENT_BREAK = re.compile(r"(?<=。)[ \t\u3000]*\n(?=[ \t\u3000]*(?:[0-9０-９]{1,3}[\u3000 ]|第[0-9一二三四五六七八九十百千]+条"
+                              r"|[（(][^）)\n]{1,20}[）)][ \t\u3000]*\n))")
 
 
 def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Paragraphs of a span; a paragraph cut mid-sentence (a page break) joins the next."""
     cur: tuple[int, int] | None = None
     pos = start
-    for m in list(re.finditer(r"\n[ \t\u3000]*\n", text[start:end])) + [None]:
+    breaks = sorted([*re.finditer(r"\n[ \t\u3000]*\n", text[start:end]), *_STATEMENT_BREAK.finditer(text[start:end])],
+                    key=lambda m: m.start())
+    for m in [*breaks, None]:
+        if m is not None and start + m.start() < pos:
+            continue  # inside a break already taken
         stop = start + m.start() if m else end
         a, b = _strip(text, pos, stop)
         pos = start + m.end() if m else end
@@ -159,6 +193,11 @@ def split_milestones(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
         yield x, y
 
 
+def _inner(m: re.Match[str]) -> str:
+    """The text inside a :data:`_BRACKET` match, whichever brackets it has."""
+    return m.group(1) if m.group(1) is not None else m.group(2)
+
+
 def _is_marker_line(body: str, pos: int) -> bool:
     return bool(re.match(r"\(?[0-9０-９アイウエオカキクケコ]{1,2}\)", body[pos : pos + 5]))
 
@@ -171,7 +210,7 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def is_measure(norm_text: str) -> bool:
+def is_measure(norm_text: str, statute: bool = False) -> bool:
     """A unit commits to something: a 【deadline】 or an action predicate.
 
     >>> is_measure("警察庁は、関連情報を集約する。【継続的に実施】")
@@ -186,12 +225,16 @@ def is_measure(norm_text: str) -> bool:
     True
     >>> is_measure("本ガイドブックは、標準ガイドライン群の一つとして位置づけられます。")
     False
+    >>> is_measure("委員会は、その旨を公表することができる。", statute=True), is_measure("閲覧することができる。")
+    (True, False)
+    >>> is_measure("事業者は、不正の手段により結果を取得してはならない。")  # a prohibition
+    True
     """
-    if any(is_deadline_bracket(m.group(1)) for m in _BRACKET.finditer(norm_text)):
+    if any(is_deadline_bracket(_inner(m)) for m in _BRACKET.finditer(norm_text)):
         return True
     sentences = [s for s in re.split(r"(?<=。)", norm_text.replace("\n", "")) if s.strip()]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
-               or _dated_done(s) for s in sentences)
+               or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
 
 
 def extract_measures(
@@ -210,7 +253,7 @@ def extract_measures(
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
-        if not is_measure(ntext):
+        if not is_measure(ntext, statute=any(_ARTICLE.match(x) for x in unit.section.path)):
             continue
         pp = _passage_at(parsed, a)
         if pp is None:
@@ -301,7 +344,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
     document's general deadline (``default``, stated in its preface)."""
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
-        inner = m.group(1).strip()
+        inner = _inner(m).strip()
         if inner.startswith("再掲") or not is_deadline_bracket(inner):
             continue  # 【再掲】, or a label (【導入編について】)
         found.extend(_refine(d) for d in parse_bracket(inner))
@@ -326,7 +369,7 @@ def _inline(ntext: str) -> list[Deadline]:
     （令和元年6月25日犯罪対策閣僚会議決定）), and a bare date only when something falls
     due on it (…までに, …に施行, …公表予定) or it is a full calendar date (令和5年2月15日、…を
     追加した: a dated milestone of the measure); a bare month otherwise records history."""
-    cited = _cited(ntext) + [m.span() for m in _BRACKET.finditer(ntext) if SOURCE_LABEL.search(m.group(1))]
+    cited = _cited(ntext) + [m.span() for m in _BRACKET.finditer(ntext) if SOURCE_LABEL.search(_inner(m))]
     out = []
     for a, b, d in find_deadlines(ntext):
         if _inside(cited, a, b):
@@ -493,8 +536,8 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[int, int]]:
             continue
         if not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]):
             continue
-        if tok.pos_ not in ("NOUN", "PROPN", "PRON"):
-            continue
+        if tok.pos_ not in ("NOUN", "PROPN", "PRON") and not tok.tag_.startswith("名詞"):
+            continue  # (GiNZA tags 内閣総理大臣 an ADJ at times; Sudachi still says 名詞)
         if "は" not in cases and not _heads_the_sentence(tok, sent.root):
             continue  # a subject inside a noun's modifier (…が指定した対象), not the actor
         left = min(t.idx for t in tok.subtree if t.dep_ != "case")
