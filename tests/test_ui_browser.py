@@ -118,6 +118,25 @@ def test_entity_page_of_keisatsu_kyotsu_kiban_shows_its_three_documents(page: An
     page.screenshot(path=str(shots / "entity.png"))
 
 
+def test_soumusho_page_shows_its_measures_and_the_timeline_offers_the_agencies_that_act(page: Any) -> None:
+    """総務省 acts in the fraud plan (002) as the topic of a clause (…総務省が、…指導監督を効果的に
+    行うことができる仕組みを構築する): its page lists that measure with 総務省 among its actors,
+    and the timeline's agency filter offers it beside the agencies that act most."""
+    page.goto("/#/entities")
+    page.get_by_label("絞り込み").fill("総務省")
+    page.get_by_role("link", name="総務省", exact=True).click()
+    page.wait_for_selector(".measures .measure")
+    items = page.locator(".measures .measure")
+    from_002 = [i for i in range(items.count()) if "緊急対策プラン" in items.nth(i).locator(".doc-title").inner_text()]
+    assert from_002, items.all_inner_texts()
+    for i in from_002:
+        assert "総務省" in items.nth(i).locator(".actors").inner_text()
+    page.goto("/#/timeline")
+    page.locator("#tl-agency option").nth(1).wait_for(state="attached")
+    offered = [o.split("（")[0] for o in page.locator("#tl-agency option").all_inner_texts()]
+    assert {"総務省", "警察庁", "都道府県警察"} <= set(offered), offered
+
+
 def test_law_page_lists_its_cited_articles(page: Any) -> None:
     page.goto("/#/entities")
     page.get_by_label("絞り込み").fill("道路交通法")
