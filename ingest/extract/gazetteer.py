@@ -54,6 +54,8 @@ EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室",
 # a compound ending in 法 / 法律 names a law (デジタル社会形成基本法, 行政手続法) unless the
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
 LAW_HEADS = ("法律", "法")
+# orders, rules and ordinances named as a compound: 関税法施行令, 個人情報保護委員会規則, 個人情報保護条例
+ORDER_HEADS = ("施行令", "施行規則", "委員会規則", "省令", "府令", "条例")
 NOT_LAW_TAILS = ("方法", "手法", "用法", "文法", "製法", "工法", "技法", "療法", "説法", "寸法", "作法", "魔法", "不法",
                  "合法", "違法", "無法", "便法", "司法", "立法", "話法", "論法", "算法", "解法", "戦法", "公法", "私法",
                  "処理法", "解決法", "対処法", "活用法", "利用法", "改善法", "分析法", "測定法", "評価法")
@@ -73,6 +75,10 @@ _PLAN_RE = re.compile(
     r"|ガイドライン|ガイドブック|ガイダンス|基準|規範|留意事項|アクションプラン[0-9]*|について(?:\((?:依命)?通達\))?)"
     r"(?:\([^()]{1,30}編\))?)(?:\([^()]{0,40}\))?」"
 )
+# a notice about a notice: 「「原薬等登録原簿の利用に関する指針について」の一部改正について」
+_NESTED_NOTICE_RE = re.compile(r"「((?:[^「」]|「[^「」]{2,120}」){4,200}?について)」")
+# a standard named by its code: ISO 8601, JIS X 0301, ISO/IEC 27001
+_STANDARD_RE = re.compile(r"(?<![A-Za-z0-9])(?:ISO/IEC|ISO|IEC|JIS(?: [A-Z])?|EN|IEEE) ?[0-9]{3,5}(?:-[0-9]{1,2})?(?![0-9])")
 _CITED_NOTICE_RE = re.compile(r"「([^「」]{6,120}?について)」(?=\((?:令和|平成|昭和)[^()]{1,30}付け)")
 _PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
 # (平成28年個人情報保護委員会規則第3号), (昭和57年法律第 80 号: a PDF's spaced digits)
@@ -170,9 +176,14 @@ def plan_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "「事務処理要領の改正について」(令和6年12月6日付け大通達甲(運免)第4号)により"
     >>> [t[a:b] for a, b in plan_spans(t)]
     ['事務処理要領の改正について']
+    >>> t = "「「MFの利用に関する指針について」の一部改正について」及びISO 8601、JIS X 0301、ISO/IEC 27001:2022"
+    >>> [t[a:b] for a, b in plan_spans(t)]  # (the longer span wins where they overlap)
+    ['「MFの利用に関する指針について」の一部改正について', 'MFの利用に関する指針について', 'ISO 8601', 'JIS X 0301', 'ISO/IEC 27001']
     """
     spans = [m.span(1) for m in _PLAN_RE.finditer(text)]
     spans += [m.span(1) for m in _CITED_NOTICE_RE.finditer(text) if m.span(1) not in spans]
+    spans += [m.span(1) for m in _NESTED_NOTICE_RE.finditer(text) if "「" in m.group(1) and m.span(1) not in spans]
+    spans += [m.span() for m in _STANDARD_RE.finditer(text)]
     return sorted(spans)
 
 

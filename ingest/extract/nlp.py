@@ -15,6 +15,7 @@ from policygraph.ingest.extract.gazetteer import (
     GENERIC_SYSTEMS,
     LAW_HEADS,
     NOT_LAW_TAILS,
+    ORDER_HEADS,
     PLAN_HEADS,
     PROGRAM_HEADS,
     SYSTEM_HEADS,
@@ -151,8 +152,8 @@ class GazetteerComponent:
                     return []
                 start = span0.start
             span = doc[start : k + 1]
-            if label == "PG_Law" and k != j:
-                return []  # デジタル監視法案: a bill, not a law
+            if label == "PG_Law" and k != j and doc[k + 1].text.startswith("案"):
+                return []  # デジタル監視法案: a bill, not a law (関税法施行令第3条 is the order)
             if label == "PG_System" and span.text in GENERIC_SYSTEMS:
                 clause = _clause(doc, k) if span.text.endswith("システム") else None
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
@@ -268,6 +269,8 @@ def _joins(tok: Token) -> bool:
 def _head_of(text: str) -> tuple[str | None, str | None]:
     if text.endswith(EXCLUDED_TAILS):
         return None, None
+    if text.endswith(ORDER_HEADS) and len(text) >= 5 and not _NUMBERED.match(text):
+        return "PG_Law", "令"
     if text.endswith(LAW_HEADS):
         if text.endswith(NOT_LAW_TAILS) or text in GENERIC_LAWS or len(text) < 4 or _NUMBERED.match(text):
             return None, None  # 平成十一年法律(第百二十八号): a law's number, not its name
