@@ -108,3 +108,53 @@ def test_collective_definitions_take_their_own_members(service, tmp_path: Path) 
     assert not {"管区警察局情報通信部", "都道府県情報通信部", "都道府県警察"} & set(by_label["都道府県警察等"].aliases)
     assert "都道府県警察" in by_label  # reference data keeps its own entity
     assert any(m.surface == "都道府県警察" and m.entity == by_label["都道府県警察"].key for m in x.mentions)
+
+
+def test_units_listed_after_a_full_path_are_units_of_its_bureau(service, tmp_path: Path) -> None:
+    text = ("平成26年12月28日付薬食審査発1228第27号厚生労働省医薬食品局審査管理課長通知及び"
+            "医薬審発第1552号厚生労働省医薬局審査管理課長・安全対策課長・監視指導・麻薬対策課長通知を参照すること。")
+    x = _analyse_text(service, tmp_path / "units.txt", "通知の整理について\n\n1 参照\n(1) " + text + "\n")
+    agencies = {e.label: e for e in x.entities if e.type == "Agency"}
+    assert {"厚生労働省医薬局安全対策課", "厚生労働省医薬局監視指導・麻薬対策課", "厚生労働省医薬食品局審査管理課"} <= set(agencies)
+    assert "安全対策課長" in agencies["厚生労働省医薬局安全対策課"].aliases
+    assert not [a for a in agencies if "号" in a or a.startswith("付")]  # no document number glued on
+    # the same through GiNZA in two processes (the resolver's hints travel in Doc.user_data)
+    from policygraph.ingest.extract.nlp import parse
+
+    docs = parse(service.analyzer.nlp, [text] * 8, processes=2)
+    assert "安全対策課長" in [e.text for e in docs[5].ents]
+    assert "厚生労働省医薬局" in docs[5].user_data["pg_parent"].values()
+
+
+def test_a_statute_s_powers_defined_terms_and_review_clauses(service, tmp_path: Path) -> None:
+    x = _analyse_text(service, tmp_path / "statute.txt",
+        "情報委員会設置法\n\n第一章　総則\n\n（設置）\n第一条　内閣府に、情報委員会（以下「委員会」という。）を置く。\n\n"
+        "（権限）\n第二条　委員会は、事業者に対し、必要な指導及び助言をすることができる。\n"
+        "２　委員会は、前項の規定による勧告を受けた者が従わなかったときは、その旨を公表することができる。\n\n"
+        "（秘密保持義務）\n第三条　委員会の職員は、職務上知ることのできた秘密を漏らしてはならない。\n\n"
+        "（検討）\n第四条　政府は、この法律の施行後三年を目途として、この法律の施行の状況について検討を加え、"
+        "必要な措置を講ずるものとする。\n")
+    texts = {m.text.split("　", 1)[-1][:12]: m for m in x.measures}
+    power = next(m for t, m in texts.items() if "必要な指導" in m.text)
+    committee = next(e for e in x.entities if e.label == "情報委員会")
+    assert committee.key in power.actors  # 委員会 is the term the statute defined for it
+    assert any("公表することができる" in m.text for m in x.measures)  # a power
+    assert any("漏らしてはならない" in m.text for m in x.measures)  # a prohibition
+    review = next(m for m in x.measures if "施行後三年" in m.text)
+    assert [(d.kind, d.duration, d.event) for d in review.deadlines] == [("relative", "P3Y", "施行")]
+    law = next(e for e in x.entities if e.label == "情報委員会設置法")  # the statute itself
+    assert law.type == "Law" and any(m.entity == law.key and m.surface == "この法律" for m in x.mentions)
+
+
+def test_a_guideline_is_a_plan_named_by_its_title_and_quoted_titles_are_plans(service, tmp_path: Path) -> None:
+    x = _analyse_text(service, tmp_path / "guideline.txt",
+        "情報セキュリティ早期警戒\nパートナーシップガイドライン\n\n第1 目的\n\n"
+        "本ガイドラインは、「個人情報の保護に関する法律についてのガイドライン(通則編)」及び"
+        "ISO/IEC 29147を踏まえ、届出の手順を定める。\n\n第2 届出\n\n"
+        "発見者は、情報処理推進機構に届け出ることが重要です。\n")
+    assert x.meta.title == "情報セキュリティ早期警戒パートナーシップガイドライン"
+    plans = {e.label: e for e in x.entities if e.type == "Plan"}
+    own = plans["情報セキュリティ早期警戒パートナーシップガイドライン"]
+    assert any(m.entity == own.key and m.surface == "本ガイドライン" for m in x.mentions)
+    assert {"個人情報の保護に関する法律についてのガイドライン(通則編)", "ISO/IEC 29147"} <= set(plans)
+    assert any("届け出ることが重要です" in m.text for m in x.measures)  # a recommendation is a measure

@@ -189,7 +189,7 @@ def mentions_in(
             # only of an organ the document names elsewhere (else it would become an entity of its own)
         if ent.label_ == "PG_Agency" and _FIELD.match(text, ent.end_char):
             continue  # 処分登録公安委員会コード: a form's field, not the unit
-        owner = doc.user_data.get("pg_parent", {}).get((ent.start_char, ent.end_char))
+        owner = doc.user_data.get("pg_parent", {}).get(f"{ent.start_char}:{ent.end_char}")
         key: str | None
         if owner:  # 安全対策課長 listed after 厚生労働省医薬局審査管理課長: a unit of the same bureau
             key = _agency(table, owner + ent.text)

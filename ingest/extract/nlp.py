@@ -241,12 +241,13 @@ def _agency_list(doc: Doc, start: int, k: int) -> list[Span]:
     first = doc[groups[0][0] : groups[0][1]].text
     levels = split_hierarchy(first.removesuffix("長"))
     owner = levels[-2] if len(levels) >= 2 else ""
-    parents: dict[tuple[int, int], str] = doc.user_data.setdefault("pg_parent", {})
+    # string keys: user_data goes through msgpack when GiNZA parses in several processes
+    parents: dict[str, str] = doc.user_data.setdefault("pg_parent", {})
     spans = []
     for a, b in groups:
         sp = Span(doc, a, b, label="PG_Agency")
         if owner and a != groups[0][0] and not sp.text.startswith(owner):
-            parents[(sp.start_char, sp.end_char)] = owner
+            parents[f"{sp.start_char}:{sp.end_char}"] = owner
         spans.append(sp)
     return spans
 
