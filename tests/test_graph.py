@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rdflib import OWL, RDF, Graph, URIRef
 
@@ -33,6 +35,11 @@ def test_reference_data_is_consistent() -> None:
     for e in entries:
         assert e.label and e.type in ("Agency", "System", "Law", "Plan", "Program", "Other")
         assert e.parent is None or e.parent in keys
+    shapes = shapes_path().read_text(encoding="utf-8")
+    pattern = re.search(r'sh:path pg:egovLawId ;[^"]*sh:pattern "([^"]+)"', shapes)
+    assert pattern is not None
+    for e in entries:  # every id the reference data carries passes the shape a document graph is checked by
+        assert e.egov_id is None or re.match(pattern.group(1), e.egov_id), e
     laws = [e for e in entries if e.law_number]
     from policygraph.ingest.extract.gazetteer import egov_law_id, law_number_spans
 
