@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
 
     c = cmd("ingest", "ingest files or folders (.txt .md .html .pdf .docx, e-Gov law .xml)")
     c.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="a file or a folder (read recursively)")
+    c.add_argument("--cluster", metavar="ADDRESS",
+                   help="parse and embed on a Ray cluster: host:port as `ray start --head` prints it, or "
+                        "ray://host:10001 (default: $POLICYGRAPH_CLUSTER_ADDRESS, else in this process); "
+                        "this process still reads the files and writes the stores")
     as_json(c)
     c = cmd("search", "hybrid semantic search over passages")
     c.add_argument("query", help="a question or words, in Japanese (e.g. SNSで実行犯を募集する投稿への対策)")
@@ -145,6 +149,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if getattr(args, "cluster", None):  # ingest --cluster wins over POLICYGRAPH_CLUSTER_ADDRESS
+        settings = settings.model_copy(update={"cluster_address": args.cluster})
     if args.cmd == "serve":
         return _serve(settings, args.host, args.port)
     if args.cmd == "restore":
@@ -173,6 +179,13 @@ def _dispatch(b: Backend, args: argparse.Namespace) -> int:
         build_server(lambda: b).run("stdio")
         return 0
     if args.cmd == "ingest":
+        from policygraph.api.remote import RemoteService
+
+        if args.cluster and isinstance(b, RemoteService):  # a server holds the directory: it ingests
+            from policygraph.core.errors import BadInput
+
+            raise BadInput("--cluster: a server holds this data directory and ingests through its own settings "
+                           "(start it with POLICYGRAPH_CLUSTER_ADDRESS), or stop it first")
         results = b.ingest_paths(args.paths)
         _report_ingest(results, args.json)
         return 2 if any(r["status"] == "error" for r in results) else 0

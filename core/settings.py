@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     # time: memory is bounded by a batch, and each batch is committed before the next
     ingest_batch_docs: int = Field(default=16, ge=1)
     ingest_batch_chars: int = Field(default=400_000, ge=1)
+    # a Ray cluster (host:port as `ray start --head` prints it, or ray://host:10001 through
+    # Ray Client) that parses and embeds a folder ingest; this process still writes (--cluster)
+    cluster_address: str | None = None
 
     @model_validator(mode="after")
     def _no_contradictions(self) -> Settings:

@@ -11,6 +11,13 @@ Search only returns points whose version is the graph's current one, and
 the catalog's versions, so step 3 waits until the catalog has the new version and no
 search that started before the switch is still running (:meth:`WritePipeline._publish`):
 a search sees one version of a document, never a mix, and never none.
+
+A batch is written in two halves.  :func:`policygraph.service.prepare.prepare_documents` is everything per document
+that does not touch the stores (analyse → document graph → SHACL → index items with their
+dense and sparse vectors), a plain function of the documents and the models: the local
+path runs it here, ``--cluster`` on Ray workers (:mod:`policygraph.service.cluster`).  The
+commit (:meth:`WritePipeline._write`: the steps above, under the write lock, after the
+version check) is always this process's, the one writer.
 """
 
 from __future__ import annotations
@@ -19,20 +26,18 @@ import logging
 import os
 import signal
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policygraph.core.errors import BadInput, IngestError, NotFound
-from policygraph.core.records import ExtractedDocument, SourceDocument, split_path
-from policygraph.graph.build import document_graph
+from policygraph.core.records import SourceDocument, split_path
 from policygraph.graph.store import named_node
-from policygraph.graph.validate import check_document
 from policygraph.service.catalog import CLASS_TYPE
+from policygraph.service.prepare import PreparedDocument, prepare_documents
 from policygraph.service.state import State, open_vector_index
 
 if TYPE_CHECKING:
-    from rdflib import Graph
 
     from policygraph.graph.iris import Iris
     from policygraph.graph.store import GraphStore
@@ -40,6 +45,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("policygraph")
 Progress = Callable[[str, int, int], None]
+
+
+Step = tuple[list[dict[str, Any]], list[dict[str, Any]] | None]
+"""One batch of a folder ingest: the files that could not be read (in the order met)
+and what writing the documents read did (None: no document was read)."""
 
 
 class WritePipeline:
@@ -54,97 +64,122 @@ class WritePipeline:
         read.  Memory stays bounded by a batch, every document is committed as soon as its
         batch is written, and an interrupted folder ingest resumes where it stopped (what
         is in the store is unchanged, and skipped).  ``progress("documents", done, total)``
-        after each file, with ``("characters", n, 0)`` for the text it read."""
+        after each file, with ``("characters", n, 0)`` for the text it read.
+
+        With ``cluster_address`` set (``--cluster``) the batches are prepared on a Ray
+        cluster, a few at a time, and committed here, in order, as they come back
+        (:func:`policygraph.service.cluster.cluster_steps`)."""
+        files = expand(paths)
+        read = self.read_batches(files, progress)
+        steps: Iterator[Step]
+        if self.s.settings.cluster_address:
+            from policygraph.service.cluster import cluster_steps
+
+            steps = cluster_steps(self, self.s.settings.cluster_address, read)
+        else:
+            steps = ((errors, self.ingest_documents(docs) if docs else None) for errors, docs in read)
+        results: list[dict[str, Any]] = []
+        batches = 0
+        for errors, written in steps:
+            results.extend(errors)
+            if written is None:
+                continue
+            results.extend(written)
+            batches += 1
+            failpoint(f"after-batch-{batches}")
+            if progress:
+                progress("documents", len(results), len(files))
+        if progress:
+            progress("documents", len(results), len(files))
+        return results
+
+    def read_batches(self, files: list[Path], progress: Progress | None = None,
+                     ) -> Iterator[tuple[list[dict[str, Any]], list[SourceDocument]]]:
+        """The files read, in batches (``ingest_batch_docs``, ``ingest_batch_chars``), each
+        with the files before it that could not be read (a result naming the file each)."""
         from policygraph.ingest.readers import read_file
 
-        files = expand(paths)
-        results: list[dict[str, Any]] = []
+        settings = self.s.settings
+        errors: list[dict[str, Any]] = []
         batch: list[SourceDocument] = []
         chars = 0
-
-        batches = 0
-
-        def flush() -> None:
-            nonlocal batch, chars, batches
-            if batch:
-                results.extend(self.ingest_documents(batch))
-                batches += 1
-                failpoint(f"after-batch-{batches}")
-                if progress:
-                    progress("documents", len(results), len(files))
-            batch, chars = [], 0
-
         for path in files:
             try:
-                doc = read_file(path, max_bytes=self.s.settings.max_upload_bytes,
-                                max_chars=self.s.settings.max_document_chars)
+                doc = read_file(path, max_bytes=settings.max_upload_bytes, max_chars=settings.max_document_chars)
             except IngestError as e:
-                results.append({"source": path.name, "status": "error", "reason": e.detail})
+                errors.append({"source": path.name, "status": "error", "reason": e.detail})
                 continue
             except Exception as e:  # noqa: BLE001 - one file's failure must not end the batch
                 log.exception("%s: cannot read", path)
-                results.append({"source": path.name, "status": "error",
-                                "reason": f"cannot read ({type(e).__name__})"})
+                errors.append({"source": path.name, "status": "error",
+                               "reason": f"cannot read ({type(e).__name__})"})
                 continue
             batch.append(doc)
             chars += len(doc.text)
             if progress:
                 progress("characters", len(doc.text), 0)
-            if len(batch) >= self.s.settings.ingest_batch_docs or chars >= self.s.settings.ingest_batch_chars:
-                flush()
-        flush()
-        if progress:
-            progress("documents", len(results), len(files))
-        return results
+            if len(batch) >= settings.ingest_batch_docs or chars >= settings.ingest_batch_chars:
+                yield errors, batch
+                errors, batch, chars = [], [], 0
+        if errors or batch:
+            yield errors, batch
 
     def ingest_documents(self, docs: list[SourceDocument], progress: Progress | None = None) -> list[dict[str, Any]]:
         with self.s.write_lock:
             current = self.s.versions()
             todo = [d for d in docs if current.get(d.id) != d.checksum]
-            results: list[dict[str, Any]] = [
-                {"source": d.source, "id": d.id, "status": "unchanged"} for d in docs if d not in todo
-            ]
+            results = _unchanged([d for d in docs if d not in todo])
             if not todo:
                 return results
-            from policygraph.ingest.pipeline import analyse
+            prepared = prepare_documents(todo, self.s, progress)
+            return results + self._write(prepared, len(todo), lambda: self.s.embedder.dim, current, progress)
 
-            extracted = analyse(todo, self.s.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
-            graphs = [document_graph(x, self.s.iris) for x in extracted]
-            for x, g in zip(extracted, graphs, strict=True):
-                check_document(g, x.doc.source)  # SHACL, before either store changes
-            stale: list[str] = []
-            for i, (x, g) in enumerate(zip(extracted, graphs, strict=True)):
-                stale.extend(self._write_version(x, g))
-                # readers switch to a replaced document's new version as soon as it is whole,
-                # to new documents at the end of the batch
-                if x.doc.id in current or i == len(extracted) - 1:
-                    self._publish(stale)
-                    stale = []
-                status = "replaced" if x.doc.id in current else "added"
-                results.append({
-                    "source": x.doc.source, "id": x.doc.id, "status": status,
-                    "passages": len(x.passages), "entities": len(x.entities),
-                    "mentions": len(x.mentions), "measures": len(x.measures),
-                })
-                if progress:
-                    progress("write", i + 1, len(extracted))
-            return results
+    def commit(self, docs: list[SourceDocument], prepared: list[PreparedDocument], dim: int) -> list[dict[str, Any]]:
+        """Write a batch prepared elsewhere (a Ray worker): ``docs`` is the batch as read,
+        ``prepared`` those of them that were not in the store when it was shipped.  The
+        version check runs again here, under the write lock (a batch committed meanwhile
+        may hold the same version), so an unchanged document is skipped as locally."""
+        with self.s.write_lock:
+            current = self.s.versions()
+            fresh = [p for p in prepared if current.get(p.doc.id) != p.doc.checksum]
+            keys = {(p.doc.id, p.doc.checksum) for p in fresh}
+            results = _unchanged([d for d in docs if (d.id, d.checksum) not in keys])
+            if not fresh:
+                return results
+            return results + self._write(iter(fresh), len(fresh), lambda: dim, current)
 
-    def _write_version(self, x: ExtractedDocument, graph: Graph) -> set[str]:
-        """Steps 1 and 2 for one version (``graph``: its document graph); returns the ids
-        of the document's other points (step 3, :meth:`_publish`, deletes them once no
-        reader can want them)."""
-        from policygraph.graph.store import OxigraphStore
-        from policygraph.indexes.items import items_of
+    def _write(self, prepared: Iterator[PreparedDocument], n: int, dim: Callable[[], int],
+               current: dict[str, str], progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Steps 1-3 for each document of a batch, in order, under the write lock."""
+        results: list[dict[str, Any]] = []
+        stale: list[str] = []
+        for i, p in enumerate(prepared):
+            x = p.extracted
+            stale.extend(self._write_version(p, dim()))
+            # readers switch to a replaced document's new version as soon as it is whole,
+            # to new documents at the end of the batch
+            if x.doc.id in current or i == n - 1:
+                self._publish(stale)
+                stale = []
+            status = "replaced" if x.doc.id in current else "added"
+            results.append({
+                "source": x.doc.source, "id": x.doc.id, "status": status,
+                "passages": len(x.passages), "entities": len(x.entities),
+                "mentions": len(x.mentions), "measures": len(x.measures),
+            })
+            if progress:
+                progress("write", i + 1, n)
+        return results
 
-        staged = OxigraphStore(None)  # the document graph alone, read as the store will hold it
-        staged.replace_document(self.s.iris.graph(x.doc.id), graph)
-        items = items_of(passage_rows(staged, self.s.iris, self.s.iris.doc(x.doc.id)), self.s.embedder, self.s.sparse)
-        self.s.index.ensure_collection(self.s.embedder.dim)
-        self.s.index.upsert(items)
+    def _write_version(self, p: PreparedDocument, dim: int) -> set[str]:
+        """Steps 1 and 2 for one version; returns the ids of the document's other points
+        (step 3, :meth:`_publish`, deletes them once no reader can want them)."""
+        doc_id = p.doc.id
+        self.s.index.ensure_collection(dim)
+        self.s.index.upsert(p.items)
         failpoint("after-index-upsert")
-        self.s.graph.replace_document(self.s.iris.graph(x.doc.id), graph)
-        stale: set[str] = self.s.index.ids_for_doc(x.doc.id) - {it.id for it in items}
+        self.s.graph.replace_document(self.s.iris.graph(doc_id), p.graph)
+        stale: set[str] = self.s.index.ids_for_doc(doc_id) - {it.id for it in p.items}
         return stale
 
     def _publish(self, stale: list[str]) -> None:
@@ -250,6 +285,10 @@ class WritePipeline:
             log.warning("re-derived %d points of %s from the graph", len(items), doc_id)
 
 
+def _unchanged(docs: list[SourceDocument]) -> list[dict[str, Any]]:
+    return [{"source": d.source, "id": d.id, "status": "unchanged"} for d in docs]
+
+
 def failpoint(name: str) -> None:
     """Crash tests: ``POLICYGRAPH_FAILPOINT=name`` kills the process (SIGKILL) here."""
     if os.environ.get("POLICYGRAPH_FAILPOINT") == name:
@@ -331,4 +370,7 @@ def passage_rows(store: GraphStore, iris: Iris, doc_iri: str | None = None) -> l
         rng = deadline_interval(r["kind"], r.get("start"), r.get("end"))
         if rng and r["p"] in rows:
             rows[r["p"]].deadlines.append(rng)
+    for row in rows.values():  # those two queries have no order: it followed the graph's insertion
+        row.actors.sort()  # order, which varies with Python's per-process string hashing
+        row.deadlines.sort()
     return list(rows.values())

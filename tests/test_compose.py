@@ -40,18 +40,20 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 
 def test_services_volumes_and_healthchecks(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"api", "qdrant", "virtuoso"}
+    assert set(services) == {"api", "qdrant", "virtuoso", "ray-head", "ray-worker"}
     for name, svc in services.items():
         hc = svc["healthcheck"]
         assert hc["test"][0] in ("CMD", "CMD-SHELL") and len(hc["test"]) > 1, name
         assert {"interval", "timeout", "retries"} <= set(hc), name
-        mounts = [v.split(":")[0] for v in svc["volumes"]]
+        mounts = [v.split(":")[0] for v in svc.get("volumes", [])]
         assert all(m in compose["volumes"] for m in mounts), name  # named volumes, declared
+    for name in ("api", "qdrant", "virtuoso"):  # the stateful services keep their data in volumes
+        assert services[name]["volumes"], name
     assert services["api"]["depends_on"] == {"qdrant": {"condition": "service_healthy"},
                                              "virtuoso": {"condition": "service_healthy"}}
     # only the api is published; the stores stay on the compose network
     assert "ports" in services["api"]
-    assert "ports" not in services["qdrant"] and "ports" not in services["virtuoso"]
+    assert not any("ports" in services[n] for n in ("qdrant", "virtuoso", "ray-head", "ray-worker"))
     assert services["api"]["build"] == "."
     assert (ROOT / "Dockerfile").is_file()
 
@@ -106,3 +108,18 @@ def test_api_settings_wiring(compose: dict[str, Any]) -> None:
     assert "/healthz" in dockerfile and "EXPOSE 8000" in dockerfile
     assert re.search(r'^CMD \["policygraph", "serve"', dockerfile, re.M)
     assert re.search(r"^USER \w+", dockerfile, re.M)  # not root
+
+
+def test_ray_head_and_scalable_workers(compose: dict[str, Any]) -> None:
+    """A Ray head and a worker service scaled by replicas (each one CPU and its own models);
+    the api reaches the head through Ray Client for folder ingests."""
+    services = compose["services"]
+    head, worker = services["ray-head"], services["ray-worker"]
+    assert head["command"][:3] == ["ray", "start", "--head"] and "--ray-client-server-port=10001" in head["command"]
+    assert worker["command"][:2] == ["ray", "start"] and "--address=ray-head:6379" in worker["command"]
+    assert "--num-cpus=1" in worker["command"]
+    assert interpolate(str(worker["deploy"]["replicas"]), {"RAY_WORKERS": "4"}) == "4"
+    assert worker["depends_on"] == {"ray-head": {"condition": "service_healthy"}}
+    address = interpolate(services["api"]["environment"]["POLICYGRAPH_CLUSTER_ADDRESS"], {})
+    assert address == "ray://ray-head:10001"
+    assert Settings(cluster_address=address).cluster_address == address

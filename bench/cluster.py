@@ -1,0 +1,225 @@
+"""Ingest throughput in one process against a Ray cluster (not a test).
+
+The same folder (default: the sample corpus) into two fresh data directories: once in
+this process (the local path, GiNZA on ``ginza_processes`` cores), once with
+``cluster_address`` set, on a cluster of a head and one worker node started here on
+127.0.0.1 (``--num-cpus`` each, default 1: two workers).  Reported: wall time and
+characters/s of each, the cluster workers' start (loading GiNZA and the embedder) apart
+from the ingest, characters/s per worker, and each worker's peak memory (RSS).  The runs
+alternate (local, cluster, local, …) and each records the load average before it: this
+machine is shared.  ``--batch-docs 1`` makes every document its own batch, so that
+a small folder keeps both workers busy (the default batch of 16 documents would give the
+whole sample corpus to one worker).  Every data directory must come out the same (checked: quads and
+point count).
+
+Writes bench/results/cluster.json (one entry per batch setting).
+
+Run: .venv/bin/python bench/cluster.py [FOLDER] [--cpus-per-node N] [--rounds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RAY = str(Path(sys.executable).parent / "ray")
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _nodes(address: str) -> int:
+    out = subprocess.run([RAY, "status", f"--address={address}"], capture_output=True, text=True, env=ENV,
+                         timeout=60).stdout
+    return out.count("node_")
+
+
+def start_cluster(tmp: str, cpus: int) -> tuple[str, list[subprocess.Popen[bytes]]]:
+    """A head and one worker node on 127.0.0.1, each ``ray start --block`` in its own process group."""
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    common = ["--block", f"--num-cpus={cpus}", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
+    log = open(Path(tmp) / "ray-start.log", "wb")  # noqa: SIM115 - lives as long as the nodes
+    procs = [subprocess.Popen(
+        [RAY, "start", "--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={tmp}",
+         f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}", *common],
+        stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True)]
+    for n in (1, 2):
+        deadline = time.monotonic() + 120
+        while _nodes(address) < n:
+            if time.monotonic() > deadline:
+                stop(procs)
+                raise SystemExit((Path(tmp) / "ray-start.log").read_text())
+            time.sleep(1)
+        if n == 1:
+            procs.append(subprocess.Popen(
+                [RAY, "start", f"--address={address}", f"--dashboard-agent-listen-port={_free_port()}", *common],
+                stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True))
+    return address, procs
+
+
+def stop(procs: list[subprocess.Popen[bytes]]) -> None:
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 10.0)):
+        for p in procs:
+            try:
+                os.killpg(p.pid, sig)
+            except ProcessLookupError:
+                pass
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and any(p.poll() is None for p in procs):
+            time.sleep(0.2)
+    for p in procs:
+        p.wait(timeout=10)
+
+
+def _dump(svc: object) -> tuple[list[str], int]:
+    quads = sorted(bytes(svc.graph.dump("nquads")).decode().splitlines())  # type: ignore[attr-defined]
+    return quads, svc.index.count()  # type: ignore[attr-defined]
+
+
+def _batches(files: list[Path], settings: object) -> int:
+    """How many batches the ingest makes of ``files`` (WritePipeline.read_batches' rule)."""
+    from policygraph.ingest.readers import read_file
+
+    n, docs, chars = 0, 0, 0
+    for f in files:
+        docs, chars = docs + 1, chars + len(read_file(f).text)
+        if docs >= settings.ingest_batch_docs or chars >= settings.ingest_batch_chars:  # type: ignore[attr-defined]
+            n, docs, chars = n + 1, 0, 0
+    return n + (1 if docs else 0)
+
+
+def _local(files: list[Path], data: Path) -> dict[str, object]:
+    """One process: models loaded first (as in bench/ingest_search.py), then the ingest."""
+    from policygraph.core.settings import Settings
+    from policygraph.service.service import Service
+
+    svc = Service(Settings(data=data))
+    t0 = time.perf_counter()
+    _ = svc.analyzer, svc.embedder, svc.sparse
+    load_s = time.perf_counter() - t0
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    svc.ingest_paths(files)
+    ingest_s = time.perf_counter() - t0
+    dump = _dump(svc)
+    svc.close()
+    return {"load_avg_1min_before": round(load, 1), "models_load_s": round(load_s, 1), "ingest_s": round(ingest_s, 1),
+            "_dump": dump}
+
+
+def _cluster(files: list[Path], data: Path, address: str) -> dict[str, object]:
+    """The workers' start on its own (connect, one actor per CPU, models loaded), then the
+    ingest as `policygraph ingest --cluster` runs it (connect, start, prepare, commit)."""
+    from policygraph.core.settings import Settings
+    from policygraph.service import cluster
+    from policygraph.service.service import Service
+
+    svc = Service(Settings(data=data, cluster_address=address))
+    t0 = time.perf_counter()
+    with cluster.connected(address):
+        infos = cluster.start_workers(cluster.WorkerConfig.of(svc.settings)).infos
+    start_s = time.perf_counter() - t0
+    load = os.getloadavg()[0]
+    t0 = time.perf_counter()
+    svc.ingest_paths(files)
+    ingest_s = time.perf_counter() - t0
+    dump = _dump(svc)
+    svc.close()
+    return {"load_avg_1min_before": round(load, 1), "workers": len(infos), "workers_start_s": round(start_s, 1),
+            "ingest_s_incl_start": round(ingest_s, 1), "ingest_s_excl_start": round(ingest_s - start_s, 1),
+            "worker_rss_mb_models_loaded": [round(i["rss"] / 2**20) for i in infos], "_dump": dump}
+
+
+def _worker_peak_rss_mb(files: list[Path], address: str) -> int:
+    """A worker's peak memory after preparing the whole folder as one batch (the largest
+    batch it would be given here): GiNZA, the embedder and a batch's parses and graphs."""
+    from policygraph.core.settings import Settings
+    from policygraph.ingest.readers import read_file
+    from policygraph.service import cluster
+
+    docs = [read_file(f) for f in files]
+    with cluster.connected(address):
+        workers = cluster.start_workers(cluster.WorkerConfig.of(Settings()))
+        actor = workers.actors[0]
+        workers.result(actor.prepare.remote(docs))
+        info = cluster._ray().get(actor.info.remote())
+    return round(info["rss"] / 2**20)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("folder", nargs="?", type=Path, default=ROOT / "tests" / "data" / "corpus")
+    ap.add_argument("--cpus-per-node", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=2, help="local and cluster runs, alternating (default 2 each)")
+    ap.add_argument("--batch-docs", type=int, help="POLICYGRAPH_INGEST_BATCH_DOCS for both (default: the setting's)")
+    args = ap.parse_args()
+    os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    if args.batch_docs:
+        os.environ["POLICYGRAPH_INGEST_BATCH_DOCS"] = str(args.batch_docs)
+    from policygraph.core.settings import Settings
+    from policygraph.ingest.readers import read_file
+    from policygraph.service.writes import expand
+
+    files = expand([args.folder])
+    chars = sum(len(read_file(f).text) for f in files)
+    local_runs: list[dict[str, object]] = []
+    cluster_runs: list[dict[str, object]] = []
+    with tempfile.TemporaryDirectory(prefix="pgb", dir="/tmp") as tmp:
+        address, procs = start_cluster(tmp, args.cpus_per_node)
+        try:
+            for r in range(args.rounds):  # alternating, so both see the machine's load alike
+                local_runs.append(_local(files, Path(tmp) / f"local{r}"))
+                cluster_runs.append(_cluster(files, Path(tmp) / f"cluster{r}", address))
+            peak_rss = _worker_peak_rss_mb(files, address)
+        finally:
+            stop(procs)
+    same = all(run["_dump"] == local_runs[0]["_dump"] for run in [*local_runs, *cluster_runs])
+    for run in [*local_runs, *cluster_runs]:
+        del run["_dump"]
+    local_s = statistics.median(float(r["ingest_s"]) for r in local_runs)  # type: ignore[arg-type]
+    incl = statistics.median(float(r["ingest_s_incl_start"]) for r in cluster_runs)  # type: ignore[arg-type]
+    excl = statistics.median(float(r["ingest_s_excl_start"]) for r in cluster_runs)  # type: ignore[arg-type]
+    workers = int(cluster_runs[0]["workers"])  # type: ignore[call-overload]
+    batches = _batches(files, Settings())
+    busy = min(workers, batches)  # a batch goes to one worker: fewer batches than workers leave some idle
+    res = {
+        "folder": str(args.folder.relative_to(ROOT) if args.folder.is_relative_to(ROOT) else args.folder),
+        "documents": len(files), "characters": chars, "machine_cores": os.cpu_count(),
+        "python": platform.python_version(), "ingest_batch_docs": Settings().ingest_batch_docs,
+        "ingest_batch_chars": Settings().ingest_batch_chars,
+        "local": {"ginza_processes": Settings().ginza_processes, "runs": local_runs,
+                  "median_ingest_s": round(local_s, 1), "median_chars_per_s": round(chars / local_s)},
+        "cluster": {"nodes": 2, "cpus_per_node": args.cpus_per_node, "workers": workers, "runs": cluster_runs,
+                    "median_ingest_s_incl_start": round(incl, 1), "median_chars_per_s_incl_start": round(chars / incl),
+                    "median_ingest_s_excl_start": round(excl, 1), "median_chars_per_s_excl_start": round(chars / excl),
+                    "worker_peak_rss_mb_after_whole_folder_batch": peak_rss,
+                    "batches": batches, "busy_workers": busy,
+                    "chars_per_s_per_busy_worker_excl_start": round(chars / excl / busy)},
+        "same_graph_and_points": same,
+        "local_over_cluster_excl_start": round(local_s / excl, 2),
+    }
+    out = ROOT / "bench" / "results" / "cluster.json"  # one entry per batch setting
+    runs = json.loads(out.read_text()) if out.exists() else {}
+    runs[f"batch_docs_{args.batch_docs}" if args.batch_docs else "default_batches"] = res
+    out.write_text(json.dumps(runs, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(res, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,270 @@
+"""A folder ingest prepared on a Ray cluster (``policygraph ingest … --cluster ADDRESS``).
+
+Parsing and embedding are independent per document, so they scale out: a pool of Ray
+actors, one per CPU the cluster offers, each loading GiNZA, the embedder and the sparse
+encoder once (:class:`WorkerModels`), runs :func:`policygraph.service.prepare.prepare_documents`
+(analyse → document graph → SHACL → index items with their vectors) on one batch of
+documents at a time.  This process stays the one writer:
+
+* it reads the files (it holds them) in the local path's batches, with the same result
+  for a file it cannot read, and ships only the documents whose version the store does
+  not hold (an interrupted run resumes without parsing again what it finished);
+* at most two batches per worker are out at once (back-pressure: reading waits for the
+  cluster, so memory stays bounded by the window);
+* each batch is committed as soon as it and every batch before it are back
+  (:meth:`WritePipeline.commit`: the version check again, then index upsert → graph swap
+  → publish → delete old points, with the failpoints), in the order read — the same
+  writes, in the same order, as the local path.
+
+The address is the one ``ray start --head`` prints (``host:port``, for a process on a
+machine of the cluster) or ``ray://host:10001`` (Ray Client, from anywhere).  Ray is
+imported only here, when a cluster is asked for.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import resource
+import socket
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from policygraph.core.errors import BadInput, PolicygraphError
+from policygraph.service.prepare import PreparedDocument, prepare_documents
+from policygraph.service.writes import Step
+
+if TYPE_CHECKING:
+    from policygraph.core.records import SourceDocument
+    from policygraph.core.settings import Settings
+    from policygraph.service.writes import WritePipeline
+
+log = logging.getLogger("policygraph")
+CONNECT_TIMEOUT_S = 60.0  # a port that answers but is no Ray cluster: say so instead of waiting
+START_TIMEOUT_S = 600.0  # the workers load their models (GiNZA, the embedder)
+BATCHES_PER_WORKER = 2  # batches out at once per worker: one running, one queued
+_DRIVING = threading.Lock()  # Ray has one driver connection per process: one cluster ingest at a time
+
+
+class ClusterUnavailable(PolicygraphError):
+    """The Ray cluster cannot be reached, or a worker of it failed (nothing half-written:
+    the batches committed before stay, and running the ingest again resumes)."""
+
+    status = 503
+    title = "Ray cluster unavailable"
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """The settings the workers make their models from: the driver's own, so both derive
+    the same graph and vectors from the same document."""
+
+    base_iri: str
+    embedding_model: str
+    query_prefix: str
+    passage_prefix: str
+    ginza_model: str
+    ginza_batch_size: int
+
+    @classmethod
+    def of(cls, s: Settings) -> WorkerConfig:
+        return cls(s.base_iri, s.embedding_model, s.query_prefix, s.passage_prefix, s.ginza_model,
+                   s.ginza_batch_size)
+
+
+class WorkerModels:
+    """A worker's models (:class:`policygraph.service.prepare.Models`), loaded once: GiNZA in
+    the worker's own process (it has one CPU), the embedder, the sparse encoder."""
+
+    def __init__(self, cfg: WorkerConfig) -> None:
+        from policygraph.graph.iris import Iris
+        from policygraph.indexes.embedder import load_embedder
+        from policygraph.indexes.sparse import SparseEncoder
+        from policygraph.ingest.pipeline import load_analyzer
+
+        self.iris = Iris(cfg.base_iri)
+        self.analyzer = load_analyzer(cfg.ginza_model, 1, cfg.ginza_batch_size)
+        self.embedder = load_embedder(cfg.embedding_model, cfg.query_prefix, cfg.passage_prefix)
+        self.sparse = SparseEncoder()
+
+
+class Preparer:
+    """The Ray actor (``ray.remote`` is applied when a cluster is used, so importing this
+    module needs no Ray)."""
+
+    def __init__(self, cfg: WorkerConfig) -> None:
+        self.models = WorkerModels(cfg)
+        self.models.embedder.embed_passages(["準備"])  # the first call's one-off costs, here
+
+    def info(self) -> dict[str, Any]:
+        """The embedding dimension, where the worker runs and its peak memory (bytes)."""
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return {"dim": self.models.embedder.dim, "host": socket.gethostname(), "pid": os.getpid(), "rss": rss}
+
+    def prepare(self, docs: list[SourceDocument]) -> list[PreparedDocument]:
+        return list(prepare_documents(docs, self.models))
+
+
+def cluster_steps(pipeline: WritePipeline, address: str,
+                  read: Iterator[tuple[list[dict[str, Any]], list[SourceDocument]]]) -> Iterator[Step]:
+    """The batches of ``read`` prepared on the cluster and committed here, one step per
+    batch, in the order read (see the module docstring)."""
+    with connected(address):
+        workers: Workers | None = None  # started for the first batch with anything new in it
+        # (errors, documents read, the cluster's answer for those it was given or None)
+        out: deque[tuple[list[dict[str, Any]], list[SourceDocument], Any]] = deque()
+
+        def commit_first() -> Step:
+            errors, docs, ref = out.popleft()
+            if not docs:
+                return errors, None
+            if ref is None or workers is None:
+                return errors, pipeline.commit(docs, [], 0)  # nothing new: all unchanged
+            return errors, pipeline.commit(docs, workers.result(ref), workers.dim)
+
+        for errors, docs in read:
+            current = pipeline.s.versions()
+            todo = [d for d in docs if current.get(d.id) != d.checksum]
+            if todo and workers is None:
+                workers = start_workers(WorkerConfig.of(pipeline.s.settings))
+            out.append((errors, docs, workers.submit(todo) if todo and workers else None))
+            while out and (out[0][2] is None or workers is None or len(out) >= workers.window
+                           or workers.ready(out[0][2])):
+                yield commit_first()
+        while out:
+            yield commit_first()
+
+
+class Workers:
+    """The actors, a batch at a time each (the least busy one takes the next batch)."""
+
+    def __init__(self, actors: list[Any], infos: list[dict[str, Any]]) -> None:
+        self.actors = actors
+        self.infos = infos  # Preparer.info of each, when it started
+        self.dim = int(infos[0]["dim"])
+        self.window = BATCHES_PER_WORKER * len(actors)
+        self.running: list[list[Any]] = [[] for _ in actors]
+
+    def submit(self, docs: list[SourceDocument]) -> Any:
+        ray = _ray()
+
+        for refs in self.running:
+            if refs:
+                done, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
+                refs[:] = [r for r in refs if r not in done]
+        i = min(range(len(self.actors)), key=lambda k: len(self.running[k]))
+        ref = self.actors[i].prepare.remote(docs)
+        self.running[i].append(ref)
+        return ref
+
+    @staticmethod
+    def ready(ref: Any) -> bool:
+        ray = _ray()
+
+        done, _ = ray.wait([ref], timeout=0)
+        return bool(done)
+
+    @staticmethod
+    def result(ref: Any) -> list[PreparedDocument]:
+        ray = _ray()
+
+        try:
+            return list(ray.get(ref))
+        except ray.exceptions.RayTaskError as e:  # the worker raised: the same error as locally
+            cause = getattr(e, "cause", None)
+            if isinstance(cause, PolicygraphError):
+                raise cause from None
+            raise ClusterUnavailable(f"a worker failed: {cause or e}") from e
+        except ray.exceptions.RayError as e:  # a worker or its node died
+            raise ClusterUnavailable(f"a worker was lost: {e}") from e
+
+
+def start_workers(cfg: WorkerConfig) -> Workers:
+    """One actor per CPU of the cluster, each with its models loaded."""
+    ray = _ray()
+
+    cpus = int(ray.cluster_resources().get("CPU", 0))
+    if cpus < 1:
+        raise ClusterUnavailable("the Ray cluster offers no CPU for workers (start nodes with --num-cpus N)")
+    actor = ray.remote(num_cpus=1, max_restarts=2, max_task_retries=2)(Preparer)
+    actors = [actor.remote(cfg) for _ in range(cpus)]
+    try:
+        infos = ray.get([a.info.remote() for a in actors], timeout=START_TIMEOUT_S)
+    except ray.exceptions.GetTimeoutError:
+        raise ClusterUnavailable(f"the workers did not start within {START_TIMEOUT_S:.0f} s") from None
+    except ray.exceptions.RayError as e:
+        raise ClusterUnavailable(f"the workers cannot start: {e}") from e
+    for i in infos:
+        log.info("ray worker %s pid %s: %.0f MB", i["host"], i["pid"], i["rss"] / 2**20)
+    return Workers(actors, infos)
+
+
+@contextmanager
+def connected(address: str) -> Iterator[None]:
+    """This process as a driver of the cluster at ``address``, for the block; a clear
+    :class:`ClusterUnavailable` (not a hang) when nothing, or no Ray cluster, answers there.
+    A second cluster ingest in the same process (the server) waits for the first."""
+    with _DRIVING:
+        with _driver(address):
+            yield
+
+
+@contextmanager
+def _driver(address: str) -> Iterator[None]:
+    ray = _ray()
+
+    host, port = split_address(address)
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as e:
+        raise ClusterUnavailable(f"no Ray cluster answers at {address} ({e.strerror or e}): start one with "
+                                 "`ray start --head` and give the address it prints") from None
+    box: dict[str, BaseException | None] = {}
+
+    def init() -> None:  # in a thread: ray.init waits without end on a port that is not Ray's
+        try:
+            ray.init(address=address, log_to_driver=False, logging_level=logging.ERROR,
+                     namespace="policygraph")
+            box["error"] = None
+        except BaseException as e:  # noqa: BLE001 - handed to the caller below
+            box["error"] = e
+
+    t = threading.Thread(target=init, name="policygraph-ray-init", daemon=True)
+    t.start()
+    t.join(CONNECT_TIMEOUT_S)
+    if "error" not in box:
+        raise ClusterUnavailable(f"{address} answers but no Ray cluster joined within {CONNECT_TIMEOUT_S:.0f} s "
+                                 "(is it the address `ray start --head` printed?)")
+    if box["error"] is not None:
+        raise ClusterUnavailable(f"cannot join the Ray cluster at {address}: {box['error']}") from box["error"]
+    try:
+        yield
+    finally:
+        ray.shutdown()  # the workers (actors of this driver) end with it
+
+
+def _ray() -> Any:
+    """Ray, imported when a cluster is used (its API is only partly typed)."""
+    import ray
+
+    return ray
+
+
+def split_address(address: str) -> tuple[str, int]:
+    """``host:port`` or ``ray://host:port`` → (host, port).
+
+    >>> split_address("ray://head:10001")
+    ('head', 10001)
+    >>> split_address("127.0.0.1:6379")
+    ('127.0.0.1', 6379)
+    """
+    rest = address.removeprefix("ray://")
+    host, sep, port = rest.rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise BadInput(f"a Ray cluster address is host:port (as `ray start --head` prints it) or "
+                       f"ray://host:port, not {address!r}")
+    return host.strip("[]"), int(port)
