@@ -52,6 +52,7 @@ class EntityTable:
     doc_text: str = ""  # the document's normalised text: where a short form may stand for a known name
     # terms the document defines for one entity (以下「委員会」という。): term → entity key
     defined: dict[str, str] = field(default_factory=dict)
+    mentioned: set[str] = field(default_factory=set)  # keys with a mention so far (not just a parent)
 
     def names_in_document(self, key: str) -> bool:
         """Whether the document names the reference entity ``key`` in one of its full forms."""
@@ -184,7 +185,7 @@ def mentions_in(
         if not (ent.label_.startswith("PG_") or ent.label_ in GINZA_LABELS):
             continue
         if ent.label_ in ("PG_Agency", "PG_GenericActor") and _IN_LAW_NUMBER.match(text, ent.end_char) and not (
-                ent.kb_id_ in table.entities or entity_key("Agency", ent.text) in table.entities):
+                ent.kb_id_ in table.mentioned or entity_key("Agency", ent.text) in table.mentioned):
             continue  # （平成6年国家公安委員会規則第27号）: the issuer inside a law's number is a mention
             # only of an organ the document names elsewhere (else it would become an entity of its own)
         if ent.label_ == "PG_Agency" and _FIELD.match(text, ent.end_char):
@@ -200,6 +201,7 @@ def mentions_in(
             continue
         a, b = to_original(ent.start_char, ent.end_char)
         out.append(Mention(entity=key, surface=ent.text, start=a, end=b, passage_id=passage_id))
+        table.mentioned.add(key)
     _abbreviations(table, doc, out)
     return out
 

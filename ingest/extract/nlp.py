@@ -271,7 +271,8 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
     if text.endswith(EXCLUDED_TAILS):
         return None, None
     if text.endswith(ORDER_HEADS) and len(text) >= 5 and not _NUMBERED.match(text):
-        return "PG_Law", "令"
+        # 都道府県公安委員会規則, 市町村の条例: a kind of rule every prefecture makes, not a named one
+        return (None, None) if text.startswith(("都道府県", "市町村", "各", "同", "当該")) else ("PG_Law", "令")
     if text.endswith(LAW_HEADS):
         if text.endswith(NOT_LAW_TAILS) or text in GENERIC_LAWS or len(text) < 4 or _NUMBERED.match(text):
             return None, None  # 平成十一年法律(第百二十八号): a law's number, not its name
