@@ -23,68 +23,16 @@ import argparse
 import json
 import os
 import platform
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RAY = str(Path(sys.executable).parent / "ray")
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0"}
+sys.path.insert(0, str(ROOT / "tests"))
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _nodes(address: str) -> int:
-    out = subprocess.run([RAY, "status", f"--address={address}"], capture_output=True, text=True, env=ENV,
-                         timeout=60).stdout
-    return out.count("node_")
-
-
-def start_cluster(tmp: str, cpus: int) -> tuple[str, list[subprocess.Popen[bytes]]]:
-    """A head and one worker node on 127.0.0.1, each ``ray start --block`` in its own process group."""
-    port = _free_port()
-    address = f"127.0.0.1:{port}"
-    common = ["--block", f"--num-cpus={cpus}", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
-    log = open(Path(tmp) / "ray-start.log", "wb")  # noqa: SIM115 - lives as long as the nodes
-    procs = [subprocess.Popen(
-        [RAY, "start", "--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={tmp}",
-         f"--ray-client-server-port={_free_port()}", f"--dashboard-agent-listen-port={_free_port()}", *common],
-        stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True)]
-    for n in (1, 2):
-        deadline = time.monotonic() + 120
-        while _nodes(address) < n:
-            if time.monotonic() > deadline:
-                stop(procs)
-                raise SystemExit((Path(tmp) / "ray-start.log").read_text())
-            time.sleep(1)
-        if n == 1:
-            procs.append(subprocess.Popen(
-                [RAY, "start", f"--address={address}", f"--dashboard-agent-listen-port={_free_port()}", *common],
-                stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True))
-    return address, procs
-
-
-def stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 10.0)):
-        for p in procs:
-            try:
-                os.killpg(p.pid, sig)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline and any(p.poll() is None for p in procs):
-            time.sleep(0.2)
-    for p in procs:
-        p.wait(timeout=10)
+from ray_nodes import local_cluster  # noqa: E402 - a real head and worker node on 127.0.0.1
 
 
 def _dump(svc: object) -> tuple[list[str], int]:
@@ -180,15 +128,12 @@ def main() -> None:
     chars = sum(len(read_file(f).text) for f in files)
     local_runs: list[dict[str, object]] = []
     cluster_runs: list[dict[str, object]] = []
-    with tempfile.TemporaryDirectory(prefix="pgb", dir="/tmp") as tmp:
-        address, procs = start_cluster(tmp, args.cpus_per_node)
-        try:
-            for r in range(args.rounds):  # alternating, so both see the machine's load alike
-                local_runs.append(_local(files, Path(tmp) / f"local{r}"))
-                cluster_runs.append(_cluster(files, Path(tmp) / f"cluster{r}", address))
-            peak_rss = _worker_peak_rss_mb(files, address)
-        finally:
-            stop(procs)
+    with tempfile.TemporaryDirectory(prefix="pgb", dir="/tmp") as tmp, \
+            local_cluster(args.cpus_per_node) as (address, _client):
+        for r in range(args.rounds):  # alternating, so both see the machine's load alike
+            local_runs.append(_local(files, Path(tmp) / f"local{r}"))
+            cluster_runs.append(_cluster(files, Path(tmp) / f"cluster{r}", address))
+        peak_rss = _worker_peak_rss_mb(files, address)
     same = all(run["_dump"] == local_runs[0]["_dump"] for run in [*local_runs, *cluster_runs])
     for run in [*local_runs, *cluster_runs]:
         del run["_dump"]

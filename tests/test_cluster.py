@@ -8,13 +8,10 @@ address where no cluster answers is a clear error, not a wait."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,86 +19,17 @@ from typing import Any
 
 import numpy as np
 import pytest
+from ray_nodes import ENV, free_port, local_cluster
 
 pytestmark = pytest.mark.integration
 
 DATA = Path(__file__).resolve().parent / "data"
-RAY = str(Path(sys.executable).parent / "ray")
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "RAY_USAGE_STATS_ENABLED": "0"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    """The `ray start --block` processes and every Ray process they started (each its
-    own process group): SIGTERM, then SIGKILL what is left after a few seconds."""
-    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 10.0)):
-        alive = []
-        for p in procs:
-            try:
-                os.killpg(p.pid, sig)
-                alive.append(p)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + grace
-        while alive and time.monotonic() < deadline:
-            alive = [p for p in alive if _group_alive(p.pid)]
-            time.sleep(0.2)
-        if not alive:
-            break
-    for p in procs:
-        p.wait(timeout=10)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-
-
-def _nodes(address: str) -> int:
-    out = subprocess.run([RAY, "status", f"--address={address}"], capture_output=True, text=True, env=ENV,
-                         timeout=60).stdout
-    return out.count("node_")
-
-
 @pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[tuple[str, str]]:
     """A head node and one worker node, one CPU each: the head's ``host:port`` and its Ray
     Client address (``ray://host:port``)."""
-    tmp = tempfile.mkdtemp(prefix="pgray", dir="/tmp")  # Ray's socket paths must stay short
-    port = _free_port()
-    address = f"127.0.0.1:{port}"
-    client_port = _free_port()
-    common = ["--block", "--num-cpus=1", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
-    procs: list[subprocess.Popen[bytes]] = []
-    log = open(Path(tmp) / "ray-start.log", "wb")  # noqa: SIM115 - closed in the teardown
-    try:
-        procs.append(subprocess.Popen(
-            [RAY, "start", "--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={tmp}",
-             f"--ray-client-server-port={client_port}", f"--dashboard-agent-listen-port={_free_port()}", *common],
-            stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True))
-        deadline = time.monotonic() + 90
-        while _nodes(address) < 1:
-            assert time.monotonic() < deadline, (Path(tmp) / "ray-start.log").read_text()
-            time.sleep(1)
-        procs.append(subprocess.Popen(
-            [RAY, "start", f"--address={address}", f"--dashboard-agent-listen-port={_free_port()}", *common],
-            stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True))
-        while _nodes(address) < 2:
-            assert time.monotonic() < deadline, (Path(tmp) / "ray-start.log").read_text()
-            time.sleep(1)
-        yield address, f"ray://127.0.0.1:{client_port}"
-    finally:
-        _stop(procs)
-        log.close()
-        shutil.rmtree(tmp, ignore_errors=True)
+    with local_cluster(cpus=1, timeout_s=90) as addresses:
+        yield addresses
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +104,7 @@ def test_the_cluster_writes_what_one_process_writes(ray_cluster: tuple[str, str]
 
 
 def test_no_cluster_at_the_address_is_a_clear_error(folder: Path, tmp_path: Path) -> None:
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     started = time.monotonic()
     r = _cli(tmp_path / "d", "ingest", str(folder), "--cluster", f"127.0.0.1:{port}", timeout=120)
     assert r.returncode == 1 and time.monotonic() - started < 60
