@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -61,14 +62,20 @@ def _local(files: list[Path], data: Path) -> dict[str, object]:
     t0 = time.perf_counter()
     _ = svc.analyzer, svc.embedder, svc.sparse
     load_s = time.perf_counter() - t0
+    load, ingest_s, dump = _timed_ingest(svc, files)
+    return {"load_avg_1min_before": round(load, 1), "models_load_s": round(load_s, 1), "ingest_s": round(ingest_s, 1),
+            "_dump": dump}
+
+
+def _timed_ingest(svc: Any, files: list[Path]) -> tuple[float, float, tuple[list[str], int]]:
+    """The machine's load before, the ingest's seconds, and what it wrote; closes ``svc``."""
     load = os.getloadavg()[0]
     t0 = time.perf_counter()
     svc.ingest_paths(files)
     ingest_s = time.perf_counter() - t0
     dump = _dump(svc)
     svc.close()
-    return {"load_avg_1min_before": round(load, 1), "models_load_s": round(load_s, 1), "ingest_s": round(ingest_s, 1),
-            "_dump": dump}
+    return load, ingest_s, dump
 
 
 def _cluster(files: list[Path], data: Path, address: str) -> dict[str, object]:
@@ -83,12 +90,7 @@ def _cluster(files: list[Path], data: Path, address: str) -> dict[str, object]:
     with cluster.connected(address):
         infos = cluster.start_workers(cluster.WorkerConfig.of(svc.settings)).infos
     start_s = time.perf_counter() - t0
-    load = os.getloadavg()[0]
-    t0 = time.perf_counter()
-    svc.ingest_paths(files)
-    ingest_s = time.perf_counter() - t0
-    dump = _dump(svc)
-    svc.close()
+    load, ingest_s, dump = _timed_ingest(svc, files)
     return {"load_avg_1min_before": round(load, 1), "workers": len(infos), "workers_start_s": round(start_s, 1),
             "ingest_s_incl_start": round(ingest_s, 1), "ingest_s_excl_start": round(ingest_s - start_s, 1),
             "worker_rss_mb_models_loaded": [round(i["rss"] / 2**20) for i in infos], "_dump": dump}
