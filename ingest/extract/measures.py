@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,9 +94,7 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
             intro_from = _body_start(text, sec)
             intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
             if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
-                for a, b in intro:
-                    for x, y in split_milestones(text, a, b):
-                        yield Unit(sec, x, y)
+                yield from _statement_units(text, sec, intro)
             for i, m in enumerate(bullets):
                 a = sec.start + m.start()
                 b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
@@ -105,13 +103,19 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
         if sec.title or sec.end - sec.start > MAX_TEXT:
             # a titled heading, or an item too long to be one statement: each statement
             # (paragraph) under it is a unit
-            for a, b in _statements(text, _body_start(text, sec) if sec.title else sec.start, sec.end):
-                for x, y in split_milestones(text, a, b):
-                    yield Unit(sec, x, y)
+            yield from _statement_units(
+                text, sec, _statements(text, _body_start(text, sec) if sec.title else sec.start, sec.end))
             continue
         a, b = _strip(text, sec.start, sec.end)
         if a < b:
             yield Unit(sec, a, b)
+
+
+def _statement_units(text: str, sec: Section, statements: Iterable[tuple[int, int]]) -> Iterator[Unit]:
+    """A unit per statement, a dated milestone inside one a unit of its own."""
+    for a, b in statements:
+        for x, y in split_milestones(text, a, b):
+            yield Unit(sec, x, y)
 
 
 def _body_start(text: str, sec: Section) -> int:
@@ -126,9 +130,10 @@ def _body_start(text: str, sec: Section) -> int:
     return nl if title and line.endswith(title) and len(line) - len(title) <= 12 else sec.start
 
 
-# a line that starts a new statement although no blank line comes before it: a statute's
-# paragraph (２　…), article (第十二条　…) or caption (（検討）) after a full stop
-_STATEMENT_BREAK = re.compile(r"(?<=。)[ \t\u3000]*\n(?=[ \t\u3000]*(?:[0-9０-９]{1,3}[\u3000 ]|第[0-9一二三四五六七八九十百千]+条"
+# where one statement ends and the next begins: a blank line, or — with no blank line — a
+# statute's paragraph (２　…), article (第十二条　…) or caption (（検討）) after a full stop
+_STATEMENT_BREAK = re.compile(r"\n[ \t\u3000]*\n"
+                              r"|(?<=。)[ \t\u3000]*\n(?=[ \t\u3000]*(?:[0-9０-９]{1,3}[\u3000 ]|第[0-9一二三四五六七八九十百千]+条"
                               r"|[（(][^）)\n]{1,20}[）)][ \t\u3000]*\n))")
 
 
@@ -136,11 +141,7 @@ def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Paragraphs of a span; a paragraph cut mid-sentence (a page break) joins the next."""
     cur: tuple[int, int] | None = None
     pos = start
-    breaks = sorted([*re.finditer(r"\n[ \t\u3000]*\n", text[start:end]), *_STATEMENT_BREAK.finditer(text[start:end])],
-                    key=lambda m: m.start())
-    for m in [*breaks, None]:
-        if m is not None and start + m.start() < pos:
-            continue  # inside a break already taken
+    for m in [*_STATEMENT_BREAK.finditer(text[start:end]), None]:
         stop = start + m.start() if m else end
         a, b = _strip(text, pos, stop)
         pos = start + m.end() if m else end
