@@ -148,13 +148,13 @@ def test_a_statute_s_powers_defined_terms_and_review_clauses(service, tmp_path: 
 
 def test_a_guideline_is_a_plan_named_by_its_title_and_quoted_titles_are_plans(service, tmp_path: Path) -> None:
     x = _analyse_text(service, tmp_path / "guideline.txt",
-        "情報セキュリティ早期警戒\nパートナーシップガイドライン\n\n第1 目的\n\n"
+        "災害時の情報共有体制\n整備ガイドライン\n\n第1 目的\n\n"
         "本ガイドラインは、「個人情報の保護に関する法律についてのガイドライン(通則編)」及び"
-        "ISO/IEC 29147を踏まえ、届出の手順を定める。\n\n第2 届出\n\n"
-        "発見者は、情報処理推進機構に届け出ることが重要です。\n")
-    assert x.meta.title == "情報セキュリティ早期警戒パートナーシップガイドライン"
+        "ISO 22320を踏まえ、報告の手順を定める。\n\n第2 報告\n\n"
+        "市町村は、被害の状況を都道府県に報告することが重要です。\n")
+    assert x.meta.title == "災害時の情報共有体制整備ガイドライン"
     plans = {e.label: e for e in x.entities if e.type == "Plan"}
-    own = plans["情報セキュリティ早期警戒パートナーシップガイドライン"]
+    own = plans["災害時の情報共有体制整備ガイドライン"]
     assert any(m.entity == own.key and m.surface == "本ガイドライン" for m in x.mentions)
-    assert {"個人情報の保護に関する法律についてのガイドライン(通則編)", "ISO/IEC 29147"} <= set(plans)
-    assert any("届け出ることが重要です" in m.text for m in x.measures)  # a recommendation is a measure
+    assert {"個人情報の保護に関する法律についてのガイドライン(通則編)", "ISO 22320"} <= set(plans)
+    assert any("報告することが重要です" in m.text for m in x.measures)  # a recommendation is a measure

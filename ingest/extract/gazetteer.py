@@ -44,7 +44,7 @@ AGENCY_HEADS = (
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金",
                  "事業", "講習", "構想")
 # a plan, strategy, guideline or standard named without quotes (包括的データ戦略,
-# データ品質管理実践ガイドブック, 情報システム安全対策基準); a compound of 6 characters or
+# データ品質管理実践ガイドブック, 情報セキュリティ管理基準); a compound of 6 characters or
 # more, so that 基本方針, 実施計画 and the like stay words
 PLAN_HEADS = ("計画", "戦略", "方針", "指針", "基準", "規範", "規約", "ガイドライン", "ガイドブック", "ガイダンス",
               "フレームワーク", "工程表", "ロードマップ", "アクションプラン", "プラン", "大綱", "ビジョン", "BCP")

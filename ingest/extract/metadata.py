@@ -103,7 +103,7 @@ def _title(lines: list[str]) -> str:
         if _not_title(ln):
             continue
         title = ln
-        # a title broken over lines (情報セキュリティ早期警戒 / パートナーシップガイドライン)
+        # a title broken over lines (災害時の情報共有体制 / 整備ガイドライン)
         for nxt in lines[i + 1 : i + 3]:
             if (_TITLE_END.search(title.replace(" ", "")) or title.endswith("。") or len(title) >= 40
                     or len(nxt) < 3 or _DATE.search(nxt) or len(nxt) >= 40 or nxt.endswith("。") or _MARKER_LINE.match(nxt)
