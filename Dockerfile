@@ -7,7 +7,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
-    POLICYGRAPH_DATA=/data
+    POLICYGRAPH_DATA=/data \
+    POLICYGRAPH_MODELS_DIR=/opt/policygraph/models
 
 WORKDIR /app
 # torch first, as scripts/setup.sh does, so the rest does not pull another build
@@ -21,6 +22,8 @@ COPY indexes indexes
 COPY service service
 COPY api api
 RUN pip install . \
+    && python -c "from pathlib import Path; from policygraph.indexes.e5_build import build_e5_model; \
+build_e5_model(Path('/opt/policygraph/models/e5-small'), quantize='none')" \
     && useradd --create-home --uid 10001 policygraph \
     && mkdir -p /data && chown policygraph /data
 

