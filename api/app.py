@@ -13,8 +13,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse
 
 from policygraph.api import errors
+from policygraph.api.jobs import Jobs, Upload
 from policygraph.core.dates import Side, parse_bound
 from policygraph.core.errors import BadInput, NotFound, TooLarge
+from policygraph.core.records import SourceDocument
 from policygraph.core.settings import Settings
 from policygraph.service.service import Service
 
@@ -124,16 +126,50 @@ def create_app(  # noqa: C901 - one closure per route
     def document(s: Svc, doc_id: str) -> dict[str, Any]:
         return s.document(doc_id)
 
-    @app.post("/api/documents", status_code=201)
-    def upload(s: Svc, _w: Writer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    def read_upload(u: Upload) -> SourceDocument:
         from policygraph.ingest.readers import read_bytes
 
-        data = file.file.read(settings.max_upload_bytes + 1)
-        if len(data) > settings.max_upload_bytes:
-            raise TooLarge(f"larger than {settings.max_upload_bytes} bytes", source=file.filename)
-        doc = read_bytes(data, file.filename or "upload", max_bytes=settings.max_upload_bytes,
-                         max_chars=settings.max_document_chars)
-        return {"results": s.ingest_documents([doc])}
+        return read_bytes(u.data, u.name, max_bytes=settings.max_upload_bytes, max_chars=settings.max_document_chars)
+
+    jobs: dict[str, Jobs] = {}
+
+    def upload_jobs() -> Jobs:
+        if "j" not in jobs:
+            jobs["j"] = Jobs(svc().ingest_documents, read_upload)
+        return jobs["j"]
+
+    @app.post("/api/documents", status_code=201, responses={202: {"description": "an upload job (`wait=false`)"}})
+    def upload(s: Svc, _w: Writer, response: Response, file: Annotated[list[UploadFile], File()],
+               wait: Annotated[bool, Query(description="false: answer 202 at once with a job to poll")] = True,
+               prefer: Annotated[str | None, Header()] = None) -> dict[str, Any]:
+        """Ingest one or more files (form field ``file``, repeated).  By default the answer
+        comes when they are written; with ``wait=false`` (or ``Prefer: respond-async``) it
+        is ``202`` with a job, polled at ``/api/jobs/{id}`` (its ``Location``)."""
+        uploads = []
+        for f in file:
+            data = f.file.read(settings.max_upload_bytes + 1)
+            if len(data) > settings.max_upload_bytes:
+                raise TooLarge(f"larger than {settings.max_upload_bytes} bytes", source=f.filename)
+            uploads.append(Upload(f.filename or "upload", data))
+        if not wait or (prefer and "respond-async" in prefer.lower()):
+            job = upload_jobs().submit(uploads)
+            response.status_code = 202
+            response.headers["Location"] = f"/api/jobs/{job.id}"
+            return job.view()
+        docs = [read_upload(u) for u in uploads]
+        return {"results": s.ingest_documents(docs)}
+
+    @app.get("/api/jobs")
+    def list_jobs(_w: Writer) -> dict[str, Any]:
+        """Upload jobs, newest first (kept in the server's memory)."""
+        views = [j.view() for j in upload_jobs().all()]
+        return {"jobs": views, "total": len(views)}
+
+    @app.get("/api/jobs/{job_id}")
+    def get_job(_w: Writer, job_id: str) -> dict[str, Any]:
+        """An upload job: ``state`` (queued, running, done, failed), ``progress`` (stage,
+        done, total), ``counts`` and each file's ``results``; ``error`` when it failed."""
+        return upload_jobs().get(job_id).view()
 
     @app.delete("/api/documents/{doc_id}")
     def delete(s: Svc, _w: Writer, doc_id: str) -> dict[str, Any]:

@@ -64,12 +64,15 @@ class WritePipeline:
         read.  Memory stays bounded by a batch, every document is committed as soon as its
         batch is written, and an interrupted folder ingest resumes where it stopped (what
         is in the store is unchanged, and skipped).  ``progress("documents", done, total)``
-        after each file, with ``("characters", n, 0)`` for the text it read.
+        after each batch, ``("characters", n, 0)`` for the text of each file read, and
+        within a batch ``("parse", 0, passages)`` and ``("write", i, n)``.
 
         With ``cluster_address`` set (``--cluster``) the batches are prepared on a Ray
         cluster, a few at a time, and committed here, in order, as they come back
         (:func:`policygraph.service.cluster.cluster_steps`)."""
         files = expand(paths)
+        if progress:
+            progress("documents", 0, len(files))
         read = self.read_batches(files, progress)
         steps: Iterator[Step]
         if self.s.settings.cluster_address:
@@ -77,7 +80,7 @@ class WritePipeline:
 
             steps = cluster_steps(self, self.s.settings.cluster_address, read)
         else:
-            steps = ((errors, self.ingest_documents(docs) if docs else None) for errors, docs in read)
+            steps = ((errors, self.ingest_documents(docs, progress) if docs else None) for errors, docs in read)
         results: list[dict[str, Any]] = []
         batches = 0
         for errors, written in steps:
