@@ -158,3 +158,24 @@ def test_a_guideline_is_a_plan_named_by_its_title_and_quoted_titles_are_plans(se
     assert any(m.entity == own.key and m.surface == "本ガイドライン" for m in x.mentions)
     assert {"個人情報の保護に関する法律についてのガイドライン(通則編)", "ISO 22320"} <= set(plans)
     assert any("報告することが重要です" in m.text for m in x.measures)  # a recommendation is a measure
+
+
+def test_plain_commitments_are_measures_whatever_their_verb(service, tmp_path: Path) -> None:
+    """A sentence ending in a verb of doing in its plain present tense is a commitment,
+    read from the parse (取りまとめる, 講ずる, 深める were not in any list); a past, a state,
+    a deeming formula or a full stop inside brackets is not."""
+    x = _analyse_text(service, tmp_path / "notice.txt",
+                      "災害時の情報共有体制の整備について\n\n"
+                      "1 警察庁は、令和9年度中に調査結果を取りまとめる。\n"
+                      "2 総務省は、関係機関と連携し、必要な措置を講ずる。\n"
+                      "3 外国の関係機関との連携を一層深める。\n"
+                      "4 都道府県警察は、令和8年度に訓練を実施した。\n"
+                      "5 当該情報は、委員会が保有している。\n"
+                      "6 前項の届出は、受理された時に到達したものとみなす。\n")
+    texts = {m.text.split()[0]: m for m in x.measures}
+    assert {"1", "2", "3"} <= set(texts), [m.text for m in x.measures]
+    assert not {"4", "5", "6"} & set(texts), [m.text for m in x.measures]
+    first = texts["1"]
+    assert first.actors == ("npa",)
+    assert [(d.kind, d.start, d.end) for d in first.deadlines] == [("fiscal_year", "2027-04-01", "2028-03-31")]
+    assert texts["2"].actors == ("soumu",)

@@ -61,6 +61,9 @@ _STATUTE_EVENT = re.compile(
     rf"(\d{{1,3}}|[{_K}]{{1,3}})\s*(年|か月|箇月|ヶ月|月|日)(?:以内|ごとに|を経過)?"
     r"|(施行日|施行の日|公布の日)までに|(政令で定める日)")
 _BEFOREHAND = re.compile(r"あらかじめ|予め")
+# a campaign's period: 「…全国強調月間」において, 今後実施する「…PR月間」を通じ (annotation.md: relative,
+# tied to an event)
+_CAMPAIGN = re.compile(r"「([^「」]{2,40}?(?:月間|週間|旬間|運動|キャンペーン))」(?:において|を通じ(?:て)?|の期間中に?|期間中に?)")
 _EVENT_BY = re.compile(r"((?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?)(?:\([^()]{0,40}\))?までに")
 _PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
 _PART_NAMED = re.compile(r"(?:^|(?<=、))([^、:：【】]{1,60}?)\s*[:：]")
@@ -228,6 +231,9 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             dur = f"P{n}Y" if unit == "年" else f"P{n}D" if unit == "日" else f"P{n}M"
             return Deadline(verbatim, "relative", None, None, part, duration=dur, event=ms.group(1))
         return Deadline(verbatim, "relative", None, None, part, event=ms.group(4) or ms.group(5))
+    mc = _CAMPAIGN.search(t)
+    if mc:
+        return Deadline(verbatim, "relative", None, None, part, event=mc.group(1))
     if _PROMPTLY.search(t):
         return Deadline(verbatim, "promptly", None, None, part)
     if _ONGOING.search(t):
@@ -317,7 +323,7 @@ _INLINE = re.compile(
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
-    rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}"
+    rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}|{_CAMPAIGN.pattern}"
 )
 
 

@@ -52,8 +52,12 @@ _POLITE = re.compile(
 )
 # a duty or prohibition anywhere (…しなければならない, …を取得してはならない), a request
 # (…を参照されたい, 御配慮をお願いします)
-_OBLIGATION = re.compile(r"(?:なければならない|ものとする|努めるものとする|てはならない|ではならない|されたい"
-                         r"|願います|お願いします|お願いする)(?:こと)?。$")
+_OBLIGATION = re.compile(r"(?:(?:なければならない|ものとする|努めるものとする|てはならない|ではならない|義務(?:付け|づけ)られ(?:てい)?る)"
+                         # a duty reported as the law's (…通知しなければならないこととされている)
+                         r"(?:(?:こと)?とされ(?:てい)?る)?"
+                         r"|されたい|願います|お願いします|お願いする"
+                         # what one should or should not do (…取得すべきでない)
+                         r"|べき(?:である|ではない|でない))(?:こと)?。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
 _STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
@@ -70,6 +74,8 @@ class Unit:
     end: int
     bullet: int | None = None
     intro: tuple[int, int] | None = None  # where a bullet list's actor is stated
+    preamble: bool = False  # before the first heading: a measure only as a request or duty
+    lead: int | None = None  # where the measure's text starts when its item's title leads it
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,11 @@ class ParsedPassage:
 def units(text: str, sections: list[Section]) -> Iterator[Unit]:
     for sec in sections:
         if not sec.path:
+            # a notice's operative request often stands before its first heading
+            # (…周知方よろしく御配慮をお願いします。 above 記): its statements are units,
+            # kept only as a request or duty (extract_measures)
+            for x, y in _statements(text, sec.start, sec.end):
+                yield Unit(sec, x, y, preamble=True)
             continue
         body = text[sec.start : sec.end]
         bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not sec.title]
@@ -100,6 +111,15 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
                 b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
                 yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
             continue
+        if sec.title and sec.end - sec.start <= MAX_TEXT:
+            under = list(_statements(text, _body_start(text, sec), sec.end))
+            if len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1:
+                # a titled item with one statement under its title (１０ 安全性に関する情報欄 /
+                # 関連情報を記載すること。): the item, title and all, is the measure's text;
+                # its deadlines and actor are the statement's, as before
+                a, b = under[0]
+                yield Unit(sec, a, b, lead=_strip(text, sec.start, a)[0])
+                continue
         if sec.title or sec.end - sec.start > MAX_TEXT:
             # a titled heading, or an item too long to be one statement: each statement
             # (paragraph) under it is a unit
@@ -211,6 +231,51 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+# verbs whose plain present tense states what is, not what someone will do; and a
+# statute's formulas of deeming, defining and deferring (…とみなす, …をいう, なお従前の例による,
+# …の例に従う)
+_STATIVE = frozenset({"ある", "いる", "おる", "なる", "できる", "異なる", "存在", "存する", "該当", "相当", "属する",
+                      "含む", "有する", "要する", "当たる", "限る", "過ぎる", "思う", "考える", "見る", "言う", "いう",
+                      "みなす", "見なす", "よる", "因る", "従う", "除く"})
+_CLOSERS = frozenset(")）」』】]")
+
+
+def commits(pp: ParsedPassage, a: int, b: int) -> bool:
+    """A sentence of the span ends in a verb of doing in its plain present tense, the form
+    a commitment takes (警察庁は、…結果を取りまとめる。 …対策を講ずる。): read from the
+    parse, not from a list of verbs.  Not a past (…した), a state (…している, …がある),
+    a passive or potential (…される, …られる), a negation or a copula: their last word
+    is an auxiliary, or a verb that states what is (:data:`_STATIVE`).  A full stop inside
+    brackets (…を除く。）) does not end a sentence."""
+    doc = pp.doc
+    text = doc.text
+    na, nb = pp.from_original(a), pp.from_original(b)
+    for tok in doc[:]:
+        if tok.text != "。" or not na <= tok.idx < nb or tok.i < 3:
+            continue
+        if tok.idx + 1 < len(text) and text[tok.idx + 1] in _CLOSERS:
+            continue
+        last = doc[tok.i - 1]
+        if last.idx < na or not last.tag_.startswith("動詞") or "終止形-一般" not in "".join(
+                last.morph.get("Inflection")):
+            continue
+        verb = last
+        if last.lemma_ == "する" and doc[last.i - 1].tag_.startswith("名詞"):  # サ変: 保有する, 対象とする
+            verb = doc[last.i - 1]
+        elif last.tag_.startswith("動詞-非自立可能") and last.lemma_ != "する":
+            continue  # …ていく, …てある, …ておく: an auxiliary verb after a form of another
+        if verb.lemma_ in _STATIVE:
+            continue
+        return True
+    return False
+
+
+def _sentences(norm_text: str) -> list[str]:
+    """The sentences of a unit, lines joined (明確にすること 。: a PDF's gap before the stop closed)."""
+    flat = re.sub(r"[ \u3000\t]+(?=[。】])", "", norm_text.replace("\n", ""))
+    return [s for s in re.split(r"(?<=。)", flat) if s.strip()]
+
+
 def is_measure(norm_text: str, statute: bool = False) -> bool:
     """A unit commits to something: a 【deadline】 or an action predicate.
 
@@ -230,10 +295,12 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     (True, False)
     >>> is_measure("事業者は、不正の手段により結果を取得してはならない。")  # a prohibition
     True
+    >>> is_measure("事業者は、労働者から取得すべきでない。"), is_measure("意見を通知しなければならないこととされている。")
+    (True, True)
     """
     if any(is_deadline_bracket(_inner(m)) for m in _BRACKET.finditer(norm_text)):
         return True
-    sentences = [s for s in re.split(r"(?<=。)", norm_text.replace("\n", "")) if s.strip()]
+    sentences = _sentences(norm_text)
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
 
@@ -254,10 +321,14 @@ def extract_measures(
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
-        if not is_measure(ntext, statute=any(_ARTICLE.match(x) for x in unit.section.path)):
-            continue
         pp = _passage_at(parsed, a)
         if pp is None:
+            continue
+        if unit.preamble:
+            if not any(_OBLIGATION.search(x) for x in _sentences(ntext)):
+                continue
+        elif not (is_measure(ntext, statute=any(_ARTICLE.match(x) for x in unit.section.path))
+                  or commits(pp, a, b)):
             continue
         actors, actor_text = _actors(pp, a, b, mentions, entity_types)
         if not actors and unit.intro is not None:
@@ -271,6 +342,8 @@ def extract_measures(
         related = _unique(
             m.entity for m in inside if entity_types.get(m.entity) in ("Law", "Plan", "Program")
         )
+        if unit.lead is not None and _passage_at(parsed, unit.lead) is pp:
+            a = unit.lead
         out.append(
             Measure(
                 id=sha(doc_id, "measure", a, b),
@@ -535,10 +608,17 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[int, int]]:
         cases = [c.text for c in tok.children if c.dep_ in ("case", "fixed")]
         if not cases:
             continue
-        if not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]):
+        # each particle with what is fixed to it: に + おい + て + は = においては names who acts
+        # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
+        fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed")
+                 for c in tok.children if c.dep_ in ("case", "fixed")]
+        if not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
+                or fixed == ["において", "は"]):
             continue
         if tok.pos_ not in ("NOUN", "PROPN", "PRON") and not tok.tag_.startswith("名詞"):
             continue  # (GiNZA tags 内閣総理大臣 an ADJ at times; Sudachi still says 名詞)
+        if tok.tag_ == "名詞-普通名詞-副詞可能":
+            continue  # an adverbial noun: a condition or a time (前項の場合においては, 今後は), not who acts
         if "は" not in cases and not _heads_the_sentence(tok, sent.root):
             continue  # a subject inside a noun's modifier (…が指定した対象), not the actor
         left = min(t.idx for t in tok.subtree if t.dep_ != "case")
