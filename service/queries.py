@@ -45,12 +45,17 @@ SELECT ?doc ?rel ?title WHERE {
 """
 
 ENTITIES = PREFIXES + """
-SELECT ?e ?key ?label ?class (GROUP_CONCAT(DISTINCT ?alt; separator="\\u001f") AS ?aliases) ?parent
+SELECT ?e ?key ?label ?class (GROUP_CONCAT(DISTINCT COALESCE(?alt, ""); separator="\\u001f") AS ?aliases) ?parent
 WHERE {
-  ?e a pg:Entity ; pg:entityKey ?key ; skos:prefLabel ?label ; a ?class .
-  FILTER(?class != pg:Entity)
-  OPTIONAL { ?e skos:altLabel ?alt }
-  OPTIONAL { ?e org:subOrganizationOf ?parent }
+  # within one document's graph: every document graph repeats an entity's triples, and
+  # joined over their union the rows multiply with the number of documents (to the power
+  # of the patterns); an alias missing from one graph must not blank the others (COALESCE)
+  GRAPH ?g {
+    ?e a pg:Entity ; pg:entityKey ?key ; skos:prefLabel ?label ; a ?class .
+    FILTER(?class != pg:Entity)
+    OPTIONAL { ?e skos:altLabel ?alt }
+    OPTIONAL { ?e org:subOrganizationOf ?parent }
+  }
 }
 GROUP BY ?e ?key ?label ?class ?parent
 """
@@ -106,9 +111,11 @@ ORDER BY ?m ?d
 ARTICLES = PREFIXES + """
 SELECT DISTINCT ?art ?article ?c ?surface ?cs ?ce ?p ?doc ?path WHERE {
   #bind
-  ?art eli:is_part_of ?entity ; pg:article ?article .
-  ?c pg:citationOf ?art ; pg:inPassage ?p ; pg:surface ?surface ; pg:startOffset ?cs ; pg:endOffset ?ce .
-  ?p pg:inDocument ?doc ; pg:sectionPath ?path .
+  GRAPH ?g {
+    ?art eli:is_part_of ?entity ; pg:article ?article .
+    ?c pg:citationOf ?art ; pg:inPassage ?p ; pg:surface ?surface ; pg:startOffset ?cs ; pg:endOffset ?ce .
+    ?p pg:inDocument ?doc ; pg:sectionPath ?path .
+  }
 }
 ORDER BY ?doc ?cs
 """
@@ -150,8 +157,10 @@ ORDER BY ?doc ?start
 REINDEX_MENTIONS = PREFIXES + """
 SELECT ?p ?key ?class (MIN(?s) AS ?first) WHERE {
   #bind
-  ?m pg:mentionOf ?e ; pg:inPassage ?p ; pg:startOffset ?s . ?e pg:entityKey ?key ; a ?class .
-  ?p pg:inDocument ?doc .
+  GRAPH ?g {
+    ?m pg:mentionOf ?e ; pg:inPassage ?p ; pg:startOffset ?s . ?e pg:entityKey ?key ; a ?class .
+    ?p pg:inDocument ?doc .
+  }
   FILTER(?class != pg:Entity)
 }
 GROUP BY ?doc ?p ?key ?class
@@ -161,8 +170,10 @@ ORDER BY ?p ?first
 REINDEX_ACTORS = PREFIXES + """
 SELECT DISTINCT ?p ?key WHERE {
   #bind
-  ?ms a pg:Measure ; pg:inPassage ?p ; pg:actor ?e . ?e pg:entityKey ?key .
-  ?p pg:inDocument ?doc .
+  GRAPH ?g {
+    ?ms a pg:Measure ; pg:inPassage ?p ; pg:actor ?e . ?e pg:entityKey ?key .
+    ?p pg:inDocument ?doc .
+  }
 }
 """
 
