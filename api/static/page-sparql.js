@@ -16,30 +16,35 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 `;
 const ELI = "PREFIX eli: <http://data.europa.eu/eli/ontology#>\n";
 
-// Each answer once: a document's entities, labels and titles are in every document graph
-// that names them, and queries run over their union, so a plain join repeats rows.
+// Each answer once, and fast on thousands of documents: a document's entities, labels and
+// titles are in every document graph that names them, and queries run over their union,
+// so a join on an entity repeats its rows once per such graph, per pattern.  The examples
+// join inside one document's graph (GRAPH ?g { … }) and count DISTINCT.
 export const EXAMPLES = [
   ["ある実体に触れるすべての箇所（警察共通基盤、別名も）", `${PREFIXES}
 SELECT ?title ?path (GROUP_CONCAT(DISTINCT ?surface; separator="・") AS ?surfaces) ?passage WHERE {
-  ?e skos:prefLabel|skos:altLabel "警察共通基盤"@ja .
-  ?mention pg:mentionOf ?e ; pg:inPassage ?passage ; pg:surface ?surface .
-  ?passage pg:sectionPath ?path ; pg:ordinal ?n ; pg:inDocument/dcterms:title ?title .
+  GRAPH ?g {
+    ?e skos:prefLabel|skos:altLabel "警察共通基盤"@ja .
+    ?mention pg:mentionOf ?e ; pg:inPassage ?passage ; pg:surface ?surface .
+    ?passage pg:sectionPath ?path ; pg:ordinal ?n ; pg:inDocument/dcterms:title ?title .
+  }
 }
 GROUP BY ?title ?n ?path ?passage
 ORDER BY ?title ?n`],
   ["令和8年度に期限を迎える施策と主体", `${PREFIXES}
 SELECT ?measure ?text (GROUP_CONCAT(DISTINCT ?actor; separator="・") AS ?actors)
        (GROUP_CONCAT(DISTINCT ?verbatim; separator=" / ") AS ?deadlines) WHERE {
-  ?measure a pg:Measure ; pg:text ?text ; pg:deadline ?d ; pg:inDocument ?doc ; pg:startOffset ?start .
-  ?d pg:deadlineKind "fiscal_year" ; pg:startDate "2026-04-01"^^xsd:date ; pg:verbatim ?verbatim .
-  OPTIONAL { ?measure pg:actor/skos:prefLabel ?actor }
+  GRAPH ?g {
+    ?measure a pg:Measure ; pg:text ?text ; pg:deadline ?d ; pg:inDocument ?doc ; pg:startOffset ?start .
+    ?d pg:deadlineKind "fiscal_year" ; pg:startDate "2026-04-01"^^xsd:date ; pg:verbatim ?verbatim .
+    OPTIONAL { ?measure pg:actor/skos:prefLabel ?actor }
+  }
 }
 GROUP BY ?doc ?start ?measure ?text
 ORDER BY ?doc ?start`],
   ["機関ごとの施策の数", `${PREFIXES}
 SELECT ?agency (COUNT(DISTINCT ?m) AS ?measures) WHERE {
-  ?m a pg:Measure ; pg:actor ?a .
-  ?a skos:prefLabel ?agency .
+  GRAPH ?g { ?m a pg:Measure ; pg:actor ?a . ?a skos:prefLabel ?agency . }
 }
 GROUP BY ?agency
 ORDER BY DESC(?measures) ?agency`],
@@ -53,10 +58,12 @@ ORDER BY ?title ?relation ?other`],
   ["道路交通法の条文を引用している箇所（条番号順）", `${PREFIXES}${ELI}
 # 条・条の枝番号・項・号を数として並べる（文字列順では第103条が第90条より前になる）
 SELECT DISTINCT ?article ?surface ?title ?path ?passage WHERE {
-  ?law skos:prefLabel "道路交通法"@ja .
-  ?art eli:is_part_of ?law ; pg:article ?article .
-  ?c pg:citationOf ?art ; pg:surface ?surface ; pg:inPassage ?passage .
-  ?passage pg:sectionPath ?path ; pg:inDocument/dcterms:title ?title .
+  GRAPH ?g {
+    ?law skos:prefLabel "道路交通法"@ja .
+    ?art eli:is_part_of ?law ; pg:article ?article .
+    ?c pg:citationOf ?art ; pg:surface ?surface ; pg:inPassage ?passage .
+    ?passage pg:sectionPath ?path ; pg:inDocument/dcterms:title ?title .
+  }
   BIND(xsd:integer(STRAFTER(STRBEFORE(?article, "条"), "第")) AS ?no)
   BIND(COALESCE(xsd:integer(REPLACE(?article, "^第[0-9]+条の([0-9]+).*$", "$1")), 0) AS ?branch)
   BIND(COALESCE(xsd:integer(REPLACE(?article, "^第[0-9]+条(の[0-9]+)?第([0-9]+)項.*$", "$2")), 0) AS ?paragraph)
@@ -65,9 +72,11 @@ SELECT DISTINCT ?article ?surface ?title ?path ?passage WHERE {
 ORDER BY ?no ?branch ?paragraph ?item ?title ?path`],
   ["言及の多い機関・システム・法令・計画", `${PREFIXES}
 SELECT ?entity ?label ?type (COUNT(DISTINCT ?mention) AS ?mentions) WHERE {
-  ?entity a pg:Entity ; skos:prefLabel ?label ; a ?type .
-  FILTER(?type != pg:Entity)
-  ?mention pg:mentionOf ?entity .
+  GRAPH ?g {
+    ?entity a pg:Entity ; skos:prefLabel ?label ; a ?type .
+    FILTER(?type != pg:Entity)
+    ?mention pg:mentionOf ?entity .
+  }
 }
 GROUP BY ?entity ?label ?type
 ORDER BY DESC(?mentions) ?label`],
