@@ -92,6 +92,7 @@ class GazetteerComponent:
                     spans.append(span)
         spans.extend(self._compounds(doc))
         spans.extend(_appositions(doc, spans))
+        spans.extend(_tools(doc, spans))
         doc.ents = filter_spans(spans)
         return doc
 
@@ -186,6 +187,52 @@ _CLASS_WORDS: tuple[tuple[str, str, bool], ...] = (
     ("アプリ", "PG_System", False), ("データベース", "PG_System", False),
     ("団体", "PG_Agency", True), ("機関", "PG_Agency", True), ("組織", "PG_Agency", False), ("法人", "PG_Agency", False),
 )
+
+
+# what follows a Latin name that is used as a tool: …を利用, …で作成, …や…などの共通的なツール
+_TOOL_USE = re.compile(r"(?:\[\^?[0-9]+\])?(?:を(?:利用|使用|活用|用い|使い|使っ|導入|採用)|で作成"
+                       r"|(?:や|、|及び|と)[^。]{0,40}?(?:など|等)の[^。]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
+                       r"|(?:など|等)の[^。、]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
+                       r"|の?(?:ツール|ソフトウェア|ライブラリ))")
+
+
+# a file format is not a tool (PDFで作成, CSVを利用)
+_FILE_FORMAT = re.compile(r"(?i)pdf|csv|tsv|xml|json|html?|rdf|xlsx?|docx?|pptx?|txt|zip|png|jpe?g|gif|svg|odt|ods")
+
+
+def _latin_run(doc: Doc, i: int, taken: set[int], spaced: bool = False) -> int:
+    """The end of the Latin name starting at token ``i`` (Sudachi cuts W3C into W / 3 / C);
+    ``spaced``: capitalised words after a space belong to it (Microsoft Excel)."""
+    j = i + 1
+    while j < len(doc) and j not in taken and doc[j].text.isascii() and re.fullmatch(r"[A-Za-z0-9./&-]+", doc[j].text) \
+            and (not doc[j - 1].whitespace_ or (spaced and doc[j].text[:1].isupper())):
+        j += 1
+    return j
+
+
+def _tools(doc: Doc, spans: list[Span]) -> list[Span]:
+    """A Latin name used as a tool is a system (annotation.md: software tools):
+    ``…オープンソースのであるCKANを利用しています``, ``クレンジングのためのOpenRefineや…
+    バリデータなどの共通的なツール``, ``Microsoft Excelで作成``.  Only where nothing else
+    (the reference data, a definition) has labelled the name."""
+    taken = {t for sp in spans for t in range(sp.start, sp.end)}
+    out = []
+    text = doc.text
+    i = 0
+    while i < len(doc):
+        tok = doc[i]
+        if i in taken or not tok.text.isascii() or not tok.text[:1].isalpha() or (
+                i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].text.isascii() and doc[i - 1].text[-1:].isalnum()):
+            i += 1
+            continue
+        j = _latin_run(doc, i, taken, spaced=True)
+        name = doc[i:j].text
+        end = doc[j - 1].idx + len(doc[j - 1].text)
+        if len(name) >= 3 and re.fullmatch(r"[A-Za-z][A-Za-z0-9 ]*(?:[./&-][A-Za-z0-9]+)*", name) \
+                and not _FILE_FORMAT.fullmatch(name) and _TOOL_USE.match(text, end):
+            out.append(Span(doc, i, j, label="PG_System"))
+        i = j
+    return out
 
 
 def _appositions(doc: Doc, spans: list[Span]) -> list[Span]:
