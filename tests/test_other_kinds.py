@@ -179,3 +179,13 @@ def test_plain_commitments_are_measures_whatever_their_verb(service, tmp_path: P
     assert first.actors == ("npa",)
     assert [(d.kind, d.start, d.end) for d in first.deadlines] == [("fiscal_year", "2027-04-01", "2028-03-31")]
     assert texts["2"].actors == ("soumu",)
+
+
+def test_latin_names_used_as_tools_are_systems(service, tmp_path: Path) -> None:
+    x = _analyse_text(service, tmp_path / "tools.txt",
+                      "データ整備の手引き\n\n1 ツール\n多くの機関がカタログサイトにCKANを利用している。"
+                      "データのクレンジングのためのOpenRefineなどの共通的なツールが必要になる。"
+                      "集計表はMicrosoft Excelで作成し、PDFで作成した報告書とともに公開する。\n")
+    systems = {e.label for e in x.entities if e.type == "System"}
+    assert {"CKAN", "OpenRefine", "Microsoft Excel"} <= systems, systems
+    assert "PDF" not in systems
