@@ -499,7 +499,6 @@ def load_e5_model(path: Path, *, quantize: Quantize | None = None) -> Any:
     ``quantize`` defaults to the marker's; ``"int8"`` quantises the loaded fp32 weights.
     """
     from sentence_transformers import SentenceTransformer
-
     from transformers.utils import logging as hf_logging
 
     marker = read_marker(Path(path)) or {}
