@@ -506,12 +506,12 @@ def load_e5_model(path: Path, *, quantize: Quantize | None = None) -> Any:
     # transformers draws a "Loading weights" bar on stderr: a service's log and a CLI
     # command's error output are no place for it
     bar = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
     try:
         model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
     finally:
         if bar:
-            hf_logging.enable_progress_bar()
+            hf_logging.enable_progress_bar()  # type: ignore[no-untyped-call]
     model.eval()
     if mode == "int8":
         model = quantize_int8(model)
