@@ -93,7 +93,10 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
             # (…周知方よろしく御配慮をお願いします。 above 記): its statements are units,
             # kept only as a request or duty (extract_measures)
             for x, y in _statements(text, sec.start, sec.end):
-                yield Unit(sec, x, y, preamble=True)
+                # lines without a full stop join the statement after them: the notice's
+                # number, date and addressees are not part of its request
+                breaks = [m.end() for m in _STATEMENT_BREAK.finditer(text, x, y)]
+                yield Unit(sec, breaks[-1] if breaks else x, y, preamble=True)
             continue
         body = text[sec.start : sec.end]
         bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not sec.title]
@@ -372,11 +375,21 @@ _ONGOING_WORDS = re.compile(
     r"|継続的に|不断に"
 )
 _CITATION = re.compile(r"\([^()]{0,80}\)")
+# the date a cited notice was issued on: 平成24年9月7日付け薬食発0907第6号 (annotation.md: a date
+# inside a citation is not a deadline), in or out of brackets
+_DATED_NOTICE = re.compile(r"(?:(?:令和|平成|昭和)\s*[0-9元]+|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*付け?"
+                           r"\s*[^、。()「」]{0,24}?第\s*[0-9]+\s*号")
 
 
 def _cited(text: str) -> list[tuple[int, int]]:
-    """Spans of parentheses (citations such as （令和元年6月25日犯罪対策閣僚会議決定）)."""
-    return [m.span() for m in _CITATION.finditer(text)]
+    """Spans of citations: parentheses (（令和元年6月25日犯罪対策閣僚会議決定）) and a cited
+    notice's date and number (平成24年9月7日付け薬食発0907第6号).
+
+    >>> t = "平成24年9月7日付け薬食発 0907 第 6 号通知「…」に基づき、令和8年度中に改める。"
+    >>> [t[a:b] for a, b in _cited(t)]
+    ['平成24年9月7日付け薬食発 0907 第 6 号']
+    """
+    return [m.span() for m in _CITATION.finditer(text)] + [m.span() for m in _DATED_NOTICE.finditer(text)]
 
 
 def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
