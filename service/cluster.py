@@ -28,6 +28,7 @@ import os
 import resource
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -206,6 +207,10 @@ def start_workers(cfg: WorkerConfig) -> Workers:
     return Workers(actors, infos)
 
 
+CLIENT_ATTEMPTS = 3
+_CLIENT_START_FAILED = "Starting Ray client server failed"
+
+
 @contextmanager
 def connected(address: str) -> Iterator[None]:
     """This process as a driver of the cluster at ``address``, for the block; a clear
@@ -236,9 +241,19 @@ def _driver(address: str) -> Iterator[None]:
         except BaseException as e:  # noqa: BLE001 - handed to the caller below
             box["error"] = e
 
-    t = threading.Thread(target=init, name="policygraph-ray-init", daemon=True)
-    t.start()
-    t.join(CONNECT_TIMEOUT_S)
+    for attempt in range(CLIENT_ATTEMPTS):
+        box.clear()
+        t = threading.Thread(target=init, name="policygraph-ray-init", daemon=True)
+        t.start()
+        t.join(CONNECT_TIMEOUT_S)
+        # Ray Client starts a server process per driver on the head; that start can fail
+        # for a moment (seen once in CI: "Starting Ray client server failed"): try again
+        if not (box.get("error") is not None and _CLIENT_START_FAILED in str(box["error"])
+                and attempt + 1 < CLIENT_ATTEMPTS):
+            break
+        log.warning("Ray Client server did not start at %s; trying again", address)
+        ray.shutdown()
+        time.sleep(2.0 * (attempt + 1))
     if "error" not in box:
         raise ClusterUnavailable(f"{address} answers but no Ray cluster joined within {CONNECT_TIMEOUT_S:.0f} s "
                                  "(is it the address `ray start --head` printed?)")
