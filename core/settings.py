@@ -10,6 +10,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # the defaults of the limits readers also apply on their own
 MAX_DOCUMENT_CHARS = 2_000_000
+# GiNZA components left out by default: its NER took 42 % of parse time and the gazetteer
+# does that job (bench/ginza_components.py: analysis 1.8x faster, the same extraction on
+# 21 of 22 documents, the 22nd better); bunsetu spans are not used
+GINZA_EXCLUDE = ("ner", "bunsetu_recognizer")
 
 
 class Settings(BaseSettings):
@@ -49,10 +53,7 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
 
     ginza_model: str = "ja_ginza"
-    # GiNZA components left out: its NER is 42 % of parse time and the gazetteer does
-    # that job (bench/ginza_components.py: analysis 1.8x faster, the same extraction on
-    # 21 of 22 documents, the 22nd better); bunsetu spans are not used.  [] keeps all.
-    ginza_exclude: list[str] = Field(default_factory=lambda: ["ner", "bunsetu_recognizer"])
+    ginza_exclude: list[str] = Field(default_factory=lambda: list(GINZA_EXCLUDE))  # [] keeps all
     ginza_processes: int = 2
     ginza_batch_size: int = 32
 

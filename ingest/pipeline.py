@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from policygraph.core.records import ExtractedDocument, Mention, Passage, Section, SourceDocument
+from policygraph.core.settings import GINZA_EXCLUDE
 from policygraph.ingest.extract import aliases
 from policygraph.ingest.extract.citations import extract_citations
 from policygraph.ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
 from policygraph.ingest.extract.gazetteer import Gazetteer
 from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
 from policygraph.ingest.extract.metadata import extract_metadata
-from policygraph.ingest.extract.nlp import DEFAULT_EXCLUDE, load_nlp, parse
+from policygraph.ingest.extract.nlp import load_nlp, parse
 from policygraph.ingest.extract.relations import runs_on
 from policygraph.ingest.extract.title import title_mentions
 from policygraph.ingest.normalise import NormText, join_soft_wraps, normalise
@@ -39,7 +40,7 @@ class Analyzer:
 
 
 def load_analyzer(model: str = "ja_ginza", processes: int = 1, batch_size: int = 32,
-                  exclude: Iterable[str] = DEFAULT_EXCLUDE) -> Analyzer:
+                  exclude: Iterable[str] = GINZA_EXCLUDE) -> Analyzer:
     """GiNZA (without the components in ``exclude``) with the gazetteer and reference data."""
     from policygraph.ontology.gazetteer import load_reference
 

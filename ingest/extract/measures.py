@@ -253,7 +253,8 @@ def commits(pp: ParsedPassage, a: int, b: int) -> bool:
     doc = pp.doc
     text = doc.text
     na, nb = pp.from_original(a), pp.from_original(b)
-    for tok in doc[:]:
+    span = doc.char_span(na, nb, alignment_mode="expand")
+    for tok in span if span is not None else ():
         if tok.text != "。" or not na <= tok.idx < nb or tok.i < 3:
             continue
         if tok.idx + 1 < len(text) and text[tok.idx + 1] in _CLOSERS:
@@ -618,13 +619,13 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[int, int]]:
     for tok in sent:
         if tok.idx < from_char:
             continue
-        cases = [c.text for c in tok.children if c.dep_ in ("case", "fixed")]
-        if not cases:
+        particles = [c for c in tok.children if c.dep_ in ("case", "fixed")]
+        if not particles:
             continue
+        cases = [c.text for c in particles]
         # each particle with what is fixed to it: に + おい + て + は = においては names who acts
         # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
-        fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed")
-                 for c in tok.children if c.dep_ in ("case", "fixed")]
+        fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed") for c in particles]
         if not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
                 or fixed == ["において", "は"]):
             continue

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Span
 
+from policygraph.core.settings import GINZA_EXCLUDE
 from policygraph.ingest.extract.gazetteer import (
     AGENCY_HEADS,
     DEVICE_HEADS,
@@ -251,10 +252,7 @@ def _appositions(doc: Doc, spans: list[Span]) -> list[Span]:
             before, after_no = doc[i - 2], True
         else:
             continue
-        j = i + 1  # Sudachi cuts W3C into W / 3 / C
-        while j < len(doc) and j not in taken and not doc[j - 1].whitespace_ and doc[j].text.isascii() \
-                and re.fullmatch(r"[A-Za-z0-9./&-]+", doc[j].text):
-            j += 1
+        j = _latin_run(doc, i, taken)
         name = doc[i:j].text
         if len(name) < 3 or not _LATIN_NAME.fullmatch(name):
             continue
@@ -359,12 +357,7 @@ def _clause(doc: Doc, k: int) -> Span | None:
     return span
 
 
-# GiNZA components left out by default (Settings.ginza_exclude): its NER took 42 % of parse
-# time and the gazetteer does its job (bench/ginza_components.py); bunsetu spans are unused
-DEFAULT_EXCLUDE = ("ner", "bunsetu_recognizer")
-
-
-def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = DEFAULT_EXCLUDE) -> Language:
+def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = GINZA_EXCLUDE) -> Language:
     """GiNZA without the components in ``exclude``, with ``pg_gazetteer`` right after the
     parser (so before ``ner``, whose entities only fill the gaps it leaves)."""
     import spacy
