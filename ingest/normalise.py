@@ -167,7 +167,9 @@ def soft_wraps(text: str, max_width: int = 100, min_share: float = 0.2, full: fl
     []
     """
     lines = text.split("\n")
-    widths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    # a table's rows (tab-separated cells) are not wrapped text: they neither set the width
+    # nor wrap
+    widths = sorted(len(line.rstrip()) for line in lines if line.strip() and "\t" not in line)
     if len(widths) < 8:
         return []
     width = widths[int(len(widths) * 0.9)]
@@ -180,7 +182,7 @@ def soft_wraps(text: str, max_width: int = 100, min_share: float = 0.2, full: fl
         nl = pos + len(a)
         head = a.rstrip()
         nxt = b.lstrip()
-        if (len(head) >= least and _GOES_ON_END.search(head) and nxt and _GOES_ON_START.match(nxt)
+        if ("\t" not in a and "\t" not in b and len(head) >= least and _GOES_ON_END.search(head) and nxt and _GOES_ON_START.match(nxt)
                 and not _MARKER_START.match(b) and not (head[-1].isascii() and nxt[0].isascii())):
             spans.append((pos + len(head), nl + 1 + len(b) - len(nxt)))
         pos = nl + 1

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from policygraph.core.records import SECTION_SEP, Section
 from policygraph.ingest.extract.deadlines import kanji_number  # article numbers run past 99
+from policygraph.ingest.extract.tables import is_row
 from policygraph.ingest.normalise import NormText, identity
 from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
@@ -197,8 +198,8 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
                       if i not in toc and (m := _MD.match(ln)) and len(m.group(1)) == 1
                       and _match_marker(_PREFIX.sub("", ln, count=1).strip().strip("*").strip()) is None) > 1
     for idx, (a, b, line) in enumerate(lines):
-        if idx in toc or not line.strip():
-            continue
+        if idx in toc or not line.strip() or is_row(line):
+            continue  # a table's row (別表１\t1\t…) is not a heading
         md = _MD.match(line)
         body = _PREFIX.sub("", line, count=1).strip().strip("*").strip()
         found = _match_marker(body)

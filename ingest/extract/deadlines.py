@@ -176,6 +176,12 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         after = t[m.end() : m.end() + 6]
         if re.match(r"(?:末)?(?:まで|内)", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
+        months = re.match(r"(?:の)?([0-9]{1,2})月?[~〜～-]([0-9]{1,2})月", t[m.end() :])
+        if months and 1 <= int(months.group(1)) <= 12 and 1 <= int(months.group(2)) <= 12:
+            # 令和4年度1月~3月 (a schedule's quarter): months 1-3 fall in the next calendar year
+            a_mo, b_mo = int(months.group(1)), int(months.group(2))
+            end = _month_end(y + (b_mo <= 3), b_mo)
+            return Deadline(verbatim, "period", f"{y + (a_mo <= 3)}-{a_mo:02d}-01", end, part)
         if re.match(r"(?:以降|から)", after):
             # 以降、順次実施: an activity carried on from that year (ongoing, with its start);
             # 以降 alone: an open period
@@ -318,7 +324,7 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 
 _INLINE = re.compile(
-    rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
+    rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
     rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"

@@ -164,8 +164,10 @@ def _agency(table: EntityTable, surface: str) -> str:
 
 
 def _law(table: EntityTable, surface: str, text: str, end: int) -> str:
-    if surface.startswith("改正") and len(surface) > 4 and not law_number_spans(text[end : end + 40]):
-        key = _law(table, surface[2:], text, end)  # 改正道路交通法: the law as amended
+    amended = re.match(r"改正[前後]?", surface)
+    if amended and len(surface) - amended.end() >= 3 and not law_number_spans(text[end : end + 40]):
+        # 改正道路交通法, 改正後個人情報保護法: the law as amended (or before), the same law
+        key = _law(table, surface[amended.end() :], text, end)
         table.alias(key, surface)
         return key
     extra: dict[str, Any] = {}

@@ -42,6 +42,8 @@ AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
     "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
     "部",  # 交通部, 生活安全部 (a prefectural police headquarters' departments); not 内部, 都市部
+    # councils and boards that act (デジタル臨時行政調査会, 先進的AI利活用アドバイザリーボード)
+    "調査会", "検討会", "研究会", "ボード", "ワーキンググループ", "タスクフォース",
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金",
                  "事業", "講習", "構想")
@@ -74,9 +76,13 @@ _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新
 # name belongs to the title, an edition's 「…統一基準(令和3年度版)」 does not), 「…について」
 _PLAN_RE = re.compile(
     r"「([^「」]{4,120}?(?:計画|プラン|方針|戦略|指針|要領|要綱|細則|規程|手引き?|マニュアル|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
-    r"|ガイドライン|ガイドブック|ガイダンス|基準|規範|留意事項|アクションプラン[0-9]*|について(?:\((?:依命)?通達\))?)"
+    r"|ガイドライン|ガイドブック|ガイダンス|基準|規範|留意事項|アクションプラン[0-9]*|について(?:\((?:依命)?通達\))?"
+    # an instrument issued with a plan: 「…利活用ルールひな形」 (and _SHEET_RE)
+    r"|ひな形|雛形|テンプレート)"
     r"(?:\([^()]{1,30}編\))?)(?:\([^()]{0,40}\))?」"
 )
+# a checklist issued with a plan, quoted: 「調達チェックシート」, 「高リスク判定シート」
+_SHEET_RE = re.compile(r"「([^「」]{2,60}?(?:チェックシート|チェックリスト|判定シート))」")
 # a notice about a notice: 「「原薬等登録原簿の利用に関する指針について」の一部改正について」
 _NESTED_NOTICE_RE = re.compile(r"「((?:[^「」]|「[^「」]{2,120}」){4,200}?について)」")
 # a standard named by its code: ISO 8601, JIS X 0301, ISO/IEC 27001
@@ -185,6 +191,7 @@ def plan_spans(text: str) -> list[tuple[int, int]]:
     spans = [m.span(1) for m in _PLAN_RE.finditer(text)]
     spans += [m.span(1) for m in _CITED_NOTICE_RE.finditer(text) if m.span(1) not in spans]
     spans += [m.span(1) for m in _NESTED_NOTICE_RE.finditer(text) if "「" in m.group(1) and m.span(1) not in spans]
+    spans += [m.span(1) for m in _SHEET_RE.finditer(text)]
     spans += [m.span() for m in _STANDARD_RE.finditer(text)]
     return sorted(spans)
 

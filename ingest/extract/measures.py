@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
+from policygraph.ingest.extract import tables
 from policygraph.ingest.extract.deadlines import (
     SOURCE_LABEL,
     find_deadlines,
@@ -76,6 +77,7 @@ class Unit:
     intro: tuple[int, int] | None = None  # where a bullet list's actor is stated
     preamble: bool = False  # before the first heading: a measure only as a request or duty
     lead: int | None = None  # where the measure's text starts when its item's title leads it
+    row: tables.Row | None = None  # a table row, with its columns' headers
 
 
 @dataclass(frozen=True)
@@ -87,51 +89,73 @@ class ParsedPassage:
 
 
 def units(text: str, sections: list[Section]) -> Iterator[Unit]:
+    """The units of each section: each row of its tables, and the units of the text
+    around them."""
     for sec in sections:
-        if not sec.path:
-            # a notice's operative request often stands before its first heading
-            # (…周知方よろしく御配慮をお願いします。 above 記): its statements are units,
-            # kept only as a request or duty (extract_measures)
-            for x, y in _statements(text, sec.start, sec.end):
-                # lines without a full stop join the statement after them: the notice's
-                # number, date and addressees are not part of its request
-                breaks = [m.end() for m in _STATEMENT_BREAK.finditer(text, x, y)]
-                yield Unit(sec, breaks[-1] if breaks else x, y, preamble=True)
-            continue
-        body = text[sec.start : sec.end]
-        bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not sec.title]
-        bullets = [m for m in bullets if not _is_marker_line(body, m.end())]
-        if bullets:
-            intro_end = sec.start + bullets[0].start()
-            # what the section says before its list is a statement too, unless it only
-            # introduces the list (…次のとおり: / …を参照すること。 above the items)
-            intro_from = _body_start(text, sec)
-            intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
-            if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
-                yield from _statement_units(text, sec, intro)
-            for i, m in enumerate(bullets):
-                a = sec.start + m.start()
-                b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
-                yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
-            continue
-        if sec.title and sec.end - sec.start <= MAX_TEXT:
-            under = list(_statements(text, _body_start(text, sec), sec.end))
-            if len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1:
-                # a titled item with one statement under its title (１０ 安全性に関する情報欄 /
-                # 関連情報を記載すること。): the item, title and all, is the measure's text;
-                # its deadlines and actor are the statement's, as before
-                a, b = under[0]
-                yield Unit(sec, a, b, lead=_strip(text, sec.start, a)[0])
-                continue
-        if sec.title or sec.end - sec.start > MAX_TEXT:
-            # a titled heading, or an item too long to be one statement: each statement
-            # (paragraph) under it is a unit
-            yield from _statement_units(
-                text, sec, _statements(text, _body_start(text, sec) if sec.title else sec.start, sec.end))
-            continue
-        a, b = _strip(text, sec.start, sec.end)
-        if a < b:
-            yield Unit(sec, a, b)
+        cursor = sec.start
+        for x, y in tables.blocks(text, sec.start, sec.end):
+            if x > cursor:
+                yield from _section_units(text, _piece(sec, cursor, x), whole=False)
+            for row in tables.rows(text, x, y):
+                yield Unit(sec, row.start, row.end, row=row)
+            cursor = y
+        if cursor < sec.end:
+            yield from _section_units(text, _piece(sec, cursor, sec.end), whole=cursor == sec.start)
+
+
+def _piece(sec: Section, a: int, b: int) -> Section:
+    """The part of a section between its tables (only the first part has its heading)."""
+    if (a, b) == (sec.start, sec.end):
+        return sec
+    return replace(sec, start=a, end=b, title=sec.title if a == sec.start else "")
+
+
+def _section_units(text: str, sec: Section, whole: bool = True) -> Iterator[Unit]:
+    """``whole``: ``sec`` is a whole section, not the part of one beside a table."""
+    if not sec.path:
+        # a notice's operative request often stands before its first heading
+        # (…周知方よろしく御配慮をお願いします。 above 記): its statements are units,
+        # kept only as a request or duty (extract_measures)
+        for x, y in _statements(text, sec.start, sec.end):
+            # lines without a full stop join the statement after them: the notice's
+            # number, date and addressees are not part of its request
+            breaks = [m.end() for m in _STATEMENT_BREAK.finditer(text, x, y)]
+            yield Unit(sec, breaks[-1] if breaks else x, y, preamble=True)
+        return
+    body = text[sec.start : sec.end]
+    bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not sec.title]
+    bullets = [m for m in bullets if not _is_marker_line(body, m.end())]
+    if bullets:
+        intro_end = sec.start + bullets[0].start()
+        # what the section says before its list is a statement too, unless it only
+        # introduces the list (…次のとおり: / …を参照すること。 above the items)
+        intro_from = _body_start(text, sec)
+        intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
+        if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
+            yield from _statement_units(text, sec, intro)
+        for i, m in enumerate(bullets):
+            a = sec.start + m.start()
+            b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
+            yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
+        return
+    if whole and sec.title and sec.end - sec.start <= MAX_TEXT:
+        under = list(_statements(text, _body_start(text, sec), sec.end))
+        if len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1:
+            # a titled item with one statement under its title (１０ 安全性に関する情報欄 /
+            # 関連情報を記載すること。): the item, title and all, is the measure's text;
+            # its deadlines and actor are the statement's, as before
+            a, b = under[0]
+            yield Unit(sec, a, b, lead=_strip(text, sec.start, a)[0])
+            return
+    if sec.title or sec.end - sec.start > MAX_TEXT:
+        # a titled heading, or an item too long to be one statement: each statement
+        # (paragraph) under it is a unit
+        yield from _statement_units(
+            text, sec, _statements(text, _body_start(text, sec) if sec.title else sec.start, sec.end))
+        return
+    a, b = _strip(text, sec.start, sec.end)
+    if a < b:
+        yield Unit(sec, a, b)
 
 
 def _statement_units(text: str, sec: Section, statements: Iterable[tuple[int, int]]) -> Iterator[Unit]:
@@ -243,13 +267,14 @@ _STATIVE = frozenset({"ある", "いる", "おる", "なる", "できる", "異�
 _CLOSERS = frozenset(")）」』】]")
 
 
-def commits(pp: ParsedPassage, a: int, b: int) -> bool:
+def commits(pp: ParsedPassage, a: int, b: int, nominal: bool = False) -> bool:
     """A sentence of the span ends in a verb of doing in its plain present tense, the form
     a commitment takes (警察庁は、…結果を取りまとめる。 …対策を講ずる。): read from the
     parse, not from a list of verbs.  Not a past (…した), a state (…している, …がある),
     a passive or potential (…される, …られる), a negation or a copula: their last word
     is an auxiliary, or a verb that states what is (:data:`_STATIVE`).  A full stop inside
-    brackets (…を除く。）) does not end a sentence."""
+    brackets (…を除く。）) does not end a sentence.  ``nominal``: a list item, which may
+    also end on the noun of its action (:func:`_noun_ending`)."""
     doc = pp.doc
     text = doc.text
     na, nb = pp.from_original(a), pp.from_original(b)
@@ -271,6 +296,28 @@ def commits(pp: ParsedPassage, a: int, b: int) -> bool:
         if verb.lemma_ in _STATIVE:
             continue
         return True
+    return nominal and _noun_ending(doc, span, na, nb)
+
+
+def _noun_ending(doc: Any, span: Any, na: int, nb: int) -> bool:
+    """A sentence ended on the verbal noun of an action with its object, the way slides'
+    and summaries' items state what is done (…リスク管理を総括。 / …の利活用を推進): a サ変 noun as
+    its last word, right after its object's を (not a definition's …としての処分)."""
+    if span is None:
+        return False
+    ends = [t.i - 1 for t in span if t.text == "。" and t.i > 0 and na <= t.idx < nb]
+    last = next((t for t in reversed(span) if not t.is_space and t.idx < nb), None)
+    if last is not None and last.text != "。":
+        ends.append(last.i)
+    for i in ends:
+        tok = doc[i]
+        if tok.idx < na or not tok.tag_.startswith("名詞-普通名詞-サ変") or tok.lemma_ in _STATIVE:
+            continue
+        j = i - 1  # back over a chain of such nouns (…ルールを策定・周知)
+        while j > 0 and (doc[j].text == "・" or doc[j].tag_.startswith("名詞-普通名詞-サ変")) and i - j < 5:
+            j -= 1
+        if doc[j].text == "を" and doc[j].tag_.startswith("助詞-格助詞") and doc[j].idx >= na:
+            return True
     return False
 
 
@@ -328,13 +375,23 @@ def extract_measures(
         pp = _passage_at(parsed, a)
         if pp is None:
             continue
-        if unit.preamble:
+        row = unit.row
+        scheduled: list[Deadline] = []
+        if row is not None:
+            # a row of a table with a time column or fiscal-year columns is an item of a
+            # schedule (a roadmap's row); any other row must state a commitment itself
+            scheduled = _row_deadlines(row, text, norm)
+            if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
+                continue
+        elif unit.preamble:
             if not any(_OBLIGATION.search(x) for x in _sentences(ntext)):
                 continue
         elif not (is_measure(ntext, statute=any(_ARTICLE.match(x) for x in unit.section.path))
-                  or commits(pp, a, b)):
+                  or commits(pp, a, b, nominal=unit.bullet is not None)):
             continue
-        actors, actor_text = _actors(pp, a, b, mentions, entity_types)
+        actors, actor_text = _row_actors(row, mentions, entity_types) if row is not None else ([], None)
+        if not actors:
+            actors, actor_text = _actors(pp, a, b, mentions, entity_types)
         if not actors and unit.intro is not None:
             ip = _passage_at(parsed, unit.intro[0])
             if ip is not None:
@@ -361,11 +418,33 @@ def extract_measures(
                 actor_text=actor_text,
                 systems=tuple(systems),
                 related=tuple(related),
-                deadlines=tuple(deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))
+                deadlines=tuple(scheduled or deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))
                                 or untimed(ntext)),
             )
         )
     return out
+
+
+def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) -> list[Deadline]:
+    """A table row's deadlines from its columns: the dates in its time cells (見直し完了時期),
+    else the fiscal-year columns it fills when its cells print no date (a roadmap)."""
+    found = [d for x, y in tables.time_cells(row) for d in deadlines_of(norm(x, y))]
+    if found:
+        return found
+    if any(_inline(norm(x, y)) for x, y in row.cells):
+        return []
+    fy = tables.fiscal_year_deadline(row, text)
+    return [fy] if fy else []
+
+
+def _row_actors(row: tables.Row, mentions: list[Mention], entity_types: dict[str, str]) -> tuple[list[str], str | None]:
+    """The agencies named in a row's actor columns (所管省庁, 実施主体), else the column's text."""
+    cells = tables.actor_cells(row)
+    keys = _unique(m.entity for m in mentions if entity_types.get(m.entity) in ACTOR_TYPES
+                   and any(x <= m.start and m.end <= y for x, y in cells))
+    if keys:
+        return keys, None
+    return [], None
 
 
 _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")

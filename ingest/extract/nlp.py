@@ -45,11 +45,14 @@ _DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+�
                           # an article that amends or cites the name: 附則第四十四条中登録免許税法
                           rf"|(?:附則)?(?:第[0-9{KANJI_0_9}十百千]+[条項号](?:の[0-9{KANJI_0_9}十]+)?)+中?)")
 # where a law's name, read backwards from its number, must stop: punctuation or a space (二 皇室典範),
-# a topic or case particle (を only when it does not belong to …の一部を改正する法律), 行為で…,
+# a topic or case particle, not a name's first kana (がん登録等の推進に関する法律), を only
+# where it does not belong to the name (…の一部を改正する法律, …の形成を図るための…法律), 行為で…,
 # …に関し, a clause that qualifies it (第二条第一項に規定する…)
-_LAW_STOP = re.compile(r"[、。「」『』()\s]|(?<=[^\s])[はがで](?=[^\s])|(?<=[^\s])を(?!改正)|(?<=関)し(?!て)"
+_LAW_STOP = re.compile(r"[、。「」『』()\s]|(?<=[^\s、。「」『』()])[はがで](?=[^\s])"
+                       r"|(?<=[^\s])を(?!改正|[^、。()]{0,20}?(?:ための|する法律))|(?<=関)し(?!て)"
                        r"|(?<=規定す)る|(?<=定め)る|(?<=準用す)る|(?<=係)る|(?<=によ)る|(?<=におけ)る|(?<=並び)に"
                        r"|(?<=[条項号])中")  # 附則第四十四条中登録免許税法: the article that amends it
+_ENCLOSED = re.compile(r"[\u2460-\u24ff\u2776-\u2793\u3251-\u325f\u32b1-\u32bf]+")  # ① ⑳ ❶ ㉑
 _REGISTERED = False
 _NUMBERED = re.compile(r"^(?:明治|大正|昭和|平成|令和|[0-9" + KANJI_0_9 + "十])")
 
@@ -77,6 +80,7 @@ class GazetteerComponent:
     def __call__(self, doc: Doc) -> Doc:
         from spacy.util import filter_spans
 
+        _split_article_naka(doc)
         text = doc.text
         spans: list[Span] = []
         for a, b, term in self.gazetteer.find(text):
@@ -142,8 +146,10 @@ class GazetteerComponent:
             if label is None or head is None:
                 continue
             start = i
-            while start < k and doc[start].text in ("・", "-"):
-                start += 1
+            # a separator, or a formal noun ending the phrase before (…法人のうち地方独立行政法人法)
+            while start < k and (doc[start].text in ("・", "-", "うち", "ほか", "とき", "場合")
+                                 or _ENCLOSED.fullmatch(doc[start].text)):
+                start += 1  # …, or an item's number (①財務省, ③④警察庁)
             # the tail of a dotted date (2020.11.10マイナンバー制度) is not part of the name
             while (start < k and re.fullmatch(r"[0-9]+", doc[start].text) and doc[start].idx >= 1
                    and doc.text[doc[start].idx - 1] in "./"):
@@ -199,6 +205,27 @@ _TOOL_USE = re.compile(r"(?:\[\^?[0-9]+\])?(?:を(?:利用|使用|活用|用い|
 
 # a file format is not a tool (PDFで作成, CSVを利用)
 _FILE_FORMAT = re.compile(r"(?i)pdf|csv|tsv|xml|json|html?|rdf|xlsx?|docx?|pptx?|txt|zip|png|jpe?g|gif|svg|odt|ods")
+
+
+# 第十七条中農林中央金庫法: "in article 17, the 農林中央金庫法…" (a statute's amending
+# provisions); Sudachi reads 中農 / 中銀 / 中長期 as one word across the boundary
+_ARTICLE_END = re.compile(r"(?:第[0-9" + KANJI_0_9 + r"十百千]+[条項号](?:の[0-9" + KANJI_0_9 + r"十]+)*|附則)$")
+
+
+def _split_article_naka(doc: Doc) -> None:
+    """Split a token 中X that follows an article reference into 中 and X, so that the name
+    after it starts on a token of its own."""
+    cut = [t for t in doc[1:] if len(t) > 1 and t.text[0] == "中" and not t.nbor(-1).whitespace_
+           and _ARTICLE_END.search(doc.text[max(0, t.idx - 16) : t.idx])
+           and _nominal_tag(t.tag_)]
+    if not cut:
+        return
+    with doc.retokenize() as r:
+        for t in cut:
+            rest = t.text[1:]
+            r.split(t, ["中", rest], heads=[(t, 1), t.head],
+                    attrs={"TAG": ["名詞-普通名詞-副詞可能", "名詞-普通名詞-一般"], "POS": ["NOUN", t.pos_],
+                           "LEMMA": ["中", rest], "NORM": ["中", rest], "DEP": ["compound", t.dep_]})
 
 
 def _latin_run(doc: Doc, i: int, taken: set[int], spaced: bool = False) -> int:

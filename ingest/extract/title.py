@@ -18,7 +18,8 @@ from policygraph.ingest.extract.gazetteer import PLAN_HEADS
 
 # the kind word a plan's title ends in; 編 and 版 close the title of one volume or edition
 _KIND = (*PLAN_HEADS, "要領", "要綱", "留意事項", "手引", "手引き", "マニュアル", "実施計画", "全体編")
-_TAIL = re.compile(r"(?:について)?(?:\((?:依命)?(?:通達|通知|事務連絡|示達|訓令)\))?$")
+# …について(通知), …について(概要): a notice of the plan, a summary of it
+_TAIL = re.compile(r"(?:について)?(?:\((?:依命)?(?:通達|通知|事務連絡|示達|訓令)\)|\((?:概要|案|本文|要旨)\))?$")
 _VOLUME = re.compile(r"\s*[(（][^()（）]{1,20}[編版][)）]$")
 
 
@@ -32,6 +33,8 @@ def plan_title(meta: DocumentMeta) -> tuple[str, str] | None:
     ('個人情報の保護に関する法律についてのガイドライン(通則編)', 'ガイドライン')
     >>> plan_title(M("デジタル社会推進実践ガイドブックDS-441コアデータパーツ日付及び時刻"))[1]
     'ガイドブック'
+    >>> plan_title(M("生成AIの調達・利活用に係るガイドラインについて(概要)"))
+    ('生成AIの調達・利活用に係るガイドライン', 'ガイドライン')
     >>> plan_title(M("事務処理要領の改正について(通達)")) is None, plan_title(M("道路交通法")) is None
     (True, True)
     """

@@ -1,13 +1,23 @@
-"""PDF text layer (pypdf): running headers/footers and page numbers removed, pages kept."""
+"""PDF text layer (pypdf): running headers/footers and page numbers removed, pages kept.
+
+A page with a ruled table (pdfplumber's ``find_tables``) is read with pdfplumber instead:
+the text above, between and below its tables as on the page, and each table row as one
+line of tab-separated cells (a cell's own line breaks joined), as the HTML and DOCX
+readers give their tables.  A roadmap's or a list's columns (所管省庁, 見直し完了時期,
+令和7年度) stay with their cells, where pypdf's text layer interleaves them."""
 
 from __future__ import annotations
 
 import io
 import re
 from collections import Counter
+from typing import Any
 
 from policygraph.core.errors import EmptyDocument, IngestError
 
+# a bullet drawn from a symbol font (Wingdings' l, §) comes out of the text layer as a
+# private-use character: it is a list item's bullet (・), as printed
+_SYMBOL_BULLET = re.compile(r"^([ \u3000]*)[\ue000-\uf8ff](?=[ \u3000]|\S)")
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
 
 
@@ -36,17 +46,88 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
         raise IngestError(f"corrupt or truncated PDF ({type(e).__name__}: {_short(e)})", source=name) from e
     if not any(p.strip() for p in pages):
         raise EmptyDocument("no text layer; OCR is not supported", source=name)
+    for i, tabled in _table_pages(data, len(pages)):
+        pages[i] = tabled
     repeated = _running(pages)
     out: list[str] = []
     starts: list[tuple[int, int]] = []
     pos = 0
     for i, page in enumerate(pages, 1):
-        lines = [ln for ln in page.split("\n") if not _PAGE_NO.match(ln) and _key(ln) not in repeated]
-        chunk = "\n".join(lines).strip() + "\n\n"
+        lines = [_SYMBOL_BULLET.sub(r"\1・", ln) for ln in page.split("\n")
+                 if not _PAGE_NO.match(ln) and _key(ln) not in repeated]
+        chunk = "\n".join(lines).strip(" \n\r\u3000") + "\n\n"  # not a tab: a table row's empty first cell
         starts.append((i, pos))
         out.append(chunk)
         pos += len(chunk)
     return "".join(out), tuple(starts)
+
+
+def _table_pages(data: bytes, n: int) -> list[tuple[int, str]]:
+    """The pages (index, text) that have a ruled table of 2 rows and 2 columns or more,
+    read with their tables as tab-separated rows; a page pdfplumber cannot read keeps its
+    pypdf text."""
+    import pdfplumber
+
+    out: list[tuple[int, str]] = []
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except Exception:  # noqa: BLE001 - pypdf read it; the tables are a refinement
+        return out
+    with pdf:
+        for i, page in enumerate(pdf.pages[:n]):
+            try:
+                tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+                if tables:
+                    out.append((i, _page_with_tables(page, tables)))
+            except Exception:  # noqa: BLE001, S112 - one odd page keeps its pypdf text
+                continue
+            finally:
+                page.close()  # pdfplumber caches each page's layout objects
+    return out
+
+
+def _page_with_tables(page: Any, tables: list[Any]) -> str:
+    """The page top to bottom: text bands between the tables, each table's rows."""
+    parts: list[str] = []
+    top = 0.0
+    for t in sorted(tables, key=lambda t: (t.bbox[1], t.bbox[0])):
+        x0, t_top, x1, t_bottom = t.bbox
+        if t_top > top:
+            parts.append(_band(page, top, t_top))
+        parts.append("\n".join(row for row in (_row(r) for r in t.extract()) if row.strip("\t ")))
+        top = max(top, t_bottom)
+    if top < page.height:
+        parts.append(_band(page, top, page.height))
+    return "\n".join(p for p in parts if p.strip())
+
+
+def _band(page: Any, top: float, bottom: float) -> str:
+    top, bottom = max(0.0, top), min(float(page.height), bottom)
+    if bottom - top < 1:
+        return ""
+    return page.crop((0, top, page.width, bottom), strict=False).extract_text() or ""
+
+
+def _row(cells: list[str | None]) -> str:
+    return "\t".join(_cell(c) for c in cells)
+
+
+def _cell(text: str | None) -> str:
+    """A cell's lines as one: joined directly between Japanese characters (a wrapped
+    word), with a space between Latin ones, with 、 between organs listed one per line."""
+    lines = [ln.strip() for ln in (text or "").replace("\t", " ").split("\n") if ln.strip()]
+    out = ""
+    for ln in lines:
+        if out and out[-1].isascii() and out[-1].isalnum() and ln[0].isascii() and ln[0].isalnum():
+            out += " "
+        elif out and _ORGAN_LINE.search(out) and _ORGAN_LINE.match(ln):
+            out += "、"  # 法務省 / 厚生労働省 on lines of their own: a list of organs
+        out += ln
+    return out
+
+
+# a short line that is an organ's name, as a cell lists them one per line
+_ORGAN_LINE = re.compile(r"(?:^|、)[^、。\s]{1,12}(?:省|庁|府|局|課|室|委員会|本部|機構)$")
 
 
 def _short(e: Exception) -> str:
@@ -65,5 +146,6 @@ def _running(pages: list[str]) -> set[str]:
     c: Counter[str] = Counter()
     for p in pages:
         lines = [ln for ln in p.split("\n") if ln.strip()]
-        c.update({_key(ln) for ln in lines[:2] + lines[-2:]})
+        # a table's header row repeats on its pages too, and is kept (a table's columns)
+        c.update({_key(ln) for ln in lines[:2] + lines[-2:] if "\t" not in ln})
     return {k for k, n in c.items() if n >= max(2, len(pages) * 0.6) and k}

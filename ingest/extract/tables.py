@@ -1,0 +1,178 @@
+"""Tables in a document's text: rows of tab-separated cells, as the readers give them
+(an HTML ``<tr>``, a DOCX table row, a ruled table of a PDF page).
+
+A table row is a unit of its own (annotation.md: "the smallest numbered or bulleted item,
+table cell or sentence that carries one commitment").  Its header row says what each
+column holds, which the row's text alone does not:
+
+* a **time column** (見直し完了時期, 実施期限, スケジュール, 目途): the row's deadline is
+  read from that cell, not from dates elsewhere in the row (a report's 令和5年3月、…を
+  改正した);
+* a **fiscal-year column** (令和7年度, 2025年度, R7): a roadmap's item in that column is
+  due in that fiscal year when it prints no date of its own; a row marked in several
+  such columns (○, →, ━) runs from the first to the last;
+* an **actor column** (所管省庁, 実施主体, 担当府省): the agencies named in it act in the
+  row's measure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from policygraph.core.records import Deadline
+from policygraph.ingest.extract.deadlines import era_to_western, numeral
+
+_TIME_HEADER = re.compile(r"(?:時期|期限|期日|スケジュール|目途|目処|予定|年度|時点)$")
+_ACTOR_HEADER = re.compile(r"主体|担当|所管|府省|省庁|実施者|実施機関|責任部局|関係機関|取組機関")
+_FY_HEADER = re.compile(r"^(?:(令和|平成)([0-9元]{1,2}|[一二三四五六七八九十]{1,3})年度?|(20[0-9]{2})年度?|[RＲ]([0-9]{1,2})(?:年度)?|FY(20[0-9]{2}))"
+                        r"(?:\(.{0,12}\))?(?:以降)?$")
+_MARK = re.compile(r"^[○〇●◎◯△▲▶▷→⇒➡━─―-]+$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a table: its line, its cells' spans and the headers of their columns."""
+
+    start: int
+    end: int
+    cells: tuple[tuple[int, int], ...]
+    headers: tuple[str, ...]  # the header of each cell's column ("" where there is none)
+
+
+def _cells(text: str, a: int, b: int) -> tuple[tuple[int, int], ...]:
+    out = []
+    x = a
+    for part in text[a:b].split("\t"):
+        out.append((x, x + len(part)))
+        x += len(part) + 1
+    return tuple(out)
+
+
+def is_row(line: str) -> bool:
+    """A line of tab-separated cells, two of them or more with text."""
+    return "\t" in line and sum(1 for c in line.split("\t") if c.strip()) >= 2
+
+
+def _norm(s: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", s).split())
+
+
+def _is_header(cells: list[str]) -> bool:
+    """A header row: short labels, no sentence, no cell that is only a mark or a number."""
+    filled = sorted((c for c in cells if c), key=len)
+    return (len(filled) >= 2 and len(filled[len(filled) // 2]) <= 20 and not any(c.endswith("。") for c in filled)
+            and not any(_MARK.match(c) or c.isdigit() for c in filled))
+
+
+def rows(text: str, a: int, b: int) -> list[Row]:
+    """The table rows of ``text[a:b]`` (a header row is not one), each with its columns'
+    headers.  A table's first row is its header when it reads as labels; a table whose
+    first row repeats an earlier header (a PDF table over several pages), or has no header
+    of its own but the same number of columns, takes the earlier one."""
+    out: list[Row] = []
+    headers: tuple[str, ...] = ()
+    in_table = False
+    pos = a
+    for line in text[a:b].split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if "\t" not in line:
+            in_table = in_table and not line.strip()  # blank lines between rows (HTML) stay inside
+            continue
+        if not is_row(line):
+            continue  # a row with one cell of text (a group's label) stays in the table
+        cells = _cells(text, start, end)
+        values = tuple(_norm(text[x:y]) for x, y in cells)
+        filled = [v for v in values if v]
+        if len(filled) <= 3 and filled[-1].isdigit() and len(filled[-1]) <= 3:
+            continue  # a contents line: ア\t…の推進\t12 (its page)
+        first, in_table = not in_table, True
+        if values == headers or (first and _is_header(list(values))):
+            headers = values
+            continue
+        # a row's empty cells at its end may be cut (HTML): the headers of its first columns
+        cols = headers[: len(cells)] if 0 < len(cells) <= len(headers) else ("",) * len(cells)
+        out.append(Row(start, end, cells, cols))
+    return out
+
+
+def blocks(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The spans of ``text[a:b]`` made of table lines (header rows included): runs of
+    lines with a tab (blank lines between them too), which start with a row of two cells
+    or more."""
+    out: list[tuple[int, int]] = []
+    pos = a
+    cur: list[int] | None = None
+    for line in text[a:b].split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if "\t" in line and (cur is not None or is_row(line)):
+            if cur is None:
+                cur = [start, end]
+            else:
+                cur[1] = end
+        elif cur is not None and line.strip():  # blank lines between rows stay inside
+            out.append((cur[0], cur[1]))
+            cur = None
+    if cur is not None:
+        out.append((cur[0], cur[1]))
+    return out
+
+
+def column_fiscal_year(header: str) -> tuple[int, bool] | None:
+    """The fiscal year a column's header names, and whether it runs on (以降).
+
+    >>> column_fiscal_year("令和7年度"), column_fiscal_year("2026年度以降"), column_fiscal_year("R8")
+    ((2025, False), (2026, True), (2026, False))
+    >>> column_fiscal_year("見直し完了時期") is None
+    True
+    """
+    m = _FY_HEADER.match(header)
+    if not m:
+        return None
+    if m.group(1):
+        year = era_to_western(m.group(1), numeral(m.group(2)) if m.group(2) != "元" else 1)
+    elif m.group(3):
+        year = int(m.group(3))
+    elif m.group(4):
+        year = era_to_western("令和", int(m.group(4)))
+    else:
+        year = int(m.group(5))
+    return year, header.endswith("以降")
+
+
+def _label(header: str) -> str:
+    """A header without its notes: 見直しの状況（※「未了」のものは…時期を設定） → 見直しの状況."""
+    return re.sub(r"[(（][^()（）]*[)）]|※.*$", "", header)
+
+
+def time_cells(row: Row) -> list[tuple[int, int]]:
+    """The cells of the row's time columns that have text."""
+    return [c for c, h in zip(row.cells, row.headers, strict=True)
+            if h and _TIME_HEADER.search(_label(h)) and c[1] > c[0]]
+
+
+def actor_cells(row: Row) -> list[tuple[int, int]]:
+    return [c for c, h in zip(row.cells, row.headers, strict=True) if h and _ACTOR_HEADER.search(_label(h))]
+
+
+def fiscal_year_deadline(row: Row, text: str) -> Deadline | None:
+    """A roadmap row's deadline from the fiscal-year columns it fills (when it prints no
+    date of its own): one column → that fiscal year; several → the period they span; a
+    column that runs on (令和9年度以降) → ongoing from its 1 April."""
+    years: list[tuple[int, bool, str]] = []
+    for (x, y), h in zip(row.cells, row.headers, strict=True):
+        fy = column_fiscal_year(h) if h else None
+        if fy and text[x:y].strip():
+            years.append((*fy, h))
+    if not years:
+        return None
+    first, last = years[0], years[-1]
+    label = first[2] if len(years) == 1 else f"{first[2]}〜{last[2]}"
+    if last[1]:
+        return Deadline(label, "ongoing", f"{first[0]}-04-01", None)
+    if len(years) == 1:
+        return Deadline(label, "fiscal_year", f"{first[0]}-04-01", f"{first[0] + 1}-03-31")
+    return Deadline(label, "period", f"{first[0]}-04-01", f"{last[0] + 1}-03-31")

@@ -1,0 +1,132 @@
+"""Tables: a PDF's ruled tables are read as rows of cells, and a table row is a unit
+whose columns say when it falls due and who acts (a roadmap's fiscal-year columns, a
+list's 所管省庁 and 見直し完了時期); slides' symbol-font bullets and noun-ended items;
+law names cut at the right place in a statute's amending provisions.
+
+The PDFs are the blind set's tune-half documents (tests/data/blind/split.json); the
+roadmap tables are constructed in HTML, the form the HTML reader gives as tab-separated
+rows like the PDF reader's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygraph.ingest.extract.tables import blocks, column_fiscal_year, rows
+from policygraph.ingest.pipeline import analyse
+from policygraph.ingest.readers import read_file
+
+pytestmark = pytest.mark.slow
+BLIND = Path(__file__).parent / "data" / "blind" / "docs"
+FORM = BLIND / "jimurenraku_mhlw_mf_saibou_sakusei_youryou_h25.pdf"
+SLIDES = BLIND / "slides_digital_seisei_ai_chotatsu_guideline_gaiyou.pdf"
+
+
+def _analyse(service, path: Path, text: str):
+    path.write_text(text, encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    return x
+
+
+def test_pdf_table_rows_keep_their_columns() -> None:
+    text = read_file(FORM).text
+    lines = text.split("\n")
+    # 添付資料一覧: the header and each row, a line of cells in column order
+    assert "添付する資料\t細胞\t培地/培地添加物、その他の細胞加工用原材料等" in lines
+    assert "起源及び由来、選択理由\t○\t△" in lines
+    assert "凍結及び融解操作に伴う安定性\t△\t×" in lines
+    # a cell's wrapped lines are one (人細胞組織製品(ヒトに由来する…), not two lines
+    assert any(ln.startswith("（1）人細胞組織製品（ヒトに由来する原料又は材料") and "\t（1）採取は医療機関の手術室" in ln
+               for ln in lines)
+    # the text around the tables stays, in page order
+    assert text.index("（別紙）添付資料一覧") < text.index("添付する資料\t細胞") < text.index("○…添付が必要となる資料")
+
+
+def test_table_rows_and_headers() -> None:
+    text = "前文\n施策\t担当府省\t令和7年度\t令和8年度\n相談窓口の設置\t総務省\t○\t\n1\t2\t3\t4\n本文"
+    [(a, b)] = blocks(text, 0, len(text))
+    assert text[a:b].startswith("施策\t") and text[a:b].endswith("3\t4")
+    got = rows(text, 0, len(text))
+    assert [text[r.start : r.end] for r in got] == ["相談窓口の設置\t総務省\t○\t", "1\t2\t3\t4"]
+    assert got[0].headers == ("施策", "担当府省", "令和7年度", "令和8年度")
+    assert column_fiscal_year("令和9年度以降") == (2027, True)
+
+
+def test_roadmap_columns_give_deadline_and_actor(service, tmp_path: Path) -> None:
+    html = """<html><body><main>
+<h1>デジタル手続の推進に関する工程表</h1>
+<h2>1 工程</h2>
+<table>
+<tr><th>取組</th><th>担当府省</th><th>令和7年度</th><th>令和8年度</th><th>令和9年度以降</th></tr>
+<tr><td>申請手続のオンライン化</td><td>総務省</td><td>システム改修</td><td></td><td></td></tr>
+<tr><td>相談窓口のデジタル化</td><td>厚生労働省</td><td>○</td><td>○</td><td></td></tr>
+<tr><td>電子納付の拡大</td><td>デジタル庁</td><td></td><td>順次拡大</td><td>継続</td></tr>
+</table>
+<h2>2 見直し状況</h2>
+<table>
+<tr><th>No.</th><th>法令名</th><th>所管省庁名</th><th>見直しの状況（※「未了」のものは新たな見直し完了時期を設定）</th><th>見直し完了時期</th></tr>
+<tr><td>1</td><td>道路交通法</td><td>警察庁</td><td>令和5年3月、通達を発出した。</td><td>令和４年度１月～３月</td></tr>
+</table>
+</main></body></html>"""
+    x = _analyse(service, tmp_path / "roadmap.html", html)
+    labels = {e.key: e.label for e in x.entities}
+
+    def measure(word: str):
+        [m] = [m for m in x.measures if word in m.text]
+        return m, [labels[a] for a in m.actors], [(d.kind, d.start, d.end) for d in m.deadlines]
+
+    m, actors, deadlines = measure("申請手続のオンライン化")
+    assert actors == ["総務省"] and deadlines == [("fiscal_year", "2025-04-01", "2026-03-31")]
+    assert m.section == ("1",)
+    _, actors, deadlines = measure("相談窓口のデジタル化")
+    assert actors == ["厚生労働省"] and deadlines == [("period", "2025-04-01", "2027-03-31")]
+    _, actors, deadlines = measure("電子納付の拡大")
+    assert actors == ["デジタル庁"] and deadlines == [("ongoing", "2026-04-01", None)]
+    # the time column, not the date of what was reported done in another column
+    _, actors, deadlines = measure("道路交通法")
+    assert actors == ["警察庁"] and deadlines == [("period", "2023-01-01", "2023-03-31")]
+    # a header row is not a measure
+    assert not [m for m in x.measures if "担当府省" in m.text or "所管省庁名" in m.text]
+
+
+def test_slides_symbol_bullets_and_noun_endings(service) -> None:
+    doc = read_file(SLIDES)
+    # Wingdings bullets (a private-use character in the text layer) are list bullets
+    assert "・ 各府省に新たに設置するAI統括責任者（CAIO）が" in doc.text
+    assert not any("\ue000" <= ch <= "\uf8ff" for ch in doc.text)
+    [x] = analyse([doc], service.analyzer)
+    texts = [m.text for m in x.measures]
+    # …リスク管理を総括。 / …ルールを策定・周知。: what the slide says is done, as measures
+    assert any("リスク管理を総括" in t for t in texts)
+    assert any("利活用ルールを策定・周知" in t for t in texts)
+    # a heading ending in a noun is not one (（２）政府における生成AIの推進・ガバナンス体制の構築)
+    assert not any(t.strip() == "（２）政府における生成AIの推進・ガバナンス体制の構築" for t in texts)
+
+
+@pytest.mark.parametrize(("sentence", "law"), [
+    ("第十七条中農林中央金庫法第五十四条第三項の改正規定", "農林中央金庫法"),
+    ("第十条中長期信用銀行法第十三条の二第一項の改正規定", "長期信用銀行法"),
+    ("第十二条中銀行法第十六条の二第一項の改正規定", "銀行法"),
+    ("第五十五条(がん登録等の推進に関する法律(平成二十五年法律第百十一号)の一部改正)", "がん登録等の推進に関する法律"),
+    ("「デジタル社会の形成を図るための関係法律の整備に関する法律(令和三年法律第三十七号)」による。",
+     "デジタル社会の形成を図るための関係法律の整備に関する法律"),
+    ("地方独立行政法人のうち地方独立行政法人法第二十一条第一号に掲げる業務", "地方独立行政法人法"),
+])
+def test_law_names_in_amending_provisions(service, sentence: str, law: str) -> None:
+    doc = service.analyzer.nlp(sentence)
+    assert [e.text for e in doc.ents if e.label_ == "PG_Law"] == [law]
+
+
+def test_amended_law_is_the_same_law(service, tmp_path: Path) -> None:
+    x = _analyse(service, tmp_path / "amend.txt",
+                 "第一条 個人情報保護法は、次のとおりとする。\n\n"
+                 "第二条 第五十条改正後個人情報保護法第二十七条第二項の規定により届け出なければならない。\n")
+    laws = [e for e in x.entities if e.type == "Law"]
+    assert [e.label for e in laws] == ["個人情報の保護に関する法律"]
+    assert "改正後個人情報保護法" in laws[0].aliases
+
+
+def test_numbered_agencies_in_a_cell(service) -> None:
+    doc = service.analyzer.nlp("所管は①財務省、②国税庁、③④警察庁である。")
+    assert [e.text for e in doc.ents if e.label_ == "PG_Agency"] == ["財務省", "国税庁", "警察庁"]
