@@ -102,6 +102,13 @@ def test_slides_symbol_bullets_and_noun_endings(service) -> None:
     assert any("利活用ルールを策定・周知" in t for t in texts)
     # a heading ending in a noun is not one (（２）政府における生成AIの推進・ガバナンス体制の構築)
     assert not any(t.strip() == "（２）政府における生成AIの推進・ガバナンス体制の構築" for t in texts)
+    # 適用開始時期：令和７年５月に運用開始: the guideline's standing rules run from then
+    [cio] = [m for m in x.measures if "リスク管理を総括" in m.text or "利用ルールを策定。" in m.text][-1:]
+    assert [(d.kind, d.start) for d in cio.deadlines] == [("ongoing", "2025-05-01")]
+    # the board's short name, and its name broken at a line end, are the board
+    [board] = [e for e in x.entities if e.label == "先進的AI利活用アドバイザリーボード"]
+    assert "アドバイザリーボード" in board.aliases
+    assert "調達チェックシート" in {e.label for e in x.entities if e.type == "Plan"}
 
 
 @pytest.mark.parametrize(("sentence", "law"), [

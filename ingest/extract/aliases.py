@@ -100,6 +100,33 @@ def misprint_merges(entities: dict[str, Entity]) -> dict[str, str]:
     return out
 
 
+def tail_merges(entities: dict[str, Entity]) -> dict[str, str]:
+    """A name of six characters or more that ends the one longer name of the same type in
+    the document stands for it there (アドバイザリーボード for 先進的AI利活用アドバイザリー
+    ボード, a PDF's ドバイザリーボード broken off at a line end).  Entities of the reference
+    data, a tail that several longer names share and the units of an organisational path
+    (:func:`suffix_merges` weighs those) are left alone.
+
+    >>> E = lambda k, label, t="Agency": Entity(k, label, t)
+    >>> ents = {k: e for k, e in [("agency-1", E("agency-1", "先進的AI利活用アドバイザリーボード")),
+    ...         ("agency-2", E("agency-2", "アドバイザリーボード")), ("plan-3", E("plan-3", "調達チェックシート", "Plan")),
+    ...         ("plan-4", E("plan-4", "チェックシート", "Plan"))]}
+    >>> tail_merges(ents)
+    {'agency-2': 'agency-1', 'plan-4': 'plan-3'}
+    """
+    out = {}
+    for k, e in entities.items():
+        if e.type not in ("Agency", "Plan", "Program", "System") or len(e.label) < 6 or not k.startswith(f"{e.type.lower()}-"):
+            continue
+        longer = [j for j, o in entities.items()
+                  if j != k and o.type == e.type and len(o.label) > len(e.label) and o.label.endswith(e.label)
+                  and not (o.parent or e.parent)  # units of an organisation: suffix_merges decides
+                  and o.label[-len(e.label) - 1] not in "・、,/／"]  # not the last of a list (…インシデント・生成AIシステム)
+        if len(longer) == 1:
+            out[k] = longer[0]
+    return out
+
+
 def definition_merges(docs: list[Any],
                       table: Any) -> dict[str, str]:
     """Defined terms: entities named by Y become (or join) the entity Y.

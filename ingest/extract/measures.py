@@ -369,6 +369,8 @@ def extract_measures(
     out: list[Measure] = []
     default = preface_deadline(norm, sections)
     notes = footnotes(text)
+    statute = any(_ARTICLE.match(x) for sec in sections for x in sec.path)
+    effective = None if statute else effective_date(norm(0, len(text)))
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -418,8 +420,9 @@ def extract_measures(
                 actor_text=actor_text,
                 systems=tuple(systems),
                 related=tuple(related),
-                deadlines=tuple(scheduled or deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))
-                                or untimed(ntext)),
+                deadlines=_from_effective(
+                    tuple(scheduled or deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))
+                          or untimed(ntext)), effective),
             )
         )
     return out
@@ -599,6 +602,37 @@ def footnote_deadlines(text: str, a: int, b: int, notes: list[tuple[str, int, in
         out.extend(d for x, y, d in find_deadlines(ntext)
                    if d.kind in _DATED_KINDS and (d.kind == "by" or _DUE.match(ntext[y : y + 8])))
     return out
+
+
+# where a guideline or notice says from when it applies: 適用開始時期：令和7年5月,
+# 令和7年4月1日から適用する, 平成26年11月25日より運用を開始する
+_EFFECTIVE = re.compile(r"(?:適用開始(?:時期|日)?|運用開始(?:時期|日)?|適用日|適用時期)[:：]?\s*(?P<a>[^。\n]{4,30})"
+                        r"|(?P<b>(?:令和|平成)\s*[0-9元]+\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?)"
+                        r"(?:以降|から|より)(?:適用|運用を開始|運用開始)")
+
+
+def effective_date(ntext: str) -> str | None:
+    """The day a guideline or notice applies from, when it says so (not a statute: its
+    duties are ongoing from no printed day, annotation.md): a standing duty of it runs
+    from that day.
+
+    >>> effective_date("適用開始時期：令和7年5月に運用開始。"), effective_date("令和7年4月1日から適用する。")
+    ('2025-05-01', '2025-04-01')
+    >>> effective_date("令和5年3月に公表した。") is None
+    True
+    """
+    for m in _EFFECTIVE.finditer(ntext):
+        for _a, _b, d in find_deadlines(m.group("a") or m.group("b")):
+            if d.kind == "date" and d.start:
+                return d.start
+    return None
+
+
+def _from_effective(deadlines: tuple[Deadline, ...], effective: str | None) -> tuple[Deadline, ...]:
+    """A standing duty with no start of its own starts on the document's effective day."""
+    if effective is None or len(deadlines) != 1 or deadlines[0].kind != "ongoing" or deadlines[0].start:
+        return deadlines
+    return (replace(deadlines[0], start=effective),)
 
 
 def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
