@@ -693,7 +693,9 @@ def _actors(
             )
             if keys:
                 return keys, None
-        return [], _LEAD_MARKER.sub("", doc.text[spans[0][0] : spans[0][1]]).strip() or None
+        # the topic's own line (a line above it, a list's bullet, an article's number are not it)
+        words = doc.text[spans[0][0] : spans[0][1]].split("\n")[-1]
+        return [], _LEAD_MARKER.sub("", _BULLET.sub("", words)).strip() or None
     return [], None
 
 
