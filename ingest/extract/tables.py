@@ -67,35 +67,61 @@ def _is_header(cells: list[str]) -> bool:
 
 
 def rows(text: str, a: int, b: int) -> list[Row]:
-    """The table rows of ``text[a:b]`` (a header row is not one), each with its columns'
-    headers.  A table's first row is its header when it reads as labels; a table whose
-    first row repeats an earlier header (a PDF table over several pages), or has no header
-    of its own but the same number of columns, takes the earlier one."""
+    r"""The table rows of ``text[a:b]`` (a header row is not one), each with its columns'
+    headers.  A table's first row of two cells or more is its header when it reads as
+    labels; a table whose first row repeats an earlier header (a PDF table over several
+    pages), or has no header of its own, takes the earlier one where its columns fit.  A
+    row with one cell of text (a group's label, an item over merged cells) is a row too:
+    what it says is nowhere else.  A table of contents (…の推進\t12) has no rows.
+
+    >>> t = "表1\t\n項目\t担当\n窓口の設置\t総務省\n長い項目の本文を記載すること。\t\n目次\nア\t推進\t3\nイ\t強化\t5"
+    >>> [(t[r.start:r.end], r.headers) for r in rows(t, 0, len(t))]
+    [('表1\t', ('', '')), ('窓口の設置\t総務省', ('項目', '担当')), ('長い項目の本文を記載すること。\t', ('', ''))]
+    """
     out: list[Row] = []
     headers: tuple[str, ...] = ()
-    in_table = False
+    table: list[tuple[int, int, tuple[tuple[int, int], ...], tuple[str, ...]]] = []
+
+    def flush() -> None:
+        nonlocal headers
+        if _contents([values for *_, values in table]):
+            table.clear()
+            return
+        first = True
+        for start, end, cells, values in table:
+            cols: tuple[str, ...] = ("",) * len(cells)
+            if sum(1 for v in values if v) >= 2:
+                if values == headers or (first and _is_header(list(values))):
+                    headers, first = values, False
+                    continue
+                first = False
+                # a row's empty cells at its end may be cut (HTML): the headers of its first columns
+                if len(cells) <= len(headers):
+                    cols = headers[: len(cells)]
+            out.append(Row(start, end, cells, cols))
+        table.clear()
+
     pos = a
     for line in text[a:b].split("\n"):
         start, end = pos, pos + len(line)
         pos = end + 1
         if "\t" not in line:
-            in_table = in_table and not line.strip()  # blank lines between rows (HTML) stay inside
+            if line.strip():  # blank lines between rows (HTML) stay inside the table
+                flush()
             continue
-        if not is_row(line):
-            continue  # a row with one cell of text (a group's label) stays in the table
         cells = _cells(text, start, end)
         values = tuple(_norm(text[x:y]) for x, y in cells)
-        filled = [v for v in values if v]
-        if len(filled) <= 3 and filled[-1].isdigit() and len(filled[-1]) <= 3:
-            continue  # a contents line: ア\t…の推進\t12 (its page)
-        first, in_table = not in_table, True
-        if values == headers or (first and _is_header(list(values))):
-            headers = values
-            continue
-        # a row's empty cells at its end may be cut (HTML): the headers of its first columns
-        cols = headers[: len(cells)] if 0 < len(cells) <= len(headers) else ("",) * len(cells)
-        out.append(Row(start, end, cells, cols))
+        if any(values):
+            table.append((start, end, cells, values))
+    flush()
     return out
+
+
+def _contents(table: list[tuple[str, ...]]) -> bool:
+    r"""Rows that end in a page number (ア\t…の推進\t12): most of a table's, two or more."""
+    multi = [[v for v in values if v] for values in table if sum(1 for v in values if v) >= 2]
+    paged = [f for f in multi if len(f) <= 3 and f[-1].isdigit() and len(f[-1]) <= 3]
+    return len(paged) >= 2 and len(paged) >= 0.8 * len(multi)
 
 
 def blocks(text: str, a: int, b: int) -> list[tuple[int, int]]:

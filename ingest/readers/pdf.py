@@ -105,7 +105,9 @@ def _band(page: Any, top: float, bottom: float) -> str:
     top, bottom = max(0.0, top), min(float(page.height), bottom)
     if bottom - top < 1:
         return ""
-    return page.crop((0, top, page.width, bottom), strict=False).extract_text() or ""
+    # in the order of the page's content stream, as pypdf reads it: pdfplumber's default
+    # reads each line across the whole width, which interleaves the lines of two columns
+    return page.crop((0, top, page.width, bottom), strict=False).extract_text(use_text_flow=True) or ""
 
 
 def _row(cells: list[str | None]) -> str:
