@@ -43,6 +43,15 @@ def test_pdf_table_rows_keep_their_columns() -> None:
     assert text.index("（別紙）添付資料一覧") < text.index("添付する資料\t細胞") < text.index("○…添付が必要となる資料")
 
 
+def test_text_after_a_table_keeps_its_statements() -> None:
+    from policygraph.ingest.extract.measures import units
+    from policygraph.ingest.sections import parse_sections
+
+    text = "# 計画\n\n## 1 工程\n\n取組\t担当\n窓口\t総務省\n\n警察庁は、対策を推進する。\n\n総務省は、指針を策定する。\n"
+    got = [(text[u.start : u.end], u.row is not None) for u in units(text, parse_sections(text)) if u.section.path]
+    assert got == [("窓口\t総務省", True), ("警察庁は、対策を推進する。", False), ("総務省は、指針を策定する。", False)]
+
+
 def test_table_rows_and_headers() -> None:
     text = "前文\n施策\t担当府省\t令和7年度\t令和8年度\n相談窓口の設置\t総務省\t○\t\n1\t2\t3\t4\n本文"
     [(a, b)] = blocks(text, 0, len(text))
@@ -105,9 +114,10 @@ def test_slides_symbol_bullets_and_noun_endings(service) -> None:
     # 適用開始時期：令和７年５月に運用開始: the guideline's standing rules run from then
     [cio] = [m for m in x.measures if "リスク管理を総括" in m.text or "利用ルールを策定。" in m.text][-1:]
     assert [(d.kind, d.start) for d in cio.deadlines] == [("ongoing", "2025-05-01")]
-    # the board's short name, and its name broken at a line end, are the board
-    [board] = [e for e in x.entities if e.label == "先進的AI利活用アドバイザリーボード"]
-    assert "アドバイザリーボード" in board.aliases
+    # the board is one agency: its short name (アドバイザリーボード), and its name broken at
+    # a line end (…ア / ドバイザリーボード), are not agencies of their own
+    boards = [e.label for e in x.entities if e.type == "Agency" and e.label.endswith("ボード")]
+    assert boards == ["先進的AI利活用アドバイザリーボード"]
     assert "調達チェックシート" in {e.label for e in x.entities if e.type == "Plan"}
 
 
@@ -123,6 +133,14 @@ def test_slides_symbol_bullets_and_noun_endings(service) -> None:
 def test_law_names_in_amending_provisions(service, sentence: str, law: str) -> None:
     doc = service.analyzer.nlp(sentence)
     assert [e.text for e in doc.ents if e.label_ == "PG_Law"] == [law]
+
+
+def test_article_split_keeps_a_root(service) -> None:
+    """第十条中 alone: the split token was the sentence's root; the parse stays a tree."""
+    for text in ("第十条中", "第十七条中農林中央金庫法"):
+        doc = service.analyzer.nlp(text)
+        roots = [t for t in doc if t.head == t]
+        assert roots and all(len(list(t.subtree)) <= len(doc) for t in doc)
 
 
 def test_amended_law_is_the_same_law(service, tmp_path: Path) -> None:

@@ -95,23 +95,26 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
         cursor = sec.start
         for x, y in tables.blocks(text, sec.start, sec.end):
             if x > cursor:
-                yield from _section_units(text, _piece(sec, cursor, x), whole=False)
+                yield from _section_units(text, _piece(sec, cursor, x), whole=False, heading=cursor == sec.start)
             for row in tables.rows(text, x, y):
                 yield Unit(sec, row.start, row.end, row=row)
             cursor = y
         if cursor < sec.end:
-            yield from _section_units(text, _piece(sec, cursor, sec.end), whole=cursor == sec.start)
+            yield from _section_units(text, _piece(sec, cursor, sec.end), whole=cursor == sec.start,
+                                      heading=cursor == sec.start)
 
 
 def _piece(sec: Section, a: int, b: int) -> Section:
-    """The part of a section between its tables (only the first part has its heading)."""
+    """The part of a section beside its tables (only the first part holds its heading
+    line: the units see that from where the part starts)."""
     if (a, b) == (sec.start, sec.end):
         return sec
-    return replace(sec, start=a, end=b, title=sec.title if a == sec.start else "")
+    return replace(sec, start=a, end=b)
 
 
-def _section_units(text: str, sec: Section, whole: bool = True) -> Iterator[Unit]:
-    """``whole``: ``sec`` is a whole section, not the part of one beside a table."""
+def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = True) -> Iterator[Unit]:
+    """``whole``: ``sec`` is a whole section, not the part of one beside a table;
+    ``heading``: it starts with the section's heading line (the part after a table does not)."""
     if not sec.path:
         # a notice's operative request often stands before its first heading
         # (…周知方よろしく御配慮をお願いします。 above 記): its statements are units,
@@ -123,13 +126,13 @@ def _section_units(text: str, sec: Section, whole: bool = True) -> Iterator[Unit
             yield Unit(sec, breaks[-1] if breaks else x, y, preamble=True)
         return
     body = text[sec.start : sec.end]
-    bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not sec.title]
+    bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not (sec.title and heading)]
     bullets = [m for m in bullets if not _is_marker_line(body, m.end())]
     if bullets:
         intro_end = sec.start + bullets[0].start()
         # what the section says before its list is a statement too, unless it only
         # introduces the list (…次のとおり: / …を参照すること。 above the items)
-        intro_from = _body_start(text, sec)
+        intro_from = _body_start(text, sec) if heading else sec.start
         intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
         if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
             yield from _statement_units(text, sec, intro)
@@ -151,7 +154,7 @@ def _section_units(text: str, sec: Section, whole: bool = True) -> Iterator[Unit
         # a titled heading, or an item too long to be one statement: each statement
         # (paragraph) under it is a unit
         yield from _statement_units(
-            text, sec, _statements(text, _body_start(text, sec) if sec.title else sec.start, sec.end))
+            text, sec, _statements(text, _body_start(text, sec) if sec.title and heading else sec.start, sec.end))
         return
     a, b = _strip(text, sec.start, sec.end)
     if a < b:
@@ -194,8 +197,9 @@ def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         pos = start + m.end() if m else end
         if a >= b:
             continue
-        if cur is None and text[a] in _FOOTNOTE:
-            continue  # a footnote (¹ 「闇バイト」…とは…): a definition, not a statement
+        if cur is None and text[a] in _FOOTNOTE and not (text[a] in "※*" and _NOTE_DUTY.search(text, a, b)):
+            continue  # a footnote (¹ 「闇バイト」…とは…): a definition, not a statement; a note
+            # that instructs (※…を記載すること。) is one
         cur = (cur[0], b) if cur is not None else (a, b)
         if text[b - 1] in "。】」)）":
             yield cur
@@ -204,6 +208,7 @@ def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield cur
 
 
+_NOTE_DUTY = re.compile(r"(?:こと|ください|されたい)。$")
 _DONE = re.compile(r"(?:した|行った|された|発出した|開始した)。$")
 
 
@@ -431,9 +436,13 @@ def extract_measures(
 def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) -> list[Deadline]:
     """A table row's deadlines from its columns: the dates in its time cells (見直し完了時期),
     else the fiscal-year columns it fills when its cells print no date (a roadmap)."""
-    found = [d for x, y in tables.time_cells(row) for d in deadlines_of(norm(x, y))]
+    cells = tables.time_cells(row)
+    found = [d for x, y in cells for d in deadlines_of(norm(x, y))]
     if found:
         return found
+    words = [norm(x, y).strip() for x, y in cells if re.search(r"\w", norm(x, y))]
+    if words:  # 未定, 検討中: the column says when, and it says not yet (not a ・・・ placeholder)
+        return [Deadline(words[0], "unknown")]
     if any(_inline(norm(x, y)) for x, y in row.cells):
         return []
     fy = tables.fiscal_year_deadline(row, text)
@@ -605,10 +614,11 @@ def footnote_deadlines(text: str, a: int, b: int, notes: list[tuple[str, int, in
 
 
 # where a guideline or notice says from when it applies: 適用開始時期：令和7年5月,
-# 令和7年4月1日から適用する, 平成26年11月25日より運用を開始する
-_EFFECTIVE = re.compile(r"(?:適用開始(?:時期|日)?|運用開始(?:時期|日)?|適用日|適用時期)[:：]?\s*(?P<a>[^。\n]{4,30})"
+# 令和7年4月1日から適用する
+# (not 運用開始 alone: a system's go-live is not the document's)
+_EFFECTIVE = re.compile(r"(?:適用開始(?:時期|日)?|適用日|適用時期)[:：]?\s*(?P<a>[^。\n]{4,30})"
                         r"|(?P<b>(?:令和|平成)\s*[0-9元]+\s*年\s*[0-9]{1,2}\s*月(?:\s*[0-9]{1,2}\s*日)?)"
-                        r"(?:以降|から|より)(?:適用|運用を開始|運用開始)")
+                        r"(?:以降|から|より)適用")
 
 
 def effective_date(ntext: str) -> str | None:

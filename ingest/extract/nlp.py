@@ -223,7 +223,8 @@ def _split_article_naka(doc: Doc) -> None:
     with doc.retokenize() as r:
         for t in cut:
             rest = t.text[1:]
-            r.split(t, ["中", rest], heads=[(t, 1), t.head],
+            # (a root keeps its place: the second part, not a cycle through the first)
+            r.split(t, ["中", rest], heads=[(t, 1), (t, 1) if t.head == t else t.head],
                     attrs={"TAG": ["名詞-普通名詞-副詞可能", "名詞-普通名詞-一般"], "POS": ["NOUN", t.pos_],
                            "LEMMA": ["中", rest], "NORM": ["中", rest], "DEP": ["compound", t.dep_]})
 

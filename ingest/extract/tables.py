@@ -177,7 +177,7 @@ def _label(header: str) -> str:
 def time_cells(row: Row) -> list[tuple[int, int]]:
     """The cells of the row's time columns that have text."""
     return [c for c, h in zip(row.cells, row.headers, strict=True)
-            if h and _TIME_HEADER.search(_label(h)) and c[1] > c[0]]
+            if h and _TIME_HEADER.search(_label(h)) and column_fiscal_year(h) is None and c[1] > c[0]]
 
 
 def actor_cells(row: Row) -> list[tuple[int, int]]:
