@@ -163,6 +163,9 @@ def _prep(text: str) -> str:
     return t.strip("【】[]")
 
 
+_FY_MONTHS = {mo: i for i, mo in enumerate((4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))}  # a month's place in a fiscal year
+
+
 def normalise(text: str, part: str | None = None, *, ref_year: int | None = None) -> Deadline:  # noqa: C901
     verbatim = text.strip().strip("【】").strip()
     t = _prep(text)
@@ -179,9 +182,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if re.match(r"(?:末)?(?:まで|内)", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
         months = re.match(r"(?:の)?([0-9]{1,2})月?[~〜～-]([0-9]{1,2})月", t[m.end() :])
-        fy_order = {mo: i for i, mo in enumerate((4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))}
-        if (months and int(months.group(1)) in fy_order and int(months.group(2)) in fy_order
-                and fy_order[int(months.group(1))] <= fy_order[int(months.group(2))]):
+        if (months and int(months.group(1)) in _FY_MONTHS and int(months.group(2)) in _FY_MONTHS
+                and _FY_MONTHS[int(months.group(1))] <= _FY_MONTHS[int(months.group(2))]):
             # 令和4年度1月~3月 (a schedule's quarter): months 1-3 fall in the next calendar year
             a_mo, b_mo = int(months.group(1)), int(months.group(2))
             end = _month_end(y + (b_mo <= 3), b_mo)

@@ -396,7 +396,7 @@ def extract_measures(
         elif not (is_measure(ntext, statute=any(_ARTICLE.match(x) for x in unit.section.path))
                   or commits(pp, a, b, nominal=unit.bullet is not None)):
             continue
-        actors, actor_text = _row_actors(row, mentions, entity_types) if row is not None else ([], None)
+        actors, actor_text = (_row_actors(row, mentions, entity_types) if row is not None else []), None
         if not actors:
             actors, actor_text = _actors(pp, a, b, mentions, entity_types)
         if not actors and unit.intro is not None:
@@ -436,11 +436,11 @@ def extract_measures(
 def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) -> list[Deadline]:
     """A table row's deadlines from its columns: the dates in its time cells (見直し完了時期),
     else the fiscal-year columns it fills when its cells print no date (a roadmap)."""
-    cells = tables.time_cells(row)
-    found = [d for x, y in cells for d in deadlines_of(norm(x, y))]
+    cells = [norm(x, y) for x, y in tables.time_cells(row)]
+    found = [d for cell in cells for d in deadlines_of(cell)]
     if found:
         return found
-    words = [norm(x, y).strip() for x, y in cells if re.search(r"\w", norm(x, y))]
+    words = [cell.strip() for cell in cells if re.search(r"\w", cell)]
     if words:  # 未定, 検討中: the column says when, and it says not yet (not a ・・・ placeholder)
         return [Deadline(words[0], "unknown")]
     if any(_inline(norm(x, y)) for x, y in row.cells):
@@ -449,14 +449,12 @@ def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) 
     return [fy] if fy else []
 
 
-def _row_actors(row: tables.Row, mentions: list[Mention], entity_types: dict[str, str]) -> tuple[list[str], str | None]:
-    """The agencies named in a row's actor columns (所管省庁, 実施主体), else the column's text."""
+def _row_actors(row: tables.Row, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agencies named in a row's actor columns (所管省庁, 実施主体); none there, the
+    row's measure takes the topic of its text, as any other."""
     cells = tables.actor_cells(row)
-    keys = _unique(m.entity for m in mentions if entity_types.get(m.entity) in ACTOR_TYPES
+    return _unique(m.entity for m in mentions if entity_types.get(m.entity) in ACTOR_TYPES
                    and any(x <= m.start and m.end <= y for x, y in cells))
-    if keys:
-        return keys, None
-    return [], None
 
 
 _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")

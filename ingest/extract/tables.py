@@ -18,11 +18,11 @@ column holds, which the row's text alone does not:
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from policygraph.core.records import Deadline
 from policygraph.ingest.extract.deadlines import era_to_western, numeral
+from policygraph.ingest.normalise import compact
 
 _TIME_HEADER = re.compile(r"(?:時期|期限|期日|スケジュール|目途|目処|予定|年度|時点)$")
 _ACTOR_HEADER = re.compile(r"主体|担当|所管|府省|省庁|実施者|実施機関|責任部局|関係機関|取組機関")
@@ -53,10 +53,6 @@ def _cells(text: str, a: int, b: int) -> tuple[tuple[int, int], ...]:
 def is_row(line: str) -> bool:
     """A line of tab-separated cells, two of them or more with text."""
     return "\t" in line and sum(1 for c in line.split("\t") if c.strip()) >= 2
-
-
-def _norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def _is_header(cells: list[str]) -> bool:
@@ -110,7 +106,7 @@ def rows(text: str, a: int, b: int) -> list[Row]:
                 flush()
             continue
         cells = _cells(text, start, end)
-        values = tuple(_norm(text[x:y]) for x, y in cells)
+        values = tuple(compact(text[x:y]) for x, y in cells)
         if any(values):
             table.append((start, end, cells, values))
     flush()
@@ -159,7 +155,7 @@ def column_fiscal_year(header: str) -> tuple[int, bool] | None:
     if not m:
         return None
     if m.group(1):
-        year = era_to_western(m.group(1), numeral(m.group(2)) if m.group(2) != "元" else 1)
+        year = era_to_western(m.group(1), numeral(m.group(2)))
     elif m.group(3):
         year = int(m.group(3))
     elif m.group(4):
