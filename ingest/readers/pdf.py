@@ -4,7 +4,12 @@ A page with a ruled table (pdfplumber's ``find_tables``) is read with pdfplumber
 the text above, between and below its tables as on the page, and each table row as one
 line of tab-separated cells (a cell's own line breaks joined), as the HTML and DOCX
 readers give their tables.  A roadmap's or a list's columns (所管省庁, 見直し完了時期,
-令和7年度) stay with their cells, where pypdf's text layer interleaves them."""
+令和7年度) stay with their cells, where pypdf's text layer interleaves them.
+
+A page whose pypdf text holds characters of scripts a Japanese document does not use
+(Sinhala, Armenian, Thai… : a custom-encoded font decoded by the wrong table, as in
+headings set in a display face) is read with pdfplumber too, and its reading is kept when
+it holds as many characters and fewer of those."""
 
 from __future__ import annotations
 
@@ -18,6 +23,10 @@ from policygraph.core.errors import EmptyDocument, IngestError
 # a bullet drawn from a symbol font (Wingdings' l, §) comes out of the text layer as a
 # private-use character: it is a list item's bullet (・), as printed
 _SYMBOL_BULLET = re.compile(r"^([ \u3000]*)[\ue000-\uf8ff](?=[ \u3000]|\S)")
+# scripts that do not occur in Japanese administrative text, but do in a text layer decoded
+# through the wrong table (Greek and Cyrillic letters are left out: formulas use them)
+_GARBLED = re.compile(r"[\u0530-\u05ff\u0600-\u06ff\u0700-\u0dff\u0e00-\u0fff\u10a0-\u10ff\u1100-\u11ff"
+                      r"\u1200-\u139f\u16a0-\u18af]")
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
 
 
@@ -46,8 +55,8 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
         raise IngestError(f"corrupt or truncated PDF ({type(e).__name__}: {_short(e)})", source=name) from e
     if not any(p.strip() for p in pages):
         raise EmptyDocument("no text layer; OCR is not supported", source=name)
-    for i, tabled in _table_pages(data, pages):
-        pages[i] = tabled
+    for i, better in _pdfplumber_pages(data, pages):
+        pages[i] = better
     repeated = _running(pages)
     out: list[str] = []
     starts: list[tuple[int, int]] = []
@@ -62,12 +71,13 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
     return "".join(out), tuple(starts)
 
 
-def _table_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
-    """The pages (index, text) that have a ruled table of 2 rows and 2 columns or more,
-    read with their tables as tab-separated rows.  A page keeps its pypdf text when
-    pdfplumber cannot read it, or when the tabled text does not hold the same characters
-    as pypdf's (:func:`_same_text`: a table drawn over a figure, a page box pdfplumber
-    crops differently): the tables are a refinement, never a loss."""
+def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
+    """The pages (index, text) pdfplumber reads better than pypdf: those with a ruled
+    table of 2 rows and 2 columns or more, read with their tables as tab-separated rows,
+    and those whose pypdf text is garbled (:func:`_ungarbled`).  A page keeps its pypdf
+    text when pdfplumber cannot read it, or when the tabled text does not hold the same
+    characters as pypdf's (:func:`_same_text`: a table drawn over a figure, a page box
+    pdfplumber crops differently): the tables are a refinement, never a loss."""
     import pdfplumber
 
     out: list[tuple[int, str]] = []
@@ -79,16 +89,29 @@ def _table_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
     with pdf:
         for i, page in enumerate(listed):
             try:
+                base = pages[i]
+                if _GARBLED.search(base):
+                    flowed = page.extract_text(use_text_flow=True) or ""
+                    if _ungarbled(base, flowed):
+                        base = flowed
+                        out.append((i, flowed))
                 tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
                 if tables:
                     text = _page_with_tables(page, tables)
-                    if _same_text(pages[i], text):
+                    if _same_text(base, text):
                         out.append((i, text))
             except Exception:  # noqa: BLE001 - one odd page keeps its pypdf text
                 continue
             finally:
                 page.close()  # pdfplumber caches each page's layout objects
     return out
+
+
+def _ungarbled(plain: str, other: str) -> bool:
+    """``other`` reads the page with at most half of ``plain``'s garbled characters and
+    about as many characters in all (within 10 %)."""
+    n, m = len("".join(plain.split())), len("".join(other.split()))
+    return len(_GARBLED.findall(other)) * 2 <= len(_GARBLED.findall(plain)) and abs(n - m) <= 0.1 * max(n, 1)
 
 
 def _same_text(plain: str, tabled: str) -> bool:
