@@ -9,7 +9,8 @@ readers give their tables.  A roadmap's or a list's columns (所管省庁, 見�
 A page whose pypdf text holds characters of scripts a Japanese document does not use
 (Sinhala, Armenian, Thai… : a custom-encoded font decoded by the wrong table, as in
 headings set in a display face) is read with pdfplumber too, and its reading is kept when
-it holds as many characters and fewer of those."""
+it holds as many characters and fewer of those.  So is a page with labels printed twice
+over to look bold (地地震震前前), with pdfplumber's ``dedupe_chars``."""
 
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ _SYMBOL_BULLET = re.compile(r"^([ \u3000]*)[\ue000-\uf8ff](?=[ \u3000]|\S)")
 # through the wrong table (Greek and Cyrillic letters are left out: formulas use them)
 _GARBLED = re.compile(r"[\u0530-\u05ff\u0600-\u06ff\u0700-\u0dff\u0e00-\u0fff\u10a0-\u10ff\u1100-\u11ff"
                       r"\u1200-\u139f\u16a0-\u18af]")
+# a run of characters each printed twice (地地震震前前): a label overprinted to look bold,
+# which pdfplumber's dedupe_chars reads once
+_DOUBLED = re.compile(r"(?:([^\s\d])\1(?!\1)){3,}")
+# text set vertically (a chapter's side tab), one character a line: one line
+_VERTICAL = re.compile(r"(?m)(?:^\S\n){4,}")
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
 
 
@@ -74,7 +80,7 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
 def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
     """The pages (index, text) pdfplumber reads better than pypdf: those with a ruled
     table of 2 rows and 2 columns or more, read with their tables as tab-separated rows,
-    and those whose pypdf text is garbled (:func:`_ungarbled`).  A page keeps its pypdf
+    and those whose pypdf text is garbled (:func:`_cleaner`).  A page keeps its pypdf
     text when pdfplumber cannot read it, or when the tabled text does not hold the same
     characters as pypdf's (:func:`_same_text`: a table drawn over a figure, a page box
     pdfplumber crops differently): the tables are a refinement, never a loss."""
@@ -90,11 +96,11 @@ def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
         for i, page in enumerate(listed):
             try:
                 base = pages[i]
-                if _GARBLED.search(base):
-                    flowed = page.extract_text(use_text_flow=True) or ""
-                    if _ungarbled(base, flowed):
-                        base = flowed
-                        out.append((i, flowed))
+                if _GARBLED.search(base) or _DOUBLED.search(base):
+                    flowed = page.dedupe_chars().extract_text(use_text_flow=True) or ""
+                    if _cleaner(base, flowed):
+                        base = _VERTICAL.sub(lambda m: "".join(m.group().split()) + "\n", flowed)
+                        out.append((i, base))
                 tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
                 if tables:
                     text = _page_with_tables(page, tables)
@@ -107,11 +113,15 @@ def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-def _ungarbled(plain: str, other: str) -> bool:
+def _cleaner(plain: str, other: str) -> bool:
     """``other`` reads the page with at most half of ``plain``'s garbled characters and
-    about as many characters in all (within 10 %)."""
+    doubled runs, and with about as many characters: at most 10 % more, and at most 30 %
+    fewer (what the doubling added, which the runs above undercount: digits, short runs)."""
+    def noise(t: str) -> int:
+        return len(_GARBLED.findall(t)) + sum(len(m.group()) for m in _DOUBLED.finditer(t))
+
     n, m = len("".join(plain.split())), len("".join(other.split()))
-    return len(_GARBLED.findall(other)) * 2 <= len(_GARBLED.findall(plain)) and abs(n - m) <= 0.1 * max(n, 1)
+    return noise(other) * 2 <= noise(plain) and 0.7 * n <= m <= 1.1 * n
 
 
 def _same_text(plain: str, tabled: str) -> bool:
@@ -186,16 +196,16 @@ def _short(e: Exception) -> str:
 
 
 def _key(line: str) -> str:
-    return re.sub(r"[0-9０-９]+", "#", line.strip())
+    return re.sub(r"[0-9０-９]+", "#", "".join(line.split()))
 
 
 def _running(pages: list[str]) -> set[str]:
-    """Lines among the first/last two of a page that recur on most pages."""
+    """Lines among the first/last three of a page that recur on most pages."""
     if len(pages) < 2:
         return set()
     c: Counter[str] = Counter()
     for p in pages:
         lines = [ln for ln in p.split("\n") if ln.strip()]
         # a table's header row repeats on its pages too, and is kept (a table's columns)
-        c.update({_key(ln) for ln in lines[:2] + lines[-2:] if "\t" not in ln})
+        c.update({_key(ln) for ln in lines[:3] + lines[-3:] if "\t" not in ln})
     return {k for k, n in c.items() if n >= max(2, len(pages) * 0.6) and k}
