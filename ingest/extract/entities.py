@@ -24,6 +24,7 @@ from policygraph.ingest.extract.gazetteer import (
     law_number_spans,
     nfkc,
     split_hierarchy,
+    without_legal_form,
 )
 from policygraph.ingest.numerals import KANJI_1_9
 
@@ -145,6 +146,11 @@ def _system(table: EntityTable, surface: str) -> str | None:
 
 
 def _agency(table: EntityTable, surface: str) -> str:
+    bare = without_legal_form(surface)
+    if bare != surface:  # 独立行政法人情報処理推進機構, 株式会社…: the organisation under its own name
+        key = _agency(table, bare)
+        table.alias(key, surface)
+        return key
     name = surface[:-1] if surface.endswith("長") and len(surface) > 3 else surface
     if _ROLE.search(name) and table.gazetteer.lookup(name) is None:
         key = table.add("Agency", name, generic=True)

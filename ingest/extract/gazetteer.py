@@ -34,7 +34,9 @@ TYPES = ("Agency", "GenericActor", "System", "Law", "Plan", "Program", "Other")
 SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データベース", "ネットワーク", "インフラ", "アプリ", "ポータル",
                 # sites and registers are systems too (annotation.md): …カタログサイト, ベース・レジストリ,
                 # 原薬等登録原簿, 固定資産課税台帳
-                "サイト", "ホームページ", "ウェブページ", "特設ページ", "レジストリ", "原簿", "台帳", "登録簿")
+                "サイト", "ホームページ", "ウェブページ", "特設ページ", "レジストリ", "原簿", "台帳", "登録簿",
+                # observation networks and their stations (GNSS観測点, 電子基準点, 潮位観測所)
+                "観測点", "観測所", "観測網", "基準点")
 # equipment and technical services are System too (the ontology's pg:System): compounds
 # headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
 DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末")
@@ -44,6 +46,9 @@ AGENCY_HEADS = (
     "部",  # 交通部, 生活安全部 (a prefectural police headquarters' departments); not 内部, 都市部
     # councils and boards that act (デジタル臨時行政調査会, 先進的AI利活用アドバイザリーボード)
     "調査会", "検討会", "研究会", "アドバイザリーボード", "ワーキンググループ", "タスクフォース",
+    # universities, associations, societies, foundations, corporations (any organisation that acts)
+    "大学", "協会", "学会", "財団", "連盟", "連合会", "公社", "公庫", "製作所", "株式会社", "工業会", "医師会", "振興会",
+    "会議所",
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金",
                  "事業", "講習", "構想")
@@ -54,7 +59,9 @@ PLAN_HEADS = ("計画", "戦略", "方針", "指針", "基準", "規範", "規�
               "フレームワーク", "工程表", "ロードマップ", "アクションプラン", "プラン", "大綱", "ビジョン", "BCP")
 EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関",
                   "内部", "外部", "一部", "細部", "幹部", "大部", "上部", "下部", "都市部", "中心部", "山間部",
-                  "沿岸部", "周辺部", "上層部", "首脳部", "中枢部", "先端部", "頭部", "胸部", "腹部", "各部")
+                  "沿岸部", "周辺部", "上層部", "首脳部", "中枢部", "先端部", "頭部", "胸部", "腹部", "各部",
+                  # a region, not a department: 兵庫県北部, 能登半島北東部, 輪島市西部
+                  "北部", "南部", "東部", "西部", "中部", "学部")
 # a compound ending in 法 / 法律 names a law (デジタル社会形成基本法, 行政手続法) unless the
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
 LAW_HEADS = ("法律", "法")
@@ -68,7 +75,8 @@ GENERIC_LAWS = frozenset({"改正法", "特別法", "一般法", "関係法", "�
 GENERIC_SYSTEMS = frozenset({"システム", "業務システム", "情報システム", "新たなシステム", "基盤", "プラットフォーム",
                              "ネットワーク", "データベース", "アプリ", "インフラ", "サイト", "ウェブサイト", "Webサイト",
                              "WEBサイト", "ホームページ", "ウェブページ", "カタログサイト", "特設サイト"})
-_GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター"})
+_GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター",
+                                   "国立大学", "公立大学", "私立大学", "大学", "短期大学", "協会", "学会", "財団"})
 # deictic prefixes: 当公安委員会 / 貴公安委員会 / 他運転免許課 point at an agency, they do not name one
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
                "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第", "それぞれ")
@@ -211,6 +219,60 @@ def site_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _DOMAIN_RE.finditer(text)
             if not re.search(r"(?:https?:/|www\.)$", text[max(0, m.start() - 8) : m.start()])
             and not text[m.end() : m.end() + 1] == "/"]
+
+
+# a legal form before an organisation's name: 国立研究開発法人海洋研究開発機構, 株式会社さくら製作所
+LEGAL_FORMS = ("国立研究開発法人", "地方独立行政法人", "独立行政法人", "一般社団法人", "公益社団法人", "一般財団法人",
+               "公益財団法人", "特定非営利活動法人", "NPO法人", "国立大学法人", "大学共同利用機関法人", "学校法人",
+               "社会福祉法人", "医療法人", "株式会社", "有限会社", "合同会社")
+_LEGAL_FORM_RE = re.compile("(?:" + "|".join(LEGAL_FORMS) + r")(?:[ \u3000])?"
+                            r"((?![等法又及並])[A-Za-z0-9\u30a0-\u30fa\u30fc\u4e00-\u9fff々〆ヶ&.\-]{2,40}?)"
+                            r"(?=[、。，,「」『』()（）・\s]|の|が|は|を|に|と|や|で|へ|も|又|若しくは|及び|並びに|等|など|その他|$)")
+PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+               "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
+               "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
+               "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
+               "宮崎県", "鹿児島県", "沖縄県")
+# a prefecture that acts, not the place: 石川県資料, 石川県の発表, 兵庫県によると, 東京都知事
+_PREFECTURE_ACTS = re.compile("(?<![\u4e00-\u9fff])(" + "|".join(PREFECTURES) + r")"
+                              r"(?=資料|発表|の発表|調べ|の調べ|によると|によれば|知事|ホームページ|公表|作成|提供|[はが][、]?"
+                              r"(?:[^、。]{0,30}?)(?:を)?(?:策定|実施|設置|公表|発表|作成|整備|開始|要請|決定|支援)し)")
+# a name in quotes after the class it belongs to: 気象衛星「ひまわり9号」, スマートフォン用アプリ「…」
+_NAMED_INSTANCE_RE = re.compile(r"(?:衛星|コンピュータ|コンピューター|システム|アプリ|サービス|プラットフォーム|サイト|ロボット"
+                                r"|探査機|ロケット|データベース|ツール|ソフトウェア|端末|装置)「([^「」、。]{2,30})」")
+
+
+def organisation_spans(text: str) -> list[tuple[int, int]]:
+    """An organisation named with its legal form (the form and the name), and a prefecture
+    where it acts (the source of figures, the author of a measure), not where it is a place.
+
+    >>> t = "国立研究開発法人海洋研究開発機構の船舶、石川県資料、石川県能登地方、兵庫県によると"
+    >>> [t[a:b] for a, b in organisation_spans(t)]
+    ['国立研究開発法人海洋研究開発機構', '石川県', '兵庫県']
+    """
+    spans = [(m.start(), m.end(1)) for m in _LEGAL_FORM_RE.finditer(text)
+             # 株式会社商工組合中央金庫法, 独立行政法人通則法第二条: a law named after the form
+             if not re.search(r"(?:法|法律|令|規則)$|第[0-9一二三四五六七八九十百]+条", m.group(1))]
+    spans += [m.span(1) for m in _PREFECTURE_ACTS.finditer(text)]
+    return sorted(spans)
+
+
+def without_legal_form(name: str) -> str:
+    """海洋研究開発機構 for 国立研究開発法人海洋研究開発機構; the name itself when it has none."""
+    for form in LEGAL_FORMS:
+        if name.startswith(form) and len(name) - len(form) >= 2:
+            return name[len(form) :].lstrip(" \u3000")
+    return name
+
+
+def named_instance_spans(text: str) -> list[tuple[int, int]]:
+    """A system's name in quotes after its class (a satellite, a supercomputer, an app).
+
+    >>> t = "静止気象衛星「ひまわり9号」が観測した、防災アプリ「そなえ」、「本計画」"
+    >>> [t[a:b] for a, b in named_instance_spans(t)]
+    ['ひまわり9号', 'そなえ']
+    """
+    return [m.span(1) for m in _NAMED_INSTANCE_RE.finditer(text)]
 
 
 def program_spans(text: str) -> list[tuple[int, int]]:

@@ -25,6 +25,8 @@ from policygraph.ingest.extract.gazetteer import (
     bare_device,
     good_compound,
     law_number_spans,
+    named_instance_spans,
+    organisation_spans,
     plan_spans,
     program_spans,
     short_dial_spans,
@@ -90,7 +92,8 @@ class GazetteerComponent:
                 spans.append(span)
         spans.extend(self._laws(doc))
         for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System"),
-                              (site_spans, "PG_System")):
+                              (site_spans, "PG_System"), (organisation_spans, "PG_Agency"),
+                              (named_instance_spans, "PG_System")):
             for a, b in finder(text):
                 span = doc.char_span(a, b, label=label, alignment_mode="expand")
                 if span is not None:
@@ -105,6 +108,13 @@ class GazetteerComponent:
         out = []
         text = doc.text
         for paren, _end, *_ in law_number_spans(text):
+            quoted = re.search(r"「([^「」]{2,80}?(?:法|法律|令|規則|条例))」$", text[max(0, paren - 84) : paren])
+            if quoted:  # 「災害弔慰金の支給等に関する法律」（昭和48年法律第82号）: the name in the quotes
+                span = doc.char_span(paren - 1 - len(quoted.group(1)), paren - 1, label="PG_Law",
+                                     alignment_mode="expand")
+                if span is not None:
+                    out.append(span)
+                continue
             a = paren
             while a > 0 and not _LAW_STOP.match(text, a - 1):
                 a -= 1
@@ -155,7 +165,7 @@ class GazetteerComponent:
                    and doc.text[doc[start].idx - 1] in "./"):
                 start += 1
             # a date, then a document number (平成26年12月28日付薬食審査発1228第27号厚生労働省…)
-            while m := _DATE_PREFIX.match(doc[start : k + 1].text):
+            while (m := _DATE_PREFIX.match(doc[start : k + 1].text)) and not _named_year(doc, start, k, m.group()):
                 span0 = doc.char_span(doc[start].idx + m.end(), doc[k].idx + len(doc[k]), alignment_mode="contract")
                 if span0 is None or len(span0) == 0:
                     return []
@@ -341,9 +351,23 @@ def _joins(tok: Token) -> bool:
     return False
 
 
+def _named_year(doc: Doc, start: int, k: int, prefix: str) -> bool:
+    """A bare year that begins a quoted name is part of it: 「令和6年能登半島地震非常災害対策本部」
+    names the headquarters of the 令和6年 earthquake (a dated prefix, 令和6年4月1日付け…, is cut)."""
+    a, b = doc[start].idx, doc[k].idx + len(doc[k])
+    return (re.fullmatch(r"(?:令和|平成|昭和)?[0-9元]+年", prefix) is not None and a > 0 and doc.text[a - 1] == "「"
+            and doc.text[b : b + 1] == "」")
+
+
+# a foreign or private company named by its name and 社: OpenAI社, グーグル社 (not 会社, 各社, 同社)
+_COMPANY = re.compile(r"(?:[A-Za-z][A-Za-z0-9.&\-]+|[ァ-ヶー・]{2,})社$")
+
+
 def _head_of(text: str) -> tuple[str | None, str | None]:
     if text.endswith(EXCLUDED_TAILS):
         return None, None
+    if _COMPANY.search(text):
+        return "PG_Agency", "社"
     if text.endswith(ORDER_HEADS) and len(text) >= 5 and not _NUMBERED.match(text):
         # 都道府県公安委員会規則, 市町村の条例: a kind of rule every prefecture makes, not a named one
         return (None, None) if text.startswith(("都道府県", "市町村", "各", "同", "当該")) else ("PG_Law", "令")

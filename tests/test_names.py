@@ -1,0 +1,75 @@
+"""Names of organisations and systems in white-paper prose: universities, associations,
+companies (by their legal form, or a foreign one by 社), prefectures where they act,
+a quoted instance of a class (a satellite, an app), observation networks; and a PDF whose
+figure labels are printed twice over (read once).
+
+The sentences are constructed; the PDF is a tune-half document of the blind set
+(tests/data/blind/split.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygraph.ingest.pipeline import analyse
+from policygraph.ingest.readers import read_file
+
+pytestmark = pytest.mark.slow
+BOUSAI = Path(__file__).parent / "data" / "blind" / "docs" / "whitepaper_cao_bousai_r6_tokushu2_ch1.pdf"
+
+
+@pytest.mark.parametrize(("sentence", "agencies", "systems"), [
+    ("米国のOpenAI社やグーグル社が開発した。", ["OpenAI社", "グーグル社"], []),
+    ("国立研究開発法人海洋研究開発機構と東北大学が共同で研究し、一般社団法人日本ロボット工業会が協力した。",
+     ["国立研究開発法人海洋研究開発機構", "東北大学", "一般社団法人日本ロボット工業会"], []),
+    ("日本電気株式会社が受注し、日本商工会議所と日本学術振興会が後援した。",
+     ["日本電気株式会社", "日本商工会議所", "日本学術振興会"], []),
+    # a prefecture as the source of figures is an organisation; as a place it is not
+    ("石川県資料によると、兵庫県北部と石川県能登地方で観測した。", ["石川県"], []),
+    ("静止気象衛星「ひまわり9号」が観測し、GNSS観測点と潮位観測所のデータを解析した。",
+     [], ["ひまわり9号", "GNSS観測点", "潮位観測所"]),
+    # a legal form does not make a law's name an organisation
+    ("独立行政法人等情報公開法第五条及び株式会社商工組合中央金庫法による。", [], []),
+    # a university's faculty is the university's; 国立大学法人 names no university
+    ("東京大学工学部の研究者と国立大学法人の役員が参加した。", ["東京大学"], []),
+])
+def test_organisations_and_systems_in_prose(service, sentence: str, agencies: list[str], systems: list[str]) -> None:
+    doc = service.analyzer.nlp(sentence)
+    assert [e.text for e in doc.ents if e.label_ == "PG_Agency"] == agencies
+    assert [e.text for e in doc.ents if e.label_ == "PG_System"] == systems
+
+
+def test_quoted_law_name_before_its_number(service) -> None:
+    doc = service.analyzer.nlp("「災害弔慰金の支給等に関する法律」(昭和48年法律第82号)に基づき認定された。")
+    assert [e.text for e in doc.ents if e.label_ == "PG_Law"] == ["災害弔慰金の支給等に関する法律"]
+
+
+def test_legal_form_is_an_alias_of_the_organisation(service, tmp_path: Path) -> None:
+    path = tmp_path / "kyodo.txt"
+    path.write_text("1 公益財団法人みどり環境財団は、植樹事業を運営する。\n\n"
+                    "2 みどり環境財団は、令和8年度中に報告書を取りまとめる。\n", encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    [org] = [e for e in x.entities if e.type == "Agency"]
+    assert org.label == "みどり環境財団"
+    assert "公益財団法人みどり環境財団" in org.aliases
+    assert {m.entity for m in x.mentions} == {org.key}
+    assert len(x.mentions) == 2
+
+
+def test_white_paper_chapter_names_and_doubled_labels(service) -> None:
+    from policygraph.ingest.readers.pdf import _DOUBLED
+
+    source = read_file(BOUSAI)
+    assert not _DOUBLED.search(source.text)  # 地地震震前前 (overprinted figure labels) read once
+    [x] = analyse([source], service.analyzer)
+    by_type: dict[str, set[str]] = {}
+    for e in x.entities:
+        if any(m.entity == e.key for m in x.mentions):
+            by_type.setdefault(e.type, set()).add(e.label)
+    # a quoted headquarters keeps the year of the disaster it is named after
+    assert "令和6年能登半島地震非常災害対策本部" in by_type["Agency"]
+    assert {"石川県", "兵庫県", "熊本県"} <= by_type["Agency"]  # 石川県資料, 兵庫県資料: sources
+    assert not any(label.endswith(("北部", "北東部", "西部")) for label in by_type["Agency"])
+    assert {"だいち2号", "電子基準点", "金沢観測点", "酒田観測点"} <= by_type["System"]
+    assert "災害弔慰金の支給等に関する法律" in by_type["Law"]
