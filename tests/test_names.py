@@ -40,6 +40,11 @@ def test_organisations_and_systems_in_prose(service, sentence: str, agencies: li
     assert [e.text for e in doc.ents if e.label_ == "PG_System"] == systems
 
 
+def test_projects_are_programmes(service) -> None:
+    doc = service.analyzer.nlp("海洋データ共有プロジェクトを開始し、関連プロジェクトとも連携する。")
+    assert [e.text for e in doc.ents if e.label_ == "PG_Program"] == ["海洋データ共有プロジェクト"]
+
+
 def test_quoted_law_name_before_its_number(service) -> None:
     doc = service.analyzer.nlp("「災害弔慰金の支給等に関する法律」(昭和48年法律第82号)に基づき認定された。")
     assert [e.text for e in doc.ents if e.label_ == "PG_Law"] == ["災害弔慰金の支給等に関する法律"]

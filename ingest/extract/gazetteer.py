@@ -51,7 +51,7 @@ AGENCY_HEADS = (
     "会議所",
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金",
-                 "事業", "講習", "構想")
+                 "事業", "講習", "構想", "プロジェクト", "イニシアティブ", "イニシアチブ")
 # a plan, strategy, guideline or standard named without quotes (包括的データ戦略,
 # データ品質管理実践ガイドブック, 情報セキュリティ管理基準); a compound of 6 characters or
 # more, so that 基本方針, 実施計画 and the like stay words
@@ -79,7 +79,7 @@ _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局
                                    "国立大学", "公立大学", "私立大学", "大学", "短期大学", "協会", "学会", "財団"})
 # deictic prefixes: 当公安委員会 / 貴公安委員会 / 他運転免許課 point at an agency, they do not name one
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
-               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第", "それぞれ")
+               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第", "それぞれ", "関連", "関係", "効果的", "具体的", "新規")
 # a quoted title of a plan, guideline or notice: 「…計画」, 「…ガイドライン(通則編)」 (a volume's
 # name belongs to the title, an edition's 「…統一基準(令和3年度版)」 does not), 「…について」
 _PLAN_RE = re.compile(
