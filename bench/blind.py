@@ -48,8 +48,10 @@ def gold_of(half: str, only: list[str] | None = None) -> dict[str, Any]:
     return merged
 
 
-STOP16_DOCS = {"tune": 6, "check": 6}  # how many documents each half had up to stop 16 (split.json's order)
-STOP16_QUERIES = 74  # and how many queries the file had (new ones are appended)
+# earlier states of the set, scored in the same run so that the figures earlier stops
+# quote stay comparable: how many documents each half had (split.json's order) and how
+# many queries the file had (new ones are appended)
+EARLIER = {"stop16": ({"tune": 6, "check": 6}, 74), "stop17": ({"tune": 7, "check": 9}, 122)}
 
 
 def main() -> None:
@@ -65,24 +67,24 @@ def main() -> None:
         svc.ingest_paths([ROOT / "tests" / "data" / "corpus", BLIND / "docs"])
     gold = gold_of(args.half)
     ext = evaluate(svc, gold)
-    # the documents the half had at stop 16, scored in the same run: the figures earlier
-    # stops quote are comparable with these
     split = json.loads((BLIND / "split.json").read_text(encoding="utf-8"))
-    earlier = split[args.half][:STOP16_DOCS[args.half]]
-    ext_earlier = evaluate(svc, gold_of(args.half, earlier)) if len(earlier) < len(split[args.half]) else None
     every = json.loads((BLIND / "queries" / "blind-queries.json").read_text(encoding="utf-8"))["queries"]
     queries = [q for q in every if q["half"] == args.half]
-    queries_earlier = [q for q in every[:STOP16_QUERIES] if q["half"] == args.half]
     retrieval = {"all": score(svc, queries, {"mode": "hybrid", "graph": True})}
     for kind in sorted({q["kind"] for q in queries if q["expect"]}):
         retrieval[kind] = score(svc, [q for q in queries if q["kind"] == kind], {"mode": "hybrid", "graph": True})
-    if len(queries_earlier) < len(queries):
-        retrieval["queries_of_stop16"] = score(svc, queries_earlier, {"mode": "hybrid", "graph": True})
+    ext_earlier = {}
+    for stop, (n_docs, n_queries) in EARLIER.items():
+        earlier = split[args.half][: n_docs[args.half]]
+        if len(earlier) < len(split[args.half]):
+            ext_earlier[stop] = evaluate(svc, gold_of(args.half, earlier))
+        queries_earlier = [q for q in every[:n_queries] if q["half"] == args.half]
+        if len(queries_earlier) < len(queries):
+            retrieval[f"queries_of_{stop}"] = score(svc, queries_earlier, {"mode": "hybrid", "graph": True})
     svc.close()
     figures = {k: v for k, v in ext.items() if not isinstance(v, (list, dict)) or k == "entity_types"}
-    if ext_earlier is not None:
-        figures["documents_of_stop16"] = {k: v for k, v in ext_earlier.items()
-                                          if not isinstance(v, (list, dict)) or k == "entity_types"}
+    for stop, e in ext_earlier.items():
+        figures[f"documents_of_{stop}"] = {k: v for k, v in e.items() if not isinstance(v, (list, dict)) or k == "entity_types"}
     out: dict[str, Any] = {"half": args.half, "documents": gold["documents_covered"],
                            "extraction": figures, "retrieval": retrieval}
     if args.half == "tune":  # misses only for the half that may be studied
