@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # time: memory is bounded by a batch, and each batch is committed before the next
     ingest_batch_docs: int = Field(default=16, ge=1)
     ingest_batch_chars: int = Field(default=400_000, ge=1)
+    # a local folder ingest analyses the next batch (GiNZA in a thread of this process)
+    # while it embeds and writes the one before; off: one batch at a time, parsed by
+    # ginza_processes forked workers
+    ingest_overlap: bool = True
     # a Ray cluster (host:port as `ray start --head` prints it, or ray://host:10001 through
     # Ray Client) that parses and embeds a folder ingest; this process still writes (--cluster)
     cluster_address: str | None = None

@@ -56,28 +56,51 @@ class PreparedDocument:
         return self.extracted.doc
 
 
-def prepare_documents(docs: list[SourceDocument], models: Models,
-                      progress: Progress | None = None) -> Iterator[PreparedDocument]:
-    """Everything per document that does not touch the stores: analyse (one batched GiNZA
-    pass over all ``docs``) → document graph → SHACL → index rows, read from the document
-    graph alone as the store will hold it → dense and sparse vectors.
+@dataclass(frozen=True)
+class AnalysedDocument:
+    """One document analysed, with its document graph checked against the shapes: what
+    :func:`prepared` turns into index items."""
 
-    Every graph of the batch is checked before the first document is yielded (a
-    non-conforming one refuses the batch before either store changes); each document's
-    vectors are computed when it is asked for, so the local writer writes one document
-    while the next waits.  A Ray worker takes them all (``list(...)``)."""
+    extracted: ExtractedDocument
+    graph: Graph
+
+    @property
+    def doc(self) -> SourceDocument:
+        return self.extracted.doc
+
+
+def analyse_documents(docs: list[SourceDocument], iris: Iris, analyzer: Analyzer,
+                      progress: Progress | None = None) -> list[AnalysedDocument]:
+    """Analyse (one batched GiNZA pass over all ``docs``) → document graph → SHACL.  Every
+    graph of the batch is checked before any is returned: a non-conforming one refuses the
+    batch before either store changes."""
+    from policygraph.ingest.pipeline import analyse
+
+    extracted = analyse(docs, analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
+    out = [AnalysedDocument(x, document_graph(x, iris)) for x in extracted]
+    for a in out:
+        check_document(a.graph, a.doc.source)  # SHACL, before either store changes
+    return out
+
+
+def prepared(analysed: list[AnalysedDocument], models: Models) -> Iterator[PreparedDocument]:
+    """Index rows, read from each document graph alone as the store will hold it → dense and
+    sparse vectors; each document's when it is asked for, so the local writer writes one
+    document while the next waits."""
     from policygraph.graph.store import OxigraphStore
     from policygraph.indexes.items import items_of
-    from policygraph.ingest.pipeline import analyse
     from policygraph.service.writes import passage_rows
 
     iris = models.iris
-    extracted = analyse(docs, models.analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
-    graphs = [document_graph(x, iris) for x in extracted]
-    for x, g in zip(extracted, graphs, strict=True):
-        check_document(g, x.doc.source)  # SHACL, before either store changes
-    for x, g in zip(extracted, graphs, strict=True):
+    for a in analysed:
         staged = OxigraphStore(None)  # the document graph alone, read as the store will hold it
-        staged.replace_document(iris.graph(x.doc.id), g)
-        yield PreparedDocument(x, g, items_of(passage_rows(staged, iris, iris.doc(x.doc.id)),
-                                              models.embedder, models.sparse))
+        staged.replace_document(iris.graph(a.doc.id), a.graph)
+        yield PreparedDocument(a.extracted, a.graph, items_of(passage_rows(staged, iris, iris.doc(a.doc.id)),
+                                                              models.embedder, models.sparse))
+
+
+def prepare_documents(docs: list[SourceDocument], models: Models,
+                      progress: Progress | None = None) -> Iterator[PreparedDocument]:
+    """Everything per document that does not touch the stores: :func:`analyse_documents`,
+    then :func:`prepared`.  A Ray worker takes them all (``list(...)``)."""
+    yield from prepared(analyse_documents(docs, models.iris, models.analyzer, progress), models)

@@ -27,6 +27,7 @@ import os
 import signal
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,10 +35,17 @@ from policygraph.core.errors import BadInput, IngestError, NotFound
 from policygraph.core.records import SourceDocument, split_path
 from policygraph.graph.store import named_node
 from policygraph.service.catalog import CLASS_TYPE
-from policygraph.service.prepare import PreparedDocument, prepare_documents
+from policygraph.service.prepare import (
+    AnalysedDocument,
+    PreparedDocument,
+    analyse_documents,
+    prepare_documents,
+    prepared,
+)
 from policygraph.service.state import State, open_vector_index
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
 
     from policygraph.graph.iris import Iris
     from policygraph.graph.store import GraphStore
@@ -79,6 +87,8 @@ class WritePipeline:
             from policygraph.service.cluster import cluster_steps
 
             steps = cluster_steps(self, self.s.settings.cluster_address, read)
+        elif self.s.settings.ingest_overlap:
+            steps = self._overlapped(read, progress)
         else:
             steps = ((errors, self.ingest_documents(docs, progress) if docs else None) for errors, docs in read)
         results: list[dict[str, Any]] = []
@@ -136,6 +146,53 @@ class WritePipeline:
                 return results
             prepared = prepare_documents(todo, self.s, progress)
             return results + self._write(prepared, len(todo), lambda: self.s.embedder.dim, current, progress)
+
+    def _overlapped(self, read: Iterator[tuple[list[dict[str, Any]], list[SourceDocument]]],
+                    progress: Progress | None) -> Iterator[Step]:
+        """The batches of a local folder ingest, each one's analysis (GiNZA, document graph,
+        SHACL: :func:`~policygraph.service.prepare.analyse_documents`) in a thread while the
+        batch before it is embedded and written here.  The parse runs in that thread, not in
+        forked workers (a fork of a process whose torch threads are running is unsafe, and
+        each fork's copy counted against memory), except the first batch's, which has
+        nothing to overlap with: it is parsed at once by ``ginza_processes`` workers, so a
+        small ingest (one batch) is as fast as before.  The version check runs again under
+        the write lock, as for a batch prepared on a cluster."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        in_thread = replace(self.s.analyzer, processes=1)
+        pending: tuple[list[dict[str, Any]], list[SourceDocument], Future[list[AnalysedDocument]] | None] | None = None
+        first = True
+        with ThreadPoolExecutor(1, thread_name_prefix="policygraph-analyse") as pool:
+            for errors, docs in read:
+                current = self.s.versions()
+                todo = [d for d in docs if current.get(d.id) != d.checksum]
+                job = None
+                if todo and first:  # nothing to overlap with yet: parsed here, by ginza_processes workers
+                    job = _now(analyse_documents, todo, self.s.iris, self.s.analyzer, progress)
+                    first = False
+                elif todo:
+                    job = pool.submit(analyse_documents, todo, self.s.iris, in_thread, progress)
+                if pending is not None:
+                    yield self._finish(*pending, progress)
+                pending = (errors, docs, job)
+            if pending is not None:
+                yield self._finish(*pending, progress)
+
+    def _finish(self, errors: list[dict[str, Any]], docs: list[SourceDocument],
+                job: Future[list[AnalysedDocument]] | None, progress: Progress | None) -> Step:
+        """Embed and write one analysed batch (:meth:`_overlapped`)."""
+        if not docs:
+            return errors, None
+        analysed = job.result() if job is not None else []
+        with self.s.write_lock:
+            current = self.s.versions()
+            fresh = [a for a in analysed if current.get(a.doc.id) != a.doc.checksum]
+            keys = {(a.doc.id, a.doc.checksum) for a in fresh}
+            results = _unchanged([d for d in docs if (d.id, d.checksum) not in keys])
+            if fresh:
+                results += self._write(prepared(fresh, self.s), len(fresh), lambda: self.s.embedder.dim, current,
+                                       progress)
+            return errors, results
 
     def commit(self, docs: list[SourceDocument], prepared: list[PreparedDocument], dim: int) -> list[dict[str, Any]]:
         """Write a batch prepared elsewhere (a Ray worker): ``docs`` is the batch as read,
@@ -286,6 +343,19 @@ class WritePipeline:
                 self.s.index.ensure_collection(self.s.embedder.dim)
                 self.s.index.upsert(items)
             log.warning("re-derived %d points of %s from the graph", len(items), doc_id)
+
+
+def _now(fn: Callable[..., list[AnalysedDocument]], *args: Any) -> Future[list[AnalysedDocument]]:
+    """``fn(*args)`` run here, as a finished future (its exception raised at ``result()``,
+    as a pooled job's would be)."""
+    from concurrent.futures import Future
+
+    done: Future[list[AnalysedDocument]] = Future()
+    try:
+        done.set_result(fn(*args))
+    except Exception as e:  # noqa: BLE001 - handed over, raised where the batch is written
+        done.set_exception(e)
+    return done
 
 
 def _unchanged(docs: list[SourceDocument]) -> list[dict[str, Any]]:
