@@ -39,6 +39,14 @@ CASES = [
     ("直ちに", "promptly", None, None),
     ("早急に対策を講じる", "promptly", None, None),
     ("中長期的に検討", "unknown", None, None),
+    # a month's or a year's end as the limit, a span of months, a season (annotation.md)
+    ("令和４年９月末を目途に", "by", None, "2022-09-30"),
+    ("令和6年度末を目途に", "by", None, "2025-03-31"),
+    ("令和７年までに", "by", None, "2025-12-31"),
+    ("2030年までに", "by", None, "2030-12-31"),
+    ("令和4年7月から令和7年6月までの3年間", "period", "2022-07-01", "2025-06-30"),
+    ("原則令和５年中", "period", "2023-01-01", "2023-12-31"),
+    ("【令和５年夏】", "period", "2023-06-01", "2023-08-31"),
 ]
 
 
@@ -96,3 +104,10 @@ def test_never_crashes_and_offsets_inside(text: str) -> None:
         assert 0 <= a < b <= len(text) and text[a:b] == d.text
         for iso in (d.start, d.end):
             assert iso is None or date.fromisoformat(iso)
+
+
+def test_limits_found_in_running_text() -> None:
+    text = "各府省庁は、令和４年９月末を目途に提出し、令和７年までに原則オンライン化する。令和4年12月に公表された。"
+    assert [(d.kind, d.end) for _, _, d in find_deadlines(text)] == [
+        ("by", "2022-09-30"), ("by", "2025-12-31"), ("date", "2022-12-31")]
+

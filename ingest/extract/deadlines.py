@@ -28,6 +28,12 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 (('period', '2023-06-01', None), '2022-10-31')
 >>> normalise("令和5年3月31日までに").kind, normalise("迅速かつ確実に").kind, normalise("平素から").kind
 ('by', 'promptly', 'ongoing')
+>>> d = normalise("令和4年7月から令和7年6月までの3年間"); (d.kind, d.start, d.end)
+('period', '2022-07-01', '2025-06-30')
+>>> [(d.kind, d.end) for d in map(normalise, ("令和4年12月末を目途に", "令和7年までに", "令和6年度末を目途に"))]
+[('by', '2022-12-31'), ('by', '2025-12-31'), ('by', '2025-03-31')]
+>>> d = normalise("【令和5年夏】"); (d.kind, d.start, d.end), normalise("令和5年冬").end
+(('period', '2023-06-01', '2023-08-31'), '2024-02-29')
 """
 
 from __future__ import annotations
@@ -163,6 +169,18 @@ def _prep(text: str) -> str:
     return t.strip("【】[]")
 
 
+_SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
+
+
+def _year_month(m: re.Match[str]) -> tuple[int, int]:
+    """The year and month of a :data:`_MONTH` match."""
+    if m.group(1):
+        return (int(m.group(3)) if m.group(3) else era_to_western(m.group(1), numeral(m.group(2)))), int(m.group(4))
+    if m.group(5):
+        return int(m.group(5)), int(m.group(6))
+    return int(m.group(7)), int(m.group(8))  # 2022.10 (a roadmap's month)
+
+
 _FY_MONTHS = {mo: i for i, mo in enumerate((4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))}  # a month's place in a fiscal year
 
 
@@ -179,7 +197,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if not 1800 < y < 2200:  # 0000年度: no year anyone means
             return Deadline(verbatim, "unknown", None, None, part)
         after = t[m.end() : m.end() + 6]
-        if re.match(r"(?:末)?(?:まで|内)", after):
+        if re.match(r"(?:末)?(?:まで|内)|末(?:を)?(?:目途|目処|めど)", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
         months = re.match(r"(?:の)?([0-9]{1,2})月?[~〜～-]([0-9]{1,2})月", t[m.end() :])
         if (months and int(months.group(1)) in _FY_MONTHS and int(months.group(2)) in _FY_MONTHS
@@ -209,20 +227,21 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, iso, part)
             return Deadline(verbatim, "date", iso, iso, part)
-    mm = _MONTH.search(t)
+    months = list(_MONTH.finditer(t))
+    if len(months) >= 2 and re.fullmatch(r"[~〜～-]|から", t[months[0].end() : months[1].start()]):
+        # 令和4年7月から令和7年6月まで(の3年間), 2023.4~2024.3: a span of months
+        (y0, mo0), (y1, mo1) = _year_month(months[0]), _year_month(months[1])
+        end = _month_end(y1, mo1)
+        if end and 1 <= mo0 <= 12 and (y0, mo0) <= (y1, mo1):
+            return Deadline(verbatim, "period", f"{y0}-{mo0:02d}-01", end, part)
+    mm = months[0] if months else None
     if mm:
         m = mm
-        if m.group(1):
-            y = int(m.group(3)) if m.group(3) else era_to_western(m.group(1), numeral(m.group(2)))
-            mo = int(m.group(4))
-        elif m.group(5):
-            y, mo = int(m.group(5)), int(m.group(6))
-        else:  # 2022.10 (a roadmap's month)
-            y, mo = int(m.group(7)), int(m.group(8))
+        y, mo = _year_month(m)
         end = _month_end(y, mo)
         if end:
-            if re.match(r"(?:末)?(?:まで)", t[m.end() : m.end() + 4]):
-                return Deadline(verbatim, "by", None, end, part)
+            if re.match(r"(?:末)?(?:まで)|末(?:を)?(?:目途|目処|めど)", t[m.end() : m.end() + 5]):
+                return Deadline(verbatim, "by", None, end, part)  # 12月末までに, 9月末を目途に
             if re.match(r"[~〜～]|(?:から|以降)", t[m.end() : m.end() + 3]):
                 return Deadline(verbatim, "period", f"{y}-{mo:02d}-01", None, part)  # 2023.6~
             return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
@@ -257,6 +276,13 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         m = my
         y = era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
         if 1800 < y < 2200:
+            after = t[m.end() : m.end() + 6]
+            if re.match(r"(?:末)?まで|末(?:を)?(?:目途|目処|めど)", after):
+                return Deadline(verbatim, "by", None, f"{y}-12-31", part)  # 令和7年までに, 2030年までに
+            season = re.match(r"(?:の)?(春|夏|秋|冬)", after)
+            if season:  # 令和5年夏: the season's months (冬: December to February)
+                a, b = _SEASONS[season.group(1)]
+                return Deadline(verbatim, "period", f"{y}-{a:02d}-01", _month_end(y + (b < a), b), part)
             return Deadline(verbatim, "period", f"{y}-01-01", f"{y}-12-31", part)
     if ref_year:
         m2 = re.search(r"(\d{1,2})月(\d{1,2})日", t)
@@ -331,7 +357,12 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 _INLINE = re.compile(
     rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
-    rf"|{_ERA}{_N}年(?:\(\d{{4}}年\))?\d{{1,2}}月(?:\d{{1,2}}日)?|\d{{4}}年\d{{1,2}}月(?:\d{{1,2}}日)?"
+    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年)\d{{1,2}}月(?:\d{{1,2}}日)?"
+    # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
+    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?\d{{1,2}}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?)?"
+    # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
+    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\(\d{{4}}年\))?(?:中|末まで(?:に)?|末を目[途処]に?|まで(?:に)?|を目[途処]に?"
+    r"|の?(?:春|夏|秋|冬)(?!季))"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"

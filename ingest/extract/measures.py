@@ -143,7 +143,8 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         return
     if whole and sec.title and sec.end - sec.start <= MAX_TEXT:
         under = list(_statements(text, _body_start(text, sec), sec.end))
-        if len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1:
+        if (len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1
+                and len(commitment_sentences(text, *under[0])) < 2):
             # a titled item with one statement under its title (１０ 安全性に関する情報欄 /
             # 関連情報を記載すること。): the item, title and all, is the measure's text;
             # its deadlines and actor are the statement's, as before
@@ -162,10 +163,62 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
 
 
 def _statement_units(text: str, sec: Section, statements: Iterable[tuple[int, int]]) -> Iterator[Unit]:
-    """A unit per statement, a dated milestone inside one a unit of its own."""
+    """A unit per statement, a dated milestone inside one a unit of its own, and each
+    sentence of a paragraph that commits to something of its own (statutes aside: their
+    unit is the paragraph)."""
+    statute = any(_ARTICLE.match(x) for x in sec.path)
     for a, b in statements:
         for x, y in split_milestones(text, a, b):
-            yield Unit(sec, x, y)
+            pieces = [] if statute else commitment_sentences(text, x, y)
+            if len(pieces) < 2:
+                yield Unit(sec, x, y)
+                continue
+            first = pieces[0]
+            for i, (p, q) in enumerate(pieces):
+                # a sentence with no subject of its own acts for the paragraph's first one
+                yield Unit(sec, p, q, intro=None if i == 0 else first)
+
+
+_ELABORATION = re.compile(r"(?:具体的には|特に|例えば|なお|ただし|その際|この際|その上で|併せて)、?")
+
+
+def commitment_sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """A paragraph cut at each sentence that commits to something (annotation.md: the unit
+    is the smallest sentence that carries one commitment); a sentence that does not (a
+    reason, a なお) stays with the commitment before it, or, before the first, with the
+    first.  [] when fewer than two sentences commit.
+
+    >>> t = "事務局は、点検を行う。その結果を踏まえ、令和4年12月末までに公表する。なお、詳細は別紙のとおり。"
+    >>> [t[x:y] for x, y in commitment_sentences(t, 0, len(t))]
+    ['事務局は、点検を行う。', 'その結果を踏まえ、令和4年12月末までに公表する。なお、詳細は別紙のとおり。']
+    >>> commitment_sentences("背景は次のとおりである。対策を推進する。", 0, 20)
+    []
+    """
+    ends = [a + m.end() for m in re.finditer(r"。(?![)）」』])", text[a:b])]
+    if not ends or ends[-1] < b:
+        ends.append(b)
+    spans, pos = [], a
+    for e in ends:
+        x, y = _strip(text, pos, e)
+        if x < y:
+            spans.append((x, y))
+        pos = e
+    flat = ["".join(unicodedata.normalize("NFKC", text[x:y]).split()) for x, y in spans]
+    # an elaboration (具体的には, 特に, なお, ただし, その際) belongs to the sentence it explains
+    commits_ = [is_measure(f) and not _ELABORATION.match(f) for f in flat]
+    if sum(commits_) < 2:
+        return []
+    out: list[tuple[int, int]] = []
+    seen = False  # a commitment is in the group so far
+    for (x, y), c in zip(spans, commits_, strict=True):
+        if c and seen:
+            out.append((x, y))  # the next commitment: a unit of its own
+        elif out:
+            out[-1] = (out[-1][0], y)
+        else:
+            out.append((x, y))
+        seen = seen or c
+    return out
 
 
 def _body_start(text: str, sec: Section) -> int:
@@ -644,12 +697,38 @@ def _from_effective(deadlines: tuple[Deadline, ...], effective: str | None) -> t
 
 
 def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
-    """A general deadline stated in a 序 / 前文 / はじめに section (早急に対策を講じる)."""
+    """A general deadline stated in a 序 / 前文 / はじめに section (早急に対策を講じる), else
+    the plan's own period wherever the document states it (:func:`plan_period`)."""
     for sec in sections:
         if sec.path and sec.path[0] in ("序", "前文", "はじめに"):
             for d in _inline(norm(sec.start, sec.end)):
                 if d.kind in ("promptly", "fiscal_year", "by"):
                     return d
+    return plan_period(norm(0, sections[-1].end)) if sections else None
+
+
+# the sentence that sets a plan's period: 計画期間は令和3年度から令和7年度までの5年間とする,
+# 集中改革期間を令和4年7月から令和7年6月までの3年間とし
+_PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中)期間")
+
+
+def plan_period(ntext: str) -> Deadline | None:
+    r"""The period a plan sets for itself (annotation.md: ``period``, the plan period): a
+    sentence naming its 計画期間 / 集中改革期間 with a span of two ends, which the measures
+    that print no time of their own fall within.
+
+    >>> d = plan_period("（３）集中改革期間\n集中改革期間を令和4年7月から令和7年6月までの3年間とし、取り組む。")
+    >>> (d.kind, d.start, d.end)
+    ('period', '2022-07-01', '2025-06-30')
+    >>> plan_period("令和5年中に検討する。") is None
+    True
+    """
+    for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
+        if not _PERIOD_TERM.search(sentence):
+            continue
+        for d in _inline(sentence):
+            if d.kind == "period" and d.start and d.end:
+                return d
     return None
 
 
