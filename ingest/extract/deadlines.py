@@ -227,14 +227,14 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, iso, part)
             return Deadline(verbatim, "date", iso, iso, part)
-    months = list(_MONTH.finditer(t))
-    if len(months) >= 2 and re.fullmatch(r"[~〜～-]|から", t[months[0].end() : months[1].start()]):
+    in_months = list(_MONTH.finditer(t))
+    if len(in_months) >= 2 and re.fullmatch(r"[~〜～-]|から", t[in_months[0].end() : in_months[1].start()]):
         # 令和4年7月から令和7年6月まで(の3年間), 2023.4~2024.3: a span of months
-        (y0, mo0), (y1, mo1) = _year_month(months[0]), _year_month(months[1])
-        end = _month_end(y1, mo1)
-        if end and 1 <= mo0 <= 12 and (y0, mo0) <= (y1, mo1):
-            return Deadline(verbatim, "period", f"{y0}-{mo0:02d}-01", end, part)
-    mm = months[0] if months else None
+        (y0, mo0), (y1, mo1) = _year_month(in_months[0]), _year_month(in_months[1])
+        last = _month_end(y1, mo1)
+        if last and 1 <= mo0 <= 12 and (y0, mo0) <= (y1, mo1):
+            return Deadline(verbatim, "period", f"{y0}-{mo0:02d}-01", last, part)
+    mm = in_months[0] if in_months else None
     if mm:
         m = mm
         y, mo = _year_month(m)
