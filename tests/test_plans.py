@@ -19,12 +19,15 @@ PLAN = """規制見直しプラン
 １．基本的な考え方
 （１）集中改革期間
 集中改革期間を令和4年7月から令和7年6月までの3年間とし、集中的に取り組む。
+このため、「規制改革推進協議会」（以下「協議会」という。）を設置した。
 
 ２．具体的な取組
 （１）通知の見直し
 総務省は、まず点検リストを整理し、令和４年12月末までに見直し方針を公表する。その結果を踏まえ、原則令和５年中の見直しを目指す。なお、詳細は別紙のとおりである。
 （２）手続のオンライン化
 各府省庁は、申請手続のオンライン化を検討する。
+（３）報告
+協議会は、令和5年3月末までに報告書を取りまとめる。
 """
 
 
@@ -44,3 +47,8 @@ def test_sentences_that_commit_are_measures_with_their_own_deadlines(service, tm
     # a measure that prints no time falls within the plan's period
     online = next(m for t, m in by_text.items() if "オンライン化を検討する" in t)
     assert [(d.kind, d.start, d.end) for d in online.deadlines] == [("period", "2022-07-01", "2025-06-30")]
+    # a term defined for a quoted name (「…協議会」（以下「協議会」という。）) names its actor
+    report = next(m for t, m in by_text.items() if "報告書を取りまとめる" in t)
+    [council] = [e for e in x.entities if e.label == "規制改革推進協議会"]
+    assert report.actors == (council.key,) and "協議会" in council.aliases
+    assert [(d.kind, d.end) for d in report.deadlines] == [("by", "2023-03-31")]

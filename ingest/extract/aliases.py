@@ -140,7 +140,10 @@ def definition_merges(docs: list[Any],
         ents = sorted((e for e in doc.ents if e.label_.startswith("PG_")), key=lambda e: e.start_char)
         for m in _DEFINITION.finditer(doc.text):
             term = m.group(1)
-            run = _run_before(doc.text, ents, m.start())
+            end = m.start()
+            if doc.text[end - 1 : end] in ("」", "』"):
+                end -= 1  # 「デジタル臨時行政調査会」（以下「調査会」という。）: the name in quotes
+            run = _run_before(doc.text, ents, end)
             if not run:
                 continue
             keys = [k for k in (_key_of(table, e) for e in run) if k]
