@@ -66,6 +66,9 @@ class State:
         self.index = index if index is not None else open_vector_index(settings)
         self._models: dict[str, Any] = {}  # embedder, sparse, analyzer: loaded on first use
         self.write_lock = threading.Lock()  # writes one at a time; reads go on
+        # GiNZA (its Sudachi tokenizer) parses for one thread at a time: an upload's batch and a
+        # folder ingest's next batch, analysed outside the write lock, take turns
+        self.parse_lock = threading.Lock()
         # one lock per model: loading GiNZA for an upload must not hold up query embeddings
         self._model_locks = {name: threading.Lock() for name in ("embedder", "sparse", "analyzer")}
         self.searching = ReadEpochs()  # searches in flight

@@ -39,7 +39,6 @@ from policygraph.service.prepare import (
     AnalysedDocument,
     PreparedDocument,
     analyse_documents,
-    prepare_documents,
     prepared,
 )
 from policygraph.service.state import State, open_vector_index
@@ -50,6 +49,7 @@ if TYPE_CHECKING:
     from policygraph.graph.iris import Iris
     from policygraph.graph.store import GraphStore
     from policygraph.indexes.items import PassageRow
+    from policygraph.ingest.pipeline import Analyzer
 
 log = logging.getLogger("policygraph")
 Progress = Callable[[str, int, int], None]
@@ -144,22 +144,24 @@ class WritePipeline:
             results = _unchanged([d for d in docs if d not in todo])
             if not todo:
                 return results
-            prepared = prepare_documents(todo, self.s, progress)
-            return results + self._write(prepared, len(todo), lambda: self.s.embedder.dim, current, progress)
+            with self.s.parse_lock:
+                analysed = analyse_documents(todo, self.s.iris, self.s.analyzer, progress)
+            return results + self._write(prepared(analysed, self.s), len(todo), lambda: self.s.embedder.dim, current,
+                                         progress)
 
     def _overlapped(self, read: Iterator[tuple[list[dict[str, Any]], list[SourceDocument]]],
                     progress: Progress | None) -> Iterator[Step]:
         """The batches of a local folder ingest, each one's analysis (GiNZA, document graph,
         SHACL: :func:`~policygraph.service.prepare.analyse_documents`) in a thread while the
         batch before it is embedded and written here.  The parse runs in that thread, not in
-        forked workers (a fork of a process whose torch threads are running is unsafe, and
-        each fork's copy counted against memory), except the first batch's, which has
-        nothing to overlap with: it is parsed at once by ``ginza_processes`` workers, so a
-        small ingest (one batch) is as fast as before.  The version check runs again under
-        the write lock, as for a batch prepared on a cluster."""
+        forked workers (a fork while this process's torch threads are embedding is unsafe,
+        and each fork's copy counted against memory), except the first batch's, which has
+        nothing to overlap with: it is parsed at once by ``ginza_processes`` workers, as an
+        upload is, so a small ingest (one batch) is as fast as before.  Parsing takes
+        ``State.parse_lock`` (one tokenizer, one thread at a time).  The version check runs
+        again under the write lock, as for a batch prepared on a cluster."""
         from concurrent.futures import ThreadPoolExecutor
 
-        in_thread = replace(self.s.analyzer, processes=1)
         pending: tuple[list[dict[str, Any]], list[SourceDocument], Future[list[AnalysedDocument]] | None] | None = None
         first = True
         with ThreadPoolExecutor(1, thread_name_prefix="policygraph-analyse") as pool:
@@ -168,15 +170,20 @@ class WritePipeline:
                 todo = [d for d in docs if current.get(d.id) != d.checksum]
                 job = None
                 if todo and first:  # nothing to overlap with yet: parsed here, by ginza_processes workers
-                    job = _now(analyse_documents, todo, self.s.iris, self.s.analyzer, progress)
+                    job = _now(self._analyse, todo, self.s.analyzer, progress)
                     first = False
                 elif todo:
-                    job = pool.submit(analyse_documents, todo, self.s.iris, in_thread, progress)
+                    job = pool.submit(self._analyse, todo, replace(self.s.analyzer, processes=1), progress)
                 if pending is not None:
                     yield self._finish(*pending, progress)
                 pending = (errors, docs, job)
             if pending is not None:
                 yield self._finish(*pending, progress)
+
+    def _analyse(self, docs: list[SourceDocument], analyzer: Analyzer,
+                 progress: Progress | None) -> list[AnalysedDocument]:
+        with self.s.parse_lock:  # an upload may be parsing in another thread
+            return analyse_documents(docs, self.s.iris, analyzer, progress)
 
     def _finish(self, errors: list[dict[str, Any]], docs: list[SourceDocument],
                 job: Future[list[AnalysedDocument]] | None, progress: Progress | None) -> Step:

@@ -141,9 +141,12 @@ def definition_merges(docs: list[Any],
         for m in _DEFINITION.finditer(doc.text):
             term = m.group(1)
             end = m.start()
-            if doc.text[end - 1 : end] in ("」", "』"):
+            quoted = doc.text[end - 1 : end] in ("」", "』")
+            if quoted:
                 end -= 1  # 「デジタル臨時行政調査会」（以下「調査会」という。）: the name in quotes
             run = _run_before(doc.text, ents, end)
+            if quoted and run and not (len(run) == 1 and _one_quoted(doc.text, run[0].start_char)):
+                continue  # 「A」及び「B」（以下「C」という。）: not one quoted name
             if not run:
                 continue
             keys = [k for k in (_key_of(table, e) for e in run) if k]
@@ -211,6 +214,13 @@ def _run_before(text: str, ents: list[Any], end: int) -> list[Any]:
         run.insert(0, e)
         pos = e.start_char
     return run
+
+
+def _one_quoted(text: str, start: int) -> bool:
+    """The name at ``start`` opens its quotes, and no other quoted name is joined to them
+    (「A」及び「B」: the term names both; 「A」（…）及び「B」（以下…）: A has its own)."""
+    return text[start - 1 : start] in ("「", "『") and not re.search(r"[」』](?:及び|並びに|又は|、|・)$",
+                                                                 text[max(0, start - 6) : start - 1])
 
 
 def _key_of(table: Any, ent: Any) -> str | None:

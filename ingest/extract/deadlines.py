@@ -34,6 +34,10 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 [('by', '2022-12-31'), ('by', '2025-12-31'), ('by', '2025-03-31')]
 >>> d = normalise("【令和5年夏】"); (d.kind, d.start, d.end), normalise("令和5年冬").end
 (('period', '2023-06-01', '2023-08-31'), '2024-02-29')
+>>> d = normalise("令和4年7月から12月までに"); (d.kind, d.start, d.end)
+('period', '2022-07-01', '2022-12-31')
+>>> [normalise(t).kind for t in ("令和5年中", "2025年中")], find_deadlines("令和5年中間とりまとめを踏まえ")
+(['period', 'period'], [])
 """
 
 from __future__ import annotations
@@ -239,6 +243,12 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         m = mm
         y, mo = _year_month(m)
         end = _month_end(y, mo)
+        upto = re.match(r"(?:から|[~〜～-])(\d{1,2})月", t[m.end() :])
+        if end and upto and 1 <= int(upto.group(1)) <= 12:
+            # 令和4年7月から12月までに: the second month in the same year (or the next, if earlier)
+            mo1 = int(upto.group(1))
+            last = _month_end(y + (mo1 < mo), mo1)
+            return Deadline(verbatim, "period", f"{y}-{mo:02d}-01", last, part)
         if end:
             if re.match(r"(?:末)?(?:まで)|末(?:を)?(?:目途|目処|めど)", t[m.end() : m.end() + 5]):
                 return Deadline(verbatim, "by", None, end, part)  # 12月末までに, 9月末を目途に
@@ -361,7 +371,7 @@ _INLINE = re.compile(
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
     rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?\d{{1,2}}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
-    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\(\d{{4}}年\))?(?:中|末まで(?:に)?|末を目[途処]に?|まで(?:に)?|を目[途処]に?"
+    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\(\d{{4}}年\))?(?:中(?![央間長小期心核堅立継])|末まで(?:に)?|末を目[途処]に?|まで(?:に)?|を目[途処]に?"
     r"|の?(?:春|夏|秋|冬)(?!季))"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"

@@ -225,9 +225,13 @@ def site_spans(text: str) -> list[tuple[int, int]]:
 LEGAL_FORMS = ("国立研究開発法人", "地方独立行政法人", "独立行政法人", "一般社団法人", "公益社団法人", "一般財団法人",
                "公益財団法人", "特定非営利活動法人", "NPO法人", "国立大学法人", "大学共同利用機関法人", "学校法人",
                "社会福祉法人", "医療法人", "株式会社", "有限会社", "合同会社")
-_LEGAL_FORM_RE = re.compile("(?:" + "|".join(LEGAL_FORMS) + r")(?:[ \u3000])?"
-                            r"((?![等法又及並])[A-Za-z0-9\u30a0-\u30fa\u30fc\u4e00-\u9fff々〆ヶ&.\-]{2,40}?)"
-                            r"(?=[、。，,「」『』()（）・\s]|の|が|は|を|に|と|や|で|へ|も|又|若しくは|及び|並びに|等|など|その他|$)")
+_LEGAL_FORM_RE = re.compile("(?:" + "|".join(LEGAL_FORMS) + r")[ \u3000]?")
+# what the name after a legal form ends in (機構, 研究所, …銀行); a name of katakana or Latin
+# letters (a company: 株式会社メルカリ) needs none.  A legal form before a committee or a
+# common noun (国立大学法人評価委員会, 独立行政法人制度, 株式会社設立) names no organisation.
+_ORG_END = re.compile(r"(?:機構|研究所|研究機構|研究開発機構|協会|学会|医師会|工業会|振興会|連合会|連盟|財団|センター|大学"
+                      r"|学園|銀行|公庫|金庫|製作所|会社|事業団|公団|公社|組合|基金|病院|研究院|機関|局)")
+_ORG_RUN = re.compile(r"[A-Za-z0-9\u30a0-\u30fa\u30fc\u4e00-\u9fff々〆ヶ&.\-]{2,40}")
 PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
                "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
                "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
@@ -235,7 +239,7 @@ PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", 
                "宮崎県", "鹿児島県", "沖縄県")
 # a prefecture that acts, not the place: 石川県資料, 石川県の発表, 兵庫県によると, 東京都知事
 _PREFECTURE_ACTS = re.compile("(?<![\u4e00-\u9fff])(" + "|".join(PREFECTURES) + r")"
-                              r"(?=資料|発表|の発表|調べ|の調べ|によると|によれば|知事|ホームページ|公表|作成|提供|[はが][、]?"
+                              r"(?=資料|発表|の発表|調べ|の調べ|によると|によれば|知事(?!選)|ホームページ|公表|作成|提供|[はが][、]?"
                               r"(?:[^、。]{0,30}?)(?:を)?(?:策定|実施|設置|公表|発表|作成|整備|開始|要請|決定|支援)し)")
 # a name in quotes after the class it belongs to: 気象衛星「ひまわり9号」, スマートフォン用アプリ「…」
 _NAMED_INSTANCE_RE = re.compile(r"(?:衛星|コンピュータ|コンピューター|システム|アプリ|サービス|プラットフォーム|サイト|ロボット"
@@ -249,10 +253,25 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "国立研究開発法人海洋研究開発機構の船舶、石川県資料、石川県能登地方、兵庫県によると"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['国立研究開発法人海洋研究開発機構', '石川県', '兵庫県']
+    >>> t = "独立行政法人制度の見直し、国立大学法人評価委員会、株式会社設立、公益社団法人日本医師会から、株式会社メルカリ"
+    >>> [t[a:b] for a, b in organisation_spans(t)]
+    ['公益社団法人日本医師会', '株式会社メルカリ']
     """
-    spans = [(m.start(), m.end(1)) for m in _LEGAL_FORM_RE.finditer(text)
-             # 株式会社商工組合中央金庫法, 独立行政法人通則法第二条: a law named after the form
-             if not re.search(r"(?:法|法律|令|規則)$|第[0-9一二三四五六七八九十百]+条", m.group(1))]
+    spans = []
+    for m in _LEGAL_FORM_RE.finditer(text):
+        run = _ORG_RUN.match(text, m.end())
+        if run is None:
+            continue
+        name = run.group()
+        if re.fullmatch(r"[A-Za-z0-9\u30a0-\u30fa\u30fc&.\-]+", name):
+            spans.append((m.start(), run.end()))  # 株式会社メルカリ
+            continue
+        # the longest part of the run that ends as an organisation's name does (防災科学技術研究所
+        # in …研究所資料, 情報処理推進機構 in …機構理事長)
+        ends = [e.end() for e in _ORG_END.finditer(name)]
+        if ends and not re.search(r"(?:法|法律|令|規則)$|第[0-9一二三四五六七八九十百]+条", name[: ends[-1]]) \
+                and not name[ends[-1] :].startswith(("法", "令")):  # 株式会社商工組合中央金庫法: a law
+            spans.append((m.start(), m.end() + ends[-1]))
     spans += [m.span(1) for m in _PREFECTURE_ACTS.finditer(text)]
     return sorted(spans)
 

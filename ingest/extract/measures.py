@@ -143,8 +143,9 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         return
     if whole and sec.title and sec.end - sec.start <= MAX_TEXT:
         under = list(_statements(text, _body_start(text, sec), sec.end))
+        statute = any(_ARTICLE.match(x) for x in sec.path)
         if (len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1
-                and len(commitment_sentences(text, *under[0])) < 2):
+                and (statute or len(commitment_sentences(text, *under[0])) < 2)):
             # a titled item with one statement under its title (１０ 安全性に関する情報欄 /
             # 関連情報を記載すること。): the item, title and all, is the measure's text;
             # its deadlines and actor are the statement's, as before
@@ -179,7 +180,7 @@ def _statement_units(text: str, sec: Section, statements: Iterable[tuple[int, in
                 yield Unit(sec, p, q, intro=None if i == 0 else first)
 
 
-_ELABORATION = re.compile(r"(?:具体的には|特に|例えば|なお|ただし|その際|この際|その上で|併せて)、?")
+_ELABORATION = re.compile(r"(?:具体的には|特に|例えば|なお|ただし|その際|この際)、?")
 
 
 def commitment_sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -194,7 +195,12 @@ def commitment_sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
     >>> commitment_sentences("背景は次のとおりである。対策を推進する。", 0, 20)
     []
     """
-    ends = [a + m.end() for m in re.finditer(r"。(?![)）」』])", text[a:b])]
+    ends, depth = [], 0
+    for i in range(a, b):  # a full stop inside brackets (…を除く。）) ends no sentence
+        ch = text[i]
+        depth += 1 if ch in "(（「『" else -1 if ch in ")）」』" and depth else 0
+        if ch == "。" and depth == 0:
+            ends.append(i + 1)
     if not ends or ends[-1] < b:
         ends.append(b)
     spans, pos = [], a
@@ -704,7 +710,8 @@ def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -
             for d in _inline(norm(sec.start, sec.end)):
                 if d.kind in ("promptly", "fiscal_year", "by"):
                     return d
-    return plan_period(norm(0, sections[-1].end)) if sections else None
+    statute = any(_ARTICLE.match(x) for sec in sections for x in sec.path)
+    return plan_period(norm(0, sections[-1].end)) if sections and not statute else None
 
 
 # the sentence that sets a plan's period: 計画期間は令和3年度から令和7年度までの5年間とする,
@@ -720,15 +727,23 @@ def plan_period(ntext: str) -> Deadline | None:
     >>> d = plan_period("（３）集中改革期間\n集中改革期間を令和4年7月から令和7年6月までの3年間とし、取り組む。")
     >>> (d.kind, d.start, d.end)
     ('period', '2022-07-01', '2025-06-30')
-    >>> plan_period("令和5年中に検討する。") is None
-    True
+    >>> d = plan_period("計画期間は令和3年度から令和7年度までの5年間とする。"); (d.start, d.end)
+    ('2021-04-01', '2026-03-31')
+    >>> plan_period("令和5年中に検討する。"), plan_period("実施期間は令和5年12月から令和6年2月までとした。")
+    (None, None)
     """
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
-        if not _PERIOD_TERM.search(sentence):
+        # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)
+        if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とし[、,]", sentence):
             continue
-        for d in _inline(sentence):
+        found = _inline(sentence)
+        for i, d in enumerate(found):
             if d.kind == "period" and d.start and d.end:
                 return d
+            later = found[i + 1] if i + 1 < len(found) else None
+            if d.kind == "period" and d.start and later is not None and later.kind == "by" and later.end:
+                # 令和3年度から令和7年度までの5年間: "from" one fiscal year "to" the end of another
+                return Deadline(f"{d.text}{later.text}", "period", d.start, later.end)
     return None
 
 

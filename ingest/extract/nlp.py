@@ -360,7 +360,7 @@ def _named_year(doc: Doc, start: int, k: int, prefix: str) -> bool:
 
 
 # a foreign or private company named by its name and 社: OpenAI社, グーグル社 (not 会社, 各社, 同社)
-_COMPANY = re.compile(r"(?:[A-Za-z][A-Za-z0-9.&\-]+|[ァ-ヶー・]{2,})社$")
+_COMPANY = re.compile(r"(?:[A-Za-z][A-Za-z0-9.&\-]{2,}|(?<![ァ-ヶー])(?!(?:システム|テレビ|メディア|ゲーム|ソフト|サービス)社)[ァ-ヶー・]{2,})社$")
 
 
 def _head_of(text: str) -> tuple[str | None, str | None]:

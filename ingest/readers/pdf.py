@@ -9,7 +9,7 @@ readers give their tables.  A roadmap's or a list's columns (所管省庁, 見�
 A page whose pypdf text holds characters of scripts a Japanese document does not use
 (Sinhala, Armenian, Thai… : a custom-encoded font decoded by the wrong table, as in
 headings set in a display face) is read with pdfplumber too, and its reading is kept when
-it holds as many characters and fewer of those.  So is a page with labels printed twice
+it holds about as many characters (0.7 to 1.1 times) and at most half as many of those.  So is a page with labels printed twice
 over to look bold (地地震震前前), with pdfplumber's ``dedupe_chars``."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ _GARBLED = re.compile(r"[\u0530-\u05ff\u0600-\u06ff\u0700-\u0dff\u0e00-\u0fff\u1
 # which pdfplumber's dedupe_chars reads once
 _DOUBLED = re.compile(r"(?:([^\s\d])\1(?!\1)){3,}")
 # text set vertically (a chapter's side tab), one character a line: one line
-_VERTICAL = re.compile(r"(?m)(?:^\S\n){4,}")
+_VERTICAL = re.compile(r"(?m)(?:^\S(?:\n|\Z)){4,}")
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
 
 
@@ -95,15 +95,16 @@ def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
     with pdf:
         for i, page in enumerate(listed):
             try:
-                base = pages[i]
+                base, src = pages[i], page
                 if _GARBLED.search(base) or _DOUBLED.search(base):
-                    flowed = page.dedupe_chars().extract_text(use_text_flow=True) or ""
+                    deduped = page.dedupe_chars()
+                    flowed = deduped.extract_text(use_text_flow=True) or ""
                     if _cleaner(base, flowed):
-                        base = _VERTICAL.sub(lambda m: "".join(m.group().split()) + "\n", flowed)
+                        base, src = _VERTICAL.sub(lambda m: "".join(m.group().split()) + "\n", flowed), deduped
                         out.append((i, base))
-                tables = [t for t in page.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
+                tables = [t for t in src.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
                 if tables:
-                    text = _page_with_tables(page, tables)
+                    text = _page_with_tables(src, tables)
                     if _same_text(base, text):
                         out.append((i, text))
             except Exception:  # noqa: BLE001 - one odd page keeps its pypdf text
