@@ -87,3 +87,36 @@ def test_overlapped_batches_write_what_one_batch_at_a_time_writes(tmp_path: Path
     assert quads[0] == quads[1] and len(quads[0]) > 100
     same_index(points(tmp_path / "overlap"), points(tmp_path / "serial"))
 
+
+
+def test_a_batch_whose_analysis_fails_keeps_the_batches_before_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   service) -> None:
+    """The next batch is analysed in a thread while the one before is written: when its
+    analysis fails, the error reaches the caller, the batch before it is committed, and a
+    second run writes the rest (nothing lost, nothing twice)."""
+    from policygraph.core.settings import Settings
+    from policygraph.service import writes
+    from policygraph.service.service import Service
+
+    folder = _folder(tmp_path)[0].parent
+    real = writes.analyse_documents
+
+    def failing(docs, *args, **kwargs):  # fault injection: the third batch's analysis raises
+        if any(d.source == "plan_06.txt" for d in docs):
+            raise RuntimeError("injected analysis failure")
+        return real(docs, *args, **kwargs)
+
+    svc = Service(Settings(data=tmp_path / "data", ingest_batch_docs=3))
+    svc._models["analyzer"] = service.analyzer  # the session's GiNZA, loaded once
+    try:
+        monkeypatch.setattr(writes, "analyse_documents", failing)
+        with pytest.raises(RuntimeError, match="injected"):
+            svc.ingest_paths([folder])
+        kept = sorted(d["source"] for d in svc.documents()["documents"])
+        assert kept == [f"plan_{i:02d}.txt" for i in range(6)]  # batches 1 and 2, whole
+        monkeypatch.setattr(writes, "analyse_documents", real)
+        again = svc.ingest_paths([folder])
+        assert [r["status"] for r in again] == ["unchanged"] * 6 + ["added"] * 4
+        assert svc.documents()["total"] == 10
+    finally:
+        svc.close()
