@@ -29,7 +29,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from policygraph.core.errors import BadInput, IngestError, NotFound
 from policygraph.core.records import SourceDocument, split_path
@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("policygraph")
 Progress = Callable[[str, int, int], None]
 
+
+C = TypeVar("C", AnalysedDocument, PreparedDocument)  # a document analysed, or prepared too, outside the lock
 
 Step = tuple[list[dict[str, Any]], list[dict[str, Any]] | None]
 """One batch of a folder ingest: the files that could not be read (in the order met)
@@ -191,29 +193,30 @@ class WritePipeline:
         if not docs:
             return errors, None
         analysed = job.result() if job is not None else []
-        with self.s.write_lock:
-            current = self.s.versions()
-            fresh = [a for a in analysed if current.get(a.doc.id) != a.doc.checksum]
-            keys = {(a.doc.id, a.doc.checksum) for a in fresh}
-            results = _unchanged([d for d in docs if (d.id, d.checksum) not in keys])
-            if fresh:
-                results += self._write(prepared(fresh, self.s), len(fresh), lambda: self.s.embedder.dim, current,
-                                       progress)
-            return errors, results
+        return errors, self._write_fresh(docs, analysed, lambda fresh: prepared(fresh, self.s),
+                                         lambda: self.s.embedder.dim, progress)
 
     def commit(self, docs: list[SourceDocument], prepared: list[PreparedDocument], dim: int) -> list[dict[str, Any]]:
         """Write a batch prepared elsewhere (a Ray worker): ``docs`` is the batch as read,
         ``prepared`` those of them that were not in the store when it was shipped.  The
         version check runs again here, under the write lock (a batch committed meanwhile
         may hold the same version), so an unchanged document is skipped as locally."""
+        return self._write_fresh(docs, prepared, iter, lambda: dim)
+
+    def _write_fresh(self, docs: list[SourceDocument], candidates: list[C],
+                     to_prepared: Callable[[list[C]], Iterator[PreparedDocument]], dim: Callable[[], int],
+                     progress: Progress | None = None) -> list[dict[str, Any]]:
+        """Under the write lock, the version check again: the ``candidates`` (analysed or
+        prepared outside the lock) whose version the store does not hold yet are written,
+        the other documents of the batch are reported unchanged."""
         with self.s.write_lock:
             current = self.s.versions()
-            fresh = [p for p in prepared if current.get(p.doc.id) != p.doc.checksum]
-            keys = {(p.doc.id, p.doc.checksum) for p in fresh}
+            fresh = [c for c in candidates if current.get(c.doc.id) != c.doc.checksum]
+            keys = {(c.doc.id, c.doc.checksum) for c in fresh}
             results = _unchanged([d for d in docs if (d.id, d.checksum) not in keys])
-            if not fresh:
-                return results
-            return results + self._write(iter(fresh), len(fresh), lambda: dim, current)
+            if fresh:
+                results += self._write(to_prepared(fresh), len(fresh), dim, current, progress)
+            return results
 
     def _write(self, prepared: Iterator[PreparedDocument], n: int, dim: Callable[[], int],
                current: dict[str, str], progress: Progress | None = None) -> list[dict[str, Any]]:

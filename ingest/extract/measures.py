@@ -104,6 +104,11 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
                                       heading=cursor == sec.start)
 
 
+def _in_statute(sec: Section) -> bool:
+    """A section of a statute (its path has an article): its unit is the paragraph."""
+    return any(_ARTICLE.match(x) for x in sec.path)
+
+
 def _piece(sec: Section, a: int, b: int) -> Section:
     """The part of a section beside its tables (only the first part holds its heading
     line: the units see that from where the part starts)."""
@@ -143,9 +148,8 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         return
     if whole and sec.title and sec.end - sec.start <= MAX_TEXT:
         under = list(_statements(text, _body_start(text, sec), sec.end))
-        statute = any(_ARTICLE.match(x) for x in sec.path)
         if (len(under) == 1 and len(list(split_milestones(text, *under[0]))) == 1
-                and (statute or len(commitment_sentences(text, *under[0])) < 2)):
+                and (_in_statute(sec) or len(commitment_sentences(text, *under[0])) < 2)):
             # a titled item with one statement under its title (１０ 安全性に関する情報欄 /
             # 関連情報を記載すること。): the item, title and all, is the measure's text;
             # its deadlines and actor are the statement's, as before
@@ -167,7 +171,7 @@ def _statement_units(text: str, sec: Section, statements: Iterable[tuple[int, in
     """A unit per statement, a dated milestone inside one a unit of its own, and each
     sentence of a paragraph that commits to something of its own (statutes aside: their
     unit is the paragraph)."""
-    statute = any(_ARTICLE.match(x) for x in sec.path)
+    statute = _in_statute(sec)
     for a, b in statements:
         for x, y in split_milestones(text, a, b):
             pieces = [] if statute else commitment_sentences(text, x, y)
@@ -431,10 +435,12 @@ def extract_measures(
 ) -> list[Measure]:
     """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span."""
     out: list[Measure] = []
-    default = preface_deadline(norm, sections)
     notes = footnotes(text)
-    statute = any(_ARTICLE.match(x) for sec in sections for x in sec.path)
-    effective = None if statute else effective_date(norm(0, len(text)))
+    statute = any(_in_statute(sec) for sec in sections)
+    whole = norm(0, len(text))
+    # a general deadline of the preface, else (not in a statute) the period the plan sets itself
+    default = preface_deadline(norm, sections) or (None if statute else plan_period(whole))
+    effective = None if statute else effective_date(whole)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -452,7 +458,7 @@ def extract_measures(
         elif unit.preamble:
             if not any(_OBLIGATION.search(x) for x in _sentences(ntext)):
                 continue
-        elif not (is_measure(ntext, statute=any(_ARTICLE.match(x) for x in unit.section.path))
+        elif not (is_measure(ntext, statute=_in_statute(unit.section))
                   or commits(pp, a, b, nominal=unit.bullet is not None)):
             continue
         actors, actor_text = (_row_actors(row, mentions, entity_types) if row is not None else []), None
@@ -703,15 +709,13 @@ def _from_effective(deadlines: tuple[Deadline, ...], effective: str | None) -> t
 
 
 def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -> Deadline | None:
-    """A general deadline stated in a 序 / 前文 / はじめに section (早急に対策を講じる), else
-    the plan's own period wherever the document states it (:func:`plan_period`)."""
+    """A general deadline stated in a 序 / 前文 / はじめに section (早急に対策を講じる)."""
     for sec in sections:
         if sec.path and sec.path[0] in ("序", "前文", "はじめに"):
             for d in _inline(norm(sec.start, sec.end)):
                 if d.kind in ("promptly", "fiscal_year", "by"):
                     return d
-    statute = any(_ARTICLE.match(x) for sec in sections for x in sec.path)
-    return plan_period(norm(0, sections[-1].end)) if sections and not statute else None
+    return None
 
 
 # the sentence that sets a plan's period: 計画期間は令和3年度から令和7年度までの5年間とする,

@@ -8,9 +8,9 @@ readers give their tables.  A roadmap's or a list's columns (所管省庁, 見�
 
 A page whose pypdf text holds characters of scripts a Japanese document does not use
 (Sinhala, Armenian, Thai… : a custom-encoded font decoded by the wrong table, as in
-headings set in a display face) is read with pdfplumber too, and its reading is kept when
-it holds about as many characters (0.7 to 1.1 times) and at most half as many of those.  So is a page with labels printed twice
-over to look bold (地地震震前前), with pdfplumber's ``dedupe_chars``."""
+headings set in a display face), or labels printed twice over to look bold (地地震震前前),
+is read with pdfplumber too (``dedupe_chars``), and its reading is kept when it holds
+about as many characters (0.7 to 1.1 times) and at most half as much of that noise."""
 
 from __future__ import annotations
 
@@ -96,17 +96,20 @@ def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
         for i, page in enumerate(listed):
             try:
                 base, src = pages[i], page
+                better: str | None = None
                 if _GARBLED.search(base) or _DOUBLED.search(base):
                     deduped = page.dedupe_chars()
                     flowed = deduped.extract_text(use_text_flow=True) or ""
                     if _cleaner(base, flowed):
                         base, src = _VERTICAL.sub(lambda m: "".join(m.group().split()) + "\n", flowed), deduped
-                        out.append((i, base))
+                        better = base
                 tables = [t for t in src.find_tables() if len(t.rows) >= 2 and max(len(r.cells) for r in t.rows) >= 2]
                 if tables:
                     text = _page_with_tables(src, tables)
                     if _same_text(base, text):
-                        out.append((i, text))
+                        better = text
+                if better is not None:
+                    out.append((i, better))
             except Exception:  # noqa: BLE001 - one odd page keeps its pypdf text
                 continue
             finally:
