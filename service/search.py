@@ -5,7 +5,8 @@
   k=10 (measured better than Qdrant's built-in RRF, k=2, on the dev set).
 * When the query names an entity under any of its names (共通基盤システム, 総務省),
   the passages that mention it are candidates too (a payload filter on ``entities``),
-  fused in by rank.
+  fused in by rank; an entity that many passages mention, named in a question about
+  something else, weighs less (ENTITY_SPECIFIC).
 * When the query names a time (令和8年度中, 令和10年度までに), passages whose measures fall
   due in that interval are a further candidate list (a payload filter on the deadline
   ranges), weighted double in the fusion.
@@ -61,6 +62,12 @@ SPARSE_SHARE = 0.3
 QUERY_CACHE = 2048
 SORTS = ("relevance", "date", "document")  # the order of the hits above the floor
 WHO_RESIDUE = 6  # see Searcher.about_entities
+# an entity named in a query that is not about it (see about_entities) and that more than
+# ENTITY_SPECIFIC passages mention weighs ENTITY_SPECIFIC / its passages in the fusion, so
+# that its passages do not drown the ones that answer the rest of the query (issue 16).
+# Calibrated on the tune halves: 10 brings held-out h13 from 1 to 4 of its 4 passages;
+# 15 or more changes nothing there
+ENTITY_SPECIFIC = 10
 COLLECTIVE = re.compile(r"(?:警察|委員会|本部|機関|省庁|府省|会議|局|庁|署)$")  # queries whose vectors are kept (a repeated query skips the embedder)
 
 
@@ -182,6 +189,7 @@ class Searcher:
         dense_hits = svc.index.search(dense, None, limit=POOL, filter=flt, mode="dense")
         sparse_hits = svc.index.search(None, sparse, limit=POOL, filter=flt, mode="sparse")
         lists = []
+        weights: dict[int, float] = {}
         if mode in ("dense", "hybrid"):
             lists.append(dense_hits)
         if mode in ("sparse", "hybrid"):
@@ -201,6 +209,10 @@ class Searcher:
                              entities=named, date_from=date_from, date_to=date_to)
             by_entity = svc.index.search(dense, sparse, limit=POOL, filter=ef, mode="hybrid")
             lists.append(by_entity)
+            if len(by_entity) > ENTITY_SPECIFIC and not self.about_entities(q, names):
+                # a question of its own that names a broad entity (デジタル庁の告示が…どう分類
+                # して指定しているか): its many passages vote as one specific entity's would
+                weights[len(lists) - 1] = ENTITY_SPECIFIC / len(by_entity)
             constrained.extend(by_entity)
             # who-questions: the passages whose measures the named agencies act in (their
             # duties, powers and 所掌事務), ranked by how well they answer the whole query
@@ -211,7 +223,7 @@ class Searcher:
                 by_actor = svc.index.search(dense, sparse, limit=POOL, filter=af, mode="hybrid")
                 lists.append(by_actor)
                 constrained.extend(by_actor)
-        fused = _rrf([lst[:FUSE_DEPTH] for lst in lists], tail=lists)
+        fused = _rrf([lst[:FUSE_DEPTH] for lst in lists], tail=lists, weights=weights)
         versions = svc.versions()
         current = [(score, h) for score, h in fused if versions.get(h.payload["doc"]) == h.payload.get("version")]
         filtered = bool(flt.docs or flt.agencies or flt.systems or date_from or date_to)
@@ -377,14 +389,16 @@ def _idf(df: int, n: int) -> float:
     return math.log(1 + (max(n, df) - df + 0.5) / (df + 0.5))
 
 
-def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None) -> list[tuple[float, Any]]:
+def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None,
+         weights: dict[int, float] | None = None) -> list[tuple[float, Any]]:
     """Reciprocal-rank fusion of ``lists``; then the candidates only ``tail`` (the same
     lists read deeper) holds, in the order of their best rank there."""
     scores: dict[str, float] = {}
     best: dict[str, Any] = {}
-    for lst in lists:
+    for n, lst in enumerate(lists):
+        w = (weights or {}).get(n, 1.0)
         for rank, h in enumerate(lst):
-            scores[h.id] = scores.get(h.id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            scores[h.id] = scores.get(h.id, 0.0) + w / (RRF_K + rank + 1)
             best.setdefault(h.id, h)
     # ties (the same fused score) by id: the order must not depend on the order in which
     # Qdrant returned equal scores, which varies with its state (measured: one dev query's
