@@ -70,6 +70,8 @@ def _register() -> None:
     def _make(nlp: Language, name: str) -> GazetteerComponent:  # noqa: ARG001
         return GazetteerComponent(Gazetteer([]))
 
+    Language.component("pg_line_breaks", func=line_breaks)
+
     _REGISTERED = True
 
 
@@ -409,6 +411,32 @@ def _clause(doc: Doc, k: int) -> Span | None:
     return span
 
 
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence after a full stop or a closing bracket, before an
+    article or a bullet, and a blank line after a heading-like line (short, with no
+    comma or full stop): a heading, an article's caption or a list item above a statement
+    is not parsed as part of it, while a line wrapped inside a sentence (a PDF's, a
+    narrow column's, a page break's blank line) still runs on.  Before the parser, which keeps the sentence starts it is
+    given; the start is set on the line break itself (set on the word after it, the
+    parser cuts the next words into one-word sentences)."""
+    text = doc.text
+    for i in range(1, len(doc) - 1):
+        tok = doc[i]
+        if not tok.text.isspace() or "\n" not in tok.text:
+            continue
+        line = text[text.rfind("\n", 0, tok.idx) + 1 : tok.idx].strip()
+        heading = (tok.text.count("\n") >= 2 and 0 < len(line) <= HEADING_LINE
+                   and not re.search(r"[、。,]", line))
+        if heading or line[-1:] in _ENDS_LINE or _LINE_LEAD.match(doc[i + 1].text):
+            tok.is_sent_start = True
+    return doc
+
+
+HEADING_LINE = 25  # characters: a longer line without a full stop is a wrapped sentence
+_ENDS_LINE = frozenset("。）)」】〕")
+_LINE_LEAD = re.compile(r"^(?:第[0-9" + KANJI_0_9 + "十百千]*$|[・●○■□◆◇▶▪※\\-]|[①-⓿])")
+
+
 def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = GINZA_EXCLUDE) -> Language:
     """GiNZA without the components in ``exclude``, with ``pg_gazetteer`` right after the
     parser (so before ``ner``, whose entities only fill the gaps it leaves)."""
@@ -416,6 +444,7 @@ def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = GINZA_EX
 
     _register()
     nlp = spacy.load(model, exclude=list(exclude))
+    nlp.add_pipe("pg_line_breaks", before="parser")
     comp = nlp.add_pipe("pg_gazetteer", after="parser")
     comp.gazetteer = gazetteer  # type: ignore[attr-defined]
     return nlp
