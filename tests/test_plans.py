@@ -52,3 +52,23 @@ def test_sentences_that_commit_are_measures_with_their_own_deadlines(service, tm
     [council] = [e for e in x.entities if e.label == "規制改革推進協議会"]
     assert report.actors == (council.key,) and "協議会" in council.aliases
     assert [(d.kind, d.end) for d in report.deadlines] == [("by", "2023-03-31")]
+
+
+TOPIC_DE_WA = """推進計画（試作）
+
+１．取組
+デジタル庁では、令和６年度中に連携の指針を策定し、各府省と調整を進める。
+本章では、令和７年度までに整える手続を定める。
+"""
+
+
+def test_an_agency_marked_by_de_wa_acts(service, tmp_path: Path) -> None:
+    path = tmp_path / "plan.txt"
+    path.write_text(TOPIC_DE_WA, encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    labels = {e.key: e.label for e in x.entities}
+    guide = next(m for m in x.measures if "連携の指針を策定" in m.text)
+    assert [labels[k] for k in guide.actors] == ["デジタル庁"]
+    # a chapter is no actor: では names who acts only when it is an agency
+    chapter = [m for m in x.measures if "本章では" in m.text and "デジタル庁では" not in m.text]
+    assert chapter and all(m.actor_text != "本章" for m in chapter)

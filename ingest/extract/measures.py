@@ -785,11 +785,14 @@ def _actors(
             continue  # a heading line or blank lines between: not a statement with an actor
         seen += 1
         spans = list(_topics(sent, na))
+        weak = set(_topics(sent, na, place=True)) - set(spans)
+        spans = sorted([*spans, *weak], key=lambda sp: sp[1])  # in the order of their nominals
         if not spans:
             if seen >= 2:
                 return [], None
             continue
-        # the first topic that names an agency; else the first topic's words
+        # the first topic that names an agency; else the first topic's words (a topic
+        # marked by では counts only when it names one: 本章では is no actor)
         for span in spans:
             oa, ob = pp.to_original(span[0], span[1])
             keys = _unique(
@@ -799,6 +802,11 @@ def _actors(
             )
             if keys:
                 return keys, None
+        spans = [sp for sp in spans if sp not in weak]
+        if not spans:
+            if seen >= 2:
+                return [], None
+            continue
         # the topic's own line (a line above it, a list's bullet, an article's number are not it)
         words = doc.text[spans[0][0] : spans[0][1]].split("\n")[-1]
         return [], _LEAD_MARKER.sub("", _BULLET.sub("", words)).strip() or None
@@ -834,9 +842,10 @@ def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
     return next(_topics(sent, from_char), None)
 
 
-def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[int, int]]:
+def _topics(sent: Any, from_char: int = 0, place: bool = False) -> Iterator[tuple[int, int]]:
     """Char spans of the nominals carrying は / が / において that head into the predicate
-    (the main clause, or an adverbial clause of it), in order."""
+    (the main clause, or an adverbial clause of it), in order; with ``place``, those
+    carrying では (調査会では、…を策定し), which name who acts only when they are an agency."""
     for tok in sent:
         if tok.idx < from_char:
             continue
@@ -847,8 +856,11 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[int, int]]:
         # each particle with what is fixed to it: に + おい + て + は = においては names who acts
         # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
         fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed") for c in particles]
-        if not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
-                or fixed == ["において", "は"]):
+        if place:
+            if cases != ["で", "は"] or not _heads_the_sentence(tok, sent.root):
+                continue
+        elif not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
+                  or fixed == ["において", "は"]):
             continue
         if tok.pos_ not in ("NOUN", "PROPN", "PRON") and not tok.tag_.startswith("名詞"):
             continue  # (GiNZA tags 内閣総理大臣 an ADJ at times; Sudachi still says 名詞)
