@@ -59,10 +59,12 @@ TOPIC_DE_WA = """推進計画（試作）
 １．取組
 デジタル庁では、令和６年度中に連携の指針を策定し、各府省と調整を進める。
 本章では、令和７年度までに整える手続を定める。
+規制の点検結果を踏まえ、提出する法律のリスト案を総務省において整理した上で、令和７年度中に公表する。
+この計画の変更は、次の通常の国会において報告しなければならない。
 """
 
 
-def test_an_agency_marked_by_de_wa_acts(service, tmp_path: Path) -> None:
+def test_an_agency_marked_by_de_wa_or_ni_oite_acts(service, tmp_path: Path) -> None:
     path = tmp_path / "plan.txt"
     path.write_text(TOPIC_DE_WA, encoding="utf-8")
     [x] = analyse([read_file(path)], service.analyzer)
@@ -72,3 +74,8 @@ def test_an_agency_marked_by_de_wa_acts(service, tmp_path: Path) -> None:
     # a chapter is no actor: では names who acts only when it is an agency
     chapter = [m for m in x.measures if "本章では" in m.text and "デジタル庁では" not in m.text]
     assert chapter and all(m.actor_text != "本章" for m in chapter)
+    # an agency marked by において, named bare, acts; a 国会 that is an occasion does not
+    listed = next(m for m in x.measures if "リスト案を総務省において整理" in m.text)
+    assert [labels[k] for k in listed.actors] == ["総務省"]
+    report = next(m for m in x.measures if "国会において報告" in m.text)
+    assert "国会" not in [labels[k] for k in report.actors]

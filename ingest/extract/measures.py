@@ -785,8 +785,13 @@ def _actors(
             continue  # a heading line or blank lines between: not a statement with an actor
         seen += 1
         spans = list(_topics(sent, na))
-        weak = set(_topics(sent, na, place=True)) - set(spans)
+        weak = set(_topics(sent, na, place="では")) - set(spans)
         spans = sorted([*spans, *weak], key=lambda sp: sp[1])  # in the order of their nominals
+        # an agency marked by において or で (事務局において整理し), when no topic names one,
+        # and named bare: 任命後最初の国会において is an occasion
+        last = [sp for sp in _topics(sent, na, place="において") if sp not in spans]
+        weak |= set(last)
+        spans += last
         if not spans:
             if seen >= 2:
                 return [], None
@@ -799,6 +804,7 @@ def _actors(
                 m.entity
                 for m in mentions
                 if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
+                and (span not in last or _bare(pp, m.start, m.end, oa, ob))
             )
             if keys:
                 return keys, None
@@ -811,6 +817,15 @@ def _actors(
         words = doc.text[spans[0][0] : spans[0][1]].split("\n")[-1]
         return [], _LEAD_MARKER.sub("", _BULLET.sub("", words)).strip() or None
     return [], None
+
+
+def _bare(pp: ParsedPassage, start: int, end: int, oa: int, ob: int) -> bool:
+    """Whether the mention at start..end is the head of the topic oa..ob, unmodified by a
+    noun phrase (事務局 in 各府省庁と事務局において; not 国会 in 任命後最初の国会において)."""
+    if end != ob:
+        return False
+    before = pp.doc.text[pp.from_original(start) - 1 : pp.from_original(start)] if start > oa else ""
+    return before != "の"
 
 
 # an article or paragraph number in front of a statute's topic (第十一条 第三条の規定に違反した者)
@@ -842,10 +857,12 @@ def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
     return next(_topics(sent, from_char), None)
 
 
-def _topics(sent: Any, from_char: int = 0, place: bool = False) -> Iterator[tuple[int, int]]:
-    """Char spans of the nominals carrying は / が / において that head into the predicate
-    (the main clause, or an adverbial clause of it), in order; with ``place``, those
-    carrying では (調査会では、…を策定し), which name who acts only when they are an agency."""
+def _topics(sent: Any, from_char: int = 0, place: str = "") -> Iterator[tuple[int, int]]:
+    """Char spans of the nominals carrying は / が / においては that head into the predicate
+    (the main clause, or an adverbial clause of it), in order; with ``place`` "では", those
+    carrying では (調査会では、…を策定し), with "において", those carrying において or で
+    (事務局において整理し, 事務局で点検リストを整理し): these name who acts only when they
+    are an agency."""
     for tok in sent:
         if tok.idx < from_char:
             continue
@@ -857,7 +874,8 @@ def _topics(sent: Any, from_char: int = 0, place: bool = False) -> Iterator[tupl
         # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
         fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed") for c in particles]
         if place:
-            if cases != ["で", "は"] or not _heads_the_sentence(tok, sent.root):
+            marked = cases == ["で", "は"] if place == "では" else (cases == ["で"] or fixed == ["において"])
+            if not marked or not _heads_the_sentence(tok, sent.root):
                 continue
         elif not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
                   or fixed == ["において", "は"]):
