@@ -35,9 +35,29 @@ class Catalog:
     @classmethod
     def load(cls, store: GraphStore, iris: Iris) -> Catalog:
         cat = cls()
-        for r in store.select(Q.DOCUMENTS):
+        cat._add_documents(store.select(Q.DOCUMENTS), store.select(Q.CITATIONS), iris)
+        cat._add_entities(store.select(Q.ENTITIES))
+        return cat
+
+    def with_documents(self, store: GraphStore, iris: Iris, doc_ids: list[str]) -> Catalog:
+        """This catalog and the documents ``doc_ids``, new to it, with their entities: what
+        :meth:`load` would read after they were added, read from their own graphs only
+        (a folder's batch does not re-read the whole store).  The catalog itself is not
+        changed (readers may hold it): what the new documents change is copied."""
+        import pyoxigraph as ox
+
+        cat = Catalog(dict(self.documents), dict(self.entities), dict(self.by_key), dict(self.names),
+                      dict(self.parents))
+        for doc_id in doc_ids:
+            doc = {"doc": ox.NamedNode(iris.doc(doc_id))}
+            cat._add_documents(store.select(Q.DOCUMENTS_OF, doc), store.select(Q.CITATIONS_OF, doc), iris)
+            cat._add_entities(store.select(Q.ENTITIES_OF, {"g": ox.NamedNode(iris.graph(doc_id))}), copy=True)
+        return cat
+
+    def _add_documents(self, rows: list[dict[str, Any]], citations: list[dict[str, Any]], iris: Iris) -> None:
+        for r in rows:
             doc_id = (iris.local(r["doc"]) or r["doc"]).removeprefix("doc/")  # a document of another base: its IRI
-            cat.documents[r["doc"]] = {
+            self.documents[r["doc"]] = {
                 "id": doc_id,
                 "iri": r["doc"],
                 "title": r["title"],
@@ -54,32 +74,44 @@ class Catalog:
                 "cites": [],
                 "repeals": [],
             }
-        for r in store.select(Q.CITATIONS):
-            d = cat.documents.get(r["doc"])
+        for r in citations:
+            d = self.documents.get(r["doc"])
             if d is not None:
                 d["repeals" if r["rel"].endswith("repeals") else "cites"].append(r["title"])
-        for r in store.select(Q.ENTITIES):
+
+    def _add_entities(self, rows: list[dict[str, Any]], copy: bool = False) -> None:
+        """Entity rows merged in: an entity's aliases are the union over the documents that
+        name it, it is generic if any calls it so.  ``copy``: an entity or a name list this
+        catalog shares with another is replaced, not changed."""
+        touched: dict[str, None] = {}  # in the order the rows name them
+        for r in rows:
             iri = r["e"]
             type_ = CLASS_TYPE.get(r["class"])
             if type_ is None:
                 continue
-            cur = cat.entities.get(iri)
+            cur = self.entities.get(iri)
             aliases = sorted(set(_split(r.get("aliases"))) - {r["label"]})
             if cur is None:
-                cat.entities[iri] = {
+                self.entities[iri] = {
                     "id": r["key"], "iri": iri, "label": r["label"], "type": type_, "aliases": aliases,
                     "generic": r["class"] == str(PG.GenericActor),
                 }
             else:
+                if copy and iri not in touched:
+                    cur = self.entities[iri] = dict(cur)
                 cur["aliases"] = sorted(set(cur["aliases"]) | set(aliases))
                 cur["generic"] = cur["generic"] or r["class"] == str(PG.GenericActor)
+            touched[iri] = None
             if r.get("parent"):
-                cat.parents[iri] = r["parent"]
-            cat.by_key[r["key"]] = iri
-        for iri, e in cat.entities.items():
+                self.parents[iri] = r["parent"]
+            self.by_key[r["key"]] = iri
+        for iri in touched:
+            e = self.entities[iri]
             for name in (e["label"], *e["aliases"]):
-                cat.names.setdefault(compact(name), []).append(iri)
-        return cat
+                key = compact(name)
+                known = self.names.get(key, [])
+                if iri not in known:
+                    self.names[key] = [*known, iri]  # a new list: the old catalog keeps its own
 
     def doc_ref(self, doc_iri: str) -> dict[str, Any]:
         d = self.documents.get(doc_iri)

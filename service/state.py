@@ -104,9 +104,16 @@ class State:
     def versions(self) -> dict[str, str]:
         return {d["id"]: d["checksum"] for d in self.catalog.documents.values()}
 
-    def refresh(self) -> None:
-        """Readers switch to what the graph holds now."""
-        self.catalog = Catalog.load(self.graph, self.iris)
+    def refresh(self, added: list[str] | None = None) -> None:
+        """Readers switch to what the graph holds now.  ``added``: the only change since
+        the last refresh is these documents, new to the catalog, which is then extended
+        by their rows alone (the whole store is read again when a document was replaced
+        or removed, whose entities may have lost names)."""
+        cat = self.catalog
+        if added and not any(self.iris.doc(d) in cat.documents for d in added):
+            self.catalog = cat.with_documents(self.graph, self.iris, added)
+        else:
+            self.catalog = Catalog.load(self.graph, self.iris)
 
     def close(self) -> None:
         for obj in (self.index, self.graph):

@@ -223,14 +223,20 @@ class WritePipeline:
         """Steps 1-3 for each document of a batch, in order, under the write lock."""
         results: list[dict[str, Any]] = []
         stale: list[str] = []
+        added: list[str] = []  # new documents written since readers last switched
         for i, p in enumerate(prepared):
             x = p.extracted
             stale.extend(self._write_version(p, dim()))
             # readers switch to a replaced document's new version as soon as it is whole,
             # to new documents at the end of the batch
-            if x.doc.id in current or i == n - 1:
-                self._publish(stale)
-                stale = []
+            if x.doc.id in current:
+                self._publish(stale)  # the whole store read again: it has the added ones too
+                stale, added = [], []
+            else:
+                added.append(x.doc.id)
+                if i == n - 1:
+                    self._publish(stale, added)
+                    stale, added = [], []
             status = "replaced" if x.doc.id in current else "added"
             results.append({
                 "source": x.doc.source, "id": x.doc.id, "status": status,
@@ -252,7 +258,7 @@ class WritePipeline:
         stale: set[str] = self.s.index.ids_for_doc(doc_id) - {it.id for it in p.items}
         return stale
 
-    def _publish(self, stale: list[str]) -> None:
+    def _publish(self, stale: list[str], added: list[str] | None = None) -> None:
         """Switch readers to the written versions, then delete the old versions' points.
 
         Until the catalog is refreshed, searches filter by the old versions, so the old
@@ -264,7 +270,7 @@ class WritePipeline:
         index and the catalog's versions at different moments, so each switch also waits
         for the searches that started before it (they end in milliseconds)."""
         self.s.searching.drain()  # a search that read the index before the new points were in
-        self.s.refresh()
+        self.s.refresh(added)  # only new documents: the catalog extended by them alone
         self.s.searching.drain()  # a search that still filters by the old versions
         if stale:
             self.s.index.delete_ids(stale)
