@@ -64,7 +64,8 @@ GROUP BY ?e ?key ?label ?class ?parent
 # into the catalog without re-reading the store (Catalog.with_documents)
 DOCUMENTS_OF = DOCUMENTS.replace("WHERE {\n  ?doc a pg:Document", "WHERE {\n  #bind\n  ?doc a pg:Document", 1)
 CITATIONS_OF = CITATIONS.replace("SELECT ?doc ?rel ?title WHERE {\n", "SELECT ?doc ?rel ?title WHERE {\n  #bind\n", 1)
-ENTITIES_OF = ENTITIES.replace("WHERE {\n", "WHERE {\n  #bind\n", 1)
+# (?g bound inside its GRAPH pattern: bound before it, Oxigraph reads every graph first)
+ENTITIES_OF = ENTITIES.replace("GRAPH ?g {\n", "GRAPH ?g {\n    #bind\n", 1)
 if not all("#bind" in q for q in (DOCUMENTS_OF, CITATIONS_OF, ENTITIES_OF)):
     raise RuntimeError("a catalog query no longer has the place its document is bound")
 

@@ -293,6 +293,22 @@ def test_same_answers(embedded: OxigraphStore, remote: SparqlServerStore, what: 
     assert _rows(remote, QUERIES[what]) == ref
 
 
+def test_catalog_by_documents_matches_a_whole_reading(embedded: OxigraphStore, remote: SparqlServerStore) -> None:
+    """The catalog a batch extends document by document (its bound queries) is the one a
+    whole reading gives, on the server as embedded."""
+    from policygraph.service.catalog import Catalog
+
+    iris = Iris(BASE)
+    for store in (embedded, remote):
+        whole = Catalog.load(store, iris)
+        ids = [d["id"] for d in whole.documents.values()]
+        by_doc = Catalog().with_documents(store, iris, ids)
+        assert len(ids) >= 3 and len(whole.entities) > 10
+        for part in ("documents", "entities", "by_key", "parents"):
+            assert getattr(by_doc, part) == getattr(whole, part), part
+        assert {k: set(v) for k, v in by_doc.names.items()} == {k: set(v) for k, v in whole.names.items()}
+
+
 def test_same_graphs_and_export(embedded: OxigraphStore, remote: SparqlServerStore,
                                 documents: list[ExtractedDocument]) -> None:
     iris = Iris(BASE)
