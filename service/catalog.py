@@ -1,4 +1,5 @@
-"""An in-memory read model of the graph's documents and entities, rebuilt after writes.
+"""An in-memory read model of the graph's documents and entities, read from the graph
+after writes: extended by a batch's new documents alone, read whole after any other change.
 
 Lookups by name or alias, suggestions of near names, and labels for hits are served
 from here instead of a SPARQL round trip per request.
@@ -43,7 +44,9 @@ class Catalog:
         """This catalog and the documents ``doc_ids``, new to it, with their entities: what
         :meth:`load` would read after they were added, read from their own graphs only
         (a folder's batch does not re-read the whole store).  The catalog itself is not
-        changed (readers may hold it): what the new documents change is copied."""
+        changed (readers may hold it): what the new documents change is copied.  As in
+        :meth:`load`, which the store returns in no set order, an entity's parent is the last
+        one read and a name's entities are in the order they were read."""
         import pyoxigraph as ox
 
         cat = Catalog(dict(self.documents), dict(self.entities), dict(self.by_key), dict(self.names),

@@ -64,7 +64,9 @@ SORTS = ("relevance", "date", "document")  # the order of the hits above the flo
 WHO_RESIDUE = 6  # see Searcher.about_entities
 # an entity named in a query that is not about it (see about_entities) and that more than
 # ENTITY_SPECIFIC passages mention weighs ENTITY_SPECIFIC / its passages in the fusion, so
-# that its passages do not drown the ones that answer the rest of the query (issue 16).
+# that its passages do not drown the ones that answer the rest of the query (issue 16);
+# its passages are counted among the candidates the entity filter returns (up to POOL,
+# within the query's filters), each entity on its own (see _specific_weight).
 # Calibrated on the tune halves: 10 brings held-out h13 from 1 to 4 of its 4 passages;
 # 15 or more changes nothing there
 ENTITY_SPECIFIC = 10
@@ -189,7 +191,7 @@ class Searcher:
         dense_hits = svc.index.search(dense, None, limit=POOL, filter=flt, mode="dense")
         sparse_hits = svc.index.search(None, sparse, limit=POOL, filter=flt, mode="sparse")
         lists = []
-        weights: dict[int, float] = {}
+        weights: dict[int, Callable[[Any], float]] = {}  # list → each candidate's vote
         if mode in ("dense", "hybrid"):
             lists.append(dense_hits)
         if mode in ("sparse", "hybrid"):
@@ -212,7 +214,7 @@ class Searcher:
             if len(by_entity) > ENTITY_SPECIFIC and not self.about_entities(q, names):
                 # a question of its own that names a broad entity (デジタル庁の告示が…どう分類
                 # して指定しているか): its many passages vote as one specific entity's would
-                weights[len(lists) - 1] = ENTITY_SPECIFIC / len(by_entity)
+                weights[len(lists) - 1] = _specific_weight(by_entity, named)
             constrained.extend(by_entity)
             # who-questions: the passages whose measures the named agencies act in (their
             # duties, powers and 所掌事務), ranked by how well they answer the whole query
@@ -389,16 +391,32 @@ def _idf(df: int, n: int) -> float:
     return math.log(1 + (max(n, df) - df + 0.5) / (df + 0.5))
 
 
+def _specific_weight(by_entity: list[Any], named: list[str]) -> Callable[[Any], float]:
+    """A candidate's vote in the list of the named entities' passages: ENTITY_SPECIFIC / the
+    passages of the most specific named entity it mentions (counted in that list, so up to
+    POOL and within the query's filters), at most 1.  A specific entity named beside a
+    broad one keeps its full vote."""
+    counts = {k: sum(1 for h in by_entity if k in h.payload.get("entities", ())) for k in named}
+
+    def weight(h: Any) -> float:
+        mine = [counts[k] for k in named if counts[k] and k in h.payload.get("entities", ())]
+        return min(1.0, ENTITY_SPECIFIC / min(mine)) if mine else 1.0
+
+    return weight
+
+
 def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None,
-         weights: dict[int, float] | None = None) -> list[tuple[float, Any]]:
-    """Reciprocal-rank fusion of ``lists``; then the candidates only ``tail`` (the same
-    lists read deeper) holds, in the order of their best rank there."""
+         weights: dict[int, Callable[[Any], float]] | None = None) -> list[tuple[float, Any]]:
+    """Reciprocal-rank fusion of ``lists``, a candidate's vote in list n weighted by
+    ``weights[n](candidate)`` (1 when not given); then the candidates only ``tail`` (the same
+    lists read deeper) holds, in the order of their best rank there, scored below the last
+    fused one."""
     scores: dict[str, float] = {}
     best: dict[str, Any] = {}
     for n, lst in enumerate(lists):
-        w = (weights or {}).get(n, 1.0)
+        w = (weights or {}).get(n)
         for rank, h in enumerate(lst):
-            scores[h.id] = scores.get(h.id, 0.0) + w / (RRF_K + rank + 1)
+            scores[h.id] = scores.get(h.id, 0.0) + (w(h) if w else 1.0) / (RRF_K + rank + 1)
             best.setdefault(h.id, h)
     # ties (the same fused score) by id: the order must not depend on the order in which
     # Qdrant returned equal scores, which varies with its state (measured: one dev query's
@@ -410,8 +428,10 @@ def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None,
         for rank, h in enumerate(lst):
             if h.id not in scores and (h.id not in rest or rank < rest[h.id][0]):
                 rest[h.id] = (rank, h)
+    last = out[-1][0] if out else 1.0
     for _, (rank, h) in sorted(rest.items(), key=lambda kv: kv[1][0]):
-        out.append((1.0 / (RRF_K + rank + 1) / max(len(tail or []), 1), h))
+        last = min(last, 1.0 / (RRF_K + rank + 1) / max(len(tail or []), 1))  # shown scores fall with rank
+        out.append((last, h))
     return out
 
 

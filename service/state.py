@@ -73,6 +73,9 @@ class State:
         self._model_locks = {name: threading.Lock() for name in ("embedder", "sparse", "analyzer")}
         self.searching = ReadEpochs()  # searches in flight
         self.catalog = Catalog.load(self.graph, self.iris)
+        # a batch failed after writing documents it had not published: the catalog may lack
+        # documents that are in the stores, and only a whole reading catches up
+        self.catalog_behind = False
 
     def _model(self, name: str, load: Callable[[], M]) -> M:
         """A model loaded once, on first use, under its own lock."""
@@ -108,12 +111,14 @@ class State:
         """Readers switch to what the graph holds now.  ``added``: the only change since
         the last refresh is these documents, new to the catalog, which is then extended
         by their rows alone (the whole store is read again when a document was replaced
-        or removed, whose entities may have lost names)."""
+        or removed, whose entities may have lost names, and after a batch that failed
+        half-way, whose written documents were never added)."""
         cat = self.catalog
-        if added and not any(self.iris.doc(d) in cat.documents for d in added):
+        if added and not self.catalog_behind and not any(self.iris.doc(d) in cat.documents for d in added):
             self.catalog = cat.with_documents(self.graph, self.iris, added)
         else:
             self.catalog = Catalog.load(self.graph, self.iris)
+        self.catalog_behind = False
 
     def close(self) -> None:
         for obj in (self.index, self.graph):

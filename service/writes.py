@@ -224,27 +224,33 @@ class WritePipeline:
         results: list[dict[str, Any]] = []
         stale: list[str] = []
         added: list[str] = []  # new documents written since readers last switched
-        for i, p in enumerate(prepared):
-            x = p.extracted
-            stale.extend(self._write_version(p, dim()))
-            # readers switch to a replaced document's new version as soon as it is whole,
-            # to new documents at the end of the batch
-            if x.doc.id in current:
-                self._publish(stale)  # the whole store read again: it has the added ones too
-                stale, added = [], []
-            else:
-                added.append(x.doc.id)
-                if i == n - 1:
-                    self._publish(stale, added)
+        try:
+            for i, p in enumerate(prepared):
+                x = p.extracted
+                stale.extend(self._write_version(p, dim()))
+                # readers switch to a replaced document's new version as soon as it is whole,
+                # to new documents at the end of the batch
+                if x.doc.id in current:
+                    self._publish(stale)  # the whole store read again: it has the added ones too
                     stale, added = [], []
-            status = "replaced" if x.doc.id in current else "added"
-            results.append({
-                "source": x.doc.source, "id": x.doc.id, "status": status,
-                "passages": len(x.passages), "entities": len(x.entities),
-                "mentions": len(x.mentions), "measures": len(x.measures),
-            })
-            if progress:
-                progress("write", i + 1, n)
+                else:
+                    added.append(x.doc.id)
+                    if i == n - 1:
+                        self._publish(stale, added)
+                        stale, added = [], []
+                status = "replaced" if x.doc.id in current else "added"
+                results.append({
+                    "source": x.doc.source, "id": x.doc.id, "status": status,
+                    "passages": len(x.passages), "entities": len(x.entities),
+                    "mentions": len(x.mentions), "measures": len(x.measures),
+                })
+                if progress:
+                    progress("write", i + 1, n)
+        except BaseException:
+            # written documents not yet published may be missing from the catalog: the
+            # next refresh reads the whole store (State.refresh)
+            self.s.catalog_behind = True
+            raise
         return results
 
     def _write_version(self, p: PreparedDocument, dim: int) -> set[str]:

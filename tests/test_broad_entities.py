@@ -13,6 +13,8 @@ import pytest
 
 import policygraph.service.search as search
 
+pytestmark = pytest.mark.slow
+
 TOPICS = ["行政手続のオンライン化", "マイナンバーカードの利用拡大", "ガバメントクラウドへの移行",
           "地方公共団体の情報システムの標準化", "データ連携基盤の構築", "電子署名の普及", "オープンデータの公開",
           "デジタル人材の育成", "サイバーセキュリティの強化", "公金受取口座の登録", "電子調達システムの改善",
@@ -59,15 +61,29 @@ def test_a_question_about_the_entity_keeps_its_passages(svc: object) -> None:
     assert hits and all(s.startswith("d") for s in hits)  # 取組 of デジタル庁, not the answer
 
 
-def test_weighted_rank_fusion() -> None:
-    class Hit:
-        def __init__(self, id_: str) -> None:
-            self.id = id_
+class Hit:
+    def __init__(self, id_: str, entities: tuple[str, ...] = ()) -> None:
+        self.id = id_
+        self.payload = {"entities": entities}
 
-    a, b, c = Hit("a"), Hit("b"), Hit("c")
+
+def test_weighted_rank_fusion() -> None:
+    a, b, c, d = Hit("a"), Hit("b"), Hit("c"), Hit("d")
     # b, third of one list and first of another, leads in full and falls behind a when the
     # second list weighs a tenth
     assert [h.id for _, h in search._rrf([[a, c, b], [b]])][:2] == ["b", "a"]
-    fused = search._rrf([[a, c, b], [b]], weights={1: 0.1})
+    fused = search._rrf([[a, c, b], [b]], weights={1: lambda h: 0.1})
     assert [h.id for _, h in fused] == ["a", "b", "c"]
     assert fused[1][0] == pytest.approx(1 / 13 + 0.1 / 11)
+    # a candidate only the deeper lists hold comes after, scored no higher than the last
+    fused = search._rrf([[a], [b]], tail=[[a, d], [b]], weights={1: lambda h: 0.001})
+    assert [h.id for _, h in fused] == ["a", "b", "d"]
+    assert [s for s, _ in fused] == sorted((s for s, _ in fused), reverse=True)
+
+
+def test_a_specific_entity_beside_a_broad_one_keeps_its_vote() -> None:
+    broad = [Hit(f"b{i}", ("digital",)) for i in range(40)]
+    both = Hit("x", ("digital", "kiban"))
+    weight = search._specific_weight([*broad, both, Hit("k", ("kiban",))], ["digital", "kiban"])
+    assert weight(broad[0]) == pytest.approx(search.ENTITY_SPECIFIC / 41)
+    assert weight(both) == 1.0 and weight(Hit("k", ("kiban",))) == 1.0

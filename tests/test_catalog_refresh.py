@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.slow
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 
@@ -54,5 +54,39 @@ def test_batches_extend_the_catalog_as_a_whole_reading_would(tmp_path: Path, mon
         assert _as_read(svc.catalog) == _as_read(Catalog.load(svc.graph, svc.iris))
         # and lookups answer from it
         assert svc.catalog.lookup("警察庁")
+    finally:
+        svc.close()
+
+
+def test_a_batch_that_fails_half_way_is_caught_up_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               service) -> None:
+    """A batch that fails after writing a document leaves that document in the stores but
+    not in the catalog; the next batch's refresh reads the whole store, so it is found."""
+    from policygraph.core.settings import Settings
+    from policygraph.service.catalog import Catalog
+    from policygraph.service.service import Service
+    from policygraph.service.writes import WritePipeline
+
+    files = sorted(CORPUS.iterdir())
+    svc = Service(Settings(data=tmp_path / "data", ingest_batch_docs=2))
+    svc._models["analyzer"] = service.analyzer
+    real = WritePipeline._write_version
+
+    def failing(self: WritePipeline, p: object, dim: int) -> set[str]:  # fault injection
+        if p.doc.source == files[3].name:  # type: ignore[attr-defined]
+            raise RuntimeError("injected write failure")
+        return real(self, p, dim)  # type: ignore[arg-type]
+
+    try:
+        svc.ingest_paths(files[:2])
+        monkeypatch.setattr(WritePipeline, "_write_version", failing)
+        with pytest.raises(RuntimeError, match="injected"):
+            svc.ingest_paths(files[2:4])
+        monkeypatch.setattr(WritePipeline, "_write_version", real)
+        assert files[2].name not in {d["source"] for d in svc.catalog.documents.values()}  # written, unpublished
+        svc.ingest_paths(files[4:5])
+        sources = {d["source"] for d in svc.catalog.documents.values()}
+        assert {files[i].name for i in (0, 1, 2, 4)} <= sources and files[3].name not in sources
+        assert _as_read(svc.catalog) == _as_read(Catalog.load(svc.graph, svc.iris))
     finally:
         svc.close()

@@ -858,8 +858,9 @@ def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
 
 
 def _topics(sent: Any, from_char: int = 0, place: str = "") -> Iterator[tuple[int, int]]:
-    """Char spans of the nominals carrying は / が / においては that head into the predicate
-    (the main clause, or an adverbial clause of it), in order; with ``place`` "では", those
+    """Char spans of the nominals carrying は / が / においては (or a において GiNZA reads as
+    one particle) that head into the predicate (the main clause, or an adverbial clause of
+    it), in order; with ``place`` "では", those
     carrying では (調査会では、…を策定し), with "において", those carrying において or で
     (事務局において整理し, 事務局で点検リストを整理し): these name who acts only when they
     are an agency."""

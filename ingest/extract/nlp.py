@@ -1,4 +1,5 @@
-"""Load GiNZA once, with the gazetteer component in front of its NER."""
+"""Load GiNZA once, with sentence starts at line breaks set before its parser and the
+gazetteer component in front of its NER."""
 
 from __future__ import annotations
 
@@ -438,8 +439,9 @@ _LINE_LEAD = re.compile(r"^(?:第[0-9" + KANJI_0_9 + "十百千]*$|[・●○■
 
 
 def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = GINZA_EXCLUDE) -> Language:
-    """GiNZA without the components in ``exclude``, with ``pg_gazetteer`` right after the
-    parser (so before ``ner``, whose entities only fill the gaps it leaves)."""
+    """GiNZA without the components in ``exclude``, with ``pg_line_breaks`` right before
+    the parser (:func:`line_breaks`) and ``pg_gazetteer`` right after it (so before
+    ``ner``, whose entities only fill the gaps it leaves)."""
     import spacy
 
     _register()
