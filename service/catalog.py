@@ -47,14 +47,14 @@ class Catalog:
         changed (readers may hold it): what the new documents change is copied.  As in
         :meth:`load`, which the store returns in no set order, an entity's parent is the last
         one read and a name's entities are in the order they were read."""
-        import pyoxigraph as ox
+        from policygraph.graph.store import named_node
 
         cat = Catalog(dict(self.documents), dict(self.entities), dict(self.by_key), dict(self.names),
                       dict(self.parents))
         for doc_id in doc_ids:
-            doc = {"doc": ox.NamedNode(iris.doc(doc_id))}
+            doc = {"doc": named_node(iris.doc(doc_id))}
             cat._add_documents(store.select(Q.DOCUMENTS_OF, doc), store.select(Q.CITATIONS_OF, doc), iris)
-            cat._add_entities(store.select(Q.ENTITIES_OF, {"g": ox.NamedNode(iris.graph(doc_id))}), copy=True)
+            cat._add_entities(store.select(Q.ENTITIES_OF, {"g": named_node(iris.graph(doc_id))}), copy=True)
         return cat
 
     def _add_documents(self, rows: list[dict[str, Any]], citations: list[dict[str, Any]], iris: Iris) -> None:

@@ -784,37 +784,30 @@ def _actors(
         if not any(t.pos_ in ("VERB", "AUX", "ADJ") for t in sent):
             continue  # a heading line or blank lines between: not a statement with an actor
         seen += 1
-        spans = list(_topics(sent, na))
-        weak = set(_topics(sent, na, place="では")) - set(spans)
-        spans = sorted([*spans, *weak], key=lambda sp: sp[1])  # in the order of their nominals
-        # an agency marked by において or で (事務局において整理し), when no topic names one,
-        # and named bare: 任命後最初の国会において is an occasion
-        last = [sp for sp in _topics(sent, na, place="において") if sp not in spans]
-        weak |= set(last)
-        spans += last
-        if not spans:
-            if seen >= 2:
-                return [], None
-            continue
-        # the first topic that names an agency; else the first topic's words (a topic
-        # marked by では counts only when it names one: 本章では is no actor)
-        for span in spans:
+        found = list(_topics(sent, na))
+        topics = [sp for sp, tier in found if tier == "topic"]
+        # the first that names an agency: a topic, or one marked by では (調査会では、…を策定し),
+        # in the order of their nominals; then one marked by において or で (事務局において整理し)
+        # when it is named bare: 任命後最初の国会において is an occasion
+        bare_only = [sp for sp, tier in found if tier == "において"]
+        for span in [sp for sp, tier in found if tier != "において"] + bare_only:
             oa, ob = pp.to_original(span[0], span[1])
             keys = _unique(
                 m.entity
                 for m in mentions
                 if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
-                and (span not in last or _bare(pp, m.start, m.end, oa, ob))
+                and (span not in bare_only or _bare(pp, m.start, m.end, oa, ob))
             )
             if keys:
                 return keys, None
-        spans = [sp for sp in spans if sp not in weak]
-        if not spans:
+        # else the first topic's words (one marked by では or において is no actor unless it
+        # names an agency: 本章では)
+        if not topics:
             if seen >= 2:
                 return [], None
             continue
         # the topic's own line (a line above it, a list's bullet, an article's number are not it)
-        words = doc.text[spans[0][0] : spans[0][1]].split("\n")[-1]
+        words = doc.text[topics[0][0] : topics[0][1]].split("\n")[-1]
         return [], _LEAD_MARKER.sub("", _BULLET.sub("", words)).strip() or None
     return [], None
 
@@ -854,16 +847,15 @@ def _heads_the_sentence(tok: Any, root: Any) -> bool:
 
 def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
     """Char span of the first nominal carrying は / が / において that heads into the predicate."""
-    return next(_topics(sent, from_char), None)
+    return next((sp for sp, tier in _topics(sent, from_char) if tier == "topic"), None)
 
 
-def _topics(sent: Any, from_char: int = 0, place: str = "") -> Iterator[tuple[int, int]]:
-    """Char spans of the nominals carrying は / が / においては (or a において GiNZA reads as
-    one particle) that head into the predicate (the main clause, or an adverbial clause of
-    it), in order; with ``place`` "では", those
-    carrying では (調査会では、…を策定し), with "において", those carrying において or で
-    (事務局において整理し, 事務局で点検リストを整理し): these name who acts only when they
-    are an agency."""
+def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], str]]:
+    """Char spans of the nominals that head into the predicate (the main clause, or an
+    adverbial clause of it), in order, each with its tier: "topic", carrying は / が /
+    においては (or a において GiNZA reads as one particle); "では" (調査会では、…を策定し);
+    "において", carrying において or で (事務局において整理し, 事務局で点検リストを整理し).
+    The last two name who acts only when they are an agency."""
     for tok in sent:
         if tok.idx < from_char:
             continue
@@ -874,12 +866,16 @@ def _topics(sent: Any, from_char: int = 0, place: str = "") -> Iterator[tuple[in
         # each particle with what is fixed to it: に + おい + て + は = においては names who acts
         # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
         fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed") for c in particles]
-        if place:
-            marked = cases == ["で", "は"] if place == "では" else (cases == ["で"] or fixed == ["において"])
-            if not marked or not _heads_the_sentence(tok, sent.root):
-                continue
-        elif not (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
-                  or fixed == ["において", "は"]):
+        if (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
+                or fixed == ["において", "は"]):
+            tier = "topic"
+        elif cases == ["で", "は"]:
+            tier = "では"
+        elif cases == ["で"] or fixed == ["において"]:
+            tier = "において"
+        else:
+            continue
+        if tier != "topic" and not _heads_the_sentence(tok, sent.root):
             continue
         if tok.pos_ not in ("NOUN", "PROPN", "PRON") and not tok.tag_.startswith("名詞"):
             continue  # (GiNZA tags 内閣総理大臣 an ADJ at times; Sudachi still says 名詞)
@@ -891,4 +887,4 @@ def _topics(sent: Any, from_char: int = 0, place: str = "") -> Iterator[tuple[in
         right = tok.idx + len(tok.text)
         if right - left > 60:
             left = right - 60
-        yield (left, right)
+        yield (left, right), tier

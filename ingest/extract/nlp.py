@@ -416,10 +416,10 @@ def line_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence after a full stop or a closing bracket, before an
     article or a bullet, and a blank line after a heading-like line (short, with no
     comma or full stop): a heading, an article's caption or a list item above a statement
-    is not parsed as part of it, while a line wrapped inside a sentence (a PDF's, a
-    narrow column's, a page break's blank line) still runs on.  Before the parser, which keeps the sentence starts it is
-    given; the start is set on the line break itself (set on the word after it, the
-    parser cuts the next words into one-word sentences)."""
+    is not parsed as part of it, while a line wrapped inside a sentence (a PDF's, a narrow
+    column's, a page break's blank line) still runs on.  Before the parser, which keeps
+    the sentence starts it is given; the start is set on the line break itself (set on
+    the word after it, the parser cuts the next words into one-word sentences)."""
     text = doc.text
     for i in range(1, len(doc) - 1):
         tok = doc[i]
