@@ -129,6 +129,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     mentions.extend(m for m in title_mentions(meta, table, lay.nt.text, lay.passages, lay.nt.original_span)
                     if (m.entity, m.start, m.end) not in seen)
     mentions = aliases.apply(aliases.definition_merges(docs, table), table, mentions)
+    mentions = aliases.apply(aliases.abbreviation_merges(table.entities, lay.nt.text, table), table, mentions)
     mentions.extend(_defined_term_mentions(pps, table, mentions))
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.short_title_merges(table.entities), table, mentions)

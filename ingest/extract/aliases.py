@@ -7,7 +7,8 @@
   by 及び / 並びに / ・ / 、 (管区警察局情報通信部及び都道府県情報通信部（以下「地方機関
   情報通信部」という。）), Y is one entity of that kind whose aliases are the parts.
   Short defined terms (法, 府令: two characters or fewer) stay local: they are not
-  added as names, since elsewhere they mean something else.
+  added as names, since elsewhere they mean something else; a two-letter acronym (MF) is
+  a name.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from policygraph.core.records import Entity, Mention
 
 # （以下「委員会」という。）, and after a number in the same parentheses: （平成28年…告示第6号。以下「ガイドライン」という。）
 _DEFINITION = re.compile(r"\((?:[^()「」]{0,60}?[。、])?以下「([^」]{1,40})」(?:と|という)[^)]{0,6}\)")
+_ACRONYM = re.compile(r"[A-Z][A-Z0-9]")
 _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
 
 
@@ -127,6 +129,109 @@ def tail_merges(entities: dict[str, Entity]) -> dict[str, str]:
     return out
 
 
+_KANJI = re.compile(r"[\u4e00-\u9fff々]")
+_WORD_CHAR = re.compile(r"[\u4e00-\u9fff々\u30a0-\u30ffA-Za-z0-9]")
+
+
+def abbreviates(word: str, name: str) -> bool:
+    """``word`` is ``name`` shortened as Japanese names are (略称): the name's characters in
+    order, starting with its first and ending in its last word, every kanji taken alone (the
+    first of a word: 通商|産業|省 → 通産省), katakana and Latin words kept whole.  Dropping a
+    whole kanji word (規制改革|推進|会議 → 規制改革会議) names another body, not this one.
+
+    >>> abbreviates("通産省", "通商産業省"), abbreviates("デジタル臨調", "デジタル臨時行政調査会")
+    (True, True)
+    >>> abbreviates("個情委", "個人情報保護委員会"), abbreviates("公取委", "公正取引委員会")
+    (True, True)
+    >>> abbreviates("規制改革会議", "規制改革推進会議"), abbreviates("国会", "国家公安委員会")
+    (False, False)
+    >>> abbreviates("警察庁", "警察庁交通局"), abbreviates("デジタル社会", "デジタル社会推進会議")
+    (False, False)
+    """
+    if len(word) < 3 or len(word) > len(name) - 2 or word[0] != name[0]:
+        return False
+    pos = []
+    at = -1
+    for ch in word:
+        at = name.find(ch, at + 1)
+        if at < 0:
+            return False
+        pos.append(at)
+    if pos[-1] < len(name) - 3:
+        return False  # the head (省, 委員会, 調査会) is kept by its first character at least
+    runs: list[list[int]] = [[pos[0]]]
+    for p in pos[1:]:
+        if p == runs[-1][-1] + 1 and bool(_KANJI.match(name[p])) == bool(_KANJI.match(name[p - 1])):
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    kanji_runs = [r for r in runs if _KANJI.match(name[r[0]])]
+    if any(len(r) > 1 for r in kanji_runs) or len(kanji_runs) < 2:
+        return False
+    return len(runs) > 1
+
+
+def abbreviation_spans(text: str, name: str) -> set[str]:
+    """Words of ``text`` that abbreviate ``name`` (:func:`abbreviates`), standing as words:
+    not inside a longer katakana or kanji word, except a head (通産省広報).
+
+    >>> sorted(abbreviation_spans("デジタル臨調としても支援し、デジタル臨調における作業", "デジタル臨時行政調査会"))
+    ['デジタル臨調']
+    >>> sorted(abbreviation_spans("（平成８年１月３０日通産省広報）", "通商産業省"))
+    ['通産省']
+    """
+    out: set[str] = set()
+    first = name[0]
+    for m in re.finditer(re.escape(first), text):
+        a = m.start()
+        if a > 0 and _WORD_CHAR.match(text[a - 1]) and not _KANJI.match(first):
+            continue  # inside a longer katakana or Latin word (kanji words run together: 日通産省)
+        at, b = 0, a + 1
+        while b < len(text) and b - a < len(name):
+            nxt = name.find(text[b], at + 1)
+            if nxt < 0:
+                break
+            at, b = nxt, b + 1
+        # the longest prefix of the run that abbreviates the name and ends a word or in the
+        # name's own head
+        for end in range(b, a + 2, -1):
+            word = text[a:end]
+            if abbreviates(word, name) and (
+                    end >= len(text) or not _WORD_CHAR.match(text[end]) or name.endswith(word[-1])):
+                out.add(word)
+                break
+    return out
+
+
+def abbreviation_merges(entities: dict[str, Entity], text: str, table: Any) -> dict[str, str]:
+    """A word of the document that abbreviates one of its names (:func:`abbreviates`):
+    デジタル臨調 for デジタル臨時行政調査会, 通産省 for 通商産業省.  An entity of that
+    name joins the full one (old key → new key); otherwise the word becomes an alias and
+    a defined term, so that its uses are mentions.  A word that abbreviates two of the
+    document's names is left alone."""
+    found: dict[str, list[str]] = {}
+    for k, e in entities.items():
+        if e.type not in ("Agency", "Plan", "Program", "System") or len(e.label) < 5 or e.generic:
+            continue
+        for word in abbreviation_spans(text, e.label):
+            found.setdefault(word, []).append(k)
+    out: dict[str, str] = {}
+    by_label = {e.label: k for k, e in entities.items()}
+    for word, keys in found.items():
+        if len(set(keys)) != 1:
+            continue
+        key = keys[0]
+        own = by_label.get(word)
+        if own is not None and own != key:
+            if own not in table.reference and entities[own].type == entities[key].type:
+                out[own] = key
+            continue
+        if own is None:
+            table.alias(key, word)
+            table.defined.setdefault(word, key)
+    return out
+
+
 def definition_merges(docs: list[Any],
                       table: Any) -> dict[str, str]:
     """Defined terms: entities named by Y become (or join) the entity Y.
@@ -158,7 +263,7 @@ def definition_merges(docs: list[Any],
                         doc.text[max(0, run[0].start_char - 8) : run[0].start_char]):
                     _mark_role(table, term)  # 手配登録を行った公安委員会（以下「手配公安委員会」）: a role
                     continue
-                if len(term) > 2:
+                if len(term) > 2 or _ACRONYM.fullmatch(term):  # MF for 原薬等登録原簿: a name, not a word
                     table.alias(keys[0], term)
                 table.defined.setdefault(term, keys[0])
                 continue

@@ -46,6 +46,7 @@ AGENCY_HEADS = (
     "部",  # 交通部, 生活安全部 (a prefectural police headquarters' departments); not 内部, 都市部
     # councils and boards that act (デジタル臨時行政調査会, 先進的AI利活用アドバイザリーボード)
     "調査会", "検討会", "研究会", "アドバイザリーボード", "ワーキンググループ", "タスクフォース",
+    "部会", "分科会",  # a council's subcommittees (…推進会議行政手続部会)
     # universities, associations, societies, foundations, corporations (any organisation that acts)
     "大学", "協会", "学会", "財団", "連盟", "連合会", "公社", "公庫", "製作所", "株式会社", "工業会", "医師会", "振興会",
     "会議所",
@@ -76,6 +77,7 @@ GENERIC_SYSTEMS = frozenset({"システム", "業務システム", "情報シス
                              "ネットワーク", "データベース", "アプリ", "インフラ", "サイト", "ウェブサイト", "Webサイト",
                              "WEBサイト", "ホームページ", "ウェブページ", "カタログサイト", "特設サイト"})
 _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局", "事務局", "会議", "委員会", "センター",
+                                   "部会", "分科会", "作業部会", "専門部会",
                                    "国立大学", "公立大学", "私立大学", "短期大学"})
 # deictic prefixes: 当公安委員会 / 貴公安委員会 / 他運転免許課 point at an agency, they do not name one
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
@@ -294,6 +296,21 @@ def named_instance_spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _NAMED_INSTANCE_RE.finditer(text)]
 
 
+# a council, group or board named in quotes: 「…の在り方に関するワーキンググループ」
+_QUOTED_BODY_RE = re.compile(r"「([^「」、。\s]{4,60}?(?:ワーキンググループ|ワーキング・グループ|タスクフォース|検討会|研究会|懇談会"
+                             r"|審議会|調査会|協議会|委員会|部会|分科会|推進会議|会議|本部|チーム))」")
+
+
+def body_spans(text: str) -> list[tuple[int, int]]:
+    """Councils and groups named in quotes: the span inside the quotes.
+
+    >>> t = "「データ活用の在り方に関するワーキンググループ」を設置し、「会議」で"
+    >>> [t[a:b] for a, b in body_spans(t)]
+    ['データ活用の在り方に関するワーキンググループ']
+    """
+    return [m.span(1) for m in _QUOTED_BODY_RE.finditer(text)]
+
+
 def program_spans(text: str) -> list[tuple[int, int]]:
     """Quoted programme names: 「再配達削減PR月間」 → the span inside the quotes."""
     return [m.span(1) for m in _PROGRAM_RE.finditer(text)]
@@ -331,14 +348,23 @@ def egov_law_id(era: str, year: int, kind: str, number: str) -> str | None:
     return f"{ERA_DIGIT[era]}{year:02d}{code}{int(number):010d}"
 
 
+_SUBCOMMITTEE = re.compile(r"(.{2,}?(?:会議|審議会|調査会|協議会|委員会))[^会]{0,12}?(?:部会|分科会)$")
+
+
 def split_hierarchy(name: str) -> list[str]:
     """Cumulative names of an organisational path.
+
+    >>> split_hierarchy("規制改革推進会議行政手続部会"), split_hierarchy("関係省庁連絡会議")
+    (['規制改革推進会議', '規制改革推進会議行政手続部会'], ['関係省庁連絡会議'])
 
     >>> split_hierarchy("警察庁交通局運転免許課行政処分係")
     ['警察庁', '警察庁交通局', '警察庁交通局運転免許課', '警察庁交通局運転免許課行政処分係']
     >>> split_hierarchy("交通部運転免許課"), split_hierarchy("大分県警察本部交通部")
     (['交通部', '交通部運転免許課'], ['大分県警察本部', '大分県警察本部交通部'])
     """
+    sub = _SUBCOMMITTEE.match(name)
+    if sub:  # a council's subcommittee: 規制改革推進会議 › 規制改革推進会議行政手続部会
+        return [*split_hierarchy(sub.group(1)), name]
     parts = re.findall(r".+?(?:省|庁|局|課|係|室|委員会|本部|部)(?=.|$)", name)
     if "".join(parts) != name or len(parts) < 2:
         return [name]

@@ -24,6 +24,7 @@ from policygraph.ingest.extract.gazetteer import (
     SYSTEM_HEADS,
     Gazetteer,
     bare_device,
+    body_spans,
     good_compound,
     law_number_spans,
     named_instance_spans,
@@ -96,7 +97,7 @@ class GazetteerComponent:
         spans.extend(self._laws(doc))
         for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System"),
                               (site_spans, "PG_System"), (organisation_spans, "PG_Agency"),
-                              (named_instance_spans, "PG_System")):
+                              (named_instance_spans, "PG_System"), (body_spans, "PG_Agency")):
             for a, b in finder(text):
                 span = doc.char_span(a, b, label=label, alignment_mode="expand")
                 if span is not None:
@@ -213,7 +214,9 @@ _CLASS_WORDS: tuple[tuple[str, str, bool], ...] = (
 _TOOL_USE = re.compile(r"(?:\[\^?[0-9]+\])?(?:を(?:利用|使用|活用|用い|使い|使っ|導入|採用)|で作成"
                        r"|(?:や|、|及び|と)[^。]{0,40}?(?:など|等)の[^。]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
                        r"|(?:など|等)の[^。、]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
-                       r"|の?(?:ツール|ソフトウェア|ライブラリ))")
+                       r"|の?(?:ツール|ソフトウェア|ライブラリ)"
+                       # a name whose functions are extended or that is modified: e-LAWSの機能拡充
+                       r"|の(?:機能(?:拡充|強化|追加|改善)|改修|更改|ログイン))")
 
 
 # a file format is not a tool (PDFで作成, CSVを利用)

@@ -1,0 +1,83 @@
+"""Other names of an entity that a document uses without defining them: a law's number
+after its name, a Japanese abbreviation (略称) of a body's name, a Latin abbreviation
+given as 通称; and names that class words alone do not give: a council named in quotes,
+a device used as the instrument of an act, a Latin name whose functions are extended.
+
+Every document here is constructed; the names are invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policygraph.ingest.pipeline import analyse
+from policygraph.ingest.readers import read_file
+
+pytestmark = pytest.mark.slow
+
+
+def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    path = tmp_path / "doc.txt"
+    path.write_text(text, encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    return x
+
+
+def test_a_law_is_named_by_its_number(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 みどり保全推進法（令和二年法律第九十九号）に基づき、計画を定める。\n\n"
+                                    "2 「あおぞら観測促進法」(令和3年法律第88号)の規定により報告する。\n")
+    laws = {e.label: e for e in x.entities if e.type == "Law"}
+    assert "令和二年法律第九十九号" in laws["みどり保全推進法"].aliases
+    assert laws["みどり保全推進法"].law_number == "令和2年法律第99号"
+    assert "令和3年法律第88号" in laws["あおぞら観測促進法"].aliases
+
+
+def test_a_japanese_abbreviation_is_the_body_it_shortens(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 みどり臨時行政調査会は、令和8年度中に報告書を取りまとめる。\n\n"
+                                    "2 みどり臨調としても、地方公共団体の取組を支援する。\n\n"
+                                    "3 北海産業振興省は、北産省広報により周知する。\n")
+    by_label = {e.label: e for e in x.entities if e.type == "Agency"}
+    council = by_label["みどり臨時行政調査会"]
+    assert "みどり臨調" in council.aliases
+    assert "北産省" in by_label["北海産業振興省"].aliases
+    assert "北産省" not in by_label  # merged into the full name, not an agency of its own
+    surfaces = [m.surface for m in x.mentions if m.entity == council.key]
+    assert surfaces.count("みどり臨調") == 1
+
+
+def test_a_body_that_drops_a_word_is_another_body(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 あおば改革推進会議は、令和8年度中に答申する。\n\n"
+                                    "2 あおば改革会議の答申を踏まえ、見直しを行う。\n")
+    labels = {e.label for e in x.entities if e.type == "Agency"}
+    assert {"あおば改革推進会議", "あおば改革会議"} <= labels
+
+
+def test_latin_abbreviation_given_as_its_common_name(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 共通データ連携基盤（通称ZKB）の整備を進める。\n\n2 ZKBの利用者を拡大する。\n")
+    [system] = [e for e in x.entities if e.label == "共通データ連携基盤"]
+    assert "ZKB" in system.aliases
+    assert sum(m.entity == system.key for m in x.mentions) == 2
+
+
+def test_a_council_named_in_quotes(service) -> None:
+    doc = service.analyzer.nlp("「みどり政策形成・評価の在り方に関するワーキンググループ」において議論し、「会議」で報告する。")
+    assert [(e.text, e.label_) for e in doc.ents] == [("みどり政策形成・評価の在り方に関するワーキンググループ", "PG_Agency")]
+
+
+def test_a_subcommittee_of_a_council(service) -> None:
+    doc = service.analyzer.nlp("あおば改革推進会議行政手続部会資料によれば、作業部会で議論した。")
+    assert [(e.text, e.label_) for e in doc.ents] == [("あおば改革推進会議行政手続部会", "PG_Agency")]
+
+
+def test_a_device_used_as_an_instrument_is_a_system(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 点検は、ドローンにより対象施設を撮影して行う。\n\n"
+                                    "2 押収したタブレット端末の台数を集計する。\n")
+    systems = {e.label for e in x.entities if e.type == "System"}
+    assert "ドローン" in systems
+    assert "タブレット端末" not in systems  # named, not used
+
+
+def test_a_latin_name_whose_functions_are_extended_is_a_system(service) -> None:
+    doc = service.analyzer.nlp("別紙のk-NORMの機能拡充等に係る工程表を踏まえ、検討する。")
+    assert [(e.text, e.label_) for e in doc.ents] == [("k-NORM", "PG_System")]
