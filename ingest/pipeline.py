@@ -134,6 +134,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.short_title_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.misprint_merges(table.entities), table, mentions)
+    mentions = aliases.apply(aliases.variant_merges(table.entities, table.reference), table, mentions)
     mentions = aliases.apply(aliases.tail_merges(table.entities), table, mentions)
     mentions = drop_incidental_devices(table, mentions, lay.doc.text)
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}

@@ -81,3 +81,52 @@ def test_a_device_used_as_an_instrument_is_a_system(service, tmp_path: Path) -> 
 def test_a_latin_name_whose_functions_are_extended_is_a_system(service) -> None:
     doc = service.analyzer.nlp("別紙のk-NORMの機能拡充等に係る工程表を踏まえ、検討する。")
     assert [(e.text, e.label_) for e in doc.ents] == [("k-NORM", "PG_System")]
+
+
+def test_names_differing_by_a_middle_dot_are_one(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 みどり・レジストリの整備を進める。\n\n2 みどりレジストリの利用者を拡大する。\n")
+    [system] = [e for e in x.entities if e.type == "System"]
+    assert system.label == "みどり・レジストリ"
+    assert "みどりレジストリ" in system.aliases
+    assert sum(m.entity == system.key for m in x.mentions) == 2
+
+
+def test_a_law_named_inside_a_title_is_mentioned(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 「改正みどり保全推進法に基づく届出事項に関する指針について」を参照し、"
+                                    "令和8年度中に届出を受理する。\n")
+    by_label = {e.label: e for e in x.entities}
+    assert by_label["改正みどり保全推進法に基づく届出事項に関する指針について"].type == "Plan"
+    law = by_label["みどり保全推進法"]
+    assert law.type == "Law" and "改正みどり保全推進法" in law.aliases
+    assert [m.surface for m in x.mentions if m.entity == law.key] == ["改正みどり保全推進法"]
+
+
+def test_a_council_recommendation_in_quotes_is_a_plan(service) -> None:
+    doc = service.analyzer.nlp("「あおば時代にふさわしい政策評価の在り方に関する提言」を踏まえ、「構造改革のためのあおば原則」を策定した。")
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("あおば時代にふさわしい政策評価の在り方に関する提言", "PG_Plan"), ("構造改革のためのあおば原則", "PG_Plan")]
+
+
+def test_an_officer_post_given_its_abbreviation_acts(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "・ 各府省に設置するアオバ統括責任者（ABCO）が、利用ルールを策定。\n"
+                                    "・ アオバ統括責任者は、利用状況を把握し、報告する。\n")
+    [post] = [e for e in x.entities if e.label == "アオバ統括責任者"]
+    assert post.type == "Agency" and "ABCO" in post.aliases
+    assert sorted(m.surface for m in x.mentions if m.entity == post.key) == ["ABCO", "アオバ統括責任者", "アオバ統括責任者"]
+    assert all(post.key in m.actors for m in x.measures)
+
+
+def test_the_head_of_a_defined_organ_names_it(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "第一条 内閣府に、みどり保全委員会（以下「委員会」という。）を置く。\n"
+                                    "第二条 委員長及び委員は、在任中、政治運動をしてはならない。\n")
+    [council] = [e for e in x.entities if e.label == "みどり保全委員会"]
+    assert "委員長" in [m.surface for m in x.mentions if m.entity == council.key]
+    [duty] = [m for m in x.measures if "政治運動" in m.text]
+    assert council.key in duty.actors
+
+
+def test_bodies_joined_by_to_act_together(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 ミドリ庁とアオバ局が連携し、令和8年度中に取組事例を取りまとめる。\n")
+    [m] = x.measures
+    labels = {e.key: e.label for e in x.entities}
+    assert {labels[k] for k in m.actors} >= {"ミドリ庁", "アオバ局"}

@@ -102,6 +102,32 @@ def misprint_merges(entities: dict[str, Entity]) -> dict[str, str]:
     return out
 
 
+def variant_key(name: str) -> str:
+    """A name without its middle dots and spaces: ベース・レジストリ and ベースレジストリ
+    are printed forms of one name."""
+    return re.sub(r"[・･\s]", "", name)
+
+
+def variant_merges(entities: dict[str, Entity], reference: Any = ()) -> dict[str, str]:
+    """Entities of one type whose names differ only by middle dots or spaces are one: the
+    reference entity if one of them is, else the one whose name has the dots.
+
+    >>> E = lambda k, label: Entity(k, label, "System")
+    >>> variant_merges({"a": E("a", "ベースレジストリ"), "b": E("b", "ベース・レジストリ"), "c": E("c", "ベース")})
+    {'a': 'b'}
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for k, e in entities.items():
+        groups.setdefault((e.type, variant_key(e.label)), []).append(k)
+    out = {}
+    for keys in groups.values():
+        if len(keys) < 2:
+            continue
+        keep = max(keys, key=lambda k: (k in reference, len(entities[k].label)))
+        out.update({k: keep for k in keys if k != keep and k not in reference})
+    return out
+
+
 def tail_merges(entities: dict[str, Entity]) -> dict[str, str]:
     """A name of six characters or more that ends the one longer name of the same type in
     the document stands for it there (アドバイザリーボード for 先進的AI利活用アドバイザリー
@@ -349,18 +375,26 @@ def defined_term_spans(text: str, table: Any, taken: list[tuple[int, int]]) -> l
 
     >>> from types import SimpleNamespace as NS
     >>> t = "委員会は、公安委員会及び委員会規則を定める。委員会の委員長"
-    >>> [(a, b, k) for a, b, k in defined_term_spans(t, NS(defined={"委員会": "ppc"}), [])]
-    [(0, 3, 'ppc'), (22, 25, 'ppc')]
+    >>> [(a, b, k) for a, b, k in defined_term_spans(t, NS(defined={"委員会": "ppc"}), [])]  # and its head
+    [(0, 3, 'ppc'), (22, 25, 'ppc'), (26, 29, 'ppc')]
     >>> [t[a:b] for t in ["法第19条に規定する方法"] for a, b, _ in defined_term_spans(t, NS(defined={"法": "k"}), [])]
     ['法']
+    >>> [t[a:b] for t in ["委員長及び委員は"] for a, b, _ in defined_term_spans(t, NS(defined={"委員会": "k"}), [])]
+    ['委員長']
     """
     out: list[tuple[int, int, str]] = []
-    for term, key in sorted(table.defined.items(), key=lambda kv: -len(kv[0])):
+    terms = dict(table.defined)
+    for term, key in table.defined.items():  # the head of a defined organ names it (annotation.md)
+        if term.endswith(("委員会", "審議会", "調査会")) and len(term) == 3:
+            terms.setdefault(term[:2] + "長", key)  # 委員会 → 委員長
+        elif term.endswith(("事務局", "本部", "センター", "機構")):
+            terms.setdefault(term + "長", key)  # 事務局 → 事務局長
+    for term, key in sorted(terms.items(), key=lambda kv: -len(kv[0])):
         for m in re.finditer(re.escape(term), text):
             a, b = m.span()
             if (a > 0 and _NAME_CHAR.match(text[a - 1])) or (
                     b < len(text) and _NAME_CHAR.match(text[b]) and text[b] != "等"
-                    and not _ARTICLE_AFTER.match(text, b)):
+                    and not _ARTICLE_AFTER.match(text, b) and not text.startswith(("及び", "並びに", "又は"), b)):
                 continue  # inside a longer name; but 法第19条 is the defined 法 and its article
             if any(x < b and a < y for x, y in taken) or any(x < b and a < y for x, y, _ in out):
                 continue

@@ -230,6 +230,15 @@ def mentions_in(
         a, b = to_original(ent.start_char, ent.end_char)
         out.append(Mention(entity=key, surface=ent.text, start=a, end=b, passage_id=passage_id))
         table.mentioned.add(key)
+    for start, end, label, kb in doc.user_data.get("pg_nested", []):  # names inside a title
+        surface = text[start:end]
+        if label != "PG_Law" and _IN_LAW_NUMBER.match(text, end):
+            continue
+        key = resolve(table, label, surface, kb, text, end)
+        if key is not None:
+            a, b = to_original(start, end)
+            out.append(Mention(entity=key, surface=surface, start=a, end=b, passage_id=passage_id))
+            table.mentioned.add(key)
     _abbreviations(table, doc, out)
     return out
 
@@ -249,6 +258,7 @@ def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) ->
                 table.alias(k, m.group(1))
                 if k in table.entities:
                     table.defined.setdefault(m.group(1), k)  # GIF stands for it in the rest of the document
+                    table.defined.setdefault(ent.text, k)  # and so does the name it abbreviates
     for m in _ABBR_BEFORE.finditer(text):
         ent = by_start.get(m.start(2))
         if ent is not None and ent.label_.startswith("PG_"):

@@ -850,12 +850,24 @@ def _topic(sent: Any, from_char: int = 0) -> tuple[int, int] | None:
     return next((sp for sp, tier in _topics(sent, from_char) if tier == "topic"), None)
 
 
+def _joined_before(sent: Any, left: int) -> int:
+    """The start of a nominal joined by と right before ``left`` (デジタル庁と in
+    デジタル庁と内閣人事局が連携し), else ``left``."""
+    for t in sent:
+        if t.idx + len(t.text) == left and t.text == "と" and t.dep_ == "case" and t.head.idx < t.idx:
+            noun = t.head
+            if noun.pos_ in ("NOUN", "PROPN") or noun.tag_.startswith("名詞"):
+                return int(min(x.idx for x in noun.subtree if x.dep_ != "case" and x.idx < left))
+    return left
+
+
 def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], str]]:
     """Char spans of the nominals that head into the predicate (the main clause, or an
     adverbial clause of it), in order, each with its tier: "topic", carrying は / が /
     においては (or a において GiNZA reads as one particle); "では" (調査会では、…を策定し);
     "において", carrying において or で (事務局において整理し, 事務局で点検リストを整理し).
     The last two name who acts only when they are an agency."""
+    found: list[tuple[tuple[int, int], str, int, bool]] = []
     for tok in sent:
         if tok.idx < from_char:
             continue
@@ -885,6 +897,17 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
             continue  # a subject inside a noun's modifier (…が指定した対象), not the actor
         left = min(t.idx for t in tok.subtree if t.dep_ != "case")
         right = tok.idx + len(tok.text)
+        if tier == "topic":  # AとBが連携し, AとBは: the one joined by と acts too
+            left = _joined_before(sent, left)
         if right - left > 60:
             left = right - 60
-        yield (left, right), tier
+        # XはYが任命する: Y, the subject of the predicate, acts; X (a は topic of the same
+        # predicate) is what it acts on
+        rank = 1 if cases == ["は"] and tok.head == sent.root else 0
+        found.append(((left, right), tier, rank, cases == ["が"] and tok.head == sent.root and sent.root.pos_ == "VERB"))
+    first_wa = next((i for i, f in enumerate(found) if f[2] == 1), None)
+    ga = next((i for i, f in enumerate(found) if f[3]), None)
+    if first_wa is not None and ga is not None and ga > first_wa:
+        found.insert(first_wa, found.pop(ga))
+    for span, tier, _rank, _ga in found:
+        yield span, tier

@@ -30,6 +30,7 @@ from policygraph.ingest.extract.gazetteer import (
     named_instance_spans,
     organisation_spans,
     plan_spans,
+    post_spans,
     program_spans,
     short_dial_spans,
     site_spans,
@@ -97,7 +98,8 @@ class GazetteerComponent:
         spans.extend(self._laws(doc))
         for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System"),
                               (site_spans, "PG_System"), (organisation_spans, "PG_Agency"),
-                              (named_instance_spans, "PG_System"), (body_spans, "PG_Agency")):
+                              (named_instance_spans, "PG_System"), (body_spans, "PG_Agency"),
+                              (post_spans, "PG_Agency")):
             for a, b in finder(text):
                 span = doc.char_span(a, b, label=label, alignment_mode="expand")
                 if span is not None:
@@ -106,6 +108,7 @@ class GazetteerComponent:
         spans.extend(_appositions(doc, spans))
         spans.extend(_tools(doc, spans))
         doc.ents = filter_spans(spans)
+        _nested_in_titles(doc, spans)
         return doc
 
     def _laws(self, doc: Doc) -> list[Span]:
@@ -340,6 +343,25 @@ def _agency_list(doc: Doc, start: int, k: int) -> list[Span]:
             parents[f"{sp.start_char}:{sp.end_char}"] = owner
         spans.append(sp)
     return spans
+
+
+def _nested_in_titles(doc: Doc, spans: list[Span]) -> None:
+    """Laws, agencies and systems named inside a title (「改正薬事法に基づく…指針について」,
+    「道路交通法の一部改正について」): ``doc.ents`` holds the title, and the names within it
+    go to ``doc.user_data["pg_nested"]`` as [start_char, end_char, label, kb_id], mentions
+    too (:func:`policygraph.ingest.extract.entities.mentions_in`)."""
+    from spacy.util import filter_spans
+
+    titles = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in ("PG_Plan", "PG_Program")]
+    if not titles:
+        return
+    kept = {(e.start_char, e.end_char) for e in doc.ents}
+    inner = filter_spans([sp for sp in spans if sp.label_ in ("PG_Law", "PG_Agency", "PG_System")
+                          and (sp.start_char, sp.end_char) not in kept
+                          and any(a <= sp.start_char and sp.end_char <= b and (a, b) != (sp.start_char, sp.end_char)
+                                  for a, b in titles)])
+    if inner:  # (lists: user_data goes through msgpack when GiNZA parses in several processes)
+        doc.user_data["pg_nested"] = [[sp.start_char, sp.end_char, sp.label_, sp.kb_id_] for sp in inner]
 
 
 def _nominal_tag(tag: str) -> bool:
