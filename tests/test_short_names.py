@@ -130,3 +130,20 @@ def test_bodies_joined_by_to_act_together(service, tmp_path: Path) -> None:
     [m] = x.measures
     labels = {e.key: e.label for e in x.entities}
     assert {labels[k] for k in m.actors} >= {"ミドリ庁", "アオバ局"}
+
+
+def test_the_date_of_a_thing_named_is_no_deadline(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 令和6年1月1日にみどり地方で発生した地震について、政府は引き続き被災者支援を行う。\n\n"
+                                    "2 令和5年2月15日、みどり庁は指針を改定した。\n")
+    first, second = x.measures
+    assert [d.kind for d in first.deadlines] == ["ongoing"]
+    assert [(d.kind, d.start) for d in second.deadlines] == [("date", "2023-02-15")]
+
+
+def test_the_subject_of_a_condition_does_not_act(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "第一条 内閣府に、みどり保全委員会（以下「委員会」という。）を置く。\n"
+                                    "第二条 委員長の任期が満了した場合において、後任が任命されないときは、内閣総理大臣は、"
+                                    "委員長を任命することができる。\n")
+    [m] = [m for m in x.measures if "任期が満了" in m.text]
+    labels = {e.key: e.label for e in x.entities}
+    assert [labels[k] for k in m.actors] == ["内閣総理大臣"]

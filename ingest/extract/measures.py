@@ -604,6 +604,10 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
 
 
 _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)")
+# a date inside a clause that qualifies a noun with what happened then: …に発生した地震,
+# …に閣議決定された「…計画」, …に設置した本部
+_DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:した|された|れた|った|まった|わった)"
+                           r"(?=[\u4e00-\u9fff\u30a0-\u30ff「『])")
 
 
 def _inline(ntext: str) -> list[Deadline]:
@@ -618,6 +622,8 @@ def _inline(ntext: str) -> list[Deadline]:
             continue
         if d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8]):
             continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
+        if d.kind == "date" and _DATES_A_NOUN.match(ntext, b):
+            continue  # 令和6年1月1日に…で発生した地震: the date of the thing named, not of the measure
         if d.kind == "relative":
             d = _with_event(d, ntext[max(0, a - 40) : a])
         out.append(d)
@@ -904,10 +910,26 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
         # XはYが任命する: Y, the subject of the predicate, acts; X (a は topic of the same
         # predicate) is what it acts on
         rank = 1 if cases == ["は"] and tok.head == sent.root else 0
-        found.append(((left, right), tier, rank, cases == ["が"] and tok.head == sent.root and sent.root.pos_ == "VERB"))
+        found.append(((left, right), tier, rank, cases == ["が"] and tok.head == sent.root and sent.root.pos_ == "VERB",
+                      _in_condition(tok, sent.root)))
     first_wa = next((i for i, f in enumerate(found) if f[2] == 1), None)
     ga = next((i for i, f in enumerate(found) if f[3]), None)
     if first_wa is not None and ga is not None and ga > first_wa:
         found.insert(first_wa, found.pop(ga))
-    for span, tier, _rank, _ga in found:
+    # the subject of a condition (任期が満了した場合において…ときは、内閣総理大臣は) comes after
+    # those of the main clause
+    for span, tier, *_ in sorted(found, key=lambda f: f[4]):
         yield span, tier
+
+
+def _in_condition(tok: Any, root: Any) -> bool:
+    """Whether ``tok`` is inside a conditional clause (…とき, …場合) of the sentence."""
+    node = tok.head
+    for _ in range(12):
+        if node == root or node.head == node:
+            return False
+        if node.text in ("とき", "場合") and any(c.dep_ == "case" and c.text in ("は", "に", "において")
+                                                 for c in node.children):
+            return True  # …ときは, …場合において, …場合には
+        node = node.head
+    return False
