@@ -873,7 +873,7 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
     においては (or a において GiNZA reads as one particle); "では" (調査会では、…を策定し);
     "において", carrying において or で (事務局において整理し, 事務局で点検リストを整理し).
     The last two name who acts only when they are an agency."""
-    found: list[tuple[tuple[int, int], str, int, bool]] = []
+    found: list[tuple[tuple[int, int], str, int, bool, bool]] = []
     for tok in sent:
         if tok.idx < from_char:
             continue
