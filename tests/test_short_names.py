@@ -147,3 +147,14 @@ def test_the_subject_of_a_condition_does_not_act(service, tmp_path: Path) -> Non
     [m] = [m for m in x.measures if "任期が満了" in m.text]
     labels = {e.key: e.label for e in x.entities}
     assert [labels[k] for k in m.actors] == ["内閣総理大臣"]
+
+
+def test_a_continuing_aspect_is_ongoing_before_the_plan_period(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 計画期間\n\n計画期間を令和8年4月から令和11年3月までの3年間とする。\n\n"
+                                    "2 取組\n\nみどり庁は、各府省とも連携し、構造改革に取り組んでいく。\n\n"
+                                    "みどり庁は、点検リストを整理する。\n")
+    by_text = {m.text.strip(): m for m in x.measures}
+    ongoing = next(m for t, m in by_text.items() if t.endswith("取り組んでいく。"))
+    period = next(m for t, m in by_text.items() if t.endswith("整理する。"))
+    assert [(d.kind, d.text) for d in ongoing.deadlines] == [("ongoing", "取り組んでいく")]
+    assert [(d.kind, d.start, d.end) for d in period.deadlines] == [("period", "2026-04-01", "2029-03-31")]

@@ -529,6 +529,10 @@ _ONGOING_WORDS = re.compile(
     r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力))"
     r"|継続的に|不断に"
 )
+# the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
+# 推進していきます。): an activity that goes on, not one with an end
+_ONGOING_ASPECT = re.compile(r"(?:推進|実施|継続|検討|取り組|取組|進め|強化|支援|推し進め|改善|充実|活用|整備|見直)"
+                             r"(?:し|ん|め)?[てで]い(?:く|きます)(?=[。.]?$)")
 _CITATION = re.compile(r"\([^()]{0,80}\)")
 # the date a cited notice was issued on: 平成24年9月7日付け薬食発0907第6号 (annotation.md: a date
 # inside a citation is not a deadline), in or out of brackets
@@ -597,7 +601,8 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
         return [_refine(d) for d in inline]
     if noted:
         return list(noted)
-    word = _ONGOING_WORDS.search(ntext)
+    flat = re.sub(r"\s", "", ntext)  # (a PDF line may break 取り組\nんでいく)
+    word = _ONGOING_WORDS.search(flat) or _ONGOING_ASPECT.search(flat)
     if word:
         return [Deadline(word.group(0), "ongoing")]
     return [default] if default else []
