@@ -33,17 +33,23 @@ def test_a_law_is_named_by_its_number(service, tmp_path: Path) -> None:
     assert "令和3年法律第88号" in laws["あおぞら観測促進法"].aliases
 
 
+def test_the_number_of_an_amending_law_is_not_the_law_s(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 みどり保全推進法（令和3年法律第37号による改正後のもの）に基づき、計画を定める。\n")
+    [law] = [e for e in x.entities if e.label == "みどり保全推進法"]
+    assert law.aliases == () and law.law_number is None
+
+
 def test_a_japanese_abbreviation_is_the_body_it_shortens(service, tmp_path: Path) -> None:
-    x = _extract(service, tmp_path, "1 みどり臨時行政調査会は、令和8年度中に報告書を取りまとめる。\n\n"
-                                    "2 みどり臨調としても、地方公共団体の取組を支援する。\n\n"
+    x = _extract(service, tmp_path, "1 ミドリ臨時行政調査会は、令和8年度中に報告書を取りまとめる。\n\n"
+                                    "2 ミドリ臨調としても、地方公共団体の取組を支援する。\n\n"
                                     "3 北海産業振興省は、北産省広報により周知する。\n")
     by_label = {e.label: e for e in x.entities if e.type == "Agency"}
-    council = by_label["みどり臨時行政調査会"]
-    assert "みどり臨調" in council.aliases
+    council = by_label["ミドリ臨時行政調査会"]
+    assert "ミドリ臨調" in council.aliases
     assert "北産省" in by_label["北海産業振興省"].aliases
     assert "北産省" not in by_label  # merged into the full name, not an agency of its own
     surfaces = [m.surface for m in x.mentions if m.entity == council.key]
-    assert surfaces.count("みどり臨調") == 1
+    assert surfaces.count("ミドリ臨調") == 1
 
 
 def test_a_body_that_drops_a_word_is_another_body(service, tmp_path: Path) -> None:

@@ -7,8 +7,7 @@
   by 及び / 並びに / ・ / 、 (管区警察局情報通信部及び都道府県情報通信部（以下「地方機関
   情報通信部」という。）), Y is one entity of that kind whose aliases are the parts.
   Short defined terms (法, 府令: two characters or fewer) stay local: they are not
-  added as names, since elsewhere they mean something else; a two-letter acronym (MF) is
-  a name.
+  added as names, since elsewhere they mean something else.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from policygraph.core.records import Entity, Mention
 
 # （以下「委員会」という。）, and after a number in the same parentheses: （平成28年…告示第6号。以下「ガイドライン」という。）
 _DEFINITION = re.compile(r"\((?:[^()「」]{0,60}?[。、])?以下「([^」]{1,40})」(?:と|という)[^)]{0,6}\)")
-_ACRONYM = re.compile(r"[A-Z][A-Z0-9]")
 _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
 
 
@@ -156,6 +154,7 @@ def tail_merges(entities: dict[str, Entity]) -> dict[str, str]:
 
 
 _KANJI = re.compile(r"[\u4e00-\u9fff々]")
+_NAME_ONLY = re.compile(r"[\u4e00-\u9fff々\u30a0-\u30ffA-Za-z0-9]+")
 _WORD_CHAR = re.compile(r"[\u4e00-\u9fff々\u30a0-\u30ffA-Za-z0-9]")
 
 
@@ -173,9 +172,11 @@ def abbreviates(word: str, name: str) -> bool:
     (False, False)
     >>> abbreviates("警察庁", "警察庁交通局"), abbreviates("デジタル社会", "デジタル社会推進会議")
     (False, False)
+    >>> abbreviates("デ臨調", "デジタル臨時行政調査会"), abbreviates("働き方", "働き方改革推進会議")
+    (False, False)
     """
-    if len(word) < 3 or len(word) > len(name) - 2 or word[0] != name[0]:
-        return False
+    if len(word) < 3 or len(word) > len(name) - 2 or word[0] != name[0] or not _NAME_ONLY.fullmatch(word):
+        return False  # (hiragana is no part of an abbreviation: 働き方 is a word, not a name)
     pos = []
     at = -1
     for ch in word:
@@ -194,6 +195,10 @@ def abbreviates(word: str, name: str) -> bool:
     kanji_runs = [r for r in runs if _KANJI.match(name[r[0]])]
     if any(len(r) > 1 for r in kanji_runs) or len(kanji_runs) < 2:
         return False
+    for r in runs:  # a katakana or Latin word is kept whole: デジタル, not デ
+        if not _KANJI.match(name[r[0]]) and not (
+                (r[0] == 0 or _KANJI.match(name[r[0] - 1])) and (r[-1] + 1 == len(name) or _KANJI.match(name[r[-1] + 1]))):
+            return False
     return len(runs) > 1
 
 
@@ -213,7 +218,7 @@ def abbreviation_spans(text: str, name: str) -> set[str]:
         if a > 0 and _WORD_CHAR.match(text[a - 1]) and not _KANJI.match(first):
             continue  # inside a longer katakana or Latin word (kanji words run together: 日通産省)
         at, b = 0, a + 1
-        while b < len(text) and b - a < len(name):
+        while b < len(text) and b - a < min(len(name), 10):
             nxt = name.find(text[b], at + 1)
             if nxt < 0:
                 break
@@ -230,14 +235,16 @@ def abbreviation_spans(text: str, name: str) -> set[str]:
 
 
 def abbreviation_merges(entities: dict[str, Entity], text: str, table: Any) -> dict[str, str]:
-    """A word of the document that abbreviates one of its names (:func:`abbreviates`):
+    """A word of the document that abbreviates the name of one of its bodies (:func:`abbreviates`):
     デジタル臨調 for デジタル臨時行政調査会, 通産省 for 通商産業省.  An entity of that
     name joins the full one (old key → new key); otherwise the word becomes an alias and
     a defined term, so that its uses are mentions.  A word that abbreviates two of the
     document's names is left alone."""
     found: dict[str, list[str]] = {}
     for k, e in entities.items():
-        if e.type not in ("Agency", "Plan", "Program", "System") or len(e.label) < 5 or e.generic:
+        # bodies (a plan's or a programme's words are as often ordinary words: 働き方), with
+        # names short enough to be shortened
+        if e.type != "Agency" or not 5 <= len(e.label) <= 25 or e.generic:
             continue
         for word in abbreviation_spans(text, e.label):
             found.setdefault(word, []).append(k)
@@ -289,7 +296,7 @@ def definition_merges(docs: list[Any],
                         doc.text[max(0, run[0].start_char - 8) : run[0].start_char]):
                     _mark_role(table, term)  # 手配登録を行った公安委員会（以下「手配公安委員会」）: a role
                     continue
-                if len(term) > 2 or _ACRONYM.fullmatch(term):  # MF for 原薬等登録原簿: a name, not a word
+                if len(term) > 2:
                     table.alias(keys[0], term)
                 table.defined.setdefault(term, keys[0])
                 continue
@@ -385,8 +392,8 @@ def defined_term_spans(text: str, table: Any, taken: list[tuple[int, int]]) -> l
     out: list[tuple[int, int, str]] = []
     terms = dict(table.defined)
     for term, key in table.defined.items():  # the head of a defined organ names it (annotation.md)
-        if term.endswith(("委員会", "審議会", "調査会")) and len(term) == 3:
-            terms.setdefault(term[:2] + "長", key)  # 委員会 → 委員長
+        if term == "委員会":
+            terms.setdefault("委員長", key)
         elif term.endswith(("事務局", "本部", "センター", "機構")):
             terms.setdefault(term + "長", key)  # 事務局 → 事務局長
     for term, key in sorted(terms.items(), key=lambda kv: -len(kv[0])):

@@ -30,13 +30,13 @@ from policygraph.ingest.numerals import KANJI_1_9
 
 GINZA_LABELS: dict[str, EntityType] = {"Law": "Law"}
 # 特殊詐欺連合捜査班(TAIT), 共通語彙基盤(通称IMI), 陸域観測技術衛星(ALOS-2)
-_ABBR_AFTER = re.compile(r"\((?:通称|略称)?[:：]?「?([A-Z][A-Z0-9]{1,9}(?:-[0-9A-Z]{1,3})?)」?\)")
+_ABBR_AFTER = re.compile(r"\((?:通称|略称)?[:：]?「?([A-Z][A-Z0-9]{1,9}|[A-Z]{2}[A-Z0-9]{0,8}-[0-9A-Z]{1,3})」?\)")
 # a device shown in use by a measure: ドローンの運用, ウェアラブルカメラの現場における早期実装,
 # 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
 # or as the instrument of an act: ドローンにより検査対象を撮影し, 端末を用いて確認する
 _DEVICE_USE = re.compile(r"(?:等)?[）)]?(?:(?:の|を)[^、。]{0,12}?(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証)"
                          r"|(?:により|によって|を用いて|を用い、|を使って|を使用して|を利用して)[^、。]{0,20}?"
-                         r"(?:撮影|点検|検査|確認|監視|計測|測定|観測|調査|把握|記録|送信|提出|申請))")
+                         r"(?:撮影|点検|検査|確認|監視|計測|測定|観測|調査|把握|記録)(?!され|された|される))")
 _FIELD = re.compile(r"(?:コード|番号|名|欄|区分)(?![\u4e00-\u9fff])")
 _IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９" + KANJI_1_9 + "十百]+号")
 # a role, not a unit: 行政処分担当課(長), 交通部各課
@@ -107,8 +107,10 @@ def resolve(table: EntityTable, label: str, surface: str, kb: str, text: str, en
         key = table.from_reference(kb)
         if surface not in table.entities[key].label:  # a longer printed form is an alias
             table.alias(key, surface)
-        if table.entities[key].type == "Law" and (printed := _law_number_after(text, end)[1]):
-            table.alias(key, printed)
+        if table.entities[key].type == "Law":
+            extra, printed = _law_number_after(text, end)
+            if printed and extra["law_number"] == table.entities[key].law_number:  # the curated law's own number
+                table.alias(key, printed)
         return key
     kind = label.removeprefix("PG_")
     if label in GINZA_LABELS:
@@ -197,7 +199,9 @@ def _law_number_after(text: str, end: int) -> tuple[dict[str, Any], str]:
     gap = re.match(r"[」』]?\s{0,3}", text[end : end + 6])
     at = gap.end() if gap else 0
     for paren, close, era, kind, year, num in law_number_spans(text[end : end + 40]):
-        if paren == at:
+        # the number alone in the parentheses (or before 。以下…): not 令和3年法律第37号による改正後の…,
+        # which is the number of another law
+        if paren == at and text[end + close : end + close + 1] in (")", "。", "）"):
             return ({"law_number": f"{era}{year}年{kind}第{num}号", "egov_id": egov_law_id(era, year, kind, num)},
                     "".join(text[end + paren + 1 : end + close].split()))
     return {}, ""

@@ -86,8 +86,9 @@ _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新
 # name belongs to the title, an edition's 「…統一基準(令和3年度版)」 does not), 「…について」
 _PLAN_RE = re.compile(
     r"「([^「」]{4,120}?(?:計画|プラン|方針|戦略|指針|要領|要綱|細則|規程|手引き?|マニュアル|大綱|提要|着眼点|ビジョン|ロードマップ|工程表|対応策|総合対策"
-    # a council's recommendations and principles issued as a whole: 「…に関する提言」, 「…のためのデジタル原則」
-    r"|提言|答申|原則"
+    # a council's recommendations, and principles issued as a whole: 「…に関する提言」,
+    # 「…のためのデジタル原則」 (not a practice named as a principle: 「書面・押印・対面原則」)
+    r"|提言|答申|(?:ための|に関する|における)[^「」]{0,16}原則"
     r"|ガイドライン|ガイドブック|ガイダンス|基準|規範|留意事項|アクションプラン[0-9]*|について(?:\((?:依命)?通達\))?"
     # an instrument issued with a plan: 「…利活用ルールひな形」 (and _SHEET_RE)
     r"|ひな形|雛形|テンプレート)"
@@ -299,31 +300,32 @@ def named_instance_spans(text: str) -> list[tuple[int, int]]:
 
 
 # a council, group or board named in quotes: 「…の在り方に関するワーキンググループ」
-_QUOTED_BODY_RE = re.compile(r"「([^「」、。\s]{4,60}?(?:ワーキンググループ|ワーキング・グループ|タスクフォース|検討会|研究会|懇談会"
-                             r"|審議会|調査会|協議会|委員会|部会|分科会|推進会議|会議|本部|チーム))」")
+# (a meeting of it, 「第3回…会議」, is the body: the session number is left out)
+_QUOTED_BODY_RE = re.compile(r"「(?:第[0-9一二三四五六七八九十百]+回)?([^「」、。\s]{4,60}?(?:ワーキンググループ|ワーキング・グループ|タスクフォース"
+                             r"|検討会|研究会|懇談会|審議会|調査会|協議会|委員会|部会|分科会|推進会議|会議|本部))」")
 
 
 def body_spans(text: str) -> list[tuple[int, int]]:
     """Councils and groups named in quotes: the span inside the quotes.
 
-    >>> t = "「データ活用の在り方に関するワーキンググループ」を設置し、「会議」で"
+    >>> t = "「データ活用の在り方に関するワーキンググループ」を設置し、「会議」で、「第3回データ社会推進会議」"
     >>> [t[a:b] for a, b in body_spans(t)]
-    ['データ活用の在り方に関するワーキンググループ']
+    ['データ活用の在り方に関するワーキンググループ', 'データ社会推進会議']
     """
     return [m.span(1) for m in _QUOTED_BODY_RE.finditer(text)]
 
 
 # an officer post given its abbreviation: AI統括責任者(CAIO), 最高情報セキュリティ責任者(CISO)
-_POST_RE = re.compile(r"(?<![A-Za-z0-9\u4e00-\u9fff\u30a0-\u30ff])([A-Za-z0-9\u4e00-\u9fff\u30a0-\u30ff]{2,20}責任者)"
-                      r"(?=\([A-Z][A-Za-z]{1,7}\))")
+_POST_RE = re.compile(r"(?<![A-Za-z0-9\u4e00-\u9fff\u30a0-\u30ff])([A-Za-z0-9\u4e00-\u9fff\u30a0-\u30ff]{0,16}(?:統括|最高)"
+                      r"[A-Za-z0-9\u4e00-\u9fff\u30a0-\u30ff]{0,12}責任者)(?=\([A-Z][A-Za-z]{1,7}\))")
 
 
 def post_spans(text: str) -> list[tuple[int, int]]:
     """Officer posts introduced with their abbreviation, which act as organs do.
 
-    >>> t = "各府省に設置するAI統括責任者(CAIO)が総括し、情報セキュリティ責任者が確認する"
+    >>> t = "各府省に設置するAI統括責任者(CAIO)が総括し、最高情報セキュリティ責任者(CISO)と運用責任者(PM)が確認する"
     >>> [t[a:b] for a, b in post_spans(t)]
-    ['AI統括責任者']
+    ['AI統括責任者', '最高情報セキュリティ責任者']
     """
     return [m.span(1) for m in _POST_RE.finditer(text)]
 

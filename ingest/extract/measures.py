@@ -439,7 +439,8 @@ def extract_measures(
     statute = any(_in_statute(sec) for sec in sections)
     whole = norm(0, len(text))
     # a general deadline of the preface, else (not in a statute) the period the plan sets itself
-    default = preface_deadline(norm, sections) or (None if statute else plan_period(whole))
+    preface = preface_deadline(norm, sections)
+    default = preface or (None if statute else plan_period(whole))
     effective = None if statute else effective_date(whole)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
@@ -491,7 +492,8 @@ def extract_measures(
                 systems=tuple(systems),
                 related=tuple(related),
                 deadlines=_from_effective(
-                    tuple(scheduled or deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm))
+                    tuple(scheduled or deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm),
+                                                    aspect=preface is None)
                           or untimed(ntext)), effective),
             )
         )
@@ -583,11 +585,14 @@ def untimed(ntext: str) -> tuple[Deadline, ...]:
     return (Deadline("", "unknown" if _ONE_OFF.search(body) and not duty else "ongoing"),)
 
 
-def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = ()) -> list[Deadline]:
+def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = (),
+                 aspect: bool = True) -> list[Deadline]:
     """【…】 blocks with their parts; else time expressions in the text (dates inside
     parentheses are citations, not deadlines); else a date the measure's footnote sets
-    (``noted``: …2023年版⁵に… / ⁵ 令和5年3月公表予定。); else 引き続き → ongoing; else the
-    document's general deadline (``default``, stated in its preface)."""
+    (``noted``: …2023年版⁵に… / ⁵ 令和5年3月公表予定。); else 引き続き → ongoing, and, when
+    ``aspect`` (the default is a plan's period, not a deadline its preface states), a
+    closing continuing aspect (取り組んでいく); else the document's general deadline
+    (``default``)."""
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
         inner = _inner(m).strip()
@@ -602,7 +607,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
     if noted:
         return list(noted)
     flat = re.sub(r"\s", "", ntext)  # (a PDF line may break 取り組\nんでいく)
-    word = _ONGOING_WORDS.search(flat) or _ONGOING_ASPECT.search(flat)
+    word = _ONGOING_WORDS.search(flat) or (_ONGOING_ASPECT.search(flat) if aspect or default is None else None)
     if word:
         return [Deadline(word.group(0), "ongoing")]
     return [default] if default else []
@@ -612,7 +617,8 @@ _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)"
 # a date inside a clause that qualifies a noun with what happened then: …に発生した地震,
 # …に閣議決定された「…計画」, …に設置した本部
 _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:した|された|れた|った|まった|わった)"
-                           r"(?=[\u4e00-\u9fff\u30a0-\u30ff「『])")
+                           # (not a noun that makes the clause one of time or manner: …に移行した時点で)
+                           r"(?!時点|後|上|際|場合|段階|以降|ところ|こと|もの|ため|結果|時|旨)(?=[\u4e00-\u9fff\u30a0-\u30ff「『])")
 
 
 def _inline(ntext: str) -> list[Deadline]:

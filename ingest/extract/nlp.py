@@ -219,7 +219,7 @@ _TOOL_USE = re.compile(r"(?:\[\^?[0-9]+\])?(?:を(?:利用|使用|活用|用い|
                        r"|(?:など|等)の[^。、]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
                        r"|の?(?:ツール|ソフトウェア|ライブラリ)"
                        # a name whose functions are extended or that is modified: e-LAWSの機能拡充
-                       r"|の(?:機能(?:拡充|強化|追加|改善)|改修|更改|ログイン))")
+                       r"|の(?:機能(?:拡充|追加)|改修|更改|ログイン))")  # (機能強化 is said of organisations too)
 
 
 # a file format is not a tool (PDFで作成, CSVを利用)
