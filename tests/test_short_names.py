@@ -164,3 +164,12 @@ def test_a_continuing_aspect_is_ongoing_before_the_plan_period(service, tmp_path
     period = next(m for t, m in by_text.items() if t.endswith("整理する。"))
     assert [(d.kind, d.text) for d in ongoing.deadlines] == [("ongoing", "取り組んでいく")]
     assert [(d.kind, d.start, d.end) for d in period.deadlines] == [("period", "2026-04-01", "2029-03-31")]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("規制改革を推進していく。", "ongoing"), ("規制改革を推進してまいります。", "ongoing"),
+    ("規制改革を推進していくことが重要である。", None), ("取り組んでいく。次に指針を改定する。", None),
+])
+def test_continuing_aspect_forms(text: str, kind: str | None) -> None:
+    from policygraph.ingest.extract.measures import deadlines_of
+    assert [d.kind for d in deadlines_of(text)] == ([kind] if kind else [])

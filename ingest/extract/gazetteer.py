@@ -367,7 +367,7 @@ def egov_law_id(era: str, year: int, kind: str, number: str) -> str | None:
     return f"{ERA_DIGIT[era]}{year:02d}{code}{int(number):010d}"
 
 
-_SUBCOMMITTEE = re.compile(r"(.{2,}?(?:会議|審議会|調査会|協議会|委員会))[^会]{0,12}?(?:部会|分科会)$")
+_SUBCOMMITTEE = re.compile(r"(.{2,}?(?:会議|審議会|調査会|協議会|委員会|分科会))[^会]{0,12}?(?:部会|分科会)$")
 
 
 def split_hierarchy(name: str) -> list[str]:
@@ -375,6 +375,8 @@ def split_hierarchy(name: str) -> list[str]:
 
     >>> split_hierarchy("規制改革推進会議行政手続部会"), split_hierarchy("関係省庁連絡会議")
     (['規制改革推進会議', '規制改革推進会議行政手続部会'], ['関係省庁連絡会議'])
+    >>> split_hierarchy("交通政策審議会陸上交通分科会自動車部会")
+    ['交通政策審議会', '交通政策審議会陸上交通分科会', '交通政策審議会陸上交通分科会自動車部会']
 
     >>> split_hierarchy("警察庁交通局運転免許課行政処分係")
     ['警察庁', '警察庁交通局', '警察庁交通局運転免許課', '警察庁交通局運転免許課行政処分係']

@@ -534,7 +534,7 @@ _ONGOING_WORDS = re.compile(
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
 _ONGOING_ASPECT = re.compile(r"(?:推進|実施|継続|検討|取り組|取組|進め|強化|支援|推し進め|改善|充実|活用|整備|見直)"
-                             r"(?:し|ん|め)?[てで]い(?:く|きます)(?=[。.]?$)")
+                             r"(?:し|ん|め)?[てで](?:いく|いきます|まいります|参ります)(?=[。.]?$)")
 _CITATION = re.compile(r"\([^()]{0,80}\)")
 # the date a cited notice was issued on: 平成24年9月7日付け薬食発0907第6号 (annotation.md: a date
 # inside a citation is not a deadline), in or out of brackets
