@@ -154,8 +154,10 @@ def tail_merges(entities: dict[str, Entity]) -> dict[str, str]:
 
 
 _KANJI = re.compile(r"[\u4e00-\u9fff々]")
-_NAME_ONLY = re.compile(r"[\u4e00-\u9fff々\u30a0-\u30ffA-Za-z0-9]+")
-_WORD_CHAR = re.compile(r"[\u4e00-\u9fff々\u30a0-\u30ffA-Za-z0-9]")
+# the characters of a name: kanji, katakana, Latin letters, digits (and 々 in a word)
+_NAME_CLASS = "\u4e00-\u9fff\u30a0-\u30ffA-Za-z0-9"
+_WORD_CHAR = re.compile(f"[々{_NAME_CLASS}]")
+_NAME_ONLY = re.compile(f"[々{_NAME_CLASS}]+")
 
 
 def abbreviates(word: str, name: str) -> bool:
@@ -371,7 +373,7 @@ def _key_of(table: Any, ent: Any) -> str | None:
 
 
 _ARTICLE_AFTER = re.compile(r"第[0-9０-９一二三四五六七八九十百]+条")
-_NAME_CHAR = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffA-Za-z0-9]")
+_NAME_CHAR = re.compile(f"[{_NAME_CLASS}]")
 
 
 def defined_term_spans(text: str, table: Any, taken: list[tuple[int, int]]) -> list[tuple[int, int, str]]:

@@ -213,6 +213,12 @@ def mentions_in(
     """Mentions of one parsed passage; ``to_original(a, b)`` maps doc offsets to the source."""
     out = []
     text = doc.text
+
+    def mention(key: str, start: int, end: int) -> None:
+        a, b = to_original(start, end)
+        out.append(Mention(entity=key, surface=text[start:end], start=a, end=b, passage_id=passage_id))
+        table.mentioned.add(key)
+
     for ent in doc.ents:
         if not (ent.label_.startswith("PG_") or ent.label_ in GINZA_LABELS):
             continue
@@ -229,20 +235,14 @@ def mentions_in(
             table.alias(key, ent.text)
         else:
             key = resolve(table, ent.label_, ent.text, ent.kb_id_, text, ent.end_char)
-        if key is None:
-            continue
-        a, b = to_original(ent.start_char, ent.end_char)
-        out.append(Mention(entity=key, surface=ent.text, start=a, end=b, passage_id=passage_id))
-        table.mentioned.add(key)
+        if key is not None:
+            mention(key, ent.start_char, ent.end_char)
     for start, end, label, kb in doc.user_data.get("pg_nested", []):  # names inside a title
-        surface = text[start:end]
         if label != "PG_Law" and _IN_LAW_NUMBER.match(text, end):
             continue
-        key = resolve(table, label, surface, kb, text, end)
+        key = resolve(table, label, text[start:end], kb, text, end)
         if key is not None:
-            a, b = to_original(start, end)
-            out.append(Mention(entity=key, surface=surface, start=a, end=b, passage_id=passage_id))
-            table.mentioned.add(key)
+            mention(key, start, end)
     _abbreviations(table, doc, out)
     return out
 

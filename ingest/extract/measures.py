@@ -884,7 +884,8 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
     においては (or a において GiNZA reads as one particle); "では" (調査会では、…を策定し);
     "において", carrying において or で (事務局において整理し, 事務局で点検リストを整理し).
     The last two name who acts only when they are an agency."""
-    found: list[tuple[tuple[int, int], str, int, bool, bool]] = []
+    # (span, tier, a は topic of the root, a が subject of a verb root, inside a condition)
+    found: list[tuple[tuple[int, int], str, bool, bool, bool]] = []
     for tok in sent:
         if tok.idx < from_char:
             continue
@@ -920,10 +921,10 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
             left = right - 60
         # XはYが任命する: Y, the subject of the predicate, acts; X (a は topic of the same
         # predicate) is what it acts on
-        rank = 1 if cases == ["は"] and tok.head == sent.root else 0
-        found.append(((left, right), tier, rank, cases == ["が"] and tok.head == sent.root and sent.root.pos_ == "VERB",
-                      _in_condition(tok, sent.root)))
-    first_wa = next((i for i, f in enumerate(found) if f[2] == 1), None)
+        of_root = tok.head == sent.root
+        found.append(((left, right), tier, of_root and cases == ["は"],
+                      of_root and cases == ["が"] and sent.root.pos_ == "VERB", _in_condition(tok, sent.root)))
+    first_wa = next((i for i, f in enumerate(found) if f[2]), None)
     ga = next((i for i, f in enumerate(found) if f[3]), None)
     if first_wa is not None and ga is not None and ga > first_wa:
         found.insert(first_wa, found.pop(ga))
