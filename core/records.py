@@ -103,20 +103,23 @@ def deadline_interval(kind: str, start: str | None, end: str | None) -> tuple[st
     """The one definition of the days a deadline covers, for every date filter (the search
     index, ``/api/measures``, the timeline): ``date`` / ``fiscal_year`` / ``period`` cover
     [start, end] (an open side reaches :data:`OPEN_START` / :data:`OPEN_END`); ``by``
-    falls due on its end date; ``ongoing``, ``promptly``, ``relative`` and ``unknown``
-    name no days and match no date window.
+    falls due on its end date; an ``ongoing`` with a start (令和8年度以降) runs from it on;
+    ``ongoing`` without one, ``promptly``, ``relative`` and ``unknown`` name no days and
+    match no date window.
 
     >>> deadline_interval("fiscal_year", "2026-04-01", "2027-03-31")
     ('2026-04-01', '2027-03-31')
     >>> deadline_interval("by", None, "2029-03-31"), deadline_interval("period", "2026-04-01", None)
     (('2029-03-31', '2029-03-31'), ('2026-04-01', '9999-12-31'))
-    >>> deadline_interval("ongoing", "2026-04-01", None) is None
-    True
+    >>> deadline_interval("ongoing", "2026-04-01", None), deadline_interval("ongoing", None, None)
+    (('2026-04-01', '9999-12-31'), None)
     """
     if kind == "by":
         return (end, end) if end else None
     if kind in ("date", "fiscal_year", "period") and (start or end):
         return (start or OPEN_START, end or OPEN_END)
+    if kind == "ongoing" and start:
+        return (start, OPEN_END)
     return None
 
 

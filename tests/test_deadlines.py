@@ -25,7 +25,10 @@ CASES = [
     ("令和 10 年度までに結論", "by", None, "2029-03-31"),
     ("令和9年度末まで", "by", None, "2028-03-31"),
     ("令和8年度以降、順次実施", "ongoing", "2026-04-01", None),
-    ("令和8年度以降", "period", "2026-04-01", None),
+    ("令和8年度以降", "ongoing", "2026-04-01", None),  # annotation.md: 以降 → ongoing from its 1 April
+    ("令和8年度から実施", "ongoing", "2026-04-01", None),
+    ("2022年4月以降", "ongoing", "2022-04-01", None),
+    ("令和6年以降", "ongoing", "2024-01-01", None),
     ("令和7年度から継続的に実施", "ongoing", "2025-04-01", None),
     ("令和6年度から令和8年度まで", "period", "2024-04-01", "2027-03-31"),
     ("2025年度(令和7年度)", "fiscal_year", "2025-04-01", "2026-03-31"),
@@ -47,6 +50,20 @@ CASES = [
     ("令和4年7月から令和7年6月までの3年間", "period", "2022-07-01", "2025-06-30"),
     ("原則令和５年中", "period", "2023-01-01", "2023-12-31"),
     ("【令和５年夏】", "period", "2023-06-01", "2023-08-31"),
+    ("令和８年夏頃までに", "by", None, "2026-08-31"),
+    # a span of fiscal years printed once, also with an era's initial (roadmaps)
+    ("令和6～8年度", "period", "2024-04-01", "2027-03-31"),
+    ("令和6年度〜8年度", "period", "2024-04-01", "2027-03-31"),
+    ("2024～2026年度", "period", "2024-04-01", "2027-03-31"),
+    ("R6～R8", "period", "2024-04-01", "2027-03-31"),
+    ("H30年度", "fiscal_year", "2018-04-01", "2019-03-31"),
+    ("令和6年から令和8年まで", "period", "2024-01-01", "2026-12-31"),
+    # a part of a fiscal year; its end as the limit
+    ("令和8年度前半", "period", "2026-04-01", "2026-09-30"),
+    ("令和8年度第4四半期", "period", "2027-01-01", "2027-03-31"),
+    ("令和8年度上半期までに", "by", None, "2026-09-30"),
+    ("令和6年度末", "by", None, "2025-03-31"),
+    ("可能な限り早期に", "promptly", None, None),
 ]
 
 
@@ -95,7 +112,7 @@ def test_fiscal_years_never_straddle(year: int) -> None:
     assert (d.start, d.end) == (start.isoformat(), end.isoformat())
 
 
-@given(st.text(alphabet=st.sampled_from(list("令和平成年度月日中末までに以降0123456789０１２【】、。速やか継続的翌起算以内 .")), max_size=60))
+@given(st.text(alphabet=st.sampled_from(list("令和平成年度月日中末までに以降0123456789０１２【】、。速やか継続的翌起算以内 .RH～〜-第四半期前後夏頃から早")), max_size=60))
 @settings(max_examples=300, deadline=None)
 def test_never_crashes_and_offsets_inside(text: str) -> None:
     normalise(text)

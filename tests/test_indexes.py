@@ -513,7 +513,9 @@ def _due(kind: str, start: dt.date | None, end: dt.date | None, lo: dt.date | No
         first, last = start or dt.date.min, end or dt.date.max
         if start is None and end is None:
             return False
-    else:  # ongoing, promptly, relative, unknown name no days
+    elif kind == "ongoing" and start is not None:  # 令和8年度以降: from its start on
+        first, last = start, dt.date.max
+    else:  # ongoing without a start, promptly, relative, unknown name no days
         return False
     if first is None or last is None:
         return False

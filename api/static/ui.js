@@ -158,7 +158,7 @@ export function deadlineText(d) {
     case "period":
       return d.end ? `${fyLabel(fy)}〜${fyLabel(fiscalYear(d.end))}` : `${fyLabel(fy)}以降`;
     case "ongoing":
-      return d.start ? `${fyLabel(fiscalYear(d.start))}以降順次` : KIND_LABEL.ongoing;
+      return d.start ? `${fyLabel(fiscalYear(d.start))}以降` : KIND_LABEL.ongoing;
     case "relative":
       return d.text.length > 16 ? d.text.slice(0, 16) + "…" : d.text;
     default:

@@ -2,8 +2,8 @@
 
 The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 令和N年度(中) → ``fiscal_year`` 1 April – 31 March (令和1 = 2019);
-令和N年度末まで / までに → ``by`` (end only); 令和N年度以降 → open ``period``;
-令和N年度以降、順次 / 継続的に (carried out from then on) → ``ongoing`` from 1 April of N;
+令和N年度末まで / までに → ``by`` (end only); 令和N年度以降(、順次) / 令和N年度から (carried out
+from then on) → ``ongoing`` from 1 April of N (annotation.md); 令和6〜8年度 / R6~R8 → ``period``;
 【2023.10.1】 / 令和5年2月15日 → ``date``; 令和5年（2023年）1月 → ``date`` spanning the month;
 継続的に実施 → ``ongoing``; 速やかに / 直ちに / 早急に → ``promptly``;
 翌日から起算して10日以内 → ``relative`` (P10D from an event); 当該期日までに / その受理の日又は
@@ -22,10 +22,10 @@ The text is kept verbatim; ``kind`` says how to read ``start``/``end``:
 ('relative', 'その受理の日又はその翌日')
 >>> d = normalise("令和8年度以降、順次実施"); (d.kind, d.start, d.end)
 ('ongoing', '2026-04-01', None)
->>> normalise("令和8年度以降").kind
-'period'
+>>> d = normalise("令和6～8年度"); (d.kind, d.start, d.end), normalise("R6~R8").end
+(('period', '2024-04-01', '2027-03-31'), '2027-03-31')
 >>> d = normalise("2023.6~"); (d.kind, d.start, d.end), normalise("2022.10").end
-(('period', '2023-06-01', None), '2022-10-31')
+(('ongoing', '2023-06-01', None), '2022-10-31')
 >>> normalise("令和5年3月31日までに").kind, normalise("迅速かつ確実に").kind, normalise("平素から").kind
 ('by', 'promptly', 'ongoing')
 >>> d = normalise("令和4年7月から令和7年6月までの3年間"); (d.kind, d.start, d.end)
@@ -51,10 +51,12 @@ from policygraph.core.records import Deadline
 from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
 ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和": 2018}
-_ERA = "(明治|大正|昭和|平成|令和)"
+# an era's initial as roadmaps and tables print it (R6年度, H30年度, R6~R8): only before a digit,
+# and not inside a Latin word or code
+_ERA_LETTERS = {"R": "令和", "H": "平成"}
+_ERA = "(明治|大正|昭和|平成|令和|(?<![A-Za-z0-9])[RH](?=[0-9]))"
 _K = KANJI_DIGITS[:-1]  # years, months, durations: up to 百
 _N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
-_FROM_ON = re.compile(r"順次|逐次|継続|引き続き|随時")
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
 _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})[./](\d{{1,2}})[./](\d{{1,2}})")
 _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)"
@@ -62,7 +64,19 @@ _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
 _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
-_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に")
+# 早期に alone is prompt only before an act of getting something done (早期に導入する), not in
+# 早期に発見する (finding early)
+_EARLY = (r"(?:可能な限り|できる限り|できるだけ|なるべく)早(?:期に|く)|一刻も早く"
+          r"|早期(?:に|の)(?=実現|実施|導入|策定|整備|構築|開始|成立|施行|提出|取りまとめ|改正|見直|解決|運用|結論)")
+_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に|一刻も早く|早期(?:に|の)")
+# a span of fiscal years printed once (令和6〜8年度, 令和6年度～8年度, 2024～2026年度, R6～R8)
+_RANGE = r"(?:から|[~〜～-])"
+_FY_SPAN_ERA = re.compile(rf"{_ERA}{_N}(?:年度)?{_RANGE}{_ERA}?{_N}年度")
+_FY_SPAN_WEST = re.compile(rf"(\d{{4}})(?:年度)?{_RANGE}(\d{{4}})年度")
+_FY_SPAN_LETTERS = re.compile(rf"{_ERA}{_N}[~〜～-]{_ERA}{_N}(?![0-9年月.])")
+# a part of a fiscal year: its halves and quarters, as (first month, last month)
+_FY_PARTS = {"前半": (4, 9), "上半期": (4, 9), "上期": (4, 9), "後半": (10, 3), "下半期": (10, 3), "下期": (10, 3),
+             "第1四半期": (4, 6), "第2四半期": (7, 9), "第3四半期": (10, 12), "第4四半期": (1, 3)}
 # a time limit set by an event, not a date: 当該期日までに, その受理の日又はその翌日（…）までに
 # counted from a statute's own events: 施行後三年を目途として, 公布の日から起算して一年以内,
 # 施行後三年ごとに, 施行日までに, 政令で定める日
@@ -85,7 +99,7 @@ def era_to_western(era: str, year: int) -> int:
     >>> era_to_western("令和", 8), era_to_western("平成", 31), era_to_western("昭和", 64)
     (2026, 2019, 1989)
     """
-    return ERAS[era] + year
+    return ERAS[_ERA_LETTERS.get(era, era)] + year
 
 
 def western_to_era(year: int) -> tuple[str, int]:
@@ -188,9 +202,34 @@ def _year_month(m: re.Match[str]) -> tuple[int, int]:
 _FY_MONTHS = {mo: i for i, mo in enumerate((4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))}  # a month's place in a fiscal year
 
 
+def _fy_span(t: str) -> tuple[int, int] | None:
+    """The first and last fiscal year of a span printed once (令和6〜8年度, R6~R8)."""
+    m = _FY_SPAN_ERA.search(t)
+    if m:
+        a = era_to_western(m.group(1), numeral(m.group(2)))
+        b = era_to_western(m.group(3) or m.group(1), numeral(m.group(4)))
+    elif m := _FY_SPAN_WEST.search(t):
+        a, b = int(m.group(1)), int(m.group(2))
+    elif m := _FY_SPAN_LETTERS.search(t):
+        a, b = era_to_western(m.group(1), numeral(m.group(2))), era_to_western(m.group(3), numeral(m.group(4)))
+    else:
+        return None
+    return (a, b) if a <= b and 1800 < a and b < 2200 else None
+
+
+def _fy_part(y: int, name: str) -> tuple[str, str]:
+    """The first and last day of a part of fiscal year ``y`` (前半, 第3四半期)."""
+    a, b = _FY_PARTS[name]
+    first = f"{y + (a <= 3)}-{a:02d}-01"
+    return first, _month_end(y + (b <= 3), b) or first
+
+
 def normalise(text: str, part: str | None = None, *, ref_year: int | None = None) -> Deadline:  # noqa: C901
     verbatim = text.strip().strip("【】").strip()
     t = _prep(text)
+    span = _fy_span(t)
+    if span:
+        return Deadline(verbatim, "period", f"{span[0]}-04-01", f"{span[1] + 1}-03-31", part)
     fy = list(_FY.finditer(t))
     if len(fy) >= 2 and re.search(r"[~〜～]|から.*まで", t[fy[0].end() : fy[1].start() + 1] + t[fy[1].end():]):
         a, b = _fy(fy[0]), _fy(fy[1])
@@ -200,8 +239,16 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         y = _fy(m)
         if not 1800 < y < 2200:  # 0000年度: no year anyone means
             return Deadline(verbatim, "unknown", None, None, part)
-        after = t[m.end() : m.end() + 6]
-        if re.match(r"(?:末)?(?:まで|内)|末(?:を)?(?:目途|目処|めど)", after):
+        after = t[m.end() : m.end() + 8]
+        piece = re.match(r"の?(前半|上半期|上期|後半|下半期|下期|第([1-4一二三四])四半期)", after)
+        if piece:  # 令和8年度前半, 令和8年度第3四半期: that part of the year; …までに: by its end
+            name = piece.group(1) if not piece.group(2) else f"第{numeral(piece.group(2))}四半期"
+            part_first, part_last = _fy_part(y, name)
+            if re.match(r"(?:中)?まで", after[piece.end() :]):
+                return Deadline(verbatim, "by", None, part_last, part)
+            return Deadline(verbatim, "period", part_first, part_last, part)
+        # 末 (not 末時点 / 末現在, a statistic's date), まで, 内: by the year's last day
+        if re.match(r"末(?!時点|現在|の時点)|まで|内", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
         months = re.match(r"(?:の)?([0-9]{1,2})月?[~〜～-]([0-9]{1,2})月", t[m.end() :])
         if (months and int(months.group(1)) in _FY_MONTHS and int(months.group(2)) in _FY_MONTHS
@@ -211,11 +258,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             end = _month_end(y + (b_mo <= 3), b_mo)
             return Deadline(verbatim, "period", f"{y + (a_mo <= 3)}-{a_mo:02d}-01", end, part)
         if re.match(r"(?:以降|から)", after):
-            # 以降、順次実施: an activity carried on from that year (ongoing, with its start);
-            # 以降 alone: an open period
-            if _FROM_ON.search(t, m.end()):
-                return Deadline(verbatim, "ongoing", f"{y}-04-01", None, part)
-            return Deadline(verbatim, "period", f"{y}-04-01", None, part)
+            # 以降(、順次実施): carried on from that year (annotation.md: ongoing from its 1 April)
+            return Deadline(verbatim, "ongoing", f"{y}-04-01", None, part)
         return Deadline(verbatim, "fiscal_year", f"{y}-04-01", f"{y + 1}-03-31", part)
     md = _DATE.search(t)
     if md:
@@ -253,7 +297,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if re.match(r"(?:末)?(?:まで)|末(?:を)?(?:目途|目処|めど)", t[m.end() : m.end() + 5]):
                 return Deadline(verbatim, "by", None, end, part)  # 12月末までに, 9月末を目途に
             if re.match(r"[~〜～]|(?:から|以降)", t[m.end() : m.end() + 3]):
-                return Deadline(verbatim, "period", f"{y}-{mo:02d}-01", None, part)  # 2023.6~
+                return Deadline(verbatim, "ongoing", f"{y}-{mo:02d}-01", None, part)  # 2023.6~: from then on
             return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
     mr = _RELATIVE.search(t)
     if mr:
@@ -281,18 +325,31 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         return Deadline(verbatim, "ongoing", None, None, part)
     if _BEFOREHAND.search(t):
         return Deadline(verbatim, "relative", None, None, part, event="あらかじめ")
-    my = _YEAR.search(t)
+    years = list(_YEAR.finditer(t))
+    if len(years) >= 2 and re.fullmatch(r"(?:中)?(?:[~〜～-]|から)", t[years[0].end() : years[1].start()]):
+        y0, y1 = (era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3)) for m in years[:2])
+        if 1800 < y0 <= y1 < 2200:  # 令和6年から令和8年まで: calendar years
+            return Deadline(verbatim, "period", f"{y0}-01-01", f"{y1}-12-31", part)
+    my = years[0] if years else None
     if my:
         m = my
         y = era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
         if 1800 < y < 2200:
-            after = t[m.end() : m.end() + 6]
+            after = t[m.end() : m.end() + 8]
             if re.match(r"(?:末)?まで|末(?:を)?(?:目途|目処|めど)", after):
                 return Deadline(verbatim, "by", None, f"{y}-12-31", part)  # 令和7年までに, 2030年までに
-            season = re.match(r"(?:の)?(春|夏|秋|冬)", after)
+            season = re.match(r"(?:の)?(春|夏|秋|冬)(頃|ごろ)?", after)
             if season:  # 令和5年夏: the season's months (冬: December to February)
                 a, b = _SEASONS[season.group(1)]
-                return Deadline(verbatim, "period", f"{y}-{a:02d}-01", _month_end(y + (b < a), b), part)
+                first, last = f"{y}-{a:02d}-01", _month_end(y + (b < a), b)
+                rest = after[season.end() :]
+                if rest.startswith("まで"):
+                    return Deadline(verbatim, "by", None, last, part)  # 令和8年夏頃までに
+                if rest.startswith("以降"):
+                    return Deadline(verbatim, "ongoing", first, None, part)
+                return Deadline(verbatim, "period", first, last, part)
+            if re.match(r"以降", after):
+                return Deadline(verbatim, "ongoing", f"{y}-01-01", None, part)  # 令和6年以降
             return Deadline(verbatim, "period", f"{y}-01-01", f"{y}-12-31", part)
     if ref_year:
         m2 = re.search(r"(\d{1,2})月(\d{1,2})日", t)
@@ -366,15 +423,19 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 
 _INLINE = re.compile(
-    rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
-    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年)\d{{1,2}}月(?:\d{{1,2}}日)?"
+    rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
+    rf"|(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
+    r"(?:の?(?:前半|上半期|上期|後半|下半期|下期|第[1-4一二三四]四半期))?(?:末(?!時点|現在|の時点)|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
+    # calendar years from one to another (令和6年から令和8年まで)
+    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:まで(?:に|の)?)?"
+    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年)\d{{1,2}}月(?:\d{{1,2}}日)?(?:以降)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
     rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?\d{{1,2}}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\(\d{{4}}年\))?(?:中(?![央間長小期心核堅立継])|末まで(?:に)?|末を目[途処]に?|まで(?:に)?|を目[途処]に?"
-    r"|の?(?:春|夏|秋|冬)(?!季))"
+    r"|以降|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|以降)?)"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
-    r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から"
+    r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から|" + _EARLY +
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
     rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}|{_CAMPAIGN.pattern}"
 )
