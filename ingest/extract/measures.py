@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
@@ -56,9 +56,12 @@ _POLITE = re.compile(
 _OBLIGATION = re.compile(r"(?:(?:なければならない|ものとする|努めるものとする|てはならない|ではならない|義務(?:付け|づけ)られ(?:てい)?る)"
                          # a duty reported as the law's (…通知しなければならないこととされている)
                          r"(?:(?:こと)?とされ(?:てい)?る)?"
-                         r"|されたい|願います|お願いします|お願いする"
+                         r"|されたい|られたい|願います|お願いします|お願いする|いただきたい|願いたい|お願いしたい"
                          # what one should or should not do (…取得すべきでない)
                          r"|べき(?:である|ではない|でない))(?:こと)?。$")
+# what is planned or decided (…配布する予定である, …開始することとしている): a commitment,
+# not a duty (with no time word it is ``unknown``, not ``ongoing``)
+_PLANNED = re.compile(r"(?:予定である|こととしている)。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
 _STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
@@ -416,11 +419,16 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     True
     >>> is_measure("事業者は、労働者から取得すべきでない。"), is_measure("意見を通知しなければならないこととされている。")
     (True, True)
+    >>> is_measure("指導の徹底を図られたい。"), is_measure("資料を作成し、配布する予定である。")  # a request, a plan
+    (True, True)
+    >>> is_measure("試行を開始することとしている。"), is_measure("都道府県警察が担うこととされている。")
+    (True, False)
     """
     if any(is_deadline_bracket(_inner(m)) for m in _BRACKET.finditer(norm_text)):
         return True
     sentences = _sentences(norm_text)
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
+               or _PLANNED.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
 
 
@@ -440,8 +448,11 @@ def extract_measures(
     whole = norm(0, len(text))
     # a general deadline of the preface, else (not in a statute) the period the plan sets itself
     preface = preface_deadline(norm, sections)
-    default = preface or (None if statute else plan_period(whole))
+    default = preface or (None if statute else budget_year(whole) or plan_period(whole))
     effective = None if statute else effective_date(whole)
+    headed = {} if statute else heading_deadlines(sections)
+    owners = {} if statute else heading_actors(text, sections, mentions, entity_types)
+    everyone = [] if statute else preface_actors(text, mentions, entity_types)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -471,6 +482,10 @@ def extract_measures(
                 inherited, text_ = _actors(ip, unit.intro[0], unit.intro[1], mentions, entity_types)
                 if inherited or not actor_text:
                     actors, actor_text = inherited, text_
+        if not actors and not actor_text:
+            # the agency the heading above names (２　総務省の取組), else the one the preface
+            # says carries out every measure (本計画に掲げる施策は、…が実施する)
+            actors = list(_under_heading(owners, unit.section.path) or everyone)
         inside = [m for m in mentions if a <= m.start and m.end <= b]
         systems = _unique(m.entity for m in inside if entity_types.get(m.entity) == "System")
         related = _unique(
@@ -478,6 +493,7 @@ def extract_measures(
         )
         if unit.lead is not None and _passage_at(parsed, unit.lead) is pp:
             a = unit.lead
+        heading = _under_heading(headed, unit.section.path)
         out.append(
             Measure(
                 id=sha(doc_id, "measure", a, b),
@@ -492,8 +508,9 @@ def extract_measures(
                 systems=tuple(systems),
                 related=tuple(related),
                 deadlines=_from_effective(
-                    tuple(scheduled or deadlines_of(ntext, default, footnote_deadlines(text, a, b, notes, norm),
-                                                    aspect=preface is None)
+                    tuple(scheduled or deadlines_of(ntext, heading or default,
+                                                    footnote_deadlines(text, a, b, notes, norm),
+                                                    aspect=preface is None and heading is None)
                           or untimed(ntext)), effective),
             )
         )
@@ -577,12 +594,13 @@ def untimed(ntext: str) -> tuple[Deadline, ...]:
 
     >>> untimed("行政庁は、審査基準を定めるものとする。")[0].kind
     'ongoing'
-    >>> untimed("関係省庁は、新たな指針を策定する。")[0].kind
-    'unknown'
+    >>> untimed("関係省庁は、新たな指針を策定する。")[0].kind, untimed("資料を配布する予定である。")[0].kind
+    ('unknown', 'unknown')
     """
     body = ntext.replace("\n", "")
     duty = _OBLIGATION.search(body) or re.search(r"(?:こと|努める|努めます|ください)。?$", body)
-    return (Deadline("", "unknown" if _ONE_OFF.search(body) and not duty else "ongoing"),)
+    planned = _ONE_OFF.search(body) or _PLANNED.search(body)  # (…配布する予定である: planned, no time)
+    return (Deadline("", "unknown" if planned and not duty else "ongoing"),)
 
 
 def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = (),
@@ -735,6 +753,94 @@ def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -
     return None
 
 
+# a budget document's own fiscal year, in its title: 令和4年度概算要求, 令和5年度予算(案)の概要
+_BUDGET_TITLE = re.compile(r"((?:令和|平成)\s*[0-9元]{1,2}\s*年度|[0-9]{4}\s*年度)[^\n。]{0,24}?(?:概算要求|予算)")
+# (not a bare date: in a heading it is the date of a title block or a report)
+_HEADING_KINDS = ("by", "fiscal_year", "period", "ongoing", "promptly")
+
+
+def budget_year(ntext: str) -> Deadline | None:
+    r"""The fiscal year a budget request or budget is for, when its title (the first lines)
+    names one: its measures fall in that year unless they state their own (annotation.md).
+
+    >>> d = budget_year("令和4年度概算要求\n\n情報システムの整備"); (d.kind, d.start, d.end)
+    ('fiscal_year', '2022-04-01', '2023-03-31')
+    >>> budget_year("デジタル社会の実現に向けた重点計画\n令和4年度予算を活用し、整備を進める。") is None
+    True
+    """
+    lines = [x.strip() for x in ntext.splitlines() if x.strip()][:3]
+    head = "\n".join(x for x in lines if len(x) <= 40 and "。" not in x)  # title lines, not a sentence
+    m = _BUDGET_TITLE.search(head)
+    if m is None:
+        return None
+    d = find_deadlines(m.group(1))
+    return d[0][2] if d and d[0][2].kind == "fiscal_year" else None
+
+
+def heading_deadlines(sections: list[Section]) -> dict[tuple[str, ...], Deadline]:
+    """The deadline each heading states (２　令和8年度中に実施する事項, （３）速やかに講ずべき施策):
+    it applies to the measures under the heading that state none of their own."""
+    out: dict[tuple[str, ...], Deadline] = {}
+    for sec in sections:
+        found = [d for d in _inline(unicodedata.normalize("NFKC", sec.title)) if d.kind in _HEADING_KINDS]
+        if found and sec.path:
+            out[sec.path] = found[-1]
+    return out
+
+
+# what a heading says besides the agencies it names when it names whose measures follow:
+# 【総務省】, 総務省の取組, 警察庁・総務省における主な取組, 都道府県警察が講ずべき施策
+_OWNER_REST = re.compile(r"(?:の|における|が)?(?:主な|具体的な)?(?:取組|取り組み|施策|対応|役割|措置|実施事項|取組事項"
+                         r"|講ずる施策|講ずべき施策|実施する施策|実施する事項)?")
+
+
+def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
+                   entity_types: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The agencies each heading names as whose measures follow it (２　総務省の取組): not a
+    heading that names an agency as a partner or a subject (警察庁との連携, 警察庁の組織)."""
+    out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for sec in sections:
+        if not sec.path or not sec.title:
+            continue
+        nl = text.find("\n", sec.start, sec.end)
+        nl = nl if nl > 0 else sec.end
+        named = [m for m in mentions if sec.start <= m.start and m.end <= nl and entity_types.get(m.entity) in ACTOR_TYPES]
+        if not named:
+            continue
+        rest = "".join(unicodedata.normalize("NFKC", sec.title).split())
+        for m in named:
+            rest = rest.replace("".join(unicodedata.normalize("NFKC", text[m.start : m.end]).split()), "", 1)
+        rest = re.sub(r"[【】()\[\]・、]|及び|並びに", "", rest)
+        if _OWNER_REST.fullmatch(rest):
+            out[sec.path] = tuple(_unique(m.entity for m in named))
+    return out
+
+
+# the preface says whose every measure is: 本計画に掲げる施策は、みどり庁が実施する
+_PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|定める|記載する|盛り込まれた|示す)(?:施策|取組|措置|事項)等?"
+                            r"(?:について)?は、?\s*([^。]{2,40}?)(?:が|において)")
+
+
+def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agencies the opening of a document names as carrying out all its measures."""
+    m = _PREFACE_ACTOR.search(text, 0, 3000)
+    if m is None:
+        return []
+    a, b = m.span(1)
+    return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES)
+
+
+T = TypeVar("T")
+
+
+def _under_heading(headed: dict[tuple[str, ...], T], path: tuple[str, ...]) -> T | None:
+    """What the nearest heading above (or of) a section states (a deadline, its agencies)."""
+    for n in range(len(path), 0, -1):
+        if path[:n] in headed:
+            return headed[path[:n]]
+    return None
+
+
 # the sentence that sets a plan's period: 計画期間は令和3年度から令和7年度までの5年間とする,
 # 集中改革期間を令和4年7月から令和7年6月までの3年間とし
 _PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中)期間")
@@ -762,7 +868,7 @@ def plan_period(ntext: str) -> Deadline | None:
             if d.kind == "period" and d.start and d.end:
                 return d
             later = found[i + 1] if i + 1 < len(found) else None
-            if d.kind == "period" and d.start and later is not None and later.kind == "by" and later.end:
+            if d.kind in ("period", "ongoing") and d.start and later is not None and later.kind == "by" and later.end:
                 # 令和3年度から令和7年度までの5年間: "from" one fiscal year "to" the end of another
                 return Deadline(f"{d.text}{later.text}", "period", d.start, later.end)
     return None

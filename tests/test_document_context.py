@@ -1,0 +1,84 @@
+"""What a measure's context sets (annotation.md, issue 17): the deadline of a heading, a
+budget document's own fiscal year; the actor a heading or the preface names. And spans of
+fiscal years printed once, and 以降 as a continuing activity from its start. Every
+document here is constructed; the names are invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policygraph.ingest.pipeline import analyse
+from policygraph.ingest.readers import read_file
+
+pytestmark = pytest.mark.slow
+
+
+def _measures(service, tmp_path: Path, text: str) -> dict[str, list[tuple[str, str | None, str | None]]]:  # type: ignore[no-untyped-def]
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    return {m.text.strip(): [(d.kind, d.start, d.end) for d in m.deadlines] for m in x.measures}
+
+
+def _of(measures: dict[str, list[Any]], words: str) -> list[Any]:
+    [hit] = [v for k, v in measures.items() if words in k]
+    return hit
+
+
+def test_a_heading_s_deadline_applies_to_the_measures_under_it(service, tmp_path: Path) -> None:
+    m = _measures(service, tmp_path, "# みどり地域安全推進計画\n\n"
+                  "## 1 令和9年度中に実施する事項\n\n"
+                  "(1) みどり庁は、相談窓口の体制を強化する。\n\n"
+                  "(2) みどり庁は、令和10年度までに新たな指針を策定する。\n\n"
+                  "## 2 速やかに講ずべき施策\n\n"
+                  "(1) みどり庁は、被害の実態を把握する。\n\n"
+                  "## 3 その他の取組\n\n"
+                  "(1) みどり庁は、各府省と連携し、広報啓発を行う。\n")
+    assert _of(m, "相談窓口") == [("fiscal_year", "2027-04-01", "2028-03-31")]
+    assert _of(m, "新たな指針") == [("by", None, "2029-03-31")]  # its own deadline wins
+    assert _of(m, "被害の実態") == [("promptly", None, None)]
+    assert _of(m, "広報啓発")[0][0] != "fiscal_year"  # another heading: not the first one's year
+
+
+def test_a_budget_request_s_year_applies_to_its_items(service, tmp_path: Path) -> None:
+    m = _measures(service, tmp_path, "# 令和9年度概算要求の概要\n\n"
+                  "## 1 地域防犯の推進に要する経費\n\n"
+                  "みどり庁は、防犯カメラの設置を支援する。\n\n"
+                  "## 2 情報基盤の整備に要する経費\n\n"
+                  "みどり庁は、令和11年度までに相談受付システムを更改する。\n")
+    assert _of(m, "防犯カメラ") == [("fiscal_year", "2027-04-01", "2028-03-31")]
+    assert _of(m, "相談受付システム") == [("by", None, "2030-03-31")]
+
+
+def test_spans_and_from_on(service, tmp_path: Path) -> None:
+    m = _measures(service, tmp_path, "# みどり庁の取組\n\n"
+                  "1 みどり庁は、令和6〜8年度に実証事業を実施する。\n\n"
+                  "2 みどり庁は、R7～R9に相談員を増員する。\n\n"
+                  "3 みどり庁は、令和8年度以降、新たな制度を運用する。\n")
+    assert _of(m, "実証事業") == [("period", "2024-04-01", "2027-03-31")]
+    assert _of(m, "相談員") == [("period", "2025-04-01", "2028-03-31")]
+    assert _of(m, "新たな制度") == [("ongoing", "2026-04-01", None)]
+
+
+def _actors(service, tmp_path: Path, text: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    path = tmp_path / "doc.md"
+    path.write_text(text, encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    labels = {e.key: e.label for e in x.entities}
+    return {m.text.strip(): [labels[k] for k in m.actors] for m in x.measures}
+
+
+def test_a_heading_or_the_preface_names_who_acts(service, tmp_path: Path) -> None:
+    m = _actors(service, tmp_path, "# みどり対策推進計画\n\n本計画に掲げる施策は、みどり庁が実施する。\n\n"
+                "## 1 相談体制\n\n(1) 相談窓口の体制を強化する。\n\n"
+                "## 2 総務省の取組\n\n(1) 電気通信事業者に対し、本人確認の徹底を要請する。\n\n"
+                "## 3 警察庁との連携\n\n(1) 情報共有を進める。\n\n"
+                "## 4 【総務省・警察庁】\n\n(1) 広報啓発を行う。\n\n(2) あおば庁は、指針を改定する。\n")
+    assert _of(m, "相談窓口") == ["みどり庁"]  # the preface's
+    assert _of(m, "本人確認") == ["総務省"]  # the heading's
+    assert _of(m, "情報共有") == ["みどり庁"]  # a partner in the heading does not act
+    assert sorted(_of(m, "広報啓発")) == ["総務省", "警察庁"]
+    assert _of(m, "指針を改定") == ["あおば庁"]  # the measure's own topic wins
