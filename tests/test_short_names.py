@@ -1,9 +1,10 @@
 """Other names of an entity that a document uses without defining them: a law's number
 after its name, a Japanese abbreviation (略称) of a body's name, a Latin abbreviation
 given as 通称; and names that class words alone do not give: a council named in quotes,
-a device used as the instrument of an act, a Latin name whose functions are extended.
+a device used as the instrument of an act, a Latin name whose functions are extended, a
+site named by its owner, a software tool, a prefecture's police.
 
-Every document here is constructed; the names are invented."""
+Every document here is constructed; the names are invented (prefectures apart)."""
 
 from __future__ import annotations
 
@@ -173,3 +174,20 @@ def test_a_continuing_aspect_is_ongoing_before_the_plan_period(service, tmp_path
 def test_continuing_aspect_forms(text: str, kind: str | None) -> None:
     from policygraph.ingest.extract.measures import deadlines_of
     assert [d.kind for d in deadlines_of(text)] == ([kind] if kind else [])
+
+
+def test_sites_tools_and_devices_of_the_annotation_kinds(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 みどり庁は、政府のウェブサイトに申請様式を掲載する。各府省のウェブサイトも活用する。\n\n"
+                                    "2 みどり庁は、文書作成支援ツールを試行導入する。分析ツールも使う。\n\n"
+                                    "3 みどり庁は、大型X線検査装置を増設する。\n")
+    systems = {e.label for e in x.entities if e.type == "System"}
+    assert {"政府のウェブサイト", "文書作成支援ツール", "大型X線検査装置"} <= systems
+    assert not any(s.startswith("各府省") or s == "分析ツール" for s in systems)
+
+
+def test_a_prefecture_s_police_is_an_agency_that_acts(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 神奈川県警察は、相談窓口の周知を図る。\n\n2 北海道警察官の研修を行う。\n")
+    agencies = {e.key: e.label for e in x.entities if e.type == "Agency"}
+    assert "神奈川県警察" in agencies.values() and not any("警察官" in v for v in agencies.values())
+    first = next(m for m in x.measures if "相談窓口" in m.text)
+    assert [agencies[k] for k in first.actors] == ["神奈川県警察"]

@@ -36,7 +36,9 @@ SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データ
                 # 原薬等登録原簿, 固定資産課税台帳
                 "サイト", "ホームページ", "ウェブページ", "特設ページ", "レジストリ", "原簿", "台帳", "登録簿",
                 # observation networks and their stations (GNSS観測点, 電子基準点, 潮位観測所)
-                "観測点", "観測所", "観測網", "基準点")
+                "観測点", "観測所", "観測網", "基準点",
+                # software tools (annotation.md), named by what they do: 文書作成支援ツール
+                "ツール", "ソフトウェア")
 # equipment and technical services are System too (the ontology's pg:System): compounds
 # headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
 DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末")
@@ -246,6 +248,8 @@ PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", 
 _PREFECTURE_ACTS = re.compile("(?<![\u4e00-\u9fff])(" + "|".join(PREFECTURES) + r")"
                               r"(?=資料|発表|の発表|調べ|の調べ|によると|によれば|知事(?!選)|ホームページ|公表|作成|提供|[はが][、]?"
                               r"(?:[^、。]{0,30}?)(?:を)?(?:策定|実施|設置|公表|発表|作成|整備|開始|要請|決定|支援)し)")
+# a prefecture's police (annotation.md: prefectural police are agencies): 神奈川県警察, 大阪府警察本部
+_PREFECTURE_POLICE = re.compile("(?<![\u4e00-\u9fff])(?:" + "|".join(PREFECTURES) + r")警察(?:本部)?(?!官|署|職員|庁)")
 # a name in quotes after the class it belongs to: 気象衛星「ひまわり9号」, スマートフォン用アプリ「…」
 _NAMED_INSTANCE_RE = re.compile(r"(?:衛星|コンピュータ|コンピューター|システム|アプリ|サービス|プラットフォーム|サイト|ロボット"
                                 r"|探査機|ロケット|データベース|ツール|ソフトウェア|端末|装置)「([^「」、。]{2,30})」")
@@ -258,6 +262,9 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "国立研究開発法人海洋研究開発機構の船舶、石川県資料、石川県能登地方、兵庫県によると"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['国立研究開発法人海洋研究開発機構', '石川県', '兵庫県']
+    >>> t = "神奈川県警察は、大阪府警察本部の、北海道警察官"
+    >>> [t[a:b] for a, b in organisation_spans(t)]
+    ['神奈川県警察', '大阪府警察本部']
     >>> t = "独立行政法人制度の見直し、国立大学法人評価委員会、株式会社設立、公益社団法人日本医師会から、株式会社メルカリ"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['公益社団法人日本医師会', '株式会社メルカリ']
@@ -278,6 +285,7 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
                 and not name[ends[-1] :].startswith(("法", "令")):  # 株式会社商工組合中央金庫法: a law
             spans.append((m.start(), m.end() + ends[-1]))
     spans += [m.span(1) for m in _PREFECTURE_ACTS.finditer(text)]
+    spans += [m.span() for m in _PREFECTURE_POLICE.finditer(text)]
     return sorted(spans)
 
 

@@ -181,8 +181,8 @@ class GazetteerComponent:
             if label == "PG_Law" and k != j and doc[k + 1].text.startswith("案"):
                 return []  # デジタル監視法案: a bill, not a law (関税法施行令第3条 is the order)
             if label == "PG_System" and span.text in GENERIC_SYSTEMS:
-                clause = _clause(doc, k) if span.text.endswith("システム") else None
-                return [Span(doc, clause.start, clause.end, label=label)] if clause else []
+                named = _generic_system(doc, start, k, span.text)
+                return [named] if named is not None else []
             if label == "PG_Agency" and span.text.startswith("関係") and head in ("会議", "本部", "協議会"):
                 clause = _clause(doc, k)  # 外国人の受入れ・…に関する関係閣僚会議
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
@@ -192,8 +192,8 @@ class GazetteerComponent:
                 listed = _agency_list(doc, start, k)
                 if listed:
                     return listed
-            if label in ("PG_Program", "PG_Plan") and len(span.text) < 6:
-                return []  # 試験制度, 実施計画: too generic to be a named programme or plan
+            if _kind_only(label, head, span.text):
+                return []
             if good_compound(span.text, head) or bare_device(span.text):
                 sp = doc[start : k + 1]
                 return [Span(doc, sp.start, sp.end, label=label)]
@@ -409,6 +409,45 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
             if text.endswith(h):
                 return label, h
     return None, None
+
+
+_SITE_WORDS = ("ウェブサイト", "Webサイト", "WEBサイト", "ホームページ", "ウェブページ")
+# whose site: the government, a ministry, agency, council or body, a local government
+_SITE_OWNER = re.compile(r"政府|.{1,24}(?:省|庁|委員会|本部|機構|センター|警察|局|[都道府県市区町村])")
+_TOOL_HEADS = ("ツール", "ソフトウェア")
+_GENERIC_OWNER = ("各", "関係", "当該", "同", "本", "他", "自", "上記", "前記", "所管", "所轄")
+
+
+def _kind_only(label: str, head: str, text: str) -> bool:
+    """A compound too short to name one thing: 試験制度, 実施計画 (a programme or plan
+    under 6 characters), 分析ツール (a tool named by less than 4 characters of purpose;
+    文書作成支援ツール names one)."""
+    if head in _TOOL_HEADS:
+        return len(text) < len(head) + 4
+    return label in ("PG_Program", "PG_Plan") and len(text) < 6
+
+
+def _generic_system(doc: Doc, start: int, k: int, word: str) -> Span | None:
+    """What names a system whose head alone is a class word (システム, ウェブサイト): its
+    owner (政府のウェブサイト, 警察庁のホームページ) or a clause that describes it."""
+    if word.endswith(_SITE_WORDS):
+        return _owned_site(doc, start, k)
+    clause = _clause(doc, k) if word.endswith("システム") else None
+    return Span(doc, clause.start, clause.end, label="PG_System") if clause else None
+
+
+def _owned_site(doc: Doc, start: int, k: int) -> Span | None:
+    """A site named by its owner (annotation.md: 政府のウェブサイト): …の + a site word, after
+    the government, an organisation or a local government, not a generic one (各府省の)."""
+    if start < 2 or doc[start - 1].text != "の":
+        return None
+    i = start - 1
+    while i > 0 and doc[i - 1].pos_ in ("NOUN", "PROPN") and not doc[i - 1].whitespace_ and len(doc[i - 1 : start - 1].text) < 24:
+        i -= 1
+    owner = doc[i : start - 1].text
+    if i == start - 1 or owner.startswith(_GENERIC_OWNER) or not _SITE_OWNER.fullmatch(owner):
+        return None
+    return Span(doc, i, k + 1, label="PG_System")
 
 
 # what makes a modifying clause a description that names a system (…を行うための, …している, …に関する)
