@@ -56,8 +56,9 @@ def is_row(line: str) -> bool:
 
 
 def _is_header(cells: list[str]) -> bool:
-    """A header row: short labels, no sentence, no cell that is only a mark or a number."""
-    filled = sorted((c for c in cells if c), key=len)
+    """A header row: short labels, no sentence, no cell that is only a mark or a number
+    (a label's note is not the label: 見直し完了時期※「令和５年中」としているものには…を含む。)."""
+    filled = sorted((_label(c) for c in cells if c), key=len)
     return (len(filled) >= 2 and len(filled[len(filled) // 2]) <= 20 and not any(c.endswith("。") for c in filled)
             and not any(_MARK.match(c) or c.isdigit() for c in filled))
 
