@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from policygraph.ingest.extract.tables import blocks, column_fiscal_year, rows
+from policygraph.ingest.extract.tables import actor_cells, blocks, column_fiscal_year, rows, time_cells
 from policygraph.ingest.pipeline import analyse
 from policygraph.ingest.readers import read_file
 
@@ -80,6 +80,14 @@ def test_table_rows_and_headers() -> None:
     assert [text[r.start : r.end] for r in got] == ["相談窓口の設置\t総務省\t○\t", "1\t2\t3\t4"]
     assert got[0].headers == ("施策", "担当府省", "令和7年度", "令和8年度")
     assert column_fiscal_year("令和9年度以降") == (2027, True)
+
+
+def test_a_header_cell_with_a_note_is_still_a_label() -> None:
+    t = ("No.\t題名\t所管省庁名\t見直し完了時期※「令和５年中」としているものには、既に見直しが完了しているものを含む。\n"
+         "1\tみどり講習の運用について\tみどり庁\t令和６年６月まで\n")
+    [row] = rows(t, 0, len(t))
+    assert [t[a:b] for a, b in time_cells(row)] == ["令和６年６月まで"]
+    assert [t[a:b] for a, b in actor_cells(row)] == ["みどり庁"]
 
 
 def test_roadmap_columns_give_deadline_and_actor(service, tmp_path: Path) -> None:
