@@ -191,3 +191,12 @@ def test_a_prefecture_s_police_is_an_agency_that_acts(service, tmp_path: Path) -
     assert "神奈川県警察" in agencies.values() and not any("警察官" in v for v in agencies.values())
     first = next(m for m in x.measures if "相談窓口" in m.text)
     assert [agencies[k] for k in first.actors] == ["神奈川県警察"]
+
+
+def test_treaties_and_courses_named_by_who_attends(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "1 政府は、北洋海域の漁業資源の保全に関する条約に基づき、日・ミドリア経済連携協定を適用する。労使協定を締結する。\n\n"
+                                    "2 みどり県公安委員会は、違反者講習の受講を命ずる。試験制度を見直す。\n")
+    laws = {e.label for e in x.entities if e.type == "Law"}
+    programs = {e.label for e in x.entities if e.type == "Program"}
+    assert {"北洋海域の漁業資源の保全に関する条約", "日・ミドリア経済連携協定"} <= laws and "労使協定" not in laws
+    assert "違反者講習" in programs and "試験制度" not in programs

@@ -343,6 +343,29 @@ def program_spans(text: str) -> list[tuple[int, int]]:
     return [m.span(1) for m in _PROGRAM_RE.finditer(text)]
 
 
+# treaties and agreements (annotation.md: Law): …に関する条約, a compound named by its parties
+# or subject (日・EU経済連携協定, パリ協定), not a bare kind (労使協定, 租税条約)
+_TREATY_RE = re.compile(r"(?<![\u4e00-\u9fff\u30a0-\u30ffー・の])((?:[\u4e00-\u9fff\u30a0-\u30ffー・][\u4e00-\u9fff\u30a0-\u30ffー・の]{1,30}に関する)?"
+                        r"[\u4e00-\u9fff\u30a0-\u30ffー・A-Za-z]{0,16}?(?:条約|協定|議定書))(?![\u4e00-\u9fff])")
+_TREATY_KIND = re.compile(r"^(?:[\u4e00-\u9fff]{1,3})?(?:条約|協定|議定書)$")
+
+
+def treaty_spans(text: str) -> list[tuple[int, int]]:
+    """Treaties and agreements by name.
+
+    >>> t = "サイバー犯罪に関する条約に基づき、日・EU経済連携協定、パリ協定、労使協定、本協定、国際的な子の奪取の民事上の側面に関する条約"
+    >>> [t[a:b] for a, b in treaty_spans(t)]
+    ['サイバー犯罪に関する条約', '日・EU経済連携協定', 'パリ協定', '子の奪取の民事上の側面に関する条約']
+    """
+    out = []
+    for m in _TREATY_RE.finditer(text):
+        name = m.group(1).lstrip("・")
+        if _TREATY_KIND.match(name) or name.startswith(("本", "同", "当該", "各", "上記")):
+            continue  # 労使協定, 租税条約, 本協定: a kind, or a document's own
+        out.append((m.end(1) - len(name), m.end(1)))
+    return out
+
+
 def law_number_spans(text: str) -> list[tuple[int, int, str, str, int, str]]:
     """Law numbers in parentheses after a name: (start of paren, end, era, kind, year, number).
 

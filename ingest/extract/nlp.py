@@ -35,6 +35,7 @@ from policygraph.ingest.extract.gazetteer import (
     short_dial_spans,
     site_spans,
     split_hierarchy,
+    treaty_spans,
 )
 from policygraph.ingest.numerals import KANJI_0_9
 
@@ -99,7 +100,7 @@ class GazetteerComponent:
         for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System"),
                               (site_spans, "PG_System"), (organisation_spans, "PG_Agency"),
                               (named_instance_spans, "PG_System"), (body_spans, "PG_Agency"),
-                              (post_spans, "PG_Agency")):
+                              (post_spans, "PG_Agency"), (treaty_spans, "PG_Law")):
             for a, b in finder(text):
                 span = doc.char_span(a, b, label=label, alignment_mode="expand")
                 if span is not None:
@@ -420,10 +421,12 @@ _GENERIC_OWNER = ("各", "関係", "当該", "同", "本", "他", "自", "上記
 
 def _kind_only(label: str, head: str, text: str) -> bool:
     """A compound too short to name one thing: 試験制度, 実施計画 (a programme or plan
-    under 6 characters), 分析ツール (a tool named by less than 4 characters of purpose;
+    under 6 characters, but a course named by who attends it: 違反者講習), 分析ツール (a tool named by less than 4 characters of purpose;
     文書作成支援ツール names one)."""
     if head in _TOOL_HEADS:
         return len(text) < len(head) + 4
+    if re.fullmatch(r".{1,4}者講習", text):
+        return False  # 違反者講習, 高齢者講習: a course named by who attends it
     return label in ("PG_Program", "PG_Plan") and len(text) < 6
 
 
