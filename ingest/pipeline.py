@@ -142,7 +142,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         [(pp.passage.id, pp.doc.text, pp.to_original, pp.from_original) for pp in pps], mentions,
         {k for k, t in types.items() if t == "Law"})
     mentions = [*mentions, *term_mentions]
-    measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types)
+    measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types, meta.date)
     return ExtractedDocument(
         doc=lay.doc,
         meta=meta,

@@ -82,3 +82,11 @@ def test_a_heading_or_the_preface_names_who_acts(service, tmp_path: Path) -> Non
     assert _of(m, "情報共有") == ["みどり庁"]  # a partner in the heading does not act
     assert sorted(_of(m, "広報啓発")) == ["総務省", "警察庁"]
     assert _of(m, "指針を改定") == ["あおば庁"]  # the measure's own topic wins
+
+
+def test_years_named_from_the_document_s_date(service, tmp_path: Path) -> None:
+    m = _measures(service, tmp_path, "令和7年5月12日\n\nみどり庁長官　殿\n\n# みどり対策の推進について\n\n"
+                  "1 みどり庁は、本年度中に調査結果を取りまとめる。\n\n"
+                  "2 みどり庁は、来年度までに指針を改定する。\n")
+    assert _of(m, "調査結果") == [("fiscal_year", "2025-04-01", "2026-03-31")]
+    assert _of(m, "指針を改定") == [("by", None, "2027-03-31")]

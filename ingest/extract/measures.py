@@ -26,6 +26,7 @@ from policygraph.ingest.extract.deadlines import (
     SOURCE_LABEL,
     find_deadlines,
     is_deadline_bracket,
+    normalise,
     parse_bracket,
 )
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
@@ -440,8 +441,10 @@ def extract_measures(
     parsed: list[ParsedPassage],
     mentions: list[Mention],
     entity_types: dict[str, str],
+    dated: str | None = None,
 ) -> list[Measure]:
-    """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span."""
+    """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span;
+    ``dated`` the document's date (ISO), which 本年度 / 来年度 count from."""
     out: list[Measure] = []
     notes = footnotes(text)
     statute = any(_in_statute(sec) for sec in sections)
@@ -510,7 +513,8 @@ def extract_measures(
                 deadlines=_from_effective(
                     tuple(scheduled or deadlines_of(ntext, heading or default,
                                                     footnote_deadlines(text, a, b, notes, norm),
-                                                    aspect=preface is None and heading is None)
+                                                    aspect=preface is None and heading is None,
+                                                    dated=None if statute else dated)
                           or untimed(ntext)), effective),
             )
         )
@@ -604,13 +608,13 @@ def untimed(ntext: str) -> tuple[Deadline, ...]:
 
 
 def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = (),
-                 aspect: bool = True) -> list[Deadline]:
+                 aspect: bool = True, dated: str | None = None) -> list[Deadline]:
     """【…】 blocks with their parts; else time expressions in the text (dates inside
     parentheses are citations, not deadlines); else a date the measure's footnote sets
     (``noted``: …2023年版⁵に… / ⁵ 令和5年3月公表予定。); else 引き続き → ongoing, and, when
     ``aspect`` (the default is a plan's period, not a deadline its preface states), a
     closing continuing aspect (取り組んでいく); else the document's general deadline
-    (``default``)."""
+    (``default``).  ``dated``: the document's date (ISO), which 本年度 / 来年度 count from."""
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
         inner = _inner(m).strip()
@@ -619,7 +623,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
         found.extend(_refine(d) for d in parse_bracket(inner))
     if found:
         return found
-    inline = _inline(ntext)
+    inline = _inline(ntext) + (relative_years(ntext, dated) if dated else [])
     if inline:
         return [_refine(d) for d in inline]
     if noted:
@@ -637,6 +641,32 @@ _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)"
 _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:した|された|れた|った|まった|わった)"
                            # (not a noun that makes the clause one of time or manner: …に移行した時点で)
                            r"(?!時点|後|上|際|場合|段階|以降|ところ|こと|もの|ため|結果|時|旨)(?=[\u4e00-\u9fff\u30a0-\u30ff「『])")
+
+
+# a year named from the document's own (本年度中に, 来年度までに, 今年中に): counted from its date
+_RELATIVE_YEAR = re.compile(r"(本年度|今年度|当年度|来年度|翌年度|次年度|本年|今年|来年)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降|から|に)?")
+_YEAR_STEP = {"本年度": (0, True), "今年度": (0, True), "当年度": (0, True), "来年度": (1, True), "翌年度": (1, True),
+              "次年度": (1, True), "本年": (0, False), "今年": (0, False), "来年": (1, False)}
+
+
+def relative_years(ntext: str, dated: str) -> list[Deadline]:
+    """Years the text names from the document's own date: 本年度中に (in a notice of
+    令和7年5月: fiscal 2025), 来年度までに, 今年中に.  Not inside parentheses (a citation).
+
+    >>> [(d.text, d.kind, d.start, d.end) for d in relative_years("本年度中に取りまとめ、来年度までに改定する。", "2026-02-10")]
+    [('本年度中に', 'fiscal_year', '2025-04-01', '2026-03-31'), ('来年度までに', 'by', None, '2027-03-31')]
+    """
+    year, month = int(dated[:4]), int(dated[5:7])
+    cited = _cited(ntext)
+    out = []
+    for m in _RELATIVE_YEAR.finditer(ntext):
+        if _inside(cited, *m.span()):
+            continue
+        step, fiscal = _YEAR_STEP[m.group(1)]
+        y = (year if month >= 4 else year - 1) + step if fiscal else year + step
+        d = normalise(f"{y}年{'度' if fiscal else ''}{m.group(2) or ''}{m.group(3) or ''}")
+        out.append(replace(d, text=m.group(0)))
+    return out
 
 
 def _inline(ntext: str) -> list[Deadline]:
