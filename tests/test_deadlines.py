@@ -64,6 +64,10 @@ CASES = [
     ("令和8年度上半期までに", "by", None, "2026-09-30"),
     ("令和6年度末", "by", None, "2025-03-31"),
     ("可能な限り早期に", "promptly", None, None),
+    ("できるだけ早く", "promptly", None, None),
+    ("令和6年4月1日以降、順次実施", "ongoing", "2024-04-01", None),
+    ("令和8年度後半以降", "ongoing", "2026-10-01", None),
+    ("令和6年度～", "ongoing", "2024-04-01", None),
 ]
 
 
@@ -128,3 +132,11 @@ def test_limits_found_in_running_text() -> None:
     assert [(d.kind, d.end) for _, _, d in find_deadlines(text)] == [
         ("by", "2022-09-30"), ("by", "2025-12-31"), ("date", "2022-12-31")]
 
+
+
+def test_what_is_no_deadline() -> None:
+    """A statistic's date or span, a figure's label, early detection (review of stop 21)."""
+    from policygraph.ingest.extract.measures import deadlines_of
+    assert find_deadlines("令和5年度末時点で100件") == [] and find_deadlines("図表R1-R3") == []
+    assert find_deadlines("早期の発見に努める") == []
+    assert deadlines_of("認知件数は平成30年から令和4年までの5年間で約2倍に増加しており、対策を強化する。") == []

@@ -54,7 +54,7 @@ ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和"
 # an era's initial as roadmaps and tables print it (R6年度, H30年度, R6~R8): only before a digit,
 # and not inside a Latin word or code
 _ERA_LETTERS = {"R": "令和", "H": "平成"}
-_ERA = "(明治|大正|昭和|平成|令和|(?<![A-Za-z0-9])[RH](?=[0-9]))"
+_ERA = "(明治|大正|昭和|平成|令和|(?<![A-Za-z0-9図表])[RH](?=[0-9]))"
 _K = KANJI_DIGITS[:-1]  # years, months, durations: up to 百
 _N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
@@ -68,9 +68,10 @@ _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続
 # 早期に発見する (finding early)
 _EARLY = (r"(?:可能な限り|できる限り|できるだけ|なるべく)早(?:期に|く)|一刻も早く"
           r"|早期(?:に|の)(?=実現|実施|導入|策定|整備|構築|開始|成立|施行|提出|取りまとめ|改正|見直|解決|運用|結論)")
-_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に|一刻も早く|早期(?:に|の)")
+# (early alone only as the inline finder took it, its verb outside the text: 早期に + 実現)
+_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に|" + _EARLY + r"|^早期[にの]$")
 # a span of fiscal years printed once (令和6〜8年度, 令和6年度～8年度, 2024～2026年度, R6～R8)
-_RANGE = r"(?:から|[~〜～-])"
+_RANGE = r"(?:から|[~〜～\-‐])"
 _FY_SPAN_ERA = re.compile(rf"{_ERA}{_N}(?:年度)?{_RANGE}{_ERA}?{_N}年度")
 _FY_SPAN_WEST = re.compile(rf"(\d{{4}})(?:年度)?{_RANGE}(\d{{4}})年度")
 _FY_SPAN_LETTERS = re.compile(rf"{_ERA}{_N}[~〜～-]{_ERA}{_N}(?![0-9年月.])")
@@ -246,6 +247,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             part_first, part_last = _fy_part(y, name)
             if re.match(r"(?:中)?まで", after[piece.end() :]):
                 return Deadline(verbatim, "by", None, part_last, part)
+            if re.match(r"以降|から|[~〜～]", after[piece.end() :]):
+                return Deadline(verbatim, "ongoing", part_first, None, part)
             return Deadline(verbatim, "period", part_first, part_last, part)
         # 末 (not 末時点 / 末現在, a statistic's date), まで, 内: by the year's last day
         if re.match(r"末(?!時点|現在|の時点)|まで|内", after):
@@ -257,8 +260,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             a_mo, b_mo = int(months.group(1)), int(months.group(2))
             end = _month_end(y + (b_mo <= 3), b_mo)
             return Deadline(verbatim, "period", f"{y + (a_mo <= 3)}-{a_mo:02d}-01", end, part)
-        if re.match(r"(?:以降|から)", after):
-            # 以降(、順次実施): carried on from that year (annotation.md: ongoing from its 1 April)
+        if re.match(r"以降|から|[~〜～]", after):
+            # 以降(、順次実施), 令和6年度～: carried on from that year (annotation.md: ongoing from its 1 April)
             return Deadline(verbatim, "ongoing", f"{y}-04-01", None, part)
         return Deadline(verbatim, "fiscal_year", f"{y}-04-01", f"{y + 1}-03-31", part)
     md = _DATE.search(t)
@@ -274,6 +277,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if iso:
             if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, iso, part)
+            if re.match(r"以降", t[m.end() : m.end() + 2]):
+                return Deadline(verbatim, "ongoing", iso, None, part)  # 令和6年4月1日以降、順次
             return Deadline(verbatim, "date", iso, iso, part)
     in_months = list(_MONTH.finditer(t))
     if len(in_months) >= 2 and re.fullmatch(r"[~〜～-]|から", t[in_months[0].end() : in_months[1].start()]):
@@ -348,7 +353,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
                 if rest.startswith("以降"):
                     return Deadline(verbatim, "ongoing", first, None, part)
                 return Deadline(verbatim, "period", first, last, part)
-            if re.match(r"以降", after):
+            if re.match(r"以降|から(?!.*まで)", after):
                 return Deadline(verbatim, "ongoing", f"{y}-01-01", None, part)  # 令和6年以降
             return Deadline(verbatim, "period", f"{y}-01-01", f"{y}-12-31", part)
     if ref_year:
@@ -424,10 +429,10 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 _INLINE = re.compile(
     rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
-    rf"|(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
-    r"(?:の?(?:前半|上半期|上期|後半|下半期|下期|第[1-4一二三四]四半期))?(?:末(?!時点|現在|の時点)|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に)?"
+    rf"|(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
+    r"(?:の?(?:前半|上半期|上期|後半|下半期|下期|第[1-4一二三四]四半期))?(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に|[~〜～](?![0-9]))?"
     # calendar years from one to another (令和6年から令和8年まで)
-    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:まで(?:に|の)?)?"
+    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|[0-9]{{1,2}}月)(?:まで(?:に|の)?)?"
     rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年)\d{{1,2}}月(?:\d{{1,2}}日)?(?:以降)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
     rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?\d{{1,2}}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?)?"

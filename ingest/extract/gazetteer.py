@@ -347,21 +347,30 @@ def program_spans(text: str) -> list[tuple[int, int]]:
 # or subject (日・EU経済連携協定, パリ協定), not a bare kind (労使協定, 租税条約)
 _TREATY_RE = re.compile(r"(?<![\u4e00-\u9fff\u30a0-\u30ffー・の])((?:[\u4e00-\u9fff\u30a0-\u30ffー・][\u4e00-\u9fff\u30a0-\u30ffー・の]{1,30}に関する)?"
                         r"[\u4e00-\u9fff\u30a0-\u30ffー・A-Za-z]{0,16}?(?:条約|協定|議定書))(?![\u4e00-\u9fff])")
-_TREATY_KIND = re.compile(r"^(?:[\u4e00-\u9fff]{1,3})?(?:条約|協定|議定書)$")
+# a compound named by its parties or place (日・EU, 日米, パリ, TPP), not by its kind
+# (相互応援協定, 包括連携協定, 安全保障条約); …に関する協定 is most often a private one
+# (時間外労働に関する協定), …に関する条約 / 議定書 a state's
+_TREATY_PARTIES = re.compile(r"[\u30a0-\u30ffA-Za-z・]|^日[米英仏独中韓露豪加印伊]")
 
 
 def treaty_spans(text: str) -> list[tuple[int, int]]:
     """Treaties and agreements by name.
 
-    >>> t = "サイバー犯罪に関する条約に基づき、日・EU経済連携協定、パリ協定、労使協定、本協定、国際的な子の奪取の民事上の側面に関する条約"
+    >>> t = "サイバー犯罪に関する条約に基づき、日・EU経済連携協定、パリ協定、労使協定、本協定、日米地位協定"
     >>> [t[a:b] for a, b in treaty_spans(t)]
-    ['サイバー犯罪に関する条約', '日・EU経済連携協定', 'パリ協定', '子の奪取の民事上の側面に関する条約']
+    ['サイバー犯罪に関する条約', '日・EU経済連携協定', 'パリ協定', '日米地位協定']
+    >>> t = "相互応援協定、包括連携協定、時間外労働に関する協定、安全保障条約"
+    >>> [t[a:b] for a, b in treaty_spans(t)]
+    []
     """
     out = []
     for m in _TREATY_RE.finditer(text):
         name = m.group(1).lstrip("・")
-        if _TREATY_KIND.match(name) or name.startswith(("本", "同", "当該", "各", "上記")):
-            continue  # 労使協定, 租税条約, 本協定: a kind, or a document's own
+        if name.startswith(("本", "同", "当該", "各", "上記")):
+            continue  # 本協定: a document's own
+        about = "に関する" in name
+        if (about and name.endswith("協定")) or (not about and not _TREATY_PARTIES.search(name)):
+            continue  # 労使協定, 相互応援協定, 時間外労働に関する協定: a kind, or a private agreement
         out.append((m.end(1) - len(name), m.end(1)))
     return out
 

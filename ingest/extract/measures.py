@@ -62,7 +62,7 @@ _OBLIGATION = re.compile(r"(?:(?:なければならない|ものとする|努め
                          r"|べき(?:である|ではない|でない))(?:こと)?。$")
 # what is planned or decided (…配布する予定である, …開始することとしている): a commitment,
 # not a duty (with no time word it is ``unknown``, not ``ongoing``)
-_PLANNED = re.compile(r"(?:予定である|こととしている)。$")
+_PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|こととしている)。$")  # (not 開催される予定である: an event)
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
 _STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
@@ -644,17 +644,24 @@ _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:�
 
 
 # a year named from the document's own (本年度中に, 来年度までに, 今年中に): counted from its date
-_RELATIVE_YEAR = re.compile(r"(本年度|今年度|当年度|来年度|翌年度|次年度|本年|今年|来年)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降|から|に)?")
-_YEAR_STEP = {"本年度": (0, True), "今年度": (0, True), "当年度": (0, True), "来年度": (1, True), "翌年度": (1, True),
-              "次年度": (1, True), "本年": (0, False), "今年": (0, False), "来年": (1, False)}
+# (翌年度 and 当年度 count from another year, not the document's; a bare year word is no
+# deadline: 来年度予算, 本年3月に改定された)
+_RELATIVE_YEAR = re.compile(r"(?<![\u4e00-\u9fff])(?:(本年度|今年度|来年度|次年度)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降|から|に)"
+                            r"|(本年度|今年度|来年度|次年度)(末|中|内)|(本年|今年|来年)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降)"
+                            r"|(本年|今年|来年)(末|中|内))")
+_YEAR_STEP = {"本年度": (0, True), "今年度": (0, True), "来年度": (1, True), "次年度": (1, True),
+              "本年": (0, False), "今年": (0, False), "来年": (1, False)}
 
 
 def relative_years(ntext: str, dated: str) -> list[Deadline]:
     """Years the text names from the document's own date: 本年度中に (in a notice of
-    令和7年5月: fiscal 2025), 来年度までに, 今年中に.  Not inside parentheses (a citation).
+    令和7年5月: fiscal 2025), 来年度までに, 今年中に.  Not inside parentheses (a citation),
+    not a bare year word (来年度予算, 本年3月に), not inside a word (日本年金機構).
 
     >>> [(d.text, d.kind, d.start, d.end) for d in relative_years("本年度中に取りまとめ、来年度までに改定する。", "2026-02-10")]
     [('本年度中に', 'fiscal_year', '2025-04-01', '2026-03-31'), ('来年度までに', 'by', None, '2027-03-31')]
+    >>> relative_years("日本年金機構と連携し、本年3月に改定された指針と来年度予算により行う。", "2026-02-10")
+    []
     """
     year, month = int(dated[:4]), int(dated[5:7])
     cited = _cited(ntext)
@@ -662,11 +669,17 @@ def relative_years(ntext: str, dated: str) -> list[Deadline]:
     for m in _RELATIVE_YEAR.finditer(ntext):
         if _inside(cited, *m.span()):
             continue
-        step, fiscal = _YEAR_STEP[m.group(1)]
+        word, *rest = [g for g in m.groups() if g is not None]
+        step, fiscal = _YEAR_STEP[word]
         y = (year if month >= 4 else year - 1) + step if fiscal else year + step
-        d = normalise(f"{y}年{'度' if fiscal else ''}{m.group(2) or ''}{m.group(3) or ''}")
+        d = normalise(f"{y}年{'度' if fiscal else ''}{''.join(rest)}")
         out.append(replace(d, text=m.group(0)))
     return out
+
+
+# what a span of years measures when it reports a trend: …の5年間で約2倍に増加, …にかけて減少
+_TREND = re.compile(r"(?:の)?(?:[0-9一二三四五六七八九十]+(?:か)?年間)?(?:で|に|には|にかけて)、?[^。]{0,16}?"
+                    r"(?:増加|減少|推移|倍|上昇|低下|増え|減っ|減り)")
 
 
 def _inline(ntext: str) -> list[Deadline]:
@@ -683,6 +696,8 @@ def _inline(ntext: str) -> list[Deadline]:
             continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
         if d.kind == "date" and _DATES_A_NOUN.match(ntext, b):
             continue  # 令和6年1月1日に…で発生した地震: the date of the thing named, not of the measure
+        if d.kind == "period" and _TREND.match(ntext, b):
+            continue  # 平成30年から令和4年までの5年間で約2倍に増加: a statistic's span, not a deadline
         if d.kind == "relative":
             d = _with_event(d, ntext[max(0, a - 40) : a])
         out.append(d)
@@ -787,6 +802,7 @@ def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -
 _BUDGET_TITLE = re.compile(r"((?:令和|平成)\s*[0-9元]{1,2}\s*年度|[0-9]{4}\s*年度)[^\n。]{0,24}?(?:概算要求|予算)")
 # (not a bare date: in a heading it is the date of a title block or a report)
 _HEADING_KINDS = ("by", "fiscal_year", "period", "ongoing", "promptly")
+_REPORTED = re.compile(r"実績|成果|状況|結果|経緯|振り返り|これまで|概況|動向")
 
 
 def budget_year(ntext: str) -> Deadline | None:
@@ -812,6 +828,8 @@ def heading_deadlines(sections: list[Section]) -> dict[tuple[str, ...], Deadline
     it applies to the measures under the heading that state none of their own."""
     out: dict[tuple[str, ...], Deadline] = {}
     for sec in sections:
+        if _REPORTED.search(sec.title):
+            continue  # ２　令和5年度の取組実績: a report of what was done, not a deadline
         found = [d for d in _inline(unicodedata.normalize("NFKC", sec.title)) if d.kind in _HEADING_KINDS]
         if found and sec.path:
             out[sec.path] = found[-1]
@@ -848,7 +866,8 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
 
 # the preface says whose every measure is: 本計画に掲げる施策は、みどり庁が実施する
 _PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|定める|記載する|盛り込まれた|示す)(?:施策|取組|措置|事項)等?"
-                            r"(?:について)?は、?\s*([^。]{2,40}?)(?:が|において)")
+                            r"(?:について)?は、?\s*([^。]{2,40}?)(?:が|において)、?(?:それぞれ|主体となって|責任を持って)?"
+                            r"(?:実施|講ず|推進|取り組)")  # (not …が司令塔として進捗管理を行う: a coordinator)
 
 
 def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
