@@ -16,10 +16,15 @@ from policygraph.ingest.readers import read_file
 pytestmark = pytest.mark.slow
 
 
-def _measures(service, tmp_path: Path, text: str) -> dict[str, list[tuple[str, str | None, str | None]]]:  # type: ignore[no-untyped-def]
+def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
     path = tmp_path / "doc.md"
     path.write_text(text, encoding="utf-8")
     [x] = analyse([read_file(path)], service.analyzer)
+    return x
+
+
+def _measures(service, tmp_path: Path, text: str) -> dict[str, list[tuple[str, str | None, str | None]]]:  # type: ignore[no-untyped-def]
+    x = _extract(service, tmp_path, text)
     return {m.text.strip(): [(d.kind, d.start, d.end) for d in m.deadlines] for m in x.measures}
 
 
@@ -64,9 +69,7 @@ def test_spans_and_from_on(service, tmp_path: Path) -> None:
 
 
 def _actors(service, tmp_path: Path, text: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
-    path = tmp_path / "doc.md"
-    path.write_text(text, encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
+    x = _extract(service, tmp_path, text)
     labels = {e.key: e.label for e in x.entities}
     return {m.text.strip(): [labels[k] for k in m.actors] for m in x.measures}
 

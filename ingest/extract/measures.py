@@ -29,6 +29,7 @@ from policygraph.ingest.extract.deadlines import (
     normalise,
     parse_bracket,
 )
+from policygraph.ingest.normalise import compact
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
 
 MAX_TEXT = 1200
@@ -217,7 +218,7 @@ def commitment_sentences(text: str, a: int, b: int) -> list[tuple[int, int]]:
         if x < y:
             spans.append((x, y))
         pos = e
-    flat = ["".join(unicodedata.normalize("NFKC", text[x:y]).split()) for x, y in spans]
+    flat = [compact(text[x:y]) for x, y in spans]
     # an elaboration (具体的には, 特に, なお, ただし, その際) belongs to the sentence it explains
     commits_ = [is_measure(f) and not _ELABORATION.match(f) for f in flat]
     if sum(commits_) < 2:
@@ -240,11 +241,16 @@ def _body_start(text: str, sec: Section) -> int:
     the marker and title (（３）特性解析), at the section's start when the title stands
     above it (a statute's (事務局) over 第百四十一条 委員会に事務局を置く。: the article line
     is a statement)."""
-    nl = text.find("\n", sec.start, sec.end)
-    nl = nl if nl > 0 else sec.end
-    line = "".join(unicodedata.normalize("NFKC", text[sec.start : nl]).split())
-    title = "".join(unicodedata.normalize("NFKC", sec.title).split())
+    nl = _heading_end(text, sec)
+    line = compact(text[sec.start : nl])
+    title = compact(sec.title)
     return nl if title and line.endswith(title) and len(line) - len(title) <= 12 else sec.start
+
+
+def _heading_end(text: str, sec: Section) -> int:
+    """Where a section's first line (its heading line) ends."""
+    nl = text.find("\n", sec.start, sec.end)
+    return nl if nl > 0 else sec.end
 
 
 # where one statement ends and the next begins: a blank line, or — with no blank line — a
@@ -850,14 +856,13 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
     for sec in sections:
         if not sec.path or not sec.title:
             continue
-        nl = text.find("\n", sec.start, sec.end)
-        nl = nl if nl > 0 else sec.end
+        nl = _heading_end(text, sec)
         named = [m for m in mentions if sec.start <= m.start and m.end <= nl and entity_types.get(m.entity) in ACTOR_TYPES]
         if not named:
             continue
-        rest = "".join(unicodedata.normalize("NFKC", sec.title).split())
+        rest = compact(sec.title)
         for m in named:
-            rest = rest.replace("".join(unicodedata.normalize("NFKC", text[m.start : m.end]).split()), "", 1)
+            rest = rest.replace(compact(text[m.start : m.end]), "", 1)
         rest = re.sub(r"[【】()\[\]・、]|及び|並びに", "", rest)
         if _OWNER_REST.fullmatch(rest):
             out[sec.path] = tuple(_unique(m.entity for m in named))
