@@ -78,6 +78,8 @@ _FY_SPAN_LETTERS = re.compile(rf"{_ERA}{_N}[~〜～-]{_ERA}{_N}(?![0-9年月.])"
 # a part of a fiscal year: its halves and quarters, as (first month, last month)
 _FY_PARTS = {"前半": (4, 9), "上半期": (4, 9), "上期": (4, 9), "後半": (10, 3), "下半期": (10, 3), "下期": (10, 3),
              "第1四半期": (4, 6), "第2四半期": (7, 9), "第3四半期": (10, 12), "第4四半期": (1, 3)}
+# how a part is printed after its year (令和8年度前半, 令和8年度の第三四半期): the half's name, or the quarter's number
+_FY_PART = r"の?(前半|上半期|上期|後半|下半期|下期|第([1-4一二三四])四半期)"
 # a time limit set by an event, not a date: 当該期日までに, その受理の日又はその翌日（…）までに
 # counted from a statute's own events: 施行後三年を目途として, 公布の日から起算して一年以内,
 # 施行後三年ごとに, 施行日までに, 政令で定める日
@@ -191,6 +193,11 @@ def _prep(text: str) -> str:
 _SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
 
 
+def _calendar_year(m: re.Match[str]) -> int:
+    """The western year of a :data:`_YEAR` match (令和6年, 2024年)."""
+    return era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
+
+
 def _year_month(m: re.Match[str]) -> tuple[int, int]:
     """The year and month of a :data:`_MONTH` match."""
     if m.group(1):
@@ -241,7 +248,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if not 1800 < y < 2200:  # 0000年度: no year anyone means
             return Deadline(verbatim, "unknown", None, None, part)
         after = t[m.end() : m.end() + 8]
-        piece = re.match(r"の?(前半|上半期|上期|後半|下半期|下期|第([1-4一二三四])四半期)", after)
+        piece = re.match(_FY_PART, after)
         if piece:  # 令和8年度前半, 令和8年度第3四半期: that part of the year; …までに: by its end
             name = piece.group(1) if not piece.group(2) else f"第{numeral(piece.group(2))}四半期"
             part_first, part_last = _fy_part(y, name)
@@ -332,13 +339,13 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         return Deadline(verbatim, "relative", None, None, part, event="あらかじめ")
     years = list(_YEAR.finditer(t))
     if len(years) >= 2 and re.fullmatch(r"(?:中)?(?:[~〜～-]|から)", t[years[0].end() : years[1].start()]):
-        y0, y1 = (era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3)) for m in years[:2])
+        y0, y1 = (_calendar_year(m) for m in years[:2])
         if 1800 < y0 <= y1 < 2200:  # 令和6年から令和8年まで: calendar years
             return Deadline(verbatim, "period", f"{y0}-01-01", f"{y1}-12-31", part)
     my = years[0] if years else None
     if my:
         m = my
-        y = era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
+        y = _calendar_year(m)
         if 1800 < y < 2200:
             after = t[m.end() : m.end() + 8]
             if re.match(r"(?:末)?まで|末(?:を)?(?:目途|目処|めど)", after):
@@ -430,7 +437,7 @@ def parse_bracket(text: str) -> list[Deadline]:
 _INLINE = re.compile(
     rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
     rf"|(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度)(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
-    r"(?:の?(?:前半|上半期|上期|後半|下半期|下期|第[1-4一二三四]四半期))?(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に|[~〜～](?![0-9]))?"
+    rf"(?:{_FY_PART})?" r"(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に|[~〜～](?![0-9]))?"
     # calendar years from one to another (令和6年から令和8年まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|[0-9]{{1,2}}月)(?:まで(?:に|の)?)?"
     rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年)\d{{1,2}}月(?:\d{{1,2}}日)?(?:以降)?"
