@@ -21,6 +21,7 @@ from policygraph.ingest.extract.gazetteer import (
     ORDER_HEADS,
     PLAN_HEADS,
     PROGRAM_HEADS,
+    SITE_WORDS,
     SYSTEM_HEADS,
     Gazetteer,
     bare_device,
@@ -412,7 +413,6 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-_SITE_WORDS = ("ウェブサイト", "Webサイト", "WEBサイト", "ホームページ", "ウェブページ")
 # whose site: the government, a ministry, agency, council or body, a local government
 _SITE_OWNER = re.compile(r"政府|.{1,24}(?:省|庁|委員会|本部|機構|センター|警察|局|[都道府県市区町村])")
 _TOOL_HEADS = ("ツール", "ソフトウェア")
@@ -421,8 +421,8 @@ _GENERIC_OWNER = ("各", "関係", "当該", "同", "本", "他", "自", "上記
 
 def _kind_only(label: str, head: str, text: str) -> bool:
     """A compound too short to name one thing: 試験制度, 実施計画 (a programme or plan
-    under 6 characters, but a course named by who attends it: 違反者講習), 分析ツール (a tool named by less than 4 characters of purpose;
-    文書作成支援ツール names one)."""
+    under 6 characters, but a course named by who attends it: 違反者講習), 分析ツール (a
+    tool named by less than 4 characters of purpose; 文書作成支援ツール names one)."""
     if head in _TOOL_HEADS:
         return len(text) < len(head) + 4
     if re.fullmatch(r".{1,4}者講習", text):
@@ -433,7 +433,7 @@ def _kind_only(label: str, head: str, text: str) -> bool:
 def _generic_system(doc: Doc, start: int, k: int, word: str) -> Span | None:
     """What names a system whose head alone is a class word (システム, ウェブサイト): its
     owner (政府のウェブサイト, 警察庁のホームページ) or a clause that describes it."""
-    if word.endswith(_SITE_WORDS):
+    if word.endswith(SITE_WORDS):
         return _owned_site(doc, start, k)
     clause = _clause(doc, k) if word.endswith("システム") else None
     return Span(doc, clause.start, clause.end, label="PG_System") if clause else None
