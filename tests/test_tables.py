@@ -83,7 +83,7 @@ def test_table_rows_and_headers() -> None:
 
 
 def test_a_header_cell_with_a_note_is_still_a_label() -> None:
-    t = ("No.\t題名\t所管省庁名\t見直し完了時期※「令和５年中」としているものには、既に見直しが完了しているものを含む。\n"
+    t = ("No.\t題名\t所管省庁名\t実施時期※「令和７年度中」とあるものには、既に試行を始めたものを含む。\n"
          "1\tみどり講習の運用について\tみどり庁\t令和６年６月まで\n")
     [row] = rows(t, 0, len(t))
     assert [t[a:b] for a, b in time_cells(row)] == ["令和６年６月まで"]

@@ -57,7 +57,7 @@ def is_row(line: str) -> bool:
 
 def _is_header(cells: list[str]) -> bool:
     """A header row: short labels, no sentence, no cell that is only a mark or a number
-    (a label's note is not the label: 見直し完了時期※「令和５年中」としているものには…を含む。)."""
+    (a label's note is not the label: 実施時期※「令和７年度中」とあるものは試行を含む。)."""
     raw = [c for c in cells if c]
     filled = sorted((_label(c) for c in raw), key=len)
     return (len(filled) >= 2 and len(filled[len(filled) // 2]) <= 20 and not any(_sentence(c) for c in raw)
@@ -66,7 +66,7 @@ def _is_header(cells: list[str]) -> bool:
 
 def _sentence(cell: str) -> bool:
     """A cell that states something: it ends in a full stop, unless only its note does and
-    what comes before the note is a label (見直し完了時期※…を含む。; not 改修する※詳細は別紙。)."""
+    what comes before the note is a label (実施時期※…を含む。; not 改修する※詳細は別紙。)."""
     if not cell.endswith("。"):
         return False
     before = cell.split("※", 1)[0].strip()
