@@ -68,6 +68,15 @@ CASES = [
     ("令和6年4月1日以降、順次実施", "ongoing", "2024-04-01", None),
     ("令和8年度後半以降", "ongoing", "2026-10-01", None),
     ("令和6年度～", "ongoing", "2024-04-01", None),
+    # dates as statutes print them, in kanji numerals
+    ("令和九年三月三十一日までに", "by", None, "2027-03-31"),
+    ("平成三十一年四月一日", "date", "2019-04-01", "2019-04-01"),
+    ("令和五年十二月末まで", "by", None, "2023-12-31"),
+    # from a calendar year to a month; 年内 as 年中; a year's 頃まで; FY2026
+    ("令和6年から令和8年3月までの間", "period", "2024-01-01", "2026-03-31"),
+    ("令和8年内に", "period", "2026-01-01", "2026-12-31"),
+    ("2030年頃までに", "by", None, "2030-12-31"),
+    ("FY2026中に", "fiscal_year", "2026-04-01", "2027-03-31"),
 ]
 
 
@@ -134,9 +143,20 @@ def test_limits_found_in_running_text() -> None:
 
 
 
+def test_kanji_dates_in_running_text() -> None:
+    """A statute's limit in kanji numerals is found with its offsets; the date of a cited
+    law (…日法律第…号) is a citation, not the measure's deadline."""
+    from policygraph.ingest.extract.measures import deadlines_of
+    text = "国は、平成十五年五月三十日法律第五十七号に基づき、令和九年三月三十一日までに必要な措置を講ずる。"
+    found = [(text[a:b], d.kind, d.end) for a, b, d in find_deadlines(text)]
+    assert ("令和九年三月三十一日までに", "by", "2027-03-31") in found
+    assert [(d.kind, d.end) for d in deadlines_of(text)] == [("by", "2027-03-31")]
+
+
 def test_what_is_no_deadline() -> None:
     """A statistic's date or span, a figure's label, early detection (review of stop 21)."""
     from policygraph.ingest.extract.measures import deadlines_of
     assert find_deadlines("令和5年度末時点で100件") == [] and find_deadlines("図表R1-R3") == []
     assert find_deadlines("早期の発見に努める") == []
+    assert find_deadlines("令和8年内閣府令第1号") == [] and find_deadlines("SFY2026") == []
     assert deadlines_of("認知件数は平成30年から令和4年までの5年間で約2倍に増加しており、対策を強化する。") == []

@@ -565,8 +565,10 @@ _ONGOING_ASPECT = re.compile(r"(?:推進|実施|継続|検討|取り組|取組|�
 _CITATION = re.compile(r"\([^()]{0,80}\)")
 # the date a cited notice was issued on: 平成24年9月7日付け薬食発0907第6号 (annotation.md: a date
 # inside a citation is not a deadline), in or out of brackets
-_DATED_NOTICE = re.compile(r"(?:(?:令和|平成|昭和)\s*[0-9元]+|[0-9]{4})\s*年\s*[0-9]{1,2}\s*月\s*[0-9]{1,2}\s*日\s*付け?"
-                           r"\s*[^、。()「」]{0,24}?第\s*[0-9]+\s*号")
+_KN = "[0-9〇一二三四五六七八九十百千]"  # digits, or kanji numerals as statutes print them
+_DATED_NOTICE = re.compile(rf"(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
+                           rf"(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|条例|規則|[^\s、。()]{{1,8}}?(?:省令|府令|告示|訓令)))"
+                           rf"第\s*{_KN}+\s*号")
 
 
 def _cited(text: str) -> list[tuple[int, int]]:
@@ -576,6 +578,9 @@ def _cited(text: str) -> list[tuple[int, int]]:
     >>> t = "平成24年9月7日付け薬食発 0907 第 6 号通知「…」に基づき、令和8年度中に改める。"
     >>> [t[a:b] for a, b in _cited(t)]
     ['平成24年9月7日付け薬食発 0907 第 6 号']
+    >>> t = "平成十五年五月三十日法律第五十七号により、令和九年三月三十一日までに改める。"
+    >>> [t[a:b] for a, b in _cited(t)]
+    ['平成十五年五月三十日法律第五十七号']
     """
     return [m.span() for m in _CITATION.finditer(text)] + [m.span() for m in _DATED_NOTICE.finditer(text)]
 
@@ -805,7 +810,7 @@ def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -
 
 
 # a budget document's own fiscal year, in its title: 令和4年度概算要求, 令和5年度予算(案)の概要
-_BUDGET_TITLE = re.compile(r"((?:令和|平成)\s*[0-9元]{1,2}\s*年度|[0-9]{4}\s*年度)[^\n。]{0,24}?(?:概算要求|予算)")
+_BUDGET_TITLE = re.compile(r"((?:令和|平成)\s*(?:[0-9元]{1,2}|[一二三四五六七八九十]{1,3})\s*年度|[0-9]{4}\s*年度)[^\n。]{0,24}?(?:概算要求|予算)")
 # (not a bare date: in a heading it is the date of a title block or a report)
 _HEADING_KINDS = ("by", "fiscal_year", "period", "ongoing", "promptly")
 _REPORTED = re.compile(r"実績|成果|状況|結果|経緯|振り返り|これまで|概況|動向")
@@ -819,14 +824,16 @@ def budget_year(ntext: str) -> Deadline | None:
     ('fiscal_year', '2022-04-01', '2023-03-31')
     >>> budget_year("デジタル社会の実現に向けた重点計画\n令和4年度予算を活用し、整備を進める。") is None
     True
+    >>> budget_year("令和 4 年度 予算概算要求の概要").start, budget_year("令和四年度予算の概要").start
+    ('2022-04-01', '2022-04-01')
     """
     lines = [x.strip() for x in ntext.splitlines() if x.strip()][:3]
     head = "\n".join(x for x in lines if len(x) <= 40 and "。" not in x)  # title lines, not a sentence
     m = _BUDGET_TITLE.search(head)
     if m is None:
         return None
-    d = find_deadlines(m.group(1))
-    return d[0][2] if d and d[0][2].kind == "fiscal_year" else None
+    d = normalise(m.group(1))  # the title's year as printed, spaces and all (令和 4 年度)
+    return d if d.kind == "fiscal_year" else None
 
 
 def heading_deadlines(sections: list[Section]) -> dict[tuple[str, ...], Deadline]:
