@@ -188,8 +188,8 @@ class Searcher:
             date_to=date_to,
         )
         dense, sparse, _ = self.query_vectors(q)
-        dense_hits = svc.index.search(dense, None, limit=POOL, filter=flt, mode="dense")
-        sparse_hits = svc.index.search(None, sparse, limit=POOL, filter=flt, mode="sparse")
+        dense_hits = _ties_by_id(svc.index.search(dense, None, limit=POOL, filter=flt, mode="dense"))
+        sparse_hits = _ties_by_id(svc.index.search(None, sparse, limit=POOL, filter=flt, mode="sparse"))
         lists = []
         weights: dict[int, Callable[[Any], float]] = {}  # list → each candidate's vote
         if mode in ("dense", "hybrid"):
@@ -201,7 +201,7 @@ class Searcher:
         if window:
             tf = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                              date_from=window[0], date_to=window[1])
-            timed = svc.index.search(dense, sparse, limit=POOL, filter=tf, mode="hybrid")
+            timed = _ties_by_id(svc.index.search(dense, sparse, limit=POOL, filter=tf, mode="hybrid"))
             lists.extend([timed, timed])  # a time the query names is a constraint: weigh it double
             constrained.extend(timed)
         names = self.names_in(q) if graph else []
@@ -209,7 +209,7 @@ class Searcher:
         if named:
             ef = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                              entities=named, date_from=date_from, date_to=date_to)
-            by_entity = svc.index.search(dense, sparse, limit=POOL, filter=ef, mode="hybrid")
+            by_entity = _ties_by_id(svc.index.search(dense, sparse, limit=POOL, filter=ef, mode="hybrid"))
             lists.append(by_entity)
             if len(by_entity) > ENTITY_SPECIFIC and not self.about_entities(q, names):
                 # a question of its own that names a broad entity (デジタル庁の告示が…どう分類
@@ -222,7 +222,7 @@ class Searcher:
             if agencies and self.about_entities(q, names):
                 af = IndexFilter(docs=flt.docs, agencies=flt.agencies, systems=flt.systems,
                                  actors=agencies, date_from=date_from, date_to=date_to)
-                by_actor = svc.index.search(dense, sparse, limit=POOL, filter=af, mode="hybrid")
+                by_actor = _ties_by_id(svc.index.search(dense, sparse, limit=POOL, filter=af, mode="hybrid"))
                 lists.append(by_actor)
                 constrained.extend(by_actor)
         fused = _rrf([lst[:FUSE_DEPTH] for lst in lists], tail=lists, weights=weights)
@@ -403,6 +403,14 @@ def _specific_weight(by_entity: list[Any], named: list[str]) -> Callable[[Any], 
         return min(1.0, ENTITY_SPECIFIC / min(mine)) if mine else 1.0
 
     return weight
+
+
+def _ties_by_id(hits: list[Any]) -> list[Any]:
+    """A ranked list with equal scores in the order of their ids.  Qdrant returns ties
+    (frequent in its own hybrid fusion, which scores by rank) in an order that varies from
+    process to process; fused, they moved a blind-tune question's answer between ranks 1
+    and 2 from one run to the next."""
+    return sorted(hits, key=lambda h: (-round(h.score, 9), h.id))
 
 
 def _rrf(lists: list[list[Any]], tail: list[list[Any]] | None = None,

@@ -62,9 +62,19 @@ def test_a_question_about_the_entity_keeps_its_passages(svc: object) -> None:
 
 
 class Hit:
-    def __init__(self, id_: str, entities: tuple[str, ...] = ()) -> None:
+    def __init__(self, id_: str, entities: tuple[str, ...] = (), score: float = 0.0) -> None:
         self.id = id_
         self.payload = {"entities": entities}
+        self.score = score
+
+
+def test_equal_scores_rank_by_id_whatever_order_they_came_in() -> None:
+    """Qdrant's ties come in an order that varies between processes; ranked by id, the
+    fused list is the same every run."""
+    x, y, z = Hit("x", score=0.5), Hit("y", score=0.5), Hit("z", score=0.9)
+    for came in ([x, y, z], [y, x, z], [z, y, x]):
+        assert [h.id for h in search._ties_by_id(came)] == ["z", "x", "y"]
+    assert [h.id for h in search._ties_by_id([Hit("b", score=0.4), Hit("a", score=0.3)])] == ["b", "a"]
 
 
 def test_weighted_rank_fusion() -> None:

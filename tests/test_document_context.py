@@ -93,3 +93,13 @@ def test_years_named_from_the_document_s_date(service, tmp_path: Path) -> None:
                   "2 みどり庁は、来年度までに指針を改定する。\n")
     assert _of(m, "調査結果") == [("fiscal_year", "2025-04-01", "2026-03-31")]
     assert _of(m, "指針を改定") == [("by", None, "2027-03-31")]
+
+
+def test_the_actor_of_an_item_after_a_blank_line(service, tmp_path: Path) -> None:
+    """GiNZA at times makes the blank line that opens a sentence the head of the item's
+    topic (\\n\\n + (4) 各府省 + は, here): the topic is still the words before は."""
+    m = _actors(service, tmp_path, "# 取組\n\n## 1 基盤\n\n"
+                "(4) 各府省は、RPAを導入し、事務を効率化する。\n"
+                "(5) 各府省は、事務を効率化する。\n")
+    assert _of(m, "RPAを導入") == ["府省庁"]  # the generic actor's entry (annotation.md: 各府省)
+    assert _of(m, "(5) 各府省") == ["府省庁"]

@@ -1021,8 +1021,8 @@ def _heads_the_sentence(tok: Any, root: Any) -> bool:
     for _ in range(12):
         if node == root:
             return True
-        if node.pos_ in ("NOUN", "PROPN", "PRON") and node.text not in _ADVERBIAL_NOUNS:
-            return False
+        if node.pos_ in ("NOUN", "PROPN", "PRON") and node.text not in _ADVERBIAL_NOUNS and not node.text.isspace():
+            return False  # (a line break GiNZA tags a noun passes on to its head)
         if node.head == node:
             return False
         node = node.head
@@ -1054,23 +1054,14 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
     # (span, tier, a は topic of the root, a が subject of a verb root, inside a condition)
     found: list[tuple[tuple[int, int], str, bool, bool, bool]] = []
     for tok in sent:
-        if tok.idx < from_char:
+        if tok.idx < from_char and not tok.text.isspace():
             continue
         particles = [c for c in tok.children if c.dep_ in ("case", "fixed")]
         if not particles:
             continue
         cases = [c.text for c in particles]
-        # each particle with what is fixed to it: に + おい + て + は = においては names who acts
-        # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
-        fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed") for c in particles]
-        if (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
-                or fixed == ["において", "は"]):
-            tier = "topic"
-        elif cases == ["で", "は"]:
-            tier = "では"
-        elif cases == ["で"] or fixed == ["において"]:
-            tier = "において"
-        else:
+        tier = _tier(particles)
+        if tier is None:
             continue
         if tier != "topic" and not _heads_the_sentence(tok, sent.root):
             continue
@@ -1080,8 +1071,10 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
             continue  # an adverbial noun: a condition or a time (前項の場合においては, 今後は), not who acts
         if "は" not in cases and not _heads_the_sentence(tok, sent.root):
             continue  # a subject inside a noun's modifier (…が指定した対象), not the actor
-        left = min(t.idx for t in tok.subtree if t.dep_ != "case")
-        right = tok.idx + len(tok.text)
+        span = _nominal(tok, particles[0].idx, from_char)
+        if span is None:
+            continue
+        left, right = span
         if tier == "topic":  # AとBが連携し, AとBは: the one joined by と acts too
             left = _joined_before(sent, left)
         if right - left > 60:
@@ -1099,6 +1092,33 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
     # those of the main clause
     for span, tier, *_ in sorted(found, key=lambda f: f[4]):
         yield span, tier
+
+
+def _tier(particles: list[Any]) -> str | None:
+    """What a nominal's particles make it (see _topics), or None."""
+    cases = [c.text for c in particles]
+    # each particle with what is fixed to it: に + おい + て + は = においては names who acts
+    # (国土交通省においては); …において alone is as often a place or an occasion (国会において)
+    fixed = [c.text + "".join(f.text for f in c.children if f.dep_ == "fixed") for c in particles]
+    if (set(cases) <= {"は", "が"} or cases[:1] == ["において"] or cases[:2] == ["に", "おい"]
+            or fixed == ["において", "は"]):
+        return "topic"
+    if cases == ["で", "は"]:
+        return "では"
+    if cases == ["で"] or fixed == ["において"]:
+        return "において"
+    return None
+
+
+def _nominal(tok: Any, particle: int, from_char: int) -> tuple[int, int] | None:
+    """The char span of the nominal ``tok`` heads, up to its particle at ``particle``.  A
+    line break that opens the sentence, which GiNZA at times makes the head of the nominal
+    after it (\\n\\n + (4) 各府省 + は), is not part of it: the nominal is the words
+    before the particle."""
+    if not tok.text.isspace():
+        return min(t.idx for t in tok.subtree if t.dep_ != "case"), tok.idx + len(tok.text)
+    words = [t for t in tok.subtree if not t.text.isspace() and from_char <= t.idx < particle]
+    return (min(t.idx for t in words), max(t.idx + len(t.text) for t in words)) if words else None
 
 
 def _in_condition(tok: Any, root: Any) -> bool:
