@@ -77,6 +77,9 @@ CASES = [
     ("令和8年内に", "period", "2026-01-01", "2026-12-31"),
     ("2030年頃までに", "by", None, "2030-12-31"),
     ("FY2026中に", "fiscal_year", "2026-04-01", "2027-03-31"),
+    ("令和6年から令和8年3月31日までに", "period", "2024-01-01", "2026-03-31"),
+    ("令和7年内までに", "by", None, "2025-12-31"),
+    ("FY2026-FY2028", "period", "2026-04-01", "2029-03-31"),
 ]
 
 
@@ -151,6 +154,8 @@ def test_kanji_dates_in_running_text() -> None:
     found = [(text[a:b], d.kind, d.end) for a, b, d in find_deadlines(text)]
     assert ("令和九年三月三十一日までに", "by", "2027-03-31") in found
     assert [(d.kind, d.end) for d in deadlines_of(text)] == [("by", "2027-03-31")]
+    for cited in ("令和三年三月三十一日国家公安委員会規則第五号", "令和三年三月三十一日告示第十号"):
+        assert deadlines_of(f"{cited}に基づき、措置を講ずる。") == [], cited
 
 
 def test_what_is_no_deadline() -> None:
@@ -159,4 +164,8 @@ def test_what_is_no_deadline() -> None:
     assert find_deadlines("令和5年度末時点で100件") == [] and find_deadlines("図表R1-R3") == []
     assert find_deadlines("早期の発見に努める") == []
     assert find_deadlines("令和8年内閣府令第1号") == [] and find_deadlines("SFY2026") == []
+    # a form's blanks, a longer number (review of stop 22)
+    assert find_deadlines("令和5年〇月〇日までに") == [] and find_deadlines("令和〇年度中") == []
+    assert find_deadlines("FY20261") == []
     assert deadlines_of("認知件数は平成30年から令和4年までの5年間で約2倍に増加しており、対策を強化する。") == []
+    assert deadlines_of("認知件数は2019年から2023年3月までの間に約2倍に増加しており、対策を強化する。") == []

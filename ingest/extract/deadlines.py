@@ -56,10 +56,10 @@ ERAS = {"明治": 1867, "大正": 1911, "昭和": 1925, "平成": 1988, "令和"
 _ERA_LETTERS = {"R": "令和", "H": "平成"}
 _ERA = "(明治|大正|昭和|平成|令和|(?<![A-Za-z0-9図表])[RH](?=[0-9]))"
 _K = KANJI_DIGITS[:-1]  # years, months, durations: up to 百
-_N = rf"(\d{{1,2}}|元|[{_K}]{{1,3}})"
+_N = rf"(\d{{1,2}}|元|(?!〇)[{_K}]{{1,3}})"  # (〇 alone is a form's blank: 令和〇年)
 # a month or a day as printed after an era's year: digits, or kanji as statutes print them
 # (令和九年三月三十一日)
-_MD = rf"(?:\d{{1,2}}|[{_K}]{{1,3}})"
+_MD = rf"(?:\d{{1,2}}|(?!〇)[{_K}]{{1,3}})"
 _FY = re.compile(rf"{_ERA}{_N}年度|(\d{{4}})年度")
 _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})年(\d{{1,2}})月(\d{{1,2}})日|(\d{{4}})[./](\d{{1,2}})[./](\d{{1,2}})")
 _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)"
@@ -191,8 +191,8 @@ def _prep(text: str) -> str:
     t = re.sub(r"\s+", "", t)
     t = re.sub(r"(年度?)\(\d{4}年度?\)", r"\1", t)  # 令和8年度(2026年度)末 → 令和8年度末
     # a kanji month or day after a year or month (令和九年三月三十一日) as digits
-    t = re.sub(rf"(?<=[年月])([{_K}]{{1,3}})(?=[月日])", lambda m: str(kanji_number(m.group(1))), t)
-    t = re.sub(r"(?<![A-Za-z])FY(\d{4})(?!年)", r"\1年度", t)  # FY2026 → 2026年度
+    t = re.sub(rf"(?<=[年月])((?!〇)[{_K}]{{1,3}})(?=[月日])", lambda m: str(kanji_number(m.group(1))), t)
+    t = re.sub(r"(?<![A-Za-z])FY(\d{4})(?![0-9年])", r"\1年度", t)  # FY2026 → 2026年度
     return t.strip("【】[]")
 
 
@@ -287,6 +287,9 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         else:
             y, mo, d = int(m.group(8)), int(m.group(9)), int(m.group(10))
         iso = _safe_date(y, mo, d)
+        since = re.search(rf"(?:{_YEAR.pattern})(?:から|[~〜～])$", t[: m.start()])
+        if iso and since and 1800 < (y0 := _calendar_year(since)) <= y:
+            return Deadline(verbatim, "period", f"{y0}-01-01", iso, part)  # 令和6年から令和8年3月31日まで
         if iso:
             if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, iso, part)
@@ -305,8 +308,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         m = mm
         y, mo = _year_month(m)
         end = _month_end(y, mo)
-        since = re.search(rf"(?:{_YEAR.pattern}){_RANGE}$", t[: m.start()])
-        if since and end and (y0 := _calendar_year(since)) <= y:
+        since = re.search(rf"(?:{_YEAR.pattern})(?:から|[~〜～])$", t[: m.start()])
+        if since and end and 1800 < (y0 := _calendar_year(since)) <= y:
             return Deadline(verbatim, "period", f"{y0}-01-01", end, part)  # 令和6年から令和8年3月まで
         upto = re.match(r"(?:から|[~〜～-])(\d{1,2})月", t[m.end() :])
         if end and upto and 1 <= int(upto.group(1)) <= 12:
@@ -357,7 +360,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         y = _calendar_year(m)
         if 1800 < y < 2200:
             after = t[m.end() : m.end() + 8]
-            if re.match(r"(?:末|頃|ごろ)?まで|末(?:を)?(?:目途|目処|めど)", after):
+            if re.match(r"(?:末|頃|ごろ|内)?まで|末(?:を)?(?:目途|目処|めど)", after):
                 return Deadline(verbatim, "by", None, f"{y}-12-31", part)  # 令和7年までに, 2030年頃までに
             season = re.match(r"(?:の)?(春|夏|秋|冬)(頃|ごろ)?", after)
             if season:  # 令和5年夏: the season's months (冬: December to February)
@@ -450,14 +453,14 @@ _INLINE = re.compile(
     # calendar years from one to another (令和6年から令和8年まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|{_MD}月)(?:まで(?:に|の)?)?"
     # from a calendar year to a month (令和6年から令和8年3月まで)
-    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度){_RANGE}(?:{_ERA}{_N}年|\d{{4}}年){_MD}月(?:末)?(?:まで(?:に|の)?)?"
+    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年){_MD}月(?:{_MD}日|末)?(?:まで(?:に|の)?)?"
     rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年){_MD}月(?:{_MD}日)?(?:以降)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
     rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?)?"
     # a fiscal year printed as FY2026
-    r"|(?<![A-Za-z])FY\d{4}(?!年)(?:末|中)?(?:まで(?:に)?|以降|から|中に|に)?"
+    r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|以降|から|中に|に)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
-    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\(\d{{4}}年\))?(?:中(?![央間長小期心核堅立継])|内(?=[にでをの]|まで)"
+    rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\(\d{{4}}年\))?(?:中(?![央間長小期心核堅立継])|内(?=[にでをの]|まで)(?:まで(?:に)?)?"
     r"|末まで(?:に)?|末を目[途処]に?|(?:頃|ごろ)?まで(?:に)?|を目[途処]に?"
     r"|以降|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|以降)?)"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"

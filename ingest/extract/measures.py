@@ -567,7 +567,7 @@ _CITATION = re.compile(r"\([^()]{0,80}\)")
 # inside a citation is not a deadline), in or out of brackets
 _KN = "[0-9〇一二三四五六七八九十百千]"  # digits, or kanji numerals as statutes print them
 _DATED_NOTICE = re.compile(rf"(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
-                           rf"(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|条例|規則|[^\s、。()]{{1,8}}?(?:省令|府令|告示|訓令)))"
+                           rf"(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|[^\s、。()]{{0,12}}?(?:省令|府令|規則|告示|訓令|条例)))"
                            rf"第\s*{_KN}+\s*号")
 
 
@@ -689,7 +689,7 @@ def relative_years(ntext: str, dated: str) -> list[Deadline]:
 
 
 # what a span of years measures when it reports a trend: …の5年間で約2倍に増加, …にかけて減少
-_TREND = re.compile(r"(?:の)?(?:[0-9一二三四五六七八九十]+(?:か)?年間)?(?:で|に|には|にかけて)、?[^。]{0,16}?"
+_TREND = re.compile(r"(?:の)?(?:[0-9一二三四五六七八九十]+(?:か)?年間|間)?(?:で|に|には|にかけて)、?[^。]{0,16}?"
                     r"(?:増加|減少|推移|倍|上昇|低下|増え|減っ|減り)")
 
 
@@ -1117,7 +1117,7 @@ def _nominal(tok: Any, particle: int, from_char: int) -> tuple[int, int] | None:
     before the particle."""
     if not tok.text.isspace():
         return min(t.idx for t in tok.subtree if t.dep_ != "case"), tok.idx + len(tok.text)
-    words = [t for t in tok.subtree if not t.text.isspace() and from_char <= t.idx < particle]
+    words = [t for t in tok.subtree if not t.text.isspace() and max(from_char, tok.idx) < t.idx < particle]
     return (min(t.idx for t in words), max(t.idx + len(t.text) for t in words)) if words else None
 
 
