@@ -9,18 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from policygraph.ingest.pipeline import analyse
-from policygraph.ingest.readers import read_file
+from analysed_text import analyse_text
 
 pytestmark = pytest.mark.slow
 
 
 def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / "doc.md"
-    path.write_text(text, encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
-    return x
+    return analyse_text(service, tmp_path / "doc.md", text)
 
 
 def _measures(service, tmp_path: Path, text: str) -> dict[str, list[tuple[str, str | None, str | None]]]:  # type: ignore[no-untyped-def]

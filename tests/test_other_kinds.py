@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from analysed_text import analyse_text as _analyse_text
 
 from policygraph.ingest.pipeline import analyse
 from policygraph.ingest.readers import read_file
@@ -19,13 +20,6 @@ KINDS = Path(__file__).parent / "data" / "kinds"
 def extracted(service):  # the session service has GiNZA loaded
     docs = [read_file(f) for f in sorted(KINDS.glob("*_form.*"))]
     return {x.doc.source: x for x in analyse(docs, service.analyzer)}
-
-
-def _analyse_text(service, path: Path, text: str):
-    """A constructed document, read from a file like any other and analysed."""
-    path.write_text(text, encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
-    return x
 
 
 def _labels(x, type_):

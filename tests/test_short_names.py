@@ -11,18 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from policygraph.ingest.pipeline import analyse
-from policygraph.ingest.readers import read_file
+from analysed_text import analyse_text
 
 pytestmark = pytest.mark.slow
 
 
 def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
-    path = tmp_path / "doc.txt"
-    path.write_text(text, encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
-    return x
+    return analyse_text(service, tmp_path / "doc.txt", text)
 
 
 def test_a_law_is_named_by_its_number(service, tmp_path: Path) -> None:

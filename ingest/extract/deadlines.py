@@ -169,7 +169,9 @@ def numeral(s: str) -> int:
     return int(s) if s.isdigit() else kanji_number(s)
 
 
-def _fy(m: re.Match[str]) -> int:
+def _western_year(m: re.Match[str]) -> int:
+    """The western year of a :data:`_FY` or :data:`_YEAR` match (令和6年度, 令和6年, 2024年):
+    both print an era and its year, or a western year, as their first three groups."""
     return era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
 
 
@@ -199,9 +201,15 @@ def _prep(text: str) -> str:
 _SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
 
 
-def _calendar_year(m: re.Match[str]) -> int:
-    """The western year of a :data:`_YEAR` match (令和6年, 2024年)."""
-    return era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
+# a calendar year a span starts from, right before its end (令和6年から + 令和8年3月31日まで)
+_SINCE_YEAR = re.compile(rf"(?:{_YEAR.pattern})(?:から|[~〜～])$")
+
+
+def _since_year(t: str, end_at: int, y: int) -> int | None:
+    """The first year of a span from a calendar year to the date at ``end_at`` in year
+    ``y`` (令和6年から令和8年3月まで), if ``t`` prints one."""
+    since = _SINCE_YEAR.search(t, 0, end_at)
+    return y0 if since and 1800 < (y0 := _western_year(since)) <= y else None
 
 
 def _year_month(m: re.Match[str]) -> tuple[int, int]:
@@ -246,11 +254,11 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         return Deadline(verbatim, "period", f"{span[0]}-04-01", f"{span[1] + 1}-03-31", part)
     fy = list(_FY.finditer(t))
     if len(fy) >= 2 and re.search(r"[~〜～]|から.*まで", t[fy[0].end() : fy[1].start() + 1] + t[fy[1].end():]):
-        a, b = _fy(fy[0]), _fy(fy[1])
+        a, b = _western_year(fy[0]), _western_year(fy[1])
         return Deadline(verbatim, "period", f"{a}-04-01", f"{b + 1}-03-31", part)
     if fy:
         m = fy[0]
-        y = _fy(m)
+        y = _western_year(m)
         if not 1800 < y < 2200:  # 0000年度: no year anyone means
             return Deadline(verbatim, "unknown", None, None, part)
         after = t[m.end() : m.end() + 8]
@@ -287,8 +295,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         else:
             y, mo, d = int(m.group(8)), int(m.group(9)), int(m.group(10))
         iso = _safe_date(y, mo, d)
-        since = re.search(rf"(?:{_YEAR.pattern})(?:から|[~〜～])$", t[: m.start()])
-        if iso and since and 1800 < (y0 := _calendar_year(since)) <= y:
+        if iso and (y0 := _since_year(t, m.start(), y)):
             return Deadline(verbatim, "period", f"{y0}-01-01", iso, part)  # 令和6年から令和8年3月31日まで
         if iso:
             if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
@@ -308,8 +315,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         m = mm
         y, mo = _year_month(m)
         end = _month_end(y, mo)
-        since = re.search(rf"(?:{_YEAR.pattern})(?:から|[~〜～])$", t[: m.start()])
-        if since and end and 1800 < (y0 := _calendar_year(since)) <= y:
+        if end and (y0 := _since_year(t, m.start(), y)):
             return Deadline(verbatim, "period", f"{y0}-01-01", end, part)  # 令和6年から令和8年3月まで
         upto = re.match(r"(?:から|[~〜～-])(\d{1,2})月", t[m.end() :])
         if end and upto and 1 <= int(upto.group(1)) <= 12:
@@ -351,13 +357,13 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         return Deadline(verbatim, "relative", None, None, part, event="あらかじめ")
     years = list(_YEAR.finditer(t))
     if len(years) >= 2 and re.fullmatch(r"(?:中)?(?:[~〜～-]|から)", t[years[0].end() : years[1].start()]):
-        y0, y1 = (_calendar_year(m) for m in years[:2])
+        y0, y1 = (_western_year(m) for m in years[:2])
         if 1800 < y0 <= y1 < 2200:  # 令和6年から令和8年まで: calendar years
             return Deadline(verbatim, "period", f"{y0}-01-01", f"{y1}-12-31", part)
     my = years[0] if years else None
     if my:
         m = my
-        y = _calendar_year(m)
+        y = _western_year(m)
         if 1800 < y < 2200:
             after = t[m.end() : m.end() + 8]
             if re.match(r"(?:末|頃|ごろ|内)?まで|末(?:を)?(?:目途|目処|めど)", after):

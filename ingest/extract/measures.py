@@ -565,7 +565,7 @@ _ONGOING_ASPECT = re.compile(r"(?:推進|実施|継続|検討|取り組|取組|�
 _CITATION = re.compile(r"\([^()]{0,80}\)")
 # the date a cited notice was issued on: 平成24年9月7日付け薬食発0907第6号 (annotation.md: a date
 # inside a citation is not a deadline), in or out of brackets
-_KN = "[0-9〇一二三四五六七八九十百千]"  # digits, or kanji numerals as statutes print them
+_KN = f"[0-9{KANJI_DIGITS}]"  # digits, or kanji numerals as statutes print them
 _DATED_NOTICE = re.compile(rf"(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
                            rf"(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|[^\s、。()]{{0,12}}?(?:省令|府令|規則|告示|訓令|条例)))"
                            rf"第\s*{_KN}+\s*号")
