@@ -40,6 +40,31 @@ def test_organisations_and_systems_in_prose(service, sentence: str, agencies: li
     assert [e.text for e in doc.ents if e.label_ == "PG_System"] == systems
 
 
+@pytest.mark.parametrize(("sentence", "agencies", "programmes", "systems"), [
+    # rooms, a building's parts, a school's divisions and radio stations are not organs
+    ("施設の喫煙専用室、集中治療室及びサウナ室の換気を点検する。", [], [], []),
+    ("特別支援学校高等部では、主要構造部及び接合部の劣化を確認し、基地局の設置状況を調べる。", [], [], []),
+    ("企画調整室と人材政策室が協力し、生活安全部に報告する。", ["企画調整室", "人材政策室", "生活安全部"], [], []),
+    # a document number's symbol after a date is not an agency; the agency after the number is
+    ("平成30年3月30日保局第323-9号により改正した。", [], [], []),
+    ("昭和43年10月2日43化局491により定めた。", [], [], []),
+    ("平成23年4月1日付け23検査第1号農林水産省大臣官房検査部長通知による。", ["農林水産省大臣官房検査部"], [], []),
+    ("平成21年6月26日課資5-48ほか11課共同で制定した。", [], [], []),
+    # a length is not a campaign; kinds listed with ・ are not one name
+    ("施行後六月間は従前の例による。", [], [], []),
+    ("実地監査・定期検査・講習の見直しを行い、春の全国交通安全運動を実施する。", [], ["全国交通安全運動"], []),
+    ("セル・バンク・システムを構築し、ベース・レジストリを整備する。", [], [], ["セル・バンク・システム", "ベース・レジストリ"]),
+    # an attachment's label is not part of the name after it
+    ("別紙テレビ会議システムの仕様による。", [], [], ["テレビ会議システム"]),
+])
+def test_what_is_not_a_name(service, sentence: str, agencies: list[str], programmes: list[str],
+                            systems: list[str]) -> None:
+    doc = service.analyzer.nlp(sentence)
+    assert [e.text for e in doc.ents if e.label_ == "PG_Agency"] == agencies
+    assert [e.text for e in doc.ents if e.label_ == "PG_Program"] == programmes
+    assert [e.text for e in doc.ents if e.label_ == "PG_System"] == systems
+
+
 def test_projects_are_programmes(service) -> None:
     doc = service.analyzer.nlp("海洋データ共有プロジェクトを開始し、関連プロジェクトとも連携する。")
     assert [e.text for e in doc.ents if e.label_ == "PG_Program"] == ["海洋データ共有プロジェクト"]

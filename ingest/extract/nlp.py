@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
 # what can stand glued in front of a name and is not part of it: a date (令和6年12月6日付け),
-# a document number (付薬食審査発1228第27号, 医薬審発第1552号 before 厚生労働省…課)
+# a document number (付薬食審査発1228第27号, 医薬審発第1552号, 30経営第1044号 before 厚生労働省…課)
 _DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け?)?"
-                          r"|付?[^\s0-9]{0,8}?発?[0-9]*第[0-9]+号|号"
+                          r"|付?[0-9]{0,4}[^\s0-9]{0,8}?発?[0-9]*第[0-9]+号|号"
                           # an article that amends or cites the name: 附則第四十四条中登録免許税法
                           rf"|(?:附則)?(?:第[0-9{KANJI_0_9}十百千]+[条項号](?:の[0-9{KANJI_0_9}十]+)?)+中?)")
 # where a law's name, read backwards from its number, must stop: punctuation or a space (二 皇室典範),
@@ -164,22 +164,13 @@ class GazetteerComponent:
             label, head = _head_of(text)
             if label is None or head is None:
                 continue
-            start = i
-            # a separator, or a formal noun ending the phrase before (…法人のうち地方独立行政法人法)
-            while start < k and (doc[start].text in ("・", "-", "うち", "ほか", "とき", "場合")
-                                 or _ENCLOSED.fullmatch(doc[start].text)):
-                start += 1  # …, or an item's number (①財務省, ③④警察庁)
-            # the tail of a dotted date (2020.11.10マイナンバー制度) is not part of the name
-            while (start < k and re.fullmatch(r"[0-9]+", doc[start].text) and doc[start].idx >= 1
-                   and doc.text[doc[start].idx - 1] in "./"):
-                start += 1
-            # a date, then a document number (平成26年12月28日付薬食審査発1228第27号厚生労働省…)
-            while (m := _DATE_PREFIX.match(doc[start : k + 1].text)) and not _named_year(doc, start, k, m.group()):
-                span0 = doc.char_span(doc[start].idx + m.end(), doc[k].idx + len(doc[k]), alignment_mode="contract")
-                if span0 is None or len(span0) == 0:
-                    return []
-                start = span0.start
+            cut = _name_start(doc, i, k)
+            if cut is None:
+                return []
+            start, dated = cut
             span = doc[start : k + 1]
+            if label == "PG_Agency" and _number_symbol(doc, span, dated):
+                return []
             if label == "PG_Law" and k != j and doc[k + 1].text.startswith("案"):
                 return []  # デジタル監視法案: a bill, not a law (関税法施行令第3条 is the order)
             if label == "PG_System" and span.text in GENERIC_SYSTEMS:
@@ -201,6 +192,31 @@ class GazetteerComponent:
                 return [Span(doc, sp.start, sp.end, label=label)]
             return []
         return []
+
+
+def _name_start(doc: Doc, i: int, k: int) -> tuple[int, bool] | None:
+    """Where a name ending at token ``k`` of the run starting at ``i`` starts, past what
+    stands glued in front of it and is not part of it; and whether a date was cut (None:
+    nothing is left)."""
+    start = i
+    # a separator, a formal noun ending the phrase before (…法人のうち地方独立行政法人法),
+    # an attachment's label (別紙テレビ会議システム)
+    while start < k and (doc[start].text in ("・", "-", "うち", "ほか", "とき", "場合", "別紙", "別添", "別記")
+                         or _ENCLOSED.fullmatch(doc[start].text)):
+        start += 1  # …, or an item's number (①財務省, ③④警察庁)
+    # the tail of a dotted date (2020.11.10マイナンバー制度) is not part of the name
+    while (start < k and re.fullmatch(r"[0-9]+", doc[start].text) and doc[start].idx >= 1
+           and doc.text[doc[start].idx - 1] in "./"):
+        start += 1
+    # a date, then a document number (平成26年12月28日付薬食審査発1228第27号厚生労働省…)
+    dated = False
+    while (m := _DATE_PREFIX.match(doc[start : k + 1].text)) and not _named_year(doc, start, k, m.group()):
+        span0 = doc.char_span(doc[start].idx + m.end(), doc[k].idx + len(doc[k]), alignment_mode="contract")
+        if span0 is None or len(span0) == 0:
+            return None
+        start = span0.start
+        dated = True
+    return start, dated
 
 
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[./&-][A-Za-z0-9]+)*")
@@ -419,6 +435,16 @@ _TOOL_HEADS = ("ツール", "ソフトウェア")
 _GENERIC_OWNER = ("各", "関係", "当該", "同", "本", "他", "自", "上記", "前記", "所管", "所轄")
 
 
+def _number_symbol(doc: Doc, span: Span, dated: bool) -> bool:
+    """An agency-like word that is a document number's symbol: 平成30年3月30日保局第323-9号,
+    昭和43年10月2日43化局491, 平成21年6月26日課資5-48ほか11課共同 (after a date, or starting
+    with digits, and followed by the number; or a number range inside it)."""
+    text = span.text
+    if re.search(r"[0-9][-－][0-9]", text):
+        return True
+    return (dated or text[:1].isdigit()) and re.match(r"第?[0-9]", doc.text[span.end_char : span.end_char + 2]) is not None
+
+
 def _kind_only(label: str, head: str, text: str) -> bool:
     """A compound too short to name one thing: 試験制度, 実施計画 (a programme or plan
     under 6 characters, but a course named by who attends it: 違反者講習), 分析ツール (a
@@ -427,6 +453,10 @@ def _kind_only(label: str, head: str, text: str) -> bool:
         return len(text) < len(head) + 4
     if re.fullmatch(r".{1,4}者講習", text):
         return False  # 違反者講習, 高齢者講習: a course named by who attends it
+    if head in ("月間", "週間") and re.search(rf"[0-9{KANJI_0_9}十]{head}$", text):
+        return True  # 施行後六月間, 2週間: a length, not a campaign
+    if "・" in text and text.rsplit("・", 1)[1] == head and not re.fullmatch(r"[ァ-ヶー]+", head):
+        return True  # 実地監査・定期検査・講習, 定員・機構: kinds listed (ベース・レジストリ is one word)
     return label in ("PG_Program", "PG_Plan") and len(text) < 6
 
 
