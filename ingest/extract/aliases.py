@@ -407,6 +407,8 @@ def defined_term_spans(text: str, table: Any, taken: list[tuple[int, int]]) -> l
                 continue  # inside a longer name; but 法第19条 is the defined 法 and its article
             if any(x < b and a < y for x, y in taken) or any(x < b and a < y for x, y, _ in out):
                 continue
+            if term == "道" and text.startswith(("の駅", "のり"), b):
+                continue  # 道の駅, 道のり: not the prefecture (own_government)
             out.append((a, b, key))
     return sorted(out)
 

@@ -1,0 +1,104 @@
+"""A local government's document calls itself and its prefecture by their kind alone.
+
+音威子府村地域防災計画 says 村は…, 村長は…, 村災害対策本部, and 道 or 知事 for 北海道; a
+city's plan says 市, 本市, 市長, 県; a prefecture's ordinance 県, 知事.  These are
+abbreviations the document defines for itself by being that government's (annotation.md:
+they resolve only inside that document), so they become terms the document defines
+(``EntityTable.defined``) for the government its title names, and its prefecture: the one
+the title prints, else the one the text names most (北海道 for 道).
+
+>>> own_government("音威子府村地域防災計画", "北海道地域防災計画に基づき、村は道と連携する。")
+('音威子府村', '北海道')
+>>> own_government("東京都個人情報保護条例", "知事は…")
+(None, '東京都')
+>>> own_government("横浜市防災計画", "神奈川県と連携し、県は…。神奈川県知事")
+('横浜市', '神奈川県')
+>>> own_government("市町村地域防災計画作成指針", "…"), own_government("警察庁の方針", "…")
+((None, None), (None, None))
+>>> own_government("中心市街地活性化基本計画", "…"), own_government("農村振興計画", "…"), own_government("都市再生方針", "…")
+((None, None), (None, None), (None, None))
+>>> own_government("市川市総合計画", "千葉県")
+('市川市', '千葉県')
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+_KIND = "都道府県市区町村"
+PREFECTURES = (
+    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
+    "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
+    "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
+    "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
+    "宮崎県", "鹿児島県", "沖縄県")
+_PREFECTURE = "|".join(PREFECTURES)
+_OWN = re.compile(rf"^(?P<pref>{_PREFECTURE})?(?P<muni>[^\s\d「」()・]{{1,5}}?[市区町村])?")
+_PREFECTURE_IN_TEXT = re.compile(_PREFECTURE)
+# words ending in a municipality's kind that name none (農村振興計画, 地区防災計画, 中心市街地…)
+_NOT_A_PLACE = frozenset({"農村", "漁村", "山村", "農山漁村", "都市", "地区", "管区", "特区", "学区", "校区", "選挙区",
+                          "特別区", "市町", "町村", "区市", "区町", "各市", "全市", "本市", "当市", "同市", "中核市",
+                          "政令市", "指定都市", "城下町", "門前町", "宿場町", "中心市", "新市", "旧市", "旧町", "旧村",
+                          "集落地区", "地域区"})
+# what follows 市/町/村 inside a word (市街地, 市場, 町内, 村落): the title is not by a municipality
+_INSIDE_A_WORD = "街場民内域政営外議道税落並立有"
+
+
+def own_government(title: str, text: str) -> tuple[str | None, str | None]:
+    """(the municipality, the prefecture) a document's title says it is by, the prefecture
+    read from the text when the title does not print it (None: not a local government's)."""
+    title = title.strip()
+    m = _OWN.match(title)
+    if m is None or not (m["pref"] or m["muni"]) or m.end() >= len(title):
+        return None, None
+    muni, pref = m["muni"], m["pref"]
+    if muni and (muni in _NOT_A_PLACE or title[m.end()] in _KIND + _INSIDE_A_WORD):
+        muni = None
+        if not pref:
+            return None, None
+    if pref is None:
+        named = Counter(_PREFECTURE_IN_TEXT.findall(text))
+        pref = named.most_common(1)[0][0] if named else None
+    return muni, pref
+
+
+def own_terms(muni: str | None, pref: str | None) -> dict[str, str]:
+    """term → the government it names in that government's document: the municipality's
+    kind (村, 本村, 当村, 村長), the prefecture's (道, 県知事, 知事; 本県 in its own)."""
+    out: dict[str, str] = {}
+    if muni:
+        k = muni[-1]
+        out.update({k: muni, f"本{k}": muni, f"当{k}": muni, f"{k}長": muni})
+    if pref:
+        p = pref[-1]
+        out.update({p: pref, f"{p}知事": pref, "知事": pref})
+        if not muni:
+            out.update({f"本{p}": pref, f"当{p}": pref})
+    return out
+
+
+def define_own(title: str, text: str, table: Any) -> dict[str, str]:
+    """Add the terms of :func:`own_terms` the text uses to the document's defined terms,
+    with the governments as agencies.  Returns the merges (old key → new key) that name in
+    full a unit printed with the kind alone: 村災害対策本部 → 音威子府村災害対策本部,
+    道公安委員会 → 北海道公安委員会 (the short form an alias)."""
+    from types import SimpleNamespace
+
+    from policygraph.ingest.extract.aliases import defined_term_spans
+
+    muni, pref = own_government(title, text)
+    for term, name in own_terms(muni, pref).items():
+        if term not in table.defined and defined_term_spans(text, SimpleNamespace(defined={term: ""}), []):
+            table.defined[term] = table.add("Agency", name)
+    merges: dict[str, str] = {}
+    for full in (g for g in (muni, pref) if g):
+        short = full[-1]
+        for key, e in list(table.entities.items()):
+            if (e.type == "Agency" and not e.generic and e.label.startswith(short) and len(e.label) > 3
+                    and e.label[1] not in _KIND and not e.label.startswith(full)):
+                new = table.add("Agency", full + e.label[1:])
+                if new != key:
+                    merges[key] = new
+    return merges
