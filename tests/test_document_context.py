@@ -98,3 +98,55 @@ def test_the_actor_of_an_item_after_a_blank_line(service, tmp_path: Path) -> Non
                 "(5) 各府省は、事務を効率化する。\n")
     assert _of(m, "RPAを導入") == ["府省庁"]  # the generic actor's entry (annotation.md: 各府省)
     assert _of(m, "(5) 各府省") == ["府省庁"]
+
+
+def _local_actors(service, tmp_path: Path, text: str) -> tuple[Any, dict[str, list[str]]]:  # type: ignore[no-untyped-def]
+    x = _extract(service, tmp_path, text)
+    label = {e.key: e.label for e in x.entities}
+    return x, {m.text.strip(): [label[a] for a in m.actors] for m in x.measures}
+
+
+def test_a_local_government_s_document_calls_itself_by_its_kind(service, tmp_path: Path) -> None:
+    """村は / 村長は / 県と in a village's plan name that village and its prefecture
+    (annotation.md: abbreviations a document defines for itself resolve inside it)."""
+    x, acts = _local_actors(service, tmp_path, "# 東山田村地域防災計画\n\n"
+                      "本計画は、青森県地域防災計画に基づき定める。\n\n"
+                      "## 第1 応急対策\n\n"
+                      "1 村は、県と連携し、避難所を開設する。\n\n"
+                      "2 村長は、速やかに避難の指示を行う。\n\n"
+                      "3 村災害対策本部は、被害状況を取りまとめる。\n\n"
+                      "4 県及び村は、道の駅の被害を調べる。\n")
+    assert _of(acts, "避難所を開設") == ["東山田村"]
+    assert _of(acts, "避難の指示") == ["東山田村"]
+    assert _of(acts, "被害状況を取りまとめる") == ["東山田村災害対策本部"]
+    assert sorted(_of(acts, "道の駅")) == ["東山田村", "青森県"]
+    [hq] = [e for e in x.entities if e.label == "東山田村災害対策本部"]
+    assert "村災害対策本部" in hq.aliases
+    assert not any(e.label == "北海道" for e in x.entities)  # 道の駅 names no prefecture
+
+
+def test_a_national_document_s_bare_kind_words_name_nobody(service, tmp_path: Path) -> None:
+    _, acts = _local_actors(service, tmp_path, "# 地域防災対策の推進方針\n\n"
+                      "1 市は、避難所の運営を支援する。\n")
+    assert _of(acts, "避難所の運営") == []
+
+
+def test_each_commitment_of_a_listed_item_is_a_measure(service, tmp_path: Path) -> None:
+    """annotation.md: the unit is the smallest item or sentence that carries one
+    commitment; an item with paragraphs under it gives one measure per commitment, each
+    with its own deadline."""
+    x, acts = _local_actors(service, tmp_path, "# みどり庁の重点施策\n\n## 1 行政手続の改善\n\n"
+                            "みどり庁は、次の施策を推進する。\n\n"
+                            "・手続のオンライン化の推進\n"
+                            "2026年度（令和８年度）中に申請受付システムを更改する。"
+                            "また、窓口での手数料の引下げを検討する。\n")
+    assert _of(acts, "手数料の引下げ") == ["みどり庁"]  # the list's actor, through the item's first sentence
+    m = _measures(service, tmp_path, "# みどり庁の重点施策\n\n## 1 行政手続の改善\n\n"
+                  "みどり庁は、次の施策を推進する。\n\n"
+                  "・手続のオンライン化の推進\n"
+                  "2026年度（令和８年度）中に申請受付システムを更改する。"
+                  "また、窓口での手数料の引下げを検討する。"
+                  "さらに、2027年度（令和９年度）末までに全国展開を図る。\n")
+    assert _of(m, "申請受付システム") == [("fiscal_year", "2026-04-01", "2027-03-31")]
+    assert _of(m, "手数料の引下げ") == [("unknown", None, None)]  # one-off, no time word
+    assert _of(m, "全国展開") == [("by", None, "2028-03-31")]

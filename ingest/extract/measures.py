@@ -80,6 +80,7 @@ class Unit:
     end: int
     bullet: int | None = None
     intro: tuple[int, int] | None = None  # where a bullet list's actor is stated
+    outer: tuple[int, int] | None = None  # where it is stated when ``intro`` states none
     preamble: bool = False  # before the first heading: a measure only as a request or duty
     lead: int | None = None  # where the measure's text starts when its item's title leads it
     row: tables.Row | None = None  # a table row, with its columns' headers
@@ -146,10 +147,21 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
         if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
             yield from _statement_units(text, sec, intro)
+        statute = _in_statute(sec)
         for i, m in enumerate(bullets):
             a = sec.start + m.start()
             b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
-            yield Unit(sec, *_strip(text, a, b), bullet=i + 1, intro=(sec.start, intro_end))
+            a, b = _strip(text, a, b)
+            # an item whose sentences each commit to something (・…の推進 + paragraphs
+            # under it): a unit per commitment, as in a paragraph (the first inherits the
+            # list's introduction, the others the item's first sentence)
+            pieces = [] if statute else commitment_sentences(text, a, b)
+            if len(pieces) < 2:
+                yield Unit(sec, a, b, bullet=i + 1, intro=(sec.start, intro_end))
+                continue
+            for j, (p, q) in enumerate(pieces):
+                yield Unit(sec, p, q, bullet=i + 1, intro=(sec.start, intro_end) if j == 0 else pieces[0],
+                           outer=None if j == 0 else (sec.start, intro_end))
         return
     if whole and sec.title and sec.end - sec.start <= MAX_TEXT:
         under = list(_statements(text, _body_start(text, sec), sec.end))
@@ -485,10 +497,12 @@ def extract_measures(
         actors, actor_text = (_row_actors(row, mentions, entity_types) if row is not None else []), None
         if not actors:
             actors, actor_text = _actors(pp, a, b, mentions, entity_types)
-        if not actors and unit.intro is not None:
-            ip = _passage_at(parsed, unit.intro[0])
+        for intro in (unit.intro, unit.outer):
+            if actors or intro is None:
+                continue
+            ip = _passage_at(parsed, intro[0])
             if ip is not None:
-                inherited, text_ = _actors(ip, unit.intro[0], unit.intro[1], mentions, entity_types)
+                inherited, text_ = _actors(ip, intro[0], intro[1], mentions, entity_types)
                 if inherited or not actor_text:
                     actors, actor_text = inherited, text_
         if not actors and not actor_text:
@@ -598,8 +612,10 @@ def _refine(d: Deadline) -> Deadline:
 
 
 # a one-off thing to be made or changed (…を策定する): planned, with no time → unknown
-_ONE_OFF = re.compile(r"(?:策定|作成|構築|創設|設置|導入|改定|改正|取りまとめ|取りまとめる|開発|新設|立ち上げ)"
-                      r"(?:する|します|を行う|を目指す|を予定|予定)")
+# (検討する, 見直しを行う, 論点を整理する: a question to settle once, not a standing activity;
+# 引き続き検討する prints its time word and is ongoing)
+_ONE_OFF = re.compile(r"(?:策定|作成|構築|創設|設置|導入|改定|改正|取りまとめ|取りまとめる|開発|新設|立ち上げ"
+                      r"|検討|見直し|整理|明確化|刷新)(?:する|します|を行う|を目指す|を予定|予定)|見直す")
 
 
 def untimed(ntext: str) -> tuple[Deadline, ...]:
@@ -611,6 +627,8 @@ def untimed(ntext: str) -> tuple[Deadline, ...]:
     'ongoing'
     >>> untimed("関係省庁は、新たな指針を策定する。")[0].kind, untimed("資料を配布する予定である。")[0].kind
     ('unknown', 'unknown')
+    >>> untimed("手数料の引下げを検討する。")[0].kind, untimed("広報の充実を図る。")[0].kind
+    ('unknown', 'ongoing')
     """
     body = ntext.replace("\n", "")
     duty = _OBLIGATION.search(body) or re.search(r"(?:こと|努める|努めます|ください)。?$", body)
@@ -1065,8 +1083,9 @@ def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], st
             continue
         if tier != "topic" and not _heads_the_sentence(tok, sent.root):
             continue
-        if tok.pos_ not in ("NOUN", "PROPN", "PRON") and not tok.tag_.startswith("名詞"):
-            continue  # (GiNZA tags 内閣総理大臣 an ADJ at times; Sudachi still says 名詞)
+        if tok.pos_ not in ("NOUN", "PROPN", "PRON") and not tok.tag_.startswith("名詞") and not tok.text.isspace():
+            continue  # (GiNZA tags 内閣総理大臣 an ADJ at times; Sudachi still says 名詞; a line
+            # break that opens the sentence may head its nominal: _nominal)
         if tok.tag_ == "名詞-普通名詞-副詞可能":
             continue  # an adverbial noun: a condition or a time (前項の場合においては, 今後は), not who acts
         if "は" not in cases and not _heads_the_sentence(tok, sent.root):
@@ -1115,8 +1134,8 @@ def _nominal(tok: Any, particle: int, from_char: int) -> tuple[int, int] | None:
     line break that opens the sentence, which GiNZA at times makes the head of the nominal
     after it (\\n\\n + (4) 各府省 + は), is not part of it: the nominal is the words
     before the particle."""
-    if not tok.text.isspace():
-        return min(t.idx for t in tok.subtree if t.dep_ != "case"), tok.idx + len(tok.text)
+    if not tok.text.isspace():  # (the nominal itself may be parsed as a case: \n (3) 村長 は)
+        return min(t.idx for t in tok.subtree if t.dep_ != "case" or t == tok), tok.idx + len(tok.text)
     words = [t for t in tok.subtree if not t.text.isspace() and max(from_char, tok.idx) < t.idx < particle]
     return (min(t.idx for t in words), max(t.idx + len(t.text) for t in words)) if words else None
 
