@@ -125,6 +125,13 @@ def test_a_local_government_s_document_calls_itself_by_its_kind(service, tmp_pat
     assert not any(e.label == "北海道" for e in x.entities)  # 道の駅 names no prefecture
 
 
+def test_a_kind_word_that_begins_another_word_is_not_the_government(service, tmp_path: Path) -> None:
+    x, acts = _local_actors(service, tmp_path, "# 東山田町防災計画\n\n本計画は、北海道地域防災計画に基づく。\n\n"
+                            "## 1 対策\n\n1 町及び道は、相互に連携する。\n\n2 道路管理課は、道路の被害を調べる。\n")
+    assert sorted(_of(acts, "相互に連携")) == ["北海道", "東山田町"]
+    assert "道路管理課" in {e.label for e in x.entities}  # not 北海道路管理課
+
+
 def test_a_national_document_s_bare_kind_words_name_nobody(service, tmp_path: Path) -> None:
     _, acts = _local_actors(service, tmp_path, "# 地域防災対策の推進方針\n\n"
                       "1 市は、避難所の運営を支援する。\n")

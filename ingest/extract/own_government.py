@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from types import SimpleNamespace
 from typing import Any
+
+from policygraph.ingest.extract.aliases import defined_term_spans
 
 _KIND = "都道府県市区町村"
 PREFECTURES = (
@@ -42,8 +45,19 @@ _NOT_A_PLACE = frozenset({"農村", "漁村", "山村", "農山漁村", "都市"
                           "特別区", "市町", "町村", "区市", "区町", "各市", "全市", "本市", "当市", "同市", "中核市",
                           "政令市", "指定都市", "城下町", "門前町", "宿場町", "中心市", "新市", "旧市", "旧町", "旧村",
                           "集落地区", "地域区"})
-# what follows 市/町/村 inside a word (市街地, 市場, 町内, 村落): the title is not by a municipality
-_INSIDE_A_WORD = "街場民内域政営外議道税落並立有"
+# what follows 市/町/村/道 inside a word (市街地, 市場, 町内, 村落, 道路): not the kind word alone
+# (市立, 都立 are the government's own: 都立病院 is 東京都立病院)
+_INSIDE_A_WORD = "街場民内域政営外議道税落並有路"
+
+
+def _kind_alone(after: str) -> bool:
+    """Whether a kind word (市, 村, 道) followed by ``after`` stands alone, not as the
+    first character of another word or kind (市街地, 道路, 市町村).
+
+    >>> _kind_alone("災害対策本部"), _kind_alone("立病院"), _kind_alone("路管理課"), _kind_alone("町村")
+    (True, True, False, False)
+    """
+    return after[:1] not in _KIND + _INSIDE_A_WORD
 
 
 def own_government(title: str, text: str) -> tuple[str | None, str | None]:
@@ -54,7 +68,7 @@ def own_government(title: str, text: str) -> tuple[str | None, str | None]:
     if m is None or not (m["pref"] or m["muni"]) or m.end() >= len(title):
         return None, None
     muni, pref = m["muni"], m["pref"]
-    if muni and (muni in _NOT_A_PLACE or title[m.end()] in _KIND + _INSIDE_A_WORD):
+    if muni and (muni in _NOT_A_PLACE or not _kind_alone(title[m.end():])):
         muni = None
         if not pref:
             return None, None
@@ -84,10 +98,6 @@ def define_own(title: str, text: str, table: Any) -> dict[str, str]:
     with the governments as agencies.  Returns the merges (old key → new key) that name in
     full a unit printed with the kind alone: 村災害対策本部 → 音威子府村災害対策本部,
     道公安委員会 → 北海道公安委員会 (the short form an alias)."""
-    from types import SimpleNamespace
-
-    from policygraph.ingest.extract.aliases import defined_term_spans
-
     muni, pref = own_government(title, text)
     for term, name in own_terms(muni, pref).items():
         if term not in table.defined and defined_term_spans(text, SimpleNamespace(defined={term: ""}), []):
@@ -97,7 +107,7 @@ def define_own(title: str, text: str, table: Any) -> dict[str, str]:
         short = full[-1]
         for key, e in list(table.entities.items()):
             if (e.type == "Agency" and not e.generic and e.label.startswith(short) and len(e.label) > 3
-                    and e.label[1] not in _KIND and not e.label.startswith(full)):
+                    and _kind_alone(e.label[1:]) and not e.label.startswith(full)):
                 new = table.add("Agency", full + e.label[1:])
                 if new != key:
                     merges[key] = new
