@@ -147,7 +147,6 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
         if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
             yield from _statement_units(text, sec, intro)
-        statute = _in_statute(sec)
         for i, m in enumerate(bullets):
             a = sec.start + m.start()
             b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
@@ -155,8 +154,8 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
             # an item whose sentences each commit to something (・…の推進 + paragraphs
             # under it): a unit per commitment, as in a paragraph (the first inherits the
             # list's introduction, the others the item's first sentence)
-            pieces = [] if statute else commitment_sentences(text, a, b)
-            if len(pieces) < 2:
+            pieces = _commitments(text, sec, a, b)
+            if not pieces:
                 yield Unit(sec, a, b, bullet=i + 1, intro=(sec.start, intro_end))
                 continue
             for j, (p, q) in enumerate(pieces):
@@ -188,17 +187,22 @@ def _statement_units(text: str, sec: Section, statements: Iterable[tuple[int, in
     """A unit per statement, a dated milestone inside one a unit of its own, and each
     sentence of a paragraph that commits to something of its own (statutes aside: their
     unit is the paragraph)."""
-    statute = _in_statute(sec)
     for a, b in statements:
         for x, y in split_milestones(text, a, b):
-            pieces = [] if statute else commitment_sentences(text, x, y)
-            if len(pieces) < 2:
+            pieces = _commitments(text, sec, x, y)
+            if not pieces:
                 yield Unit(sec, x, y)
                 continue
             first = pieces[0]
             for i, (p, q) in enumerate(pieces):
                 # a sentence with no subject of its own acts for the paragraph's first one
                 yield Unit(sec, p, q, intro=None if i == 0 else first)
+
+
+def _commitments(text: str, sec: Section, a: int, b: int) -> list[tuple[int, int]]:
+    """The span cut at its commitments (:func:`commitment_sentences`), or [] when it stays
+    one unit: fewer than two commit, or it is a statute's (whose unit is the paragraph)."""
+    return [] if _in_statute(sec) else commitment_sentences(text, a, b)
 
 
 _ELABORATION = re.compile(r"(?:具体的には|特に|例えば|なお|ただし|その際|この際)、?")
