@@ -100,6 +100,17 @@ def test_the_actor_of_an_item_after_a_blank_line(service, tmp_path: Path) -> Non
     assert _of(m, "(5) 各府省") == ["府省庁"]
 
 
+def test_the_actor_of_a_sentence_the_parse_cut_in_pieces(service, tmp_path: Path) -> None:
+    """GiNZA at times gives one sentence several roots (デジタル庁は、…APIと | 電子申請等 |
+    APIを拡充し…): the topic of a piece without a predicate is the next piece's; a name
+    the parse cut (上川北部消防事務組合 | 音威子府消防支署は) is the actor whole."""
+    m = _actors(service, tmp_path, "# 取組\n\n"
+                "1 みどり庁は、マイナポータルAPIと電子申請等APIを拡充し、申請管理サーバを更新する。\n"
+                "2 上川北部消防事務組合音威子府消防支署は、立入検査を実施する。\n")
+    assert _of(m, "APIを拡充") == ["みどり庁"]
+    assert _of(m, "立入検査") == ["上川北部消防事務組合音威子府消防支署"]
+
+
 def _local_actors(service, tmp_path: Path, text: str) -> tuple[Any, dict[str, list[str]]]:  # type: ignore[no-untyped-def]
     x = _extract(service, tmp_path, text)
     label = {e.key: e.label for e in x.entities}

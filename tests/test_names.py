@@ -56,6 +56,19 @@ def test_organisations_and_systems_in_prose(service, sentence: str, agencies: li
     ("セル・バンク・システムを構築し、ベース・レジストリを整備する。", [], [], ["セル・バンク・システム", "ベース・レジストリ"]),
     # an attachment's label is not part of the name after it
     ("別紙テレビ会議システムの仕様による。", [], [], ["テレビ会議システム"]),
+    # courses, funds and allowances are programmes; a head with little before it is a kind
+    ("児童福祉司研修を実施し、被災者生活再建支援金と災害援護資金を支給する。", [],
+     ["児童福祉司研修", "被災者生活再建支援金", "災害援護資金"], []),
+    ("職員研修を行い、連携APIと携帯電話を使う。", [], [], []),
+    # APIs, servers and online services are systems
+    ("自己情報取得APIと申請管理サーバを更新し、コンビニ交付サービスを拡充する。", [], [],
+     ["自己情報取得API", "申請管理サーバ", "コンビニ交付サービス"]),
+    # police and tax offices, weather stations, branches and unions of local governments act;
+    # whichever one is competent or nearest names none
+    ("美深警察署、旭川地方気象台、上川北部消防事務組合及び名寄河川事務所に通報する。",
+     ["美深警察署", "旭川地方気象台", "上川北部消防事務組合", "名寄河川事務所"], [], []),
+    ("所轄警察署又は最寄りの交番に届け出る。", [], [], []),  # (警察署, 交番: generic actors)
+    ("複数警察署の捜査員が毎月警察署で会議を開く。", [], [], []),
 ])
 def test_what_is_not_a_name(service, sentence: str, agencies: list[str], programmes: list[str],
                             systems: list[str]) -> None:

@@ -37,11 +37,17 @@ SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データ
                 "サイト", "ホームページ", "ウェブページ", "特設ページ", "レジストリ", "原簿", "台帳", "登録簿",
                 # observation networks and their stations (GNSS観測点, 電子基準点, 潮位観測所)
                 "観測点", "観測所", "観測網", "基準点",
-                # software tools (annotation.md), named by what they do: 文書作成支援ツール
-                "ツール", "ソフトウェア")
+                # software tools (annotation.md), named by what they do: 文書作成支援ツール,
+                # 個人認証用アプリケーション, 自己情報取得API, 申請管理サーバ
+                "ツール", "ソフトウェア", "アプリケーション", "API", "サーバ", "サーバー", "マーケットプレイス",
+                # online services named by what they deliver: コンビニ交付サービス, 引越しワンストップサービス
+                "オンラインサービス", "ワンストップサービス", "交付サービス")
+# (cards and certificates are not: the dev gold counts マイナンバーカード, but not 運転免許証 or
+# 巡回連絡カード; a card is a System where the reference data names it)
 # equipment and technical services are System too (the ontology's pg:System): compounds
 # headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
-DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末")
+DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末", "ヘリコプター",
+                "電話")  # 衛星携帯電話, 災害時優先電話 (携帯電話 alone is a kind: nlp._kind_only)
 AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
     "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
@@ -52,9 +58,15 @@ AGENCY_HEADS = (
     # universities, associations, societies, foundations, corporations (any organisation that acts)
     "大学", "協会", "学会", "財団", "連盟", "連合会", "公社", "公庫", "製作所", "株式会社", "工業会", "医師会", "振興会",
     "会議所",
+    # offices, stations and branches of an organisation, and unions of local governments:
+    # 美深警察署, 旭川地方気象台, …駐在所, 国道事務所, 消防事務組合, 北海道支社, 住民対策班
+    "署", "気象台", "事務所", "出張所", "支所", "駐在所", "交番", "組合", "支社", "支店", "班", "裁判所", "検疫所",
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金",
-                 "事業", "講習", "構想", "プロジェクト", "イニシアティブ", "イニシアチブ")
+                 "事業", "講習", "構想", "プロジェクト", "イニシアティブ", "イニシアチブ",
+                 # courses and the funds and allowances a scheme pays (annotation.md: courses,
+                 # schemes): 児童福祉司研修, …に関する講習会, 被災者生活再建支援金, 災害援護資金
+                 "研修", "講習会", "支援金", "給付金", "助成金", "奨励金", "福祉資金", "援護資金", "手当")
 # a plan, strategy, guideline or standard named without quotes (包括的データ戦略,
 # データ品質管理実践ガイドブック, 情報セキュリティ管理基準); a compound of 6 characters or
 # more, so that 基本方針, 実施計画 and the like stay words
@@ -79,7 +91,10 @@ EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室",
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
 LAW_HEADS = ("法律", "法")
 # orders, rules and ordinances named as a compound: 関税法施行令, 個人情報保護委員会規則, 個人情報保護条例
-ORDER_HEADS = ("施行令", "施行規則", "委員会規則", "省令", "府令", "条例")
+ORDER_HEADS = ("施行令", "施行規則", "委員会規則", "省令", "府令", "条例",
+               # a ministry's rules named as a compound (貨物自動車運送事業輸送安全規則); 内部規則,
+               # 就業規則 and 文書規程 are kinds (_head_of: 5 characters or more)
+               "規則", "規程", "細則")
 NOT_LAW_TAILS = ("方法", "手法", "用法", "文法", "製法", "工法", "技法", "療法", "説法", "寸法", "作法", "魔法", "不法",
                  "合法", "違法", "無法", "便法", "司法", "立法", "話法", "論法", "算法", "解法", "戦法", "公法", "私法",
                  "処理法", "解決法", "対処法", "活用法", "利用法", "改善法", "分析法", "測定法", "評価法")
@@ -95,7 +110,9 @@ _GENERIC_AGENCY_WORDS = frozenset({"部", "課", "局", "室", "本部", "当局
                                    "国立大学", "公立大学", "私立大学", "短期大学"})
 # deictic prefixes: 当公安委員会 / 貴公安委員会 / 他運転免許課 point at an agency, they do not name one
 _BAD_PREFIX = ("各", "同", "当該", "本", "上記", "前記", "次期", "新たな", "その他", "全国", "現行", "既存", "当", "貴", "他",
-               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第", "それぞれ", "関連", "関係", "効果的", "具体的", "新規")
+               "自府", "自省", "自庁", "よう", "ため", "こと", "もの", "第", "それぞれ", "関連", "関係", "効果的", "具体的", "新規",
+               # whichever one is nearest or competent: 所轄警察署, 管轄税務署, 最寄りの交番
+               "所轄", "管轄", "最寄", "所管", "地元", "複数", "毎月", "毎年", "毎日", "毎週")
 # a quoted title of a plan, guideline or notice: 「…計画」, 「…ガイドライン(通則編)」 (a volume's
 # name belongs to the title, an edition's 「…統一基準(令和3年度版)」 does not), 「…について」
 _PLAN_RE = re.compile(
@@ -115,6 +132,10 @@ _NESTED_NOTICE_RE = re.compile(r"「((?:[^「」]|「[^「」]{2,120}」){4,200}
 # a standard named by its code: ISO 8601, JIS X 0301, ISO/IEC 27001
 _STANDARD_RE = re.compile(r"(?<![A-Za-z0-9])(?:ISO/IEC|ISO|IEC|JIS(?: [A-Z])?|EN|IEEE) ?[0-9]{3,5}(?:-[0-9]{1,2})?(?![0-9])")
 _CITED_NOTICE_RE = re.compile(r"「([^「」]{6,120}?について)」(?=\((?:令和|平成|昭和)[^()]{1,30}付け)")
+# a notice's title in a table's cell, the next cell its date and number (an inventory of
+# notices: 貨物自動車運送事業輸送安全規則の解釈及び運用について<TAB>平成15年3月10日国自貨…第118号)
+_NOTICE_CELL_RE = re.compile(r"(?:^|(?<=\t))([^\t\n「」]{6,160}?について(?:[(（](?:依命)?(?:通達|通知)[)）])?)"
+                             r"(?=\t(?:明治|大正|昭和|平成|令和) ?[0-9０-９元]{1,2} ?年 ?[0-9０-９]{1,2} ?月)", re.MULTILINE)
 _PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
 # (平成28年個人情報保護委員会規則第3号), (昭和57年法律第 80 号: a PDF's spaced digits)
 _LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和) ?(\d+|元|[{KANJI_DIGITS}]+) ?年"
@@ -214,9 +235,13 @@ def plan_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "「「MFの利用に関する指針について」の一部改正について」及びISO 8601、JIS X 0301、ISO/IEC 27001:2022"
     >>> [t[a:b] for a, b in plan_spans(t)]  # (the longer span wins where they overlap)
     ['「MFの利用に関する指針について」の一部改正について', 'MFの利用に関する指針について', 'ISO 8601', 'JIS X 0301', 'ISO/IEC 27001']
+    >>> t = "12\\t通知・通達\\t標準下水道条例について\\t昭和34年11月18日衛発第1108号\\t国土交通省"
+    >>> [t[a:b] for a, b in plan_spans(t)]  # a notice's title in an inventory's cell
+    ['標準下水道条例について']
     """
     spans = [m.span(1) for m in _PLAN_RE.finditer(text)]
     spans += [m.span(1) for m in _CITED_NOTICE_RE.finditer(text) if m.span(1) not in spans]
+    spans += [m.span(1) for m in _NOTICE_CELL_RE.finditer(text)]
     spans += [m.span(1) for m in _NESTED_NOTICE_RE.finditer(text) if "「" in m.group(1) and m.span(1) not in spans]
     spans += [m.span(1) for m in _SHEET_RE.finditer(text)]
     spans += [m.span() for m in _STANDARD_RE.finditer(text)]

@@ -984,13 +984,19 @@ def _actors(
     na = pp.from_original(a)
     nb = pp.from_original(b)
     seen = 0
+    # the topics of a piece GiNZA cut off a sentence before its predicate (デジタル庁は、
+    # …APIと | 電子申請等 | APIを拡充し…する。: three parse roots in one sentence)
+    cut_off: list[tuple[tuple[int, int], str]] = []
     for sent in doc.sents:
         if sent.end_char <= na or sent.start_char >= nb:
             continue
         if not any(t.pos_ in ("VERB", "AUX", "ADJ") for t in sent):
-            continue  # a heading line or blank lines between: not a statement with an actor
+            # a heading line or blank lines between: not a statement with an actor
+            cut_off = [] if _sentence_ends(doc.text, sent) else [*cut_off, *_topics(sent, na)]
+            continue
         seen += 1
-        found = list(_topics(sent, na))
+        found = [*cut_off, *_topics(sent, na)]
+        cut_off = []
         topics = [sp for sp, tier in found if tier == "topic"]
         # the first that names an agency: a topic, or one marked by では (調査会では、…を策定し),
         # in the order of their nominals; then one marked by において or で (事務局において整理し)
@@ -1000,8 +1006,10 @@ def _actors(
             oa, ob = pp.to_original(span[0], span[1])
             keys = _unique(
                 m.entity
-                for m in mentions
-                if oa <= m.start and m.end <= ob and entity_types.get(m.entity) in ACTOR_TYPES
+                # in the order printed (a document's own terms are found after the other names)
+                for m in sorted((m for m in mentions if m.start < ob and oa < m.end <= ob), key=lambda m: m.start)
+                # (a name the parse cut: 上川北部消防事務組合 | 音威子府消防支署は, the topic its tail)
+                if entity_types.get(m.entity) in ACTOR_TYPES
                 and (span not in bare_only or _bare(pp, m.start, m.end, oa, ob))
             )
             if keys:
@@ -1016,6 +1024,12 @@ def _actors(
         words = doc.text[topics[0][0] : topics[0][1]].split("\n")[-1]
         return [], _LEAD_MARKER.sub("", _BULLET.sub("", words)).strip() or None
     return [], None
+
+
+def _sentence_ends(text: str, sent: Any) -> bool:
+    """Whether the parse's sentence ends where the text's does: at 。, ！, ？ or a line end."""
+    body = sent.text.rstrip(" \u3000")
+    return not body.strip() or body[-1] in "。．！？!?\n" or text[sent.end_char : sent.end_char + 1] in ("\n", "")
 
 
 def _bare(pp: ParsedPassage, start: int, end: int, oa: int, ob: int) -> bool:
@@ -1064,7 +1078,14 @@ def _joined_before(sent: Any, left: int) -> int:
             noun = t.head
             if noun.pos_ in ("NOUN", "PROPN") or noun.tag_.startswith("名詞"):
                 return int(min(x.idx for x in noun.subtree if x.dep_ != "case" and x.idx < left))
-    return left
+    # names listed with 、 / 及び / 並びに / ・ that the parse left out of the topic (村、道及び
+    # 防災関係機関は): bare nominals, no clause
+    listed = _LISTED_BEFORE.search(sent.doc.text[sent.start_char : left])
+    return sent.start_char + listed.start() if listed else left
+
+
+# nominals listed before a topic: no kana of a clause, no brackets, each up to 24 characters
+_LISTED_BEFORE = re.compile(r"(?:(?<=[、\s])|^)(?:[^\sぁ-ゖ、。「」()（）]{1,24}(?:、|及び|並びに|・|又は))+$")
 
 
 def _topics(sent: Any, from_char: int = 0) -> Iterator[tuple[tuple[int, int], str]]:

@@ -364,8 +364,8 @@ def _agency_list(doc: Doc, start: int, k: int) -> list[Span]:
 
 
 def _nested_in_titles(doc: Doc, spans: list[Span]) -> None:
-    """Laws, agencies and systems named inside a title (「改正薬事法に基づく…指針について」,
-    「道路交通法の一部改正について」): ``doc.ents`` holds the title, and the names within it
+    """Laws, agencies, systems and programmes named inside a title (「改正薬事法に基づく…指針について」,
+    「道路交通法の一部改正について」, …管理者講習の運用について): ``doc.ents`` holds the title, and the names within it
     go to ``doc.user_data["pg_nested"]`` as [start_char, end_char, label, kb_id], mentions
     too (:func:`policygraph.ingest.extract.entities.mentions_in`)."""
     from spacy.util import filter_spans
@@ -374,7 +374,7 @@ def _nested_in_titles(doc: Doc, spans: list[Span]) -> None:
     if not titles:
         return
     kept = {(e.start_char, e.end_char) for e in doc.ents}
-    inner = filter_spans([sp for sp in spans if sp.label_ in ("PG_Law", "PG_Agency", "PG_System")
+    inner = filter_spans([sp for sp in spans if sp.label_ in ("PG_Law", "PG_Agency", "PG_System", "PG_Program")
                           and (sp.start_char, sp.end_char) not in kept
                           and any(a <= sp.start_char and sp.end_char <= b and (a, b) != (sp.start_char, sp.end_char)
                                   for a, b in titles)])
@@ -431,7 +431,9 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
 
 # whose site: the government, a ministry, agency, council or body, a local government
 _SITE_OWNER = re.compile(r"政府|.{1,24}(?:省|庁|委員会|本部|機構|センター|警察|局|[都道府県市区町村])")
-_TOOL_HEADS = ("ツール", "ソフトウェア")
+# heads that name a thing only with at least 4 characters of what it is for (分析ツール,
+# 連携API and 携帯電話 are kinds; 文書作成支援ツール, 自己情報取得API and 衛星携帯電話 name one)
+_TOOL_HEADS = ("ツール", "ソフトウェア", "アプリケーション", "API", "サーバ", "サーバー", "電話")
 _GENERIC_OWNER = ("各", "関係", "当該", "同", "本", "他", "自", "上記", "前記", "所管", "所轄")
 
 
