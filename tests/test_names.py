@@ -69,6 +69,9 @@ def test_organisations_and_systems_in_prose(service, sentence: str, agencies: li
      ["美深警察署", "旭川地方気象台", "上川北部消防事務組合", "名寄河川事務所"], [], []),
     ("所轄警察署又は最寄りの交番に届け出る。", [], [], []),  # (警察署, 交番: generic actors)
     ("複数警察署の捜査員が毎月警察署で会議を開く。", [], [], []),
+    # a council or a course named by its subject, unquoted; a plan on a subject is any plan
+    ("カードと保険証の一体化に関する検討会を開き、猟銃の取扱いに関する講習会を行い、防災に関する計画を作る。",
+     ["カードと保険証の一体化に関する検討会"], ["猟銃の取扱いに関する講習会"], []),
 ])
 def test_what_is_not_a_name(service, sentence: str, agencies: list[str], programmes: list[str],
                             systems: list[str]) -> None:

@@ -69,7 +69,7 @@ _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
 # 早期に alone is prompt only before an act of getting something done (早期に導入する), not in
 # 早期に発見する (finding early)
-_EARLY = (r"(?:可能な限り|できる限り|できるだけ|なるべく)早(?:期に|く)|一刻も早く"
+_EARLY = (r"(?:可能な限り|できる限り|できるだけ|なるべく)早(?:期に|く|い時期に)|一刻も早く|早急な"
           r"|早期(?:に|の)(?=実現|実施|導入|策定|整備|構築|開始|成立|施行|提出|取りまとめ|改正|見直|解決|運用|結論)")
 # (early alone only as the inline finder took it, its verb outside the text: 早期に + 実現)
 _PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に|" + _EARLY + r"|^早期[にの]$")

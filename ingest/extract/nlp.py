@@ -185,6 +185,9 @@ class GazetteerComponent:
                 listed = _agency_list(doc, start, k)
                 if listed:
                     return listed
+            if span.text in _NAMED_BY_SUBJECT and re.search(r"(?:に関する|に係る|のための)$", doc.text[: span.start_char]):
+                clause = _clause(doc, k)  # クロスボウの取扱いに関する講習会, …の利用に関する指針
+                return [Span(doc, clause.start, clause.end, label=label)] if clause else []
             if _kind_only(label, head, span.text):
                 return []
             if good_compound(span.text, head) or bare_device(span.text):
@@ -434,6 +437,11 @@ _SITE_OWNER = re.compile(r"政府|.{1,24}(?:省|庁|委員会|本部|機構|セ�
 # heads that name a thing only with at least 4 characters of what it is for (分析ツール,
 # 連携API and 携帯電話 are kinds; 文書作成支援ツール, 自己情報取得API and 衛星携帯電話 name one)
 _TOOL_HEADS = ("ツール", "ソフトウェア", "アプリケーション", "API", "サーバ", "サーバー", "電話")
+# offices, teams and unions are named by at least 3 characters before the head (名寄河川事務所,
+# 住民対策班, 美深警察署; 福祉事務所, 評価班 and 税務署 are kinds), and a union by more than its
+# kind (上川北部消防事務組合; 健康保険組合, 事業協同組合 and 労働組合 are kinds of body)
+_OFFICE_HEADS = ("署", "班", "事務所", "出張所", "支所", "組合")
+_UNION_KINDS = ("協同組合", "共済組合", "保険組合", "健保組合", "労働組合", "管理組合", "協業組合", "対象組合")
 _GENERIC_OWNER = ("各", "関係", "当該", "同", "本", "他", "自", "上記", "前記", "所管", "所轄")
 
 
@@ -451,14 +459,16 @@ def _kind_only(label: str, head: str, text: str) -> bool:
     """A compound too short to name one thing: 試験制度, 実施計画 (a programme or plan
     under 6 characters, but a course named by who attends it: 違反者講習), 分析ツール (a
     tool named by less than 4 characters of purpose; 文書作成支援ツール names one)."""
+    if "・" in text and text.rsplit("・", 1)[1] == head and not re.fullmatch(r"[ァ-ヶー]+", head):
+        return True  # 実地監査・定期検査・講習, 定員・機構: kinds listed (ベース・レジストリ is one word)
     if head in _TOOL_HEADS:
         return len(text) < len(head) + 4
+    if head in _OFFICE_HEADS:
+        return len(text) < len(head) + 3 or text.endswith(_UNION_KINDS)
     if re.fullmatch(r".{1,4}者講習", text):
         return False  # 違反者講習, 高齢者講習: a course named by who attends it
     if head in ("月間", "週間") and re.search(rf"[0-9{KANJI_0_9}十]{head}$", text):
         return True  # 施行後六月間, 2週間: a length, not a campaign
-    if "・" in text and text.rsplit("・", 1)[1] == head and not re.fullmatch(r"[ァ-ヶー]+", head):
-        return True  # 実地監査・定期検査・講習, 定員・機構: kinds listed (ベース・レジストリ is one word)
     return label in ("PG_Program", "PG_Plan") and len(text) < 6
 
 
@@ -485,8 +495,15 @@ def _owned_site(doc: Doc, start: int, k: int) -> Span | None:
     return Span(doc, i, k + 1, label="PG_System")
 
 
+# councils, courses, guidelines and schedules named by their subject alone (annotation.md: also
+# when named without quotes): …の一体化に関する検討会, …の取扱いに関する講習会, …の利用に関する指針,
+# e-LAWSの機能拡充等に係る工程表 (not 計画 or 方針: 防災に関する計画 is any plan on the subject)
+_NAMED_BY_SUBJECT = frozenset({"検討会", "研究会", "協議会", "懇談会", "有識者会議", "講習会", "研修会", "指針",
+                               "ガイドライン", "工程表", "ロードマップ", "要領", "マニュアル"})
+
+
 # what makes a modifying clause a description that names a system (…を行うための, …している, …に関する)
-_DESCRIBES = re.compile(r"ための|している|に関する")
+_DESCRIBES = re.compile(r"ための|している|に関する|に係る")
 
 
 def _clause(doc: Doc, k: int) -> Span | None:
@@ -496,7 +513,7 @@ def _clause(doc: Doc, k: int) -> Span | None:
     span = doc[left : k + 1]
     if left == k or not 8 <= len(span.text) <= 60 or re.search(r"[、。「」()\n]", span.text):
         return None
-    if span.text.startswith(("及び", "その", "この", "当該", "我が国", "各")):
+    if span.text.startswith(("及び", "その", "この", "当該", "我が国", "各", "これ", "それ", "上記", "前記", "同", "本件")):
         return None
     if not _DESCRIBES.search(span.text):
         return None  # 警察庁が整備する情報システム: a description, not a name
