@@ -81,6 +81,20 @@ def test_what_is_not_a_name(service, sentence: str, agencies: list[str], program
     assert [e.text for e in doc.ents if e.label_ == "PG_System"] == systems
 
 
+def test_a_company_with_its_legal_form_abbreviated(service, tmp_path: Path) -> None:
+    """(株) before or after the name: the company under its full name, as printed an alias."""
+    path = tmp_path / "lifeline.txt"
+    path.write_text("1 東日本電信電話（株）北海道事業部、（株）NTT ドコモ北海道支社などの電気通信事業者は、"
+                    "通信を確保する。\n", encoding="utf-8")
+    [x] = analyse([read_file(path)], service.analyzer)
+    names = {e.label: e.aliases for e in x.entities if e.type == "Agency"}
+    assert names["東日本電信電話株式会社北海道事業部"] == ("東日本電信電話(株)北海道事業部",)
+    assert "(株)NTT ドコモ北海道支社" in names["NTTドコモ北海道支社"]
+    [m] = x.measures
+    labels = {e.key: e.label for e in x.entities}
+    assert [labels[a] for a in m.actors][:2] == ["東日本電信電話株式会社北海道事業部", "NTTドコモ北海道支社"]
+
+
 def test_projects_are_programmes(service) -> None:
     doc = service.analyzer.nlp("海洋データ共有プロジェクトを開始し、関連プロジェクトとも連携する。")
     assert [e.text for e in doc.ents if e.label_ == "PG_Program"] == ["海洋データ共有プロジェクト"]

@@ -154,6 +154,11 @@ def _system(table: EntityTable, surface: str) -> str | None:
 
 
 def _agency(table: EntityTable, surface: str) -> str:
+    full = re.sub(r"\((?:株)\)|㈱", "株式会社", re.sub(r"\((?:有)\)|㈲", "有限会社", "".join(surface.split())))
+    if full != surface:  # (株)NTT ドコモ北海道支社: the company under its own name, as printed an alias
+        key = _agency(table, full)
+        table.alias(key, surface)
+        return key
     bare = without_legal_form(surface)
     if bare != surface:  # 独立行政法人情報処理推進機構, 株式会社…: the organisation under its own name
         key = _agency(table, bare)

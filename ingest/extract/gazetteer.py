@@ -323,7 +323,28 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
             spans.append((m.start(), m.end() + ends[-1]))
     spans += [m.span(1) for m in _PREFECTURE_ACTS.finditer(text)]
     spans += [m.span() for m in _PREFECTURE_POLICE.finditer(text)]
+    spans += abbreviated_company_spans(text)
     return sorted(spans)
+
+
+# a company's legal form abbreviated, before or after its name: (株)NTTドコモ北海道支社,
+# 東日本電信電話(株)北海道事業部, ㈱…; a branch or division after it belongs to the name
+_ABBREVIATED_FORM = r"(?:\((?:株|有)\)|㈱|㈲)"
+_COMPANY_UNIT = r"(?:[\u4e00-\u9fff\u30a0-\u30fa\u30fcA-Za-z0-9]{1,20}?(?:支社|支店|本社|事業部|営業所|支部|本部|センター))?"
+_ABBREVIATED_COMPANY_RE = re.compile(
+    r"(?:[A-Za-z0-9\u30a0-\u30fa\u30fc\u4e00-\u9fff々&.\-]{2,30}" + _ABBREVIATED_FORM + _COMPANY_UNIT
+    + r"|" + _ABBREVIATED_FORM + r" ?(?:[A-Za-z0-9&.\-]+ ?)?[\u30a0-\u30fa\u30fc\u4e00-\u9fff々]{2,20}"
+    + r"|" + _ABBREVIATED_FORM + r" ?[A-Za-z0-9&.\-]{2,20})")
+
+
+def abbreviated_company_spans(text: str) -> list[tuple[int, int]]:
+    """A company named with its legal form abbreviated.
+
+    >>> t = "東日本電信電話(株)北海道事業部、(株)NTT ドコモ北海道支社などの電気通信事業者、(株)北海道電力は"
+    >>> [t[a:b] for a, b in abbreviated_company_spans(t)]
+    ['東日本電信電話(株)北海道事業部', '(株)NTT ドコモ北海道支社', '(株)北海道電力']
+    """
+    return [m.span() for m in _ABBREVIATED_COMPANY_RE.finditer(text)]
 
 
 def without_legal_form(name: str) -> str:
