@@ -60,6 +60,10 @@ def test_organisations_and_systems_in_prose(service, sentence: str, agencies: li
     ("児童福祉司研修を実施し、被災者生活再建支援金と災害援護資金を支給する。", [],
      ["児童福祉司研修", "被災者生活再建支援金", "災害援護資金"], []),
     ("職員研修を行い、連携APIと携帯電話を使う。", [], [], []),
+    # radio networks, registers of people, emergency numbers and software (also as spelled
+    # ソフトウエア) are systems
+    ("防災行政無線及び119番により避難行動要支援者名簿の登録者に伝え、脆弱性検証ソフトウエアを使う。", [], [],
+     ["防災行政無線", "119番", "避難行動要支援者名簿", "脆弱性検証ソフトウエア"]),
     # APIs, servers and online services are systems
     ("自己情報取得APIと申請管理サーバを更新し、コンビニ交付サービスを拡充する。", [], [],
      ["自己情報取得API", "申請管理サーバ", "コンビニ交付サービス"]),

@@ -148,6 +148,8 @@ def _system(table: EntityTable, surface: str) -> str | None:
     if _GENERIC_SYSTEM.fullmatch(surface):
         return None  # 共通基盤, 連携先システム, 対象システム: what a system is for, not its name
     label = stem if stem.endswith(("基盤", "プラットフォーム", "ネットワーク")) else surface
+    if re.fullmatch(r"[0-9 ]+番", label):
+        label = label.replace(" ", "")  # 119 番 as a PDF spaces it: the number 119番
     key = table.add("System", label)
     table.alias(key, surface)
     return key

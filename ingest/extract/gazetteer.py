@@ -39,7 +39,9 @@ SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データ
                 "観測点", "観測所", "観測網", "基準点",
                 # software tools (annotation.md), named by what they do: 文書作成支援ツール,
                 # 個人認証用アプリケーション, 自己情報取得API, 申請管理サーバ
-                "ツール", "ソフトウェア", "アプリケーション", "API", "サーバ", "サーバー", "マーケットプレイス",
+                "ツール", "ソフトウェア", "ソフトウエア", "アプリケーション", "API", "サーバ", "サーバー", "マーケットプレイス",
+                # registers of people and radio networks: 避難行動要支援者名簿, 防災行政無線
+                "名簿", "無線",
                 # online services named by what they deliver: コンビニ交付サービス, 引越しワンストップサービス
                 "オンラインサービス", "ワンストップサービス", "交付サービス")
 # (cards and certificates are not: the dev gold counts マイナンバーカード, but not 運転免許証 or
@@ -101,7 +103,7 @@ NOT_LAW_TAILS = ("方法", "手法", "用法", "文法", "製法", "工法", "�
 GENERIC_LAWS = frozenset({"改正法", "特別法", "一般法", "関係法", "根拠法", "新法", "旧法", "現行法", "個別法", "基本法",
                           "関係法律", "改正法律", "整備法", "個別法律", "この法律", "同法律"})
 # a site word: named only by its owner (政府のウェブサイト, nlp._owned_site)
-SITE_WORDS = ("ウェブサイト", "Webサイト", "WEBサイト", "ホームページ", "ウェブページ")
+SITE_WORDS = ("ウェブサイト", "Webサイト", "WEBサイト", "ホームページ", "ウェブページ", "ウエブサイト", "ウエブページ")
 GENERIC_SYSTEMS = frozenset({"システム", "業務システム", "情報システム", "新たなシステム", "基盤", "プラットフォーム",
                              "ネットワーク", "データベース", "アプリ", "インフラ", "サイト", *SITE_WORDS,
                              "カタログサイト", "特設サイト"})
@@ -202,7 +204,9 @@ def _latin_edge(text: str, a: int, b: int) -> bool:
     )
 
 
-_SHORT_DIAL_RE = re.compile(r"(?<![0-9A-Za-z#/-])(?<!\]\()#[0-9]{4}(?![0-9A-Za-z-])")
+_SHORT_DIAL_RE = re.compile(r"(?<![0-9A-Za-z#/-])(?<!\]\()#[0-9]{4}(?![0-9A-Za-z-])"
+                            # the emergency and service numbers: 110番, 119番, 118番 (not 123番地)
+                            r"|(?<![0-9第])1[0-9]{2} ?番(?![0-9地号目手])")
 
 
 def short_dial_spans(text: str) -> list[tuple[int, int]]:
@@ -212,6 +216,9 @@ def short_dial_spans(text: str) -> list[tuple[int, int]]:
     [(9, 14)]
     >>> short_dial_spans("1.3 課題](#131) 図#12")  # a Markdown anchor, a figure number
     []
+    >>> t = "119番通報が集中し、110 番を受理した。東町123番地、第110番"
+    >>> [t[a:b] for a, b in short_dial_spans(t)]
+    ['119番', '110 番']
     """
     return [m.span() for m in _SHORT_DIAL_RE.finditer(text)]
 

@@ -228,7 +228,7 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[./&-][A-Za-z0-9]+)*")
 _CLASS_WORDS: tuple[tuple[str, str, bool], ...] = (
     # (head, label, also after の)
     ("システム", "PG_System", False), ("サービス", "PG_System", False), ("プラットフォーム", "PG_System", False),
-    ("サイト", "PG_System", False), ("ソフトウェア", "PG_System", True), ("ツール", "PG_System", True),
+    ("サイト", "PG_System", False), ("ソフトウェア", "PG_System", True), ("ソフトウエア", "PG_System", True), ("ツール", "PG_System", True),
     ("アプリ", "PG_System", False), ("データベース", "PG_System", False),
     ("団体", "PG_Agency", True), ("機関", "PG_Agency", True), ("組織", "PG_Agency", False), ("法人", "PG_Agency", False),
 )
@@ -236,9 +236,9 @@ _CLASS_WORDS: tuple[tuple[str, str, bool], ...] = (
 
 # what follows a Latin name that is used as a tool: …を利用, …で作成, …や…などの共通的なツール
 _TOOL_USE = re.compile(r"(?:\[\^?[0-9]+\])?(?:を(?:利用|使用|活用|用い|使い|使っ|導入|採用)|で作成"
-                       r"|(?:や|、|及び|と)[^。]{0,40}?(?:など|等)の[^。]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
-                       r"|(?:など|等)の[^。、]{0,12}?(?:ツール|ソフトウェア|アプリケーション|アプリ|ライブラリ)"
-                       r"|の?(?:ツール|ソフトウェア|ライブラリ)"
+                       r"|(?:や|、|及び|と)[^。]{0,40}?(?:など|等)の[^。]{0,12}?(?:ツール|ソフトウェア|ソフトウエア|アプリケーション|アプリ|ライブラリ)"
+                       r"|(?:など|等)の[^。、]{0,12}?(?:ツール|ソフトウェア|ソフトウエア|アプリケーション|アプリ|ライブラリ)"
+                       r"|の?(?:ツール|ソフトウェア|ソフトウエア|ライブラリ)"
                        # a name whose functions are extended or that is modified: e-LAWSの機能拡充
                        r"|の(?:機能(?:拡充|追加)|改修|更改|ログイン))")  # (機能強化 is said of organisations too)
 
@@ -283,8 +283,9 @@ def _tools(doc: Doc, spans: list[Span]) -> list[Span]:
     """A Latin name used as a tool is a system (annotation.md: software tools):
     ``…オープンソースのであるCKANを利用しています``, ``クレンジングのためのOpenRefineや…
     バリデータなどの共通的なツール``, ``Microsoft Excelで作成``.  Only where nothing else
-    (the reference data, a definition) has labelled the name."""
-    taken = {t for sp in spans for t in range(sp.start, sp.end)}
+    (the reference data, a definition) has labelled the name; inside a title (…の機能拡充等に係る
+    工程表) it is a name nested in the title."""
+    taken = {t for sp in spans if sp.label_ not in ("PG_Plan", "PG_Program") for t in range(sp.start, sp.end)}
     out = []
     text = doc.text
     i = 0
@@ -436,7 +437,7 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
 _SITE_OWNER = re.compile(r"政府|.{1,24}(?:省|庁|委員会|本部|機構|センター|警察|局|[都道府県市区町村])")
 # heads that name a thing only with at least 4 characters of what it is for (分析ツール,
 # 連携API and 携帯電話 are kinds; 文書作成支援ツール, 自己情報取得API and 衛星携帯電話 name one)
-_TOOL_HEADS = ("ツール", "ソフトウェア", "アプリケーション", "API", "サーバ", "サーバー", "電話")
+_TOOL_HEADS = ("ツール", "ソフトウェア", "ソフトウエア", "アプリケーション", "API", "サーバ", "サーバー", "電話", "無線")
 # offices, teams and unions are named by at least 3 characters before the head (名寄河川事務所,
 # 住民対策班, 美深警察署; 福祉事務所, 評価班 and 税務署 are kinds), and a union by more than its
 # kind (上川北部消防事務組合; 健康保険組合, 事業協同組合 and 労働組合 are kinds of body)
@@ -515,6 +516,9 @@ def _clause(doc: Doc, k: int) -> Span | None:
         return None
     if span.text.startswith(("及び", "その", "この", "当該", "我が国", "各", "これ", "それ", "上記", "前記", "同", "本件")):
         return None
+    if re.match(r"(?:別紙|別添|別記|別表)[0-9]*の", span.text):  # 別紙のk-NORMの…工程表: where it is printed
+        left = next(t.i for t in span if t.text == "の") + 1
+        span = doc[left : k + 1]
     if not _DESCRIBES.search(span.text):
         return None  # 警察庁が整備する情報システム: a description, not a name
     # 遺失届の提出等の遺失物関係手続を…システム: what comes before 等の only exemplifies the
