@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from analysed_text import analyse_text
 
 from policygraph.ingest.pipeline import analyse
 from policygraph.ingest.readers import read_file
@@ -87,10 +88,8 @@ def test_what_is_not_a_name(service, sentence: str, agencies: list[str], program
 
 def test_a_company_with_its_legal_form_abbreviated(service, tmp_path: Path) -> None:
     """(株) before or after the name: the company under its full name, as printed an alias."""
-    path = tmp_path / "lifeline.txt"
-    path.write_text("1 東日本電信電話（株）北海道事業部、（株）NTT ドコモ北海道支社などの電気通信事業者は、"
-                    "通信を確保する。\n", encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
+    x = analyse_text(service, tmp_path / "lifeline.txt", "1 東日本電信電話（株）北海道事業部、（株）NTT ドコモ北海道支社"
+                     "などの電気通信事業者は、通信を確保する。\n")
     names = {e.label: e.aliases for e in x.entities if e.type == "Agency"}
     assert names["東日本電信電話株式会社北海道事業部"] == ("東日本電信電話(株)北海道事業部",)
     assert "(株)NTT ドコモ北海道支社" in names["NTTドコモ北海道支社"]
@@ -110,10 +109,8 @@ def test_quoted_law_name_before_its_number(service) -> None:
 
 
 def test_legal_form_is_an_alias_of_the_organisation(service, tmp_path: Path) -> None:
-    path = tmp_path / "kyodo.txt"
-    path.write_text("1 公益財団法人みどり環境財団は、植樹事業を運営する。\n\n"
-                    "2 みどり環境財団は、令和8年度中に報告書を取りまとめる。\n", encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
+    x = analyse_text(service, tmp_path / "kyodo.txt", "1 公益財団法人みどり環境財団は、植樹事業を運営する。\n\n"
+                     "2 みどり環境財団は、令和8年度中に報告書を取りまとめる。\n")
     [org] = [e for e in x.entities if e.type == "Agency"]
     assert org.label == "みどり環境財団"
     assert "公益財団法人みどり環境財団" in org.aliases

@@ -156,8 +156,10 @@ def _system(table: EntityTable, surface: str) -> str | None:
 
 
 def _agency(table: EntityTable, surface: str) -> str:
-    full = re.sub(r"\((?:株)\)|㈱", "株式会社", re.sub(r"\((?:有)\)|㈲", "有限会社", "".join(surface.split())))
-    if full != surface:  # (株)NTT ドコモ北海道支社: the company under its own name, as printed an alias
+    # a name as printed with spaces or an abbreviated legal form ((株)NTT ドコモ北海道支社): the
+    # organisation under its name written out, as printed an alias
+    full = re.sub(r"\(株\)|㈱", "株式会社", re.sub(r"\(有\)|㈲", "有限会社", "".join(surface.split())))
+    if full != surface:
         key = _agency(table, full)
         table.alias(key, surface)
         return key

@@ -29,14 +29,9 @@ from types import SimpleNamespace
 from typing import Any
 
 from policygraph.ingest.extract.aliases import defined_term_spans
+from policygraph.ingest.extract.gazetteer import PREFECTURES
 
 _KIND = "都道府県市区町村"
-PREFECTURES = (
-    "北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
-    "千葉県", "東京都", "神奈川県", "新潟県", "富山県", "石川県", "福井県", "山梨県", "長野県", "岐阜県", "静岡県",
-    "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
-    "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
-    "宮崎県", "鹿児島県", "沖縄県")
 _PREFECTURE = "|".join(PREFECTURES)
 _OWN = re.compile(rf"^(?P<pref>{_PREFECTURE})?(?P<muni>[^\s\d「」()・]{{1,5}}?[市区町村])?")
 _PREFECTURE_IN_TEXT = re.compile(_PREFECTURE)
