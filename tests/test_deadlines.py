@@ -151,6 +151,17 @@ def test_limits_found_in_running_text() -> None:
 
 
 
+def test_span_of_glossed_fiscal_years() -> None:
+    """A span from one fiscal year to another, each with its era year in parentheses, is
+    one period, not two years (2024年度(令和6年度)から2026年度(令和8年度)まで)."""
+    from policygraph.ingest.extract.measures import deadlines_of
+    for text in ("2024年度(令和6年度)から2026年度(令和8年度)までに整備する。",
+                 "令和6年度(2024年度)~令和8年度(2026年度)に整備する。"):
+        found = [(d.kind, d.start, d.end) for _, _, d in find_deadlines(text)]
+        assert found == [("period", "2024-04-01", "2027-03-31")], text
+        assert [(d.kind, d.end) for d in deadlines_of(text)] == [("period", "2027-03-31")], text
+
+
 def test_kanji_dates_in_running_text() -> None:
     """A statute's limit in kanji numerals is found with its offsets; the date of a cited
     law (…日法律第…号) is a citation, not the measure's deadline."""

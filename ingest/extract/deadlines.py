@@ -453,9 +453,14 @@ def parse_bracket(text: str) -> list[Deadline]:
     return [normalise(p, part) for part, p in split_bracket(text)]
 
 
+# a fiscal year with the other calendar's name for it in parentheses: 2024年度(令和6年度)
+_FY_GLOSSED = rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度(?:\({_ERA}{_N}年度\))?)"
+
 _INLINE = re.compile(
     rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
-    rf"|(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度(?:\({_ERA}{_N}年度\))?)(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
+    # from one glossed fiscal year to another (2024年度(令和6年度)から2026年度(令和8年度)まで)
+    rf"|{_FY_GLOSSED}{_RANGE}{_FY_GLOSSED}(?:末)?(?:まで(?:に|の)?)?"
+    rf"|{_FY_GLOSSED}(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
     rf"(?:{_FY_PART})?" r"(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に|[~〜～](?![0-9]))?"
     # calendar years from one to another (令和6年から令和8年まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|{_MD}月)(?:まで(?:に|の)?)?"
