@@ -14,7 +14,14 @@ point count).
 
 Writes bench/results/cluster.json (one entry per batch setting).
 
+``--scaling N`` measures instead how the cluster scales: a folder of N documents built as
+``bench/archive.py`` builds its own (pieces of the corpus and tests/data/public, era years
+moved on), ingested on a cluster with one worker and on one with two (the head with no
+CPU, the worker node with 1 or 2), alternating, each run's workers started before its
+clock starts.  Writes bench/results/cluster-scaling.json.
+
 Run: .venv/bin/python bench/cluster.py [FOLDER] [--cpus-per-node N] [--rounds N]
+     .venv/bin/python bench/cluster.py --scaling 60 --batch-docs 3 [--rounds N]
 """
 
 from __future__ import annotations
@@ -112,16 +119,56 @@ def _worker_peak_rss_mb(files: list[Path], address: str) -> int:
     return round(info["rss"] / 2**20)
 
 
+def scaling(docs: int, rounds: int) -> None:
+    """One worker against two on the same folder (see the module docstring)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from archive import build_folder
+
+    from policygraph.core.settings import Settings
+    from policygraph.ingest.readers import read_file
+
+    runs: dict[int, list[dict[str, object]]] = {1: [], 2: []}
+    with tempfile.TemporaryDirectory(prefix="pgb", dir="/tmp") as tmp:
+        files = build_folder(Path(tmp) / "folder", docs, 1200)
+        chars = sum(len(read_file(f).text) for f in files)
+        batches = _batches(files, Settings())
+        for r in range(rounds):
+            for n in (1, 2):  # alternating, so both see the machine's load alike
+                with local_cluster(n, head_cpus=0) as (address, _client):
+                    runs[n].append(_cluster(files, Path(tmp) / f"w{n}r{r}", address))
+                print(f"{n} worker(s), round {r + 1}: {runs[n][-1]['ingest_s_excl_start']} s", flush=True)
+    same = all(run["_dump"] == runs[1][0]["_dump"] for n in (1, 2) for run in runs[n])
+    med: dict[int, float] = {}
+    for n in (1, 2):
+        for run in runs[n]:
+            del run["_dump"]
+        med[n] = statistics.median(float(run["ingest_s_excl_start"]) for run in runs[n])  # type: ignore[arg-type]
+    res = {
+        "documents": len(files), "characters": chars, "machine_cores": os.cpu_count(),
+        "ingest_batch_docs": Settings().ingest_batch_docs, "batches": batches,
+        **{f"workers_{n}": {"runs": runs[n], "median_ingest_s_excl_start": round(med[n], 1),
+                            "median_chars_per_s_excl_start": round(chars / med[n])} for n in (1, 2)},
+        "two_over_one": round(med[1] / med[2], 2),
+        "same_graph_and_points": same,
+    }
+    (ROOT / "bench" / "results" / "cluster-scaling.json").write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(res, ensure_ascii=False, indent=2))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("folder", nargs="?", type=Path, default=ROOT / "tests" / "data" / "corpus")
     ap.add_argument("--cpus-per-node", type=int, default=1)
     ap.add_argument("--rounds", type=int, default=2, help="local and cluster runs, alternating (default 2 each)")
     ap.add_argument("--batch-docs", type=int, help="POLICYGRAPH_INGEST_BATCH_DOCS for both (default: the setting's)")
+    ap.add_argument("--scaling", type=int, metavar="DOCS", help="one worker against two on a folder of DOCS documents")
     args = ap.parse_args()
     os.environ.update({"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
     if args.batch_docs:
         os.environ["POLICYGRAPH_INGEST_BATCH_DOCS"] = str(args.batch_docs)
+    if args.scaling:
+        scaling(args.scaling, args.rounds)
+        return
     from policygraph.core.settings import Settings
     from policygraph.ingest.readers import read_file
     from policygraph.service.writes import expand

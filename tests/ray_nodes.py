@@ -63,19 +63,21 @@ def _group_alive(pgid: int) -> bool:
 
 
 @contextmanager
-def local_cluster(cpus: int = 1, timeout_s: float = 120) -> Iterator[tuple[str, str]]:
-    """A head node and one worker node, ``cpus`` CPUs each: yields the head's ``host:port``
-    and its Ray Client address (``ray://host:port``); both nodes are gone afterwards."""
+def local_cluster(cpus: int = 1, timeout_s: float = 120, head_cpus: int | None = None) -> Iterator[tuple[str, str]]:
+    """A head node and one worker node, ``cpus`` CPUs each (the head ``head_cpus`` if
+    given: 0 leaves every worker on the worker node): yields the head's ``host:port`` and
+    its Ray Client address (``ray://host:port``); both nodes are gone afterwards."""
     tmp = tempfile.mkdtemp(prefix="pgray", dir="/tmp")  # Ray's socket paths must stay short
     port, client_port = free_port(), free_port()
     address = f"127.0.0.1:{port}"
-    common = ["--block", f"--num-cpus={cpus}", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
+    common = ["--block", "--node-ip-address=127.0.0.1", "--disable-usage-stats"]
     procs: list[subprocess.Popen[bytes]] = []
     log = open(Path(tmp) / "ray-start.log", "wb")  # noqa: SIM115 - closed when the nodes are
     try:
         procs.append(subprocess.Popen(
             [RAY, "start", "--head", f"--port={port}", "--include-dashboard=false", f"--temp-dir={tmp}",
-             f"--ray-client-server-port={client_port}", f"--dashboard-agent-listen-port={free_port()}", *common],
+             f"--ray-client-server-port={client_port}", f"--dashboard-agent-listen-port={free_port()}",
+             f"--num-cpus={cpus if head_cpus is None else head_cpus}", *common],
             stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True))
         deadline = time.monotonic() + timeout_s
         for n in (1, 2):
@@ -85,7 +87,8 @@ def local_cluster(cpus: int = 1, timeout_s: float = 120) -> Iterator[tuple[str, 
                 time.sleep(1)
             if n == 1:
                 procs.append(subprocess.Popen(
-                    [RAY, "start", f"--address={address}", f"--dashboard-agent-listen-port={free_port()}", *common],
+                    [RAY, "start", f"--address={address}", f"--dashboard-agent-listen-port={free_port()}",
+                     f"--num-cpus={cpus}", *common],
                     stdout=log, stderr=subprocess.STDOUT, env=ENV, start_new_session=True))
         yield address, f"ray://127.0.0.1:{client_port}"
     finally:
