@@ -126,6 +126,29 @@ def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
     return ordinal == 1
 
 
+# markers that only a heading prints at a line's start: an excerpt may begin at any of them
+# (第２章 of a plan printed alone, 第五条 of a statute quoted from its middle)
+_OPENING_KINDS = ("chapter", "setsu", "dai", "article")
+
+
+def _starts_excerpt(stack: list[_Level], kind: str, after: str, rest: str, last: dict[str, int],
+                    ordinal: int = 0) -> bool:
+    """Whether a 第N章 / 第N節 / 第N / 第N条 line that does not continue a sequence is the first
+    heading of its kind in an excerpt: the kind is not open above it, nor seen before (a
+    section of the next chapter aside), a space or the line's end follows the marker (第3章で述べた… and a
+    wrapped line's 第5条の規定により… are references), and a title or a statute's text
+    follows."""
+    if kind == "article" and kind in last and after.isspace() and ordinal > last[kind]:
+        return True  # an excerpt's next article (第3条 … 第5条 of a statute printed 抄)
+    if kind not in _OPENING_KINDS or any(lv.kind == kind for lv in stack):
+        return False
+    if kind in last and not (kind == "setsu" and any(lv.kind == "chapter" for lv in stack)):
+        return False  # seen before: only a chapter's sections restart (第3章 › 第2節 of an excerpt)
+    if after and not after.isspace():
+        return kind in ("chapter", "setsu") and bool(_title(rest)) and not re.match(r"[\u3040-\u309f]", rest)
+    return kind == "article" or bool(_title(rest)) or not rest
+
+
 def _title(rest: str) -> str:
     rest = rest.strip().strip("*").strip()
     rest = re.sub(r"[\s.…‥]*\t?\s*\d{1,3}\s*$", "", rest) if _TOC_LINE.search(rest) else rest
@@ -235,7 +258,8 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
                 out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
                 continue
             kind = "preface" if value in PREFACES else kind
-        elif not _accepts(stack, kind, ordinal) and not (kind == "article" and ordinal == last.get(kind, 0) + 1):
+        elif (not _accepts(stack, kind, ordinal) and not (kind == "article" and ordinal == last.get(kind, 0) + 1)
+              and not _starts_excerpt(stack, kind, body[len(printed) : len(printed) + 1], rest, last, ordinal)):
             slip = _slip(stack, kind, value)
             if slip is None:
                 continue
@@ -244,6 +268,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         title = _title(rest)
         if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
             title = lines[idx - 1][2].strip()[1:-1]  # (目的) above 第一条 is the article's caption
+            a = lines[idx - 1][0]  # and the article's: not the end of the article above
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
