@@ -18,6 +18,7 @@ from policygraph.ingest.extract import aliases
 from policygraph.ingest.extract.citations import extract_citations
 from policygraph.ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
 from policygraph.ingest.extract.gazetteer import Gazetteer
+from policygraph.ingest.extract.generic_actors import generic_actor_text
 from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
 from policygraph.ingest.extract.metadata import extract_metadata
 from policygraph.ingest.extract.nlp import load_nlp, parse
@@ -145,6 +146,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         {k for k, t in types.items() if t == "Law"})
     mentions = [*mentions, *term_mentions]
     measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types, meta.date)
+    measures = generic_actor_text(measures, mentions, table.entities, lay.doc.text)
     return ExtractedDocument(
         doc=lay.doc,
         meta=meta,
