@@ -288,10 +288,23 @@ PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", 
                "愛知県", "三重県", "滋賀県", "京都府", "大阪府", "兵庫県", "奈良県", "和歌山県", "鳥取県", "島根県", "岡山県",
                "広島県", "山口県", "徳島県", "香川県", "愛媛県", "高知県", "福岡県", "佐賀県", "長崎県", "熊本県", "大分県",
                "宮崎県", "鹿児島県", "沖縄県")
-# a prefecture that acts, not the place: 石川県資料, 石川県の発表, 兵庫県によると, 東京都知事
-_PREFECTURE_ACTS = re.compile("(?<![\u4e00-\u9fff])(" + "|".join(PREFECTURES) + r")"
-                              r"(?=資料|発表|の発表|調べ|の調べ|によると|によれば|知事(?!選)|ホームページ|公表|作成|提供|[はが][、]?"
-                              r"(?:[^、。]{0,30}?)(?:を)?(?:策定|実施|設置|公表|発表|作成|整備|開始|要請|決定|支援)し)")
+# a local government that acts, not the place: the topic of a statement (東京都は、…を派遣する),
+# one asked, told or worked with (静岡県に報告する, 県と連携し), a source (石川県資料, 兵庫県によると)
+_GOVERNMENT_ACTS = (r"(?=資料|発表|の発表|調べ|の調べ|によると|によれば|知事(?!選)|市長|町長|村長|区長|ホームページ|公表|作成|提供"
+                    r"|[はが]、|[はが][^、。]{0,40}?(?:策定|実施|設置|公表|発表|作成|整備|開始|要請|決定|支援)し"
+                    r"|に対し|と(?:連携|協力|共同)|(?:へ|に)(?:報告|提出|通知|要請|依頼|届け出)|において(?:は)?、)")
+_PREFECTURE_ACTS = re.compile("(?<![\u4e00-\u9fff])(" + "|".join(PREFECTURES) + ")" + _GOVERNMENT_ACTS)
+# words ending in a municipality's kind that name none (農村振興計画, 地区防災計画, 中心市街地…)
+NOT_A_PLACE = frozenset({"農村", "漁村", "山村", "農山漁村", "都市", "地区", "管区", "特区", "学区", "校区", "選挙区",
+                         "特別区", "市町", "町村", "区市", "区町", "各市", "全市", "本市", "当市", "同市", "中核市",
+                         "政令市", "指定都市", "城下町", "門前町", "宿場町", "中心市", "新市", "旧市", "旧町", "旧村",
+                         "集落地区", "地域区"})
+# a municipality by its name (川崎市は、…; 松江市と連携し): a name of kanji before its kind, not
+# a word for municipalities in general (市町村, 被災市町村, 各市, 関係市町村, 近隣の町)
+_MUNICIPALITY_ACTS = re.compile("(?<![\u4e00-\u9fff])(?:" + "|".join(PREFECTURES) + r")?([\u4e00-\u9fff]{1,4}?[市区町村])"
+                                + _GOVERNMENT_ACTS)
+_NOT_A_NAME = re.compile(r"^(?:同|本|当|各|全|他|当該|関係|近隣|周辺|被災|対象|構成|所在|管内|地元|一部|特定|指定|中核|政令|特例"
+                         r"|離島|過疎|隣接|市|町|区|村|県|都|府|道|県内|国内|全国|地方|都道府)")
 # a prefecture's police (annotation.md: prefectural police are agencies): 神奈川県警察, 大阪府警察本部
 _PREFECTURE_POLICE = re.compile("(?<![\u4e00-\u9fff])(?:" + "|".join(PREFECTURES) + r")警察(?:本部)?(?!官|署|職員|庁)")
 # a name in quotes after the class it belongs to: 気象衛星「ひまわり9号」, スマートフォン用アプリ「…」
@@ -329,6 +342,9 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
                 and not name[ends[-1] :].startswith(("法", "令")):  # 株式会社商工組合中央金庫法: a law
             spans.append((m.start(), m.end() + ends[-1]))
     spans += [m.span(1) for m in _PREFECTURE_ACTS.finditer(text)]
+    spans += [m.span(1) for m in _MUNICIPALITY_ACTS.finditer(text)
+              if m.group(1) not in NOT_A_PLACE and not _NOT_A_NAME.match(m.group(1)[:-1])
+              and m.group(1)[-2] not in "市区町村都道府県"]
     spans += [m.span() for m in _PREFECTURE_POLICE.finditer(text)]
     spans += abbreviated_company_spans(text)
     return sorted(spans)

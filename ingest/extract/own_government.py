@@ -17,8 +17,8 @@ the title prints, else the one the text names most (北海道 for 道).
 ((None, None), (None, None))
 >>> own_government("中心市街地活性化基本計画", "…"), own_government("農村振興計画", "…"), own_government("都市再生方針", "…")
 ((None, None), (None, None), (None, None))
->>> own_government("市川市総合計画", "千葉県")
-('市川市', '千葉県')
+>>> own_government("市川市総合計画", "千葉県"), own_government("第２次松江市総合計画", "島根県")
+(('市川市', '千葉県'), ('松江市', '島根県'))
 """
 
 from __future__ import annotations
@@ -29,17 +29,13 @@ from types import SimpleNamespace
 from typing import Any
 
 from policygraph.ingest.extract.aliases import defined_term_spans
-from policygraph.ingest.extract.gazetteer import PREFECTURES
+from policygraph.ingest.extract.gazetteer import NOT_A_PLACE, PREFECTURES
 
 _KIND = "都道府県市区町村"
 _PREFECTURE = "|".join(PREFECTURES)
-_OWN = re.compile(rf"^(?P<pref>{_PREFECTURE})?(?P<muni>[^\s\d「」()・]{{1,5}}?[市区町村])?")
+# (a plan's edition before the name: 第2次松江市総合計画)
+_OWN = re.compile(rf"^(?:第[0-9０-９一二三四五六七八九十]+[次期]\s*)?(?P<pref>{_PREFECTURE})?(?P<muni>[^\s\d「」()・]{{1,5}}?[市区町村])?")
 _PREFECTURE_IN_TEXT = re.compile(_PREFECTURE)
-# words ending in a municipality's kind that name none (農村振興計画, 地区防災計画, 中心市街地…)
-_NOT_A_PLACE = frozenset({"農村", "漁村", "山村", "農山漁村", "都市", "地区", "管区", "特区", "学区", "校区", "選挙区",
-                          "特別区", "市町", "町村", "区市", "区町", "各市", "全市", "本市", "当市", "同市", "中核市",
-                          "政令市", "指定都市", "城下町", "門前町", "宿場町", "中心市", "新市", "旧市", "旧町", "旧村",
-                          "集落地区", "地域区"})
 # what follows 市/町/村/道 inside a word (市街地, 市場, 町内, 村落, 道路): not the kind word alone
 # (市立, 都立 are the government's own: 都立病院 is 東京都立病院)
 _INSIDE_A_WORD = "街場民内域政営外議道税落並有路"
@@ -63,7 +59,7 @@ def own_government(title: str, text: str) -> tuple[str | None, str | None]:
     if m is None or not (m["pref"] or m["muni"]) or m.end() >= len(title):
         return None, None
     muni, pref = m["muni"], m["pref"]
-    if muni and (muni in _NOT_A_PLACE or not _kind_alone(title[m.end():])):
+    if muni and (muni in NOT_A_PLACE or not _kind_alone(title[m.end():])):
         muni = None
         if not pref:
             return None, None

@@ -19,7 +19,9 @@ from policygraph.ingest.extract.gazetteer import PLAN_HEADS
 # the kind word a plan's title ends in; 編 and 版 close the title of one volume or edition
 _KIND = (*PLAN_HEADS, "要領", "要綱", "留意事項", "手引", "手引き", "マニュアル", "実施計画", "全体編")
 # …について(通知), …について(概要): a notice of the plan, a summary of it
-_TAIL = re.compile(r"(?:について)?(?:\((?:依命)?(?:通達|通知|事務連絡|示達|訓令)\)|\((?:概要|案|本文|要旨)\))?$")
+_TAIL = re.compile(r"(?:について)?(?:\((?:依命)?(?:通達|通知|事務連絡|示達|訓令)\)|\((?:概要|案|本文|要旨)\))?"
+                   # an excerpt's mark, or the issuer after the title: …(抜粋), …(抄), …工程(総務省消防庁)
+                   r"(?:\s*[(（](?:抜粋|抄|抄録)[)）]|\s*[(（][^()（）]{1,16}(?:省|庁|府|局|本部|委員会|会議)[)）])?$")
 _VOLUME = re.compile(r"\s*[(（][^()（）]{1,20}[編版][)）]$")
 
 
@@ -35,6 +37,8 @@ def plan_title(meta: DocumentMeta) -> tuple[str, str] | None:
     'ガイドブック'
     >>> plan_title(M("生成AIの調達・利活用に係るガイドラインについて(概要)"))
     ('生成AIの調達・利活用に係るガイドライン', 'ガイドライン')
+    >>> plan_title(M("みどりの推進に関する基本方針(抜粋)")), plan_title(M("みどり基盤の整備に係る工程表(総務省消防庁)"))[0]
+    (('みどりの推進に関する基本方針', '方針'), 'みどり基盤の整備に係る工程表')
     >>> plan_title(M("事務処理要領の改正について(通達)")) is None, plan_title(M("道路交通法")) is None
     (True, True)
     """
@@ -68,10 +72,11 @@ def statute_title(meta: DocumentMeta) -> tuple[str, str] | None:
     >>> statute_title(M("個人情報の保護に関する法律", doc_type="法令"))
     ('個人情報の保護に関する法律', 'この法律|本法')
     """
-    m = _STATUTE.search(meta.title)
-    if meta.doc_type != "法令" or m is None or len(meta.title) > 80:
+    title = re.sub(r"\s*[(（](?:抄|抄録|抜粋)[)）]$", "", meta.title)  # an excerpt of it (…条例(抄))
+    m = _STATUTE.search(title)
+    if meta.doc_type != "法令" or m is None or len(title) > 80:
         return None
-    return meta.title, _SELF_LAW[m.group(0)]
+    return title, _SELF_LAW[m.group(0)]
 
 
 def title_mentions(
