@@ -66,6 +66,8 @@ _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日
                     r"|(?<![\d.])(\d{4})\.(\d{1,2})(?![\d.])")
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
 _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
+# a length before an event (その5日前までに, 開催日の2週間前までに)
+_BEFORE = re.compile(rf"(その|当該|同)?(\d{{1,3}}|[{_K}]{{1,3}})(日|週間|か月|箇月|ヶ月)前まで")
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
 # 早期に alone is prompt only before an act of getting something done (早期に導入する), not in
 # 早期に発見する (finding early)
@@ -196,7 +198,23 @@ def _prep(text: str) -> str:
     # a kanji month or day after a year or month (令和九年三月三十一日) as digits
     t = re.sub(rf"(?<=[年月])((?!〇)[{_K}]{{1,3}})(?=[月日])", lambda m: str(kanji_number(m.group(1))), t)
     t = re.sub(r"(?<![A-Za-z])FY(\d{4})(?![0-9年])", r"\1年度", t)  # FY2026 → 2026年度
+    t = t.replace("以後", "以降")  # 令和8年1月以後: the same as 以降
+    t = re.sub(r"を期限(?:として|とし|に)", "までに", t)  # 令和6年9月30日を期限として: by that day
+    t = _years_of_span(t)
     return t.strip("【】[]")
+
+
+# a span given by its first fiscal year and its length: 令和7年度から5か年(で), 2024年度から3年間
+_FY_FOR_YEARS = re.compile(rf"((?:{_ERA}{_N}|(\d{{4}}))年度)(?:から|より)(\d{{1,2}})(?:か年|カ年|ヵ年|ヶ年|箇年|年間)")
+
+
+def _years_of_span(t: str) -> str:
+    """令和7年度から5か年 written as the span it is (2025年度~2029年度)."""
+    def span(m: re.Match[str]) -> str:
+        first = _western_year(_FY.match(m.group(1)))  # type: ignore[arg-type]
+        return f"{first}年度~{first + int(m.group(5)) - 1}年度"
+
+    return _FY_FOR_YEARS.sub(span, t)
 
 
 _SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
@@ -330,6 +348,11 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if re.match(r"[~〜～]|(?:から|以降)", t[m.end() : m.end() + 3]):
                 return Deadline(verbatim, "ongoing", f"{y}-{mo:02d}-01", None, part)  # 2023.6~: from then on
             return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
+    mb = _BEFORE.search(t)
+    if mb:  # その5日前までに: a length before an event
+        n, unit = numeral(mb.group(2)), mb.group(3)
+        dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
+        return Deadline(verbatim, "relative", None, None, part, duration=dur, event=mb.group(0))
     mr = _RELATIVE.search(t)
     if mr:
         m = mr
@@ -460,22 +483,25 @@ _INLINE = re.compile(
     rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
     # from one glossed fiscal year to another (2024年度(令和6年度)から2026年度(令和8年度)まで)
     rf"|{_FY_GLOSSED}{_RANGE}{_FY_GLOSSED}(?:末)?(?:まで(?:に|の)?)?"
+    # a first fiscal year and a length (令和7年度から5か年で)
+    rf"|{_FY_GLOSSED}(?:から|より)\d{{1,2}}(?:か年|カ年|ヵ年|ヶ年|箇年|年間)(?:で|にわたり|にわたって)?"
     rf"|{_FY_GLOSSED}(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
-    rf"(?:{_FY_PART})?" r"(?:末|中|内)?(?:まで(?:に)?|以降|から|を目途に|中に|に|[~〜～](?![0-9]))?"
+    rf"(?:{_FY_PART})?" r"(?:末|中|内)?(?:まで(?:に)?|(?:以降|以後)|から|を目途に|中に|に|[~〜～](?![0-9]))?"
     # calendar years from one to another (令和6年から令和8年まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|{_MD}月)(?:まで(?:に|の)?)?"
     # from a calendar year to a month (令和6年から令和8年3月まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年){_MD}月(?:{_MD}日|末)?(?:まで(?:に|の)?)?"
-    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日)?(?:以降)?"
+    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日)?(?:(?:以降|以後))?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
-    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?)?"
+    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
     # a fiscal year printed as FY2026
-    r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|以降|から|中に|に)?"
+    r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|(?:以降|以後)|から|中に|に)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\((?:\d{{4}}|{_ERA}{_N})年\))?(?:中(?![央間長小期心核堅立継])|内(?=[にでをの]|まで)(?:まで(?:に)?)?"
     r"|末まで(?:に)?|末を目[途処]に?|(?:頃|ごろ)?まで(?:に)?|を目[途処]に?"
-    r"|以降|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|以降)?)"
+    r"|(?:以降|以後)|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|(?:以降|以後))?)"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
+    rf"|(?:その|当該|同)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月)前まで(?:に)?"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から|" + _EARLY +
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
     rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}|{_CAMPAIGN.pattern}"

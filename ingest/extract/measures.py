@@ -84,6 +84,7 @@ class Unit:
     preamble: bool = False  # before the first heading: a measure only as a request or duty
     lead: int | None = None  # where the measure's text starts when its item's title leads it
     row: tables.Row | None = None  # a table row, with its columns' headers
+    cell: tuple[int, int] | None = None  # the roadmap cell of the row that is the unit
 
 
 @dataclass(frozen=True)
@@ -96,18 +97,28 @@ class ParsedPassage:
 
 def units(text: str, sections: list[Section]) -> Iterator[Unit]:
     """The units of each section: each row of its tables, and the units of the text
-    around them."""
+    around them.  A document with no heading at all is all body, not a preamble: past its
+    header, its statements and list items are units as under a heading."""
+    preamble = any(sec.path for sec in sections)
+    if not preamble:
+        sections = [replace(sec, start=_after_header(text, sec.start, sec.end)) for sec in sections]
     for sec in sections:
         cursor = sec.start
         for x, y in tables.blocks(text, sec.start, sec.end):
             if x > cursor:
-                yield from _section_units(text, _piece(sec, cursor, x), whole=False, heading=cursor == sec.start)
+                yield from _section_units(text, _piece(sec, cursor, x), whole=False, heading=cursor == sec.start,
+                                          preamble=preamble)
             for row in tables.rows(text, x, y):
-                yield Unit(sec, row.start, row.end, row=row)
+                items = tables.year_items(row, text)
+                if len(items) >= 2:  # a roadmap's row with an item in each of several years:
+                    for cx, cy, _ in items:  # each cell is a measure (annotation.md, issue 17)
+                        yield Unit(sec, cx, cy, row=row, cell=(cx, cy))
+                else:
+                    yield Unit(sec, row.start, row.end, row=row)
             cursor = y
         if cursor < sec.end:
             yield from _section_units(text, _piece(sec, cursor, sec.end), whole=cursor == sec.start,
-                                      heading=cursor == sec.start)
+                                      heading=cursor == sec.start, preamble=preamble)
 
 
 def _in_statute(sec: Section) -> bool:
@@ -123,10 +134,13 @@ def _piece(sec: Section, a: int, b: int) -> Section:
     return replace(sec, start=a, end=b)
 
 
-def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = True) -> Iterator[Unit]:
+def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = True,
+                   preamble: bool = True) -> Iterator[Unit]:
     """``whole``: ``sec`` is a whole section, not the part of one beside a table;
-    ``heading``: it starts with the section's heading line (the part after a table does not)."""
-    if not sec.path:
+    ``heading``: it starts with the section's heading line (the part after a table does not);
+    ``preamble``: a section without a path is what stands before the first heading (not,
+    in a document with no heading, the whole body)."""
+    if not sec.path and preamble:
         # a notice's operative request often stands before its first heading
         # (…周知方よろしく御配慮をお願いします。 above 記): its statements are units,
         # kept only as a request or duty (extract_measures)
@@ -134,7 +148,10 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
             # lines without a full stop join the statement after them: the notice's
             # number, date and addressees are not part of its request
             breaks = [m.end() for m in _STATEMENT_BREAK.finditer(text, x, y)]
-            yield Unit(sec, breaks[-1] if breaks else x, y, preamble=True)
+            start = _after_header(text, breaks[-1] if breaks else x, y)
+            # (a paragraph of several requests: one unit each, as under a heading)
+            for p, q in commitment_sentences(text, start, y) or [(start, y)]:
+                yield Unit(sec, p, q, preamble=True)
         return
     body = text[sec.start : sec.end]
     bullets = [m for m in _BULLET.finditer(body) if m.start() > 0 or not (sec.title and heading)]
@@ -150,7 +167,7 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         for i, m in enumerate(bullets):
             a = sec.start + m.start()
             b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
-            a, b = _strip(text, a, b)
+            a, b = _strip(text, *_without_label_after(text, a, b))
             # an item whose sentences each commit to something (・…の推進 + paragraphs
             # under it): a unit per commitment, as in a paragraph (the first inherits the
             # list's introduction, the others the item's first sentence)
@@ -172,9 +189,9 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
             a, b = under[0]
             yield Unit(sec, a, b, lead=_strip(text, sec.start, a)[0])
             return
-    if sec.title or sec.end - sec.start > MAX_TEXT:
-        # a titled heading, or an item too long to be one statement: each statement
-        # (paragraph) under it is a unit
+    if sec.title or sec.end - sec.start > MAX_TEXT or not sec.path:
+        # a titled heading, an item too long to be one statement, or a document with no
+        # heading: each statement (paragraph) under it is a unit
         yield from _statement_units(
             text, sec, _statements(text, _body_start(text, sec) if sec.title and heading else sec.start, sec.end))
         return
@@ -274,6 +291,54 @@ def _heading_end(text: str, sec: Section) -> int:
 _STATEMENT_BREAK = re.compile(r"\n[ \t\u3000]*\n"
                               r"|(?<=。)[ \t\u3000]*\n(?=[ \t\u3000]*(?:[0-9０-９]{1,3}[\u3000 ]|第[0-9一二三四五六七八九十百千]+条"
                               r"|[（(][^）)\n]{1,20}[）)][ \t\u3000]*\n))")
+
+
+# a line of a notice's header, above its first statement with no blank line between: its
+# number, date, addressees (…殿, …御中), issuer, title (…について(通知)), 事務連絡, 記
+_HEADER_LINE = re.compile(
+    r"^(?:事\s*務\s*連\s*絡|記|写し?|[(（]?公印省略[)）]?)$|(?:御中|殿|様)$|第[0-9０-９一二三四五六七八九十百千]+号$"
+    r"|^(?:令和|平成|昭和)[元0-9０-９一二三四五六七八九十]{1,3}年[0-9０-９一二三四五六七八九十]{1,2}月[0-9０-９一二三四五六七八九十]{1,3}日$"
+    r"|について(?:[(（][^()（）]{1,8}[)）])?$|[(（](?:通知|依頼|通達|事務連絡|お願い)[)）]$"
+    r"|(?:長|課|室|局|部|省|庁|本部|官|センター|委員会|知事)$")
+# a paragraph's first line, indented (　住宅用火災警報器については、…)
+_INDENTED = re.compile(r"\n(?:\u3000|[ \t]{2,})(?=\S)")
+
+
+def _after_header(text: str, x: int, y: int) -> int:
+    r"""Where a statement before a notice's first heading starts, past the header lines
+    printed above it without a blank line: at its indented first line when one follows the
+    header, else after the leading lines that are a header's (``_HEADER_LINE``, no 、 or 。).
+
+    >>> t = "消防予第120号\n令和6年4月26日\n各都道府県消防防災主管部長 殿\n消防庁予防課長\n交換促進について(通知)\n下記について周知をお願いします。"
+    >>> t[_after_header(t, 0, len(t)):]
+    '下記について周知をお願いします。'
+    >>> t = "事務連絡\n各都道府県 御中\n\u3000標記について、\n周知をお願いします。"
+    >>> t[_after_header(t, 0, len(t)):]
+    '\u3000標記について、\n周知をお願いします。'
+    """
+    indented = [m.start() + 1 for m in _INDENTED.finditer(text, x, y)]
+    if indented:
+        return indented[0]
+    pos = x
+    while (nl := text.find("\n", pos, y)) >= 0:
+        line = text[pos:nl].strip()
+        if not line or ("、" not in line and "。" not in line and len(line) <= 60 and _HEADER_LINE.search(line)):
+            pos = nl + 1
+        else:
+            break
+    return pos
+
+
+# a line that is only a bracketed label (【令和8年度】, 【施策の方向性】)
+_LABEL_LINE = re.compile(r"\n[ \t\u3000]*【[^】\n]{1,30}】[ \t\u3000]*$")
+
+
+def _without_label_after(text: str, a: int, b: int) -> tuple[int, int]:
+    """A list item without the label lines printed after it (・…を策定する。 / 【令和8年度】 /
+    ・…): a label heads the items that follow, not the one above it."""
+    while (m := _LABEL_LINE.search(text[a:b].rstrip())) is not None and m.start() > 0:
+        b = a + m.start()
+    return a, b
 
 
 def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -469,7 +534,10 @@ def extract_measures(
     ``dated`` the document's date (ISO), which 本年度 / 来年度 count from."""
     out: list[Measure] = []
     notes = footnotes(text)
-    statute = any(_in_statute(sec) for sec in sections)
+    # a statute: most of its sections are articles (a plan that prints a list as 第1条… of
+    # principles is not one: its headings' deadlines and its date still count)
+    pathed = [sec for sec in sections if sec.path]
+    statute = bool(pathed) and sum(_in_statute(sec) for sec in pathed) * 2 >= len(pathed)
     whole = norm(0, len(text))
     # a general deadline of the preface, else (not in a statute) the period the plan sets itself
     preface = preface_deadline(norm, sections)
@@ -489,7 +557,7 @@ def extract_measures(
         if row is not None:
             # a row of a table with a time column or fiscal-year columns is an item of a
             # schedule (a roadmap's row); any other row must state a commitment itself
-            scheduled = _row_deadlines(row, text, norm)
+            scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(row, unit.cell, text, ntext)
             if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
                 continue
         elif unit.preamble:
@@ -498,17 +566,7 @@ def extract_measures(
         elif not (is_measure(ntext, statute=_in_statute(unit.section))
                   or commits(pp, a, b, nominal=unit.bullet is not None)):
             continue
-        actors, actor_text = (_row_actors(row, mentions, entity_types) if row is not None else []), None
-        if not actors:
-            actors, actor_text = _actors(pp, a, b, mentions, entity_types)
-        for intro in (unit.intro, unit.outer):
-            if actors or intro is None:
-                continue
-            ip = _passage_at(parsed, intro[0])
-            if ip is not None:
-                inherited, text_ = _actors(ip, intro[0], intro[1], mentions, entity_types)
-                if inherited or not actor_text:
-                    actors, actor_text = inherited, text_
+        actors, actor_text = _measure_actors(unit, pp, (a, b), ntext, parsed, mentions, entity_types)
         if not actors and not actor_text:
             # the agency the heading above names (２　総務省の取組), else the one the preface
             # says carries out every measure (本計画に掲げる施策は、…が実施する)
@@ -520,7 +578,7 @@ def extract_measures(
         )
         if unit.lead is not None and _passage_at(parsed, unit.lead) is pp:
             a = unit.lead
-        heading = _under_heading(headed, unit.section.path)
+        heading = _lead_deadline(norm, unit, dated) or _under_heading(headed, unit.section.path)
         out.append(
             Measure(
                 id=sha(doc_id, "measure", a, b),
@@ -561,6 +619,35 @@ def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) 
     return [fy] if fy else []
 
 
+def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext: str, parsed: list[ParsedPassage],
+                    mentions: list[Mention], entity_types: dict[str, str]) -> tuple[list[str], str | None]:
+    """Who a unit's measure names as acting: a row's actor column, a request's addressee
+    (各都道府県におかれては), the topic of its text, else of its list's lead or its item's
+    first sentence."""
+    a, b = span
+    actors, actor_text = (_row_actors(unit.row, mentions, entity_types) if unit.row is not None else []), None
+    if not actors:
+        actors, actor_text = _addressed(ntext, [m for m in mentions if a <= m.start and m.end <= b
+                                                and entity_types.get(m.entity) in ACTOR_TYPES])
+    if not actors and not actor_text:
+        actors, actor_text = _actors(pp, a, b, mentions, entity_types)
+    for intro in (unit.intro, unit.outer):
+        if actors or intro is None:
+            continue
+        ip = _passage_at(parsed, intro[0])
+        if ip is not None:
+            inherited, text_ = _actors(ip, intro[0], intro[1], mentions, entity_types)
+            if inherited or not actor_text:
+                actors, actor_text = inherited, text_
+    return actors, actor_text
+
+
+def _cell_deadlines(row: tables.Row, cell: tuple[int, int], text: str, ntext: str) -> list[Deadline]:
+    """A roadmap cell's deadlines: its own dates, else its column's fiscal year."""
+    column = next((tables.column_deadline(h) for x, y, h in tables.year_items(row, text) if (x, y) == cell), None)
+    return _inline(ntext) or ([column] if column else [])
+
+
 def _row_actors(row: tables.Row, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
     """The agencies named in a row's actor columns (所管省庁, 実施主体); none there, the
     row's measure takes the topic of its text, as any other."""
@@ -574,7 +661,7 @@ _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
 # (引き続き深刻な情勢にある)
 _ONGOING_WORDS = re.compile(
     r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力))"
-    r"|継続的に|不断に"
+    r"|継続的に|不断に|随時|常時|定期的に|恒常的に|毎年度(?!末)|当面(?:の間)?"
 )
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
@@ -656,7 +743,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
         found.extend(_refine(d) for d in parse_bracket(inner))
     if found:
         return found
-    inline = _inline(ntext) + (relative_years(ntext, dated) if dated else [])
+    inline = _inline(ntext, dated) + (relative_years(ntext, dated) if dated else [])
     if inline:
         return [_refine(d) for d in inline]
     if noted:
@@ -681,9 +768,14 @@ _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:�
 # deadline: 来年度予算, 本年3月に改定された)
 _RELATIVE_YEAR = re.compile(r"(?<![\u4e00-\u9fff])(?:(本年度|今年度|来年度|次年度)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降|から|に)"
                             r"|(本年度|今年度|来年度|次年度)(末|中|内)|(本年|今年|来年)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降)"
-                            r"|(本年|今年|来年)(末|中|内))")
+                            r"|(本年|今年|来年)(末|中|内)"
+                            # a month or a season of the document's year (本年10月末までに, 本年秋頃を目途に)
+                            r"|(本年|今年|来年)([0-9]{1,2}月(?:[0-9]{1,2}日)?末?(?:まで(?:に)?|を目[途処]に?))"
+                            r"|(本年|今年|来年)の?((?:春|夏|秋|冬)(?:頃|ごろ)?(?:まで(?:に)?|を目[途処]に?)?)"
+                            # the fiscal year unnamed, the document's own (年度内に開催, 年度末までに)
+                            r"|(?<![\u4e00-\u9fff0-9])(年度)(末|内)(まで(?:に)?|を目[途処]に?|に)?)")
 _YEAR_STEP = {"本年度": (0, True), "今年度": (0, True), "来年度": (1, True), "次年度": (1, True),
-              "本年": (0, False), "今年": (0, False), "来年": (1, False)}
+              "本年": (0, False), "今年": (0, False), "来年": (1, False), "年度": (0, True)}
 
 
 def relative_years(ntext: str, dated: str) -> list[Deadline]:
@@ -715,7 +807,7 @@ _TREND = re.compile(r"(?:の)?(?:[0-9一二三四五六七八九十]+(?:か)?年
                     r"(?:増加|減少|推移|倍|上昇|低下|増え|減っ|減り)")
 
 
-def _inline(ntext: str) -> list[Deadline]:
+def _inline(ntext: str, dated: str | None = None) -> list[Deadline]:
     """Time expressions that set a deadline: not inside parentheses (citations such as
     （令和元年6月25日犯罪対策閣僚会議決定）), and a bare date only when something falls
     due on it (…までに, …に施行, …公表予定) or it is a full calendar date (令和5年2月15日、…を
@@ -725,8 +817,11 @@ def _inline(ntext: str) -> list[Deadline]:
     for a, b, d in find_deadlines(ntext):
         if _inside(cited, a, b):
             continue
-        if d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8]):
+        if (d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8])
+                and not (_planned_for(ntext, b) and not (dated and (d.end or "") < dated))):
             continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
+            # (one a commitment falls in, 令和7年12月に策定する, is one, unless it is over by the
+            # document's own date: 2023年5月に搭載を開始し… in a plan of June 2023)
         if d.kind == "date" and _DATES_A_NOUN.match(ntext, b):
             continue  # 令和6年1月1日に…で発生した地震: the date of the thing named, not of the measure
         if d.kind == "period" and _TREND.match(ntext, b):
@@ -735,6 +830,27 @@ def _inline(ntext: str) -> list[Deadline]:
             d = _with_event(d, ntext[max(0, a - 40) : a])
         out.append(d)
     return out
+
+
+# a sentence that commits to a thing to come (…を策定する。, …を開始する予定である。)
+_TO_COME = re.compile(r"(?:する|します|行う|行います|予定(?:である|です)?|目指す|図る|進める)$")
+_DONE_SINCE = re.compile(r"(?:した|された|れた|った|でした|ました)(?!上で|うえで|後|あと|際|場合|とき|時)")
+
+
+def _planned_for(ntext: str, b: int) -> bool:
+    """Whether a bare month (令和7年12月に) is when the sentence's own commitment falls due:
+    the sentence ends in a thing to come, and nothing between the month and its end is done
+    (令和5年3月に策定した計画に基づき、…する: the plan's month, history).
+
+    >>> t = "令和7年12月に標準仕様を策定する。令和5年3月に策定した計画に基づき推進する。"
+    >>> _planned_for(t, 7), _planned_for(t, 25)
+    (True, False)
+    """
+    if not re.match(r"(?:中|頃|ごろ)?に(?!おいて|は|お|よ)", ntext[b : b + 5]):
+        return False  # (令和4年12月末以降、…: a start, not the month of the commitment)
+    end = ntext.find("。", b)
+    clause = ntext[b : end if end >= 0 else len(ntext)].rstrip()
+    return bool(_TO_COME.search(clause)) and not _DONE_SINCE.search(clause)
 
 
 _EVENT = re.compile(r"([^、。「」()\sはがをにで]{2,30})の(?:翌日|日)?(?:から)?$")
@@ -899,9 +1015,13 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
 
 
 # the preface says whose every measure is: 本計画に掲げる施策は、みどり庁が実施する
-_PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|定める|記載する|盛り込まれた|示す)(?:施策|取組|措置|事項)等?"
+_PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|定める|記載する|盛り込まれた|示す|位置付ける|位置づける)"
+                            r"(?:施策|取組|措置|事項)等?"
                             r"(?:について)?は、?\s*([^。]{2,40}?)(?:が|において)、?(?:それぞれ|主体となって|責任を持って)?"
-                            r"(?:実施|講ず|推進|取り組)")  # (not …が司令塔として進捗管理を行う: a coordinator)
+                            r"(?:実施|講ず|推進|取り組)"  # (not …が司令塔として進捗管理を行う: a coordinator)
+                            # a project's or plan's own preface: 本事業は、…に基づき、秋田県農林水産部が実施する。
+                            r"|(?:本|この)(?:事業|計画|プラン|施策|取組|方針|構想)は、[^。]{0,80}?、\s*([^、。]{2,30}?)が、?"
+                            r"(?:実施|講ず|推進|取り組)")
 
 
 def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
@@ -909,7 +1029,7 @@ def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, s
     m = _PREFACE_ACTOR.search(text, 0, 3000)
     if m is None:
         return []
-    a, b = m.span(1)
+    a, b = m.span(1) if m.group(1) is not None else m.span(2)
     return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES)
 
 
@@ -963,6 +1083,44 @@ def _cut(text: str, a: int, b: int) -> int:
     window = text[a : a + MAX_TEXT]
     cut = window.rfind("。")
     return a + cut + 1 if cut > 0 else a + MAX_TEXT
+
+
+# a statement that introduces the list under it (…、次の取組を行う。 / 以下の措置を講ずる。)
+_INTRODUCES_LIST = re.compile(r"(?:次|以下|下記)の[^。]{0,12}?(?:とおり|取組|措置|施策|事項|事業|対策)")
+
+
+# the addressee a request turns to (各都道府県におかれては、…お願いする): the one who acts
+_ADDRESSED = re.compile(r"(?:^|[、。\s])([^\s、。「」()]{2,30}?)におかれ(?:まして|て)(?:は|も)")
+
+
+def _addressed(ntext: str, mentions: list[Mention]) -> tuple[list[str], str | None]:
+    """The actor of a request made to its addressee: the agencies named in the words before
+    におかれては, else those words (a generic actor).
+
+    >>> _addressed("ついては、各都道府県におかれては、周知をお願いする。", [])
+    ([], '各都道府県')
+    """
+    m = _ADDRESSED.search(ntext)
+    if m is None:
+        return [], None
+    words = m.group(1)
+    keys = _unique(x.entity for x in mentions if x.surface and x.surface in words)
+    return (keys, None) if keys else ([], words)
+
+
+def _lead_deadline(norm: Callable[[int, int], str], unit: Unit, dated: str | None) -> Deadline | None:
+    """The time a list's lead statement sets for its items (消費者庁は、令和7年度において次の取組を
+    行う。 / ・…), as a heading's does: the last dated one it prints, unless it was over by
+    the document's own date (``dated``: 2020年度に始めた…, history)."""
+    if unit.bullet is None or unit.intro is None:
+        return None
+    lead = norm(*unit.intro)
+    if not _INTRODUCES_LIST.search(lead):
+        return None
+    found = [d for d in _inline(lead, dated) if d.kind in _DATED_KINDS or d.kind == "ongoing" and d.start]
+    if found and dated and (found[-1].end or "9999") < dated:
+        return None
+    return found[-1] if found else None
 
 
 def _passage_at(parsed: list[ParsedPassage], offset: int) -> ParsedPassage | None:

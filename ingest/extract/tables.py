@@ -191,6 +191,36 @@ def actor_cells(row: Row) -> list[tuple[int, int]]:
     return [c for c, h in zip(row.cells, row.headers, strict=True) if h and _ACTOR_HEADER.search(_label(h))]
 
 
+# a cell that only holds a dash (―, －): nothing in that column
+_PLACEHOLDER = re.compile(r"[\s―－\-‐ー—–]*")
+
+
+def column_deadline(header: str) -> Deadline | None:
+    """The deadline of an item in a fiscal-year column: that year, or ongoing from it (以降).
+
+    >>> [(d.kind, d.start, d.end) for d in (column_deadline("令和7年度"), column_deadline("令和9年度以降"))]
+    [('fiscal_year', '2025-04-01', '2026-03-31'), ('ongoing', '2027-04-01', None)]
+    """
+    fy = column_fiscal_year(header)
+    if fy is None:
+        return None
+    year, runs_on = fy
+    if runs_on:
+        return Deadline(header, "ongoing", f"{year}-04-01", None)
+    return Deadline(header, "fiscal_year", f"{year}-04-01", f"{year + 1}-03-31")
+
+
+def year_items(row: Row, text: str) -> list[tuple[int, int, str]]:
+    """The items a roadmap row prints in its fiscal-year columns, each with its column's
+    header: cells that say what is done that year (中小河川における洪水浸水想定区域図の作成),
+    not a mark (○, ―, →) or a word that carries the row on (継続, 順次拡大)."""
+    return [(x, y, h) for (x, y), h in zip(row.cells, row.headers, strict=True)
+            if h and column_fiscal_year(h) and len(re.findall(r"\w", text[x:y])) >= _ITEM_CHARS]
+
+
+_ITEM_CHARS = 8  # the shortest cell that is an item of its own
+
+
 def fiscal_year_deadline(row: Row, text: str) -> Deadline | None:
     """A roadmap row's deadline from the fiscal-year columns it fills (when it prints no
     date of its own): one column → that fiscal year; several → the period they span; a
@@ -198,7 +228,7 @@ def fiscal_year_deadline(row: Row, text: str) -> Deadline | None:
     years: list[tuple[int, bool, str]] = []
     for (x, y), h in zip(row.cells, row.headers, strict=True):
         fy = column_fiscal_year(h) if h else None
-        if fy and text[x:y].strip():
+        if fy and not _PLACEHOLDER.fullmatch(text[x:y]):
             years.append((*fy, h))
     if not years:
         return None

@@ -1,0 +1,140 @@
+"""Documents laid out plainly, as short notices and excerpts are (issue 17, stop 25): no
+blank lines between a notice's header and its text, no heading at all, an excerpt that
+starts at 第2章 or skips articles, a list under a lead sentence that sets its year, a
+generic actor as printed, a local government by its name.  Every document here is
+constructed; the organisations are real kinds, the plans and names invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from analysed_text import analyse_text
+
+pytestmark = pytest.mark.slow
+
+
+def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
+    return analyse_text(service, tmp_path / "doc.txt", text)
+
+
+def _measure(x, words: str):  # type: ignore[no-untyped-def]
+    [m] = [m for m in x.measures if words in m.text]
+    return m
+
+
+def _deadline(m) -> tuple[str, str | None, str | None]:  # type: ignore[no-untyped-def]
+    dated = [d for d in m.deadlines if d.start or d.end]
+    d = max(dated, key=lambda d: d.end or d.start or "") if dated else m.deadlines[0]
+    return d.kind, d.start, d.end
+
+
+def test_a_notice_without_blank_lines(service, tmp_path: Path) -> None:
+    """The header (number, date, addressee, issuer, title) is no part of the request under
+    it, and its date is no deadline; each request after it is a measure of its own."""
+    x = _extract(service, tmp_path, "みどり第１２号\n令和７年６月10日\n各都道府県みどり主管部（局）御中\n"
+                 "みどり庁みどり推進課長\nみどり対策の推進について（依頼）\n"
+                 "　みどり庁では、みどり対策を速やかに進めるよう求めることとしている。\n"
+                 "ついては、各都道府県におかれては、管内市町村に対し、本件の周知をお願いする。\n"
+                 "また、令和７年７月31日までに、実施状況を別添様式により報告されたい。\n")
+    first = _measure(x, "速やかに進める")
+    assert "御中" not in first.text and "令和７年６月10日" not in first.text
+    assert _deadline(first)[0] == "promptly"
+    assert _deadline(_measure(x, "実施状況を")) == ("by", None, "2025-07-31")
+    assert "周知をお願い" not in _measure(x, "実施状況を").text
+
+
+def test_a_document_with_no_heading_is_all_body(service, tmp_path: Path) -> None:
+    """Without a heading nothing is a preamble: plain commitments and list items are
+    measures, and the lead sentence's actor and year apply to the items under it."""
+    x = _extract(service, tmp_path, "みどり庁の取組\nみどり庁は、令和8年度において次の取組を行う。\n"
+                 "・相談窓口の周知のため、SNS等を活用した広報を実施する。\n"
+                 "・市町村の相談体制の整備を支援する。\n")
+    for words in ("SNS等を活用", "相談体制の整備"):
+        m = _measure(x, words)
+        assert [e.label for e in x.entities if e.key in m.actors] == ["みどり庁"]
+        assert _deadline(m) == ("fiscal_year", "2026-04-01", "2027-03-31")
+
+
+def test_a_label_line_heads_the_items_after_it(service, tmp_path: Path) -> None:
+    """【令和９年度】 between two items belongs to the one after it, not to the one above."""
+    x = _extract(service, tmp_path, "みどり基盤の整備に係る工程\n【令和８年度】\n"
+                 "・みどり庁は、令和８年12月に基盤の標準仕様を策定する。\n【令和９年度】\n"
+                 "・みどり庁は、標準仕様に準拠した基盤の導入を支援する。\n")
+    first = _measure(x, "標準仕様を策定")
+    assert "【令和９年度】" not in first.text
+    assert _deadline(first) == ("date", "2026-12-01", "2026-12-31")  # a month a plan sets
+    assert _measure(x, "導入を支援")
+
+
+def test_an_excerpt_keeps_its_chapters_and_articles(service, tmp_path: Path) -> None:
+    """An excerpt (抄) starting at 第２章, and a statute's articles printed with gaps, are
+    headings; an article's caption is its own, not the end of the article above."""
+    x = _extract(service, tmp_path, "みどり市地域防災計画（抄）\n第２章　災害予防計画\n第５節　防災訓練等\n"
+                 "１　市は、令和８年度末までに、避難所運営マニュアルの見直しを完了する。\n"
+                 "第３章　災害応急対策計画\n第２節　情報の収集\n"
+                 "１　市は、災害が発生したときは、直ちに災害対策本部を設置する。\n")
+    assert _measure(x, "マニュアルの見直し").section == ("第2章", "第5節", "1")
+    drill = _measure(x, "直ちに災害対策本部")
+    assert drill.section == ("第3章", "第2節", "1") and _deadline(drill)[0] == "promptly"
+    x = _extract(service, tmp_path, "みどり市空家等の管理に関する条例（抄）\n（責務）\n"
+                 "第３条　所有者等は、適切な管理に努めなければならない。\n（計画）\n"
+                 "第５条　市長は、空家等対策計画を定めなければならない。\n")
+    duty = _measure(x, "適切な管理")
+    assert duty.section == ("第3条",) and "（計画）" not in duty.text
+    assert _measure(x, "対策計画を定め").section == ("第5条",)
+
+
+def test_a_generic_actor_as_printed(service, tmp_path: Path) -> None:
+    """annotation.md: a generic actor is the measure's actor_text (各府省, 地方公共団体); a
+    named collective (都道府県警察) is an entity and no actor_text."""
+    x = _extract(service, tmp_path, "みどりの推進に関する方針\n1 今後の取組\n"
+                 "(1) 各府省は、職員の実施状況を毎年度公表する。\n"
+                 "(2) 国及び地方公共団体は、みどりの普及に努めるものとする。\n"
+                 "(3) 都道府県警察は、みどりに関する相談に応じる。\n")
+    assert _measure(x, "実施状況").actor_text == "各府省"
+    assert _measure(x, "普及に努める").actor_text == "国及び地方公共団体"
+    police = _measure(x, "相談に応じる")
+    assert police.actor_text is None and [e.label for e in x.entities if e.key in police.actors] == ["都道府県警察"]
+
+
+def test_a_local_government_by_its_name(service, tmp_path: Path) -> None:
+    """A prefecture or city that acts (the topic, one reported to, one worked with) is an
+    agency; the same word as a place or a kind of government is not."""
+    x = _extract(service, tmp_path, "みどり対策について\n1 東京都は、東京都みどりセンターの職員を派遣する。\n"
+                 "2 川崎市は、事業者との合同訓練を実施する。\n3 被害情報は、遅滞なく静岡県に報告する。\n"
+                 "4 市町村は、計画を作成する。\n")
+    agencies = {e.label for e in x.entities if e.type == "Agency" and not e.generic}
+    assert {"東京都", "川崎市", "静岡県"} <= agencies and "市町村" not in agencies
+    assert [e.label for e in x.entities if e.key in _measure(x, "合同訓練").actors] == ["川崎市"]
+
+
+@pytest.mark.parametrize(("sentence", "dated", "want"), [
+    ("みどり庁は、令和６年９月30日を期限として、結果を報告すること。", None, ("by", None, "2024-09-30")),
+    ("市区町村は、令和８年１月以後、電子的に処理するものとする。", None, ("ongoing", "2026-01-01", None)),
+    ("みどり庁は、令和７年度から５か年で設備の更新を進める。", None, ("period", "2025-04-01", "2030-03-31")),
+    ("市長は、その５日前までに、所有者に通知しなければならない。", None, ("relative", None, None)),
+    ("みどり庁は、本指針を随時改定する。", None, ("ongoing", None, None)),
+    ("都道府県は、本年10月末までに立入検査を完了すること。", "令和7年4月1日", ("by", None, "2025-10-31")),
+    ("みどり庁は、年度末までに状況を取りまとめる。", "令和7年2月14日", ("by", None, "2025-03-31")),
+])
+def test_time_words_of_notices(service, tmp_path: Path, sentence: str, dated: str | None,
+                               want: tuple[str, str | None, str | None]) -> None:
+    head = f"{dated}\nみどり庁長官\nみどり対策について（通知）\n" if dated else "みどり対策について\n"
+    x = _extract(service, tmp_path, f"{head}1 {sentence}\n")
+    assert _deadline(_measure(x, sentence[6:16])) == want
+
+
+def test_each_item_of_a_roadmap_row_is_a_measure(service, tmp_path: Path) -> None:
+    """annotation.md: a roadmap cell is a measure, its deadline its column's year; a dash
+    is an empty column (the row's one item takes that item's year alone)."""
+    x = _extract(service, tmp_path, "みどり対策の工程表\n"
+                 "施策\t担当\t令和６年度\t令和７年度\t令和８年度以降\n"
+                 "区域図の充実\tみどり庁\t中小河川における区域図の作成\t内水区域図の作成に対する技術的支援\t―\n"
+                 "避難体制の強化\t総務省\t―\t要配慮者利用施設における計画の作成促進\t―\n")
+    first, second = _measure(x, "中小河川における"), _measure(x, "内水区域図")
+    assert first.text == "中小河川における区域図の作成"
+    assert _deadline(first) == ("fiscal_year", "2024-04-01", "2025-03-31")
+    assert _deadline(second) == ("fiscal_year", "2025-04-01", "2026-03-31")
+    assert [e.label for e in x.entities if e.key in first.actors] == ["みどり庁"]
+    assert _deadline(_measure(x, "避難体制の強化")) == ("fiscal_year", "2025-04-01", "2026-03-31")
