@@ -22,7 +22,7 @@ from policygraph.ingest.extract.generic_actors import generic_actor_text
 from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
 from policygraph.ingest.extract.metadata import extract_metadata
 from policygraph.ingest.extract.nlp import load_nlp, parse
-from policygraph.ingest.extract.own_government import define_own
+from policygraph.ingest.extract.own_government import define_issuer, define_own
 from policygraph.ingest.extract.relations import runs_on
 from policygraph.ingest.extract.title import title_mentions
 from policygraph.ingest.normalise import NormText, join_soft_wraps, normalise
@@ -132,6 +132,7 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
                     if (m.entity, m.start, m.end) not in seen)
     mentions = aliases.apply(aliases.definition_merges(docs, table), table, mentions)
     mentions = aliases.apply(aliases.abbreviation_merges(table.entities, lay.nt.text, table), table, mentions)
+    define_issuer(meta.issuers, lay.nt.text, table)
     mentions = aliases.apply(define_own(meta.title, lay.nt.text, table), table, mentions)
     mentions.extend(_defined_term_mentions(pps, table, mentions))
     mentions = aliases.apply(aliases.suffix_merges(table.entities), table, mentions)

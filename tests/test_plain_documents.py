@@ -138,3 +138,34 @@ def test_each_item_of_a_roadmap_row_is_a_measure(service, tmp_path: Path) -> Non
     assert _deadline(second) == ("fiscal_year", "2025-04-01", "2026-03-31")
     assert [e.label for e in x.entities if e.key in first.actors] == ["みどり庁"]
     assert _deadline(_measure(x, "避難体制の強化")) == ("fiscal_year", "2025-04-01", "2026-03-31")
+
+
+def test_a_notice_s_issuer_and_addressee(service, tmp_path: Path) -> None:
+    """A notice printed without blank lines still has its addressee and issuer apart; it
+    calls its issuing ministry 当省; a request to 各都道府県におかれては is theirs to act on."""
+    x = _extract(service, tmp_path, "７みどり第２８号\n令和７年９月２日\n各都道府県知事　殿\n"
+                 "農林水産省みどり局長\nみどり対策の徹底について\n"
+                 "１　当省は、本年秋頃を目途に全国の状況を取りまとめ、公表する。\n"
+                 "２　各都道府県におかれては、管内の関係者に本件を周知願いたい。\n")
+    assert x.meta.addressees == ("各都道府県知事",) and x.meta.issuers == ("農林水産省みどり局長",)
+    ours = _measure(x, "全国の状況")
+    assert [e.label for e in x.entities if e.key in ours.actors] == ["農林水産省"]
+    assert _deadline(ours) == ("period", "2025-09-01", "2025-11-30")
+    assert _measure(x, "周知願いたい").actor_text == "各都道府県"
+
+
+def test_a_preface_that_gives_every_item_one_actor(service, tmp_path: Path) -> None:
+    """本プランに掲げる取組は、Xが…と連携して実施する / 以下は、Xが…要求する事項である."""
+    x = _extract(service, tmp_path, "みどり市教育委員会　みどりプラン\n"
+                 "　本プランに掲げる取組は、みどり市教育委員会が各学校と連携して実施する。\n"
+                 "１　令和７年度に実施する取組\n（１）全ての市立学校に校務支援システムを導入する。\n")
+    assert [e.label for e in x.entities if e.key in _measure(x, "校務支援").actors] == ["みどり市教育委員会"]
+    x = _extract(service, tmp_path, "令和７年度　警察庁予算概算要求の重点事項\n"
+                 "　以下は、警察庁が令和７年度予算として要求する事項である。\n"
+                 "１　交通安全対策の推進\n・老朽化した信号機の更新を計画的に進める。\n")
+    assert [e.label for e in x.entities if e.key in _measure(x, "信号機").actors] == ["警察庁"]
+
+
+def test_a_campaign_held_nationwide_is_named(service, tmp_path: Path) -> None:
+    x = _extract(service, tmp_path, "みどり対策について\n1 消防本部は、全国火災予防運動の期間中に広報を実施する。\n")
+    assert "全国火災予防運動" in {e.label for e in x.entities if e.type == "Program"}

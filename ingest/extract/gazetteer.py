@@ -516,6 +516,11 @@ def split_hierarchy(name: str) -> list[str]:
 def good_compound(text: str, head: str) -> bool:
     if len(text) < len(head) + 2 or text in _GENERIC_AGENCY_WORDS:
         return False
-    if text.startswith(_BAD_PREFIX) or re.match(r"^[0-9]+(?:年|月|日|号|条|-)", text):
+    if text.startswith(_BAD_PREFIX) and not (text.startswith("全国") and head in _NATIONWIDE_HEADS):
+        return False  # (a campaign or event held nationwide is named so: 全国火災予防運動)
+    if re.match(r"^[0-9]+(?:年|月|日|号|条|-)", text):
         return False
     return not re.search(r"[、。「」()\s]", text)
+
+
+_NATIONWIDE_HEADS = ("運動", "週間", "月間", "キャンペーン", "大会")

@@ -1018,10 +1018,14 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
 _PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|定める|記載する|盛り込まれた|示す|位置付ける|位置づける)"
                             r"(?:施策|取組|措置|事項)等?"
                             r"(?:について)?は、?\s*([^。]{2,40}?)(?:が|において)、?(?:それぞれ|主体となって|責任を持って)?"
+                            r"(?:[^、。]{1,12}?(?:と連携|と協力|と共同)して)?"  # (…が各学校と連携して実施する)
                             r"(?:実施|講ず|推進|取り組)"  # (not …が司令塔として進捗管理を行う: a coordinator)
                             # a project's or plan's own preface: 本事業は、…に基づき、秋田県農林水産部が実施する。
                             r"|(?:本|この)(?:事業|計画|プラン|施策|取組|方針|構想)は、[^。]{0,80}?、\s*([^、。]{2,30}?)が、?"
-                            r"(?:実施|講ず|推進|取り組)")
+                            r"(?:実施|講ず|推進|取り組)"
+                            # a list the document says is one organ's: 以下は、警察庁が…要求する事項である
+                            r"|(?:以下|次)(?:の事項)?は、\s*([^、。]{2,30}?)が[^。]{0,30}?(?:要求|実施|講ずる|推進)する"
+                            r"(?:事項|施策|取組|措置)")
 
 
 def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
@@ -1029,7 +1033,7 @@ def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, s
     m = _PREFACE_ACTOR.search(text, 0, 3000)
     if m is None:
         return []
-    a, b = m.span(1) if m.group(1) is not None else m.span(2)
+    a, b = next(m.span(g) for g in (1, 2, 3) if m.group(g) is not None)
     return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES)
 
 

@@ -142,12 +142,17 @@ def _parties(lines: list[str]) -> tuple[list[str], list[str]]:
         elif blocks[-1]:
             blocks.append([])
     addressees: list[str] = []
-    after = 0
+    rest: list[str] = [x for b in blocks for x in b]
     for i, b in enumerate(blocks):
-        if any(x == "殿" or x.endswith("殿") for x in b):
-            addressees = [x.removesuffix("殿").strip() for x in b if _is_party(x.removesuffix("殿").strip())]
-            after = i + 1
-    issuers = [x.replace(" ", "") for b in blocks[after:] for x in b
+        marked = [j for j, x in enumerate(b) if x in ("殿", "御中") or x.endswith(("殿", "御中"))]
+        if marked:
+            # the addressees end at the last line marked 殿 / 御中; what follows in the same
+            # block (no blank line between) is the issuer's
+            last = marked[-1]
+            addressees = [a for x in b[: last + 1] if _is_party(a := x.removesuffix("殿").removesuffix("御中").strip())
+                          and not _NOT_TITLE.search(a)]
+            rest = b[last + 1 :] + [x for later in blocks[i + 1 :] for x in later]
+    issuers = [x.replace(" ", "") for x in rest
                if _is_party(x) and _ISSUER.search(x.replace(" ", "")) and x not in addressees]
     return addressees, issuers
 

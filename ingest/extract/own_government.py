@@ -103,3 +103,31 @@ def define_own(title: str, text: str, table: Any) -> dict[str, str]:
                 if new != key:
                     merges[key] = new
     return merges
+
+
+# how a ministry's or agency's notice calls its issuer (当省は、…を取りまとめる)
+_SELF_ORGAN = {"省": ("当省", "本省"), "庁": ("当庁",)}
+_ISSUER_ORGAN = re.compile(r"^([^\s、。()]{1,12}?[省庁])")
+
+
+def issuer_terms(issuers: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """term → the organ that issues the document: 当省 / 本省 for its ministry, 当庁 for its
+    agency, read from the issuer lines (農林水産省消費・安全局長 → 農林水産省).
+
+    >>> issuer_terms(["農林水産省消費・安全局長"]), issuer_terms(["消防庁予防課長"])
+    ({'当省': '農林水産省', '本省': '農林水産省'}, {'当庁': '消防庁'})
+    """
+    for issuer in issuers:
+        m = _ISSUER_ORGAN.match(issuer.replace(" ", "").replace("\u3000", ""))
+        if m:
+            organ = m.group(1)
+            return dict.fromkeys(_SELF_ORGAN[organ[-1]], organ)
+    return {}
+
+
+def define_issuer(issuers: tuple[str, ...] | list[str], text: str, table: Any) -> None:
+    """Add the terms of :func:`issuer_terms` the text uses to the document's defined terms."""
+    for term, name in issuer_terms(issuers).items():
+        if term not in table.defined and defined_term_spans(text, SimpleNamespace(defined={term: ""}), []):
+            table.defined[term] = table.add("Agency", name)
+
