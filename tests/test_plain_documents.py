@@ -117,6 +117,7 @@ def test_a_local_government_by_its_name(service, tmp_path: Path) -> None:
     ("みどり庁は、本指針を随時改定する。", None, ("ongoing", None, None)),
     ("都道府県は、本年10月末までに立入検査を完了すること。", "令和7年4月1日", ("by", None, "2025-10-31")),
     ("みどり庁は、年度末までに状況を取りまとめる。", "令和7年2月14日", ("by", None, "2025-03-31")),
+    ("労働局は、施行日（令和７年４月１日）以降、相談に助言を行うこと。", None, ("ongoing", "2025-04-01", None)),
 ])
 def test_time_words_of_notices(service, tmp_path: Path, sentence: str, dated: str | None,
                                want: tuple[str, str | None, str | None]) -> None:
@@ -169,3 +170,10 @@ def test_a_preface_that_gives_every_item_one_actor(service, tmp_path: Path) -> N
 def test_a_campaign_held_nationwide_is_named(service, tmp_path: Path) -> None:
     x = _extract(service, tmp_path, "みどり対策について\n1 消防本部は、全国火災予防運動の期間中に広報を実施する。\n")
     assert "全国火災予防運動" in {e.label for e in x.entities if e.type == "Program"}
+
+
+def test_a_plan_s_period_on_a_line_of_its_own(service, tmp_path: Path) -> None:
+    """計画期間（2024～2028年度） under the title: the measures that state no time fall in it."""
+    x = _extract(service, tmp_path, "第２次みどり市総合計画\n計画期間（2024～2028年度）\n"
+                 "施策１　子育て支援の充実\n(1) 市内の保育所に就職した保育士の奨学金の返還を支援する。\n")
+    assert _deadline(_measure(x, "奨学金の返還")) == ("period", "2024-04-01", "2029-03-31")

@@ -199,6 +199,8 @@ def _prep(text: str) -> str:
     t = re.sub(rf"(?<=[年月])((?!〇)[{_K}]{{1,3}})(?=[月日])", lambda m: str(kanji_number(m.group(1))), t)
     t = re.sub(r"(?<![A-Za-z])FY(\d{4})(?![0-9年])", r"\1年度", t)  # FY2026 → 2026年度
     t = t.replace("以後", "以降")  # 令和8年1月以後: the same as 以降
+    # an event with its date in parentheses: 施行日(令和7年4月1日)以降 is from that day
+    t = re.sub(r"(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)\(([^()]{6,20}?日)\)(?=以降|から|まで)", r"\1", t)
     t = re.sub(r"を期限(?:として|とし|に)", "までに", t)  # 令和6年9月30日を期限として: by that day
     t = _years_of_span(t)
     return t.strip("【】[]")
@@ -483,6 +485,8 @@ _INLINE = re.compile(
     rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
     # from one glossed fiscal year to another (2024年度(令和6年度)から2026年度(令和8年度)まで)
     rf"|{_FY_GLOSSED}{_RANGE}{_FY_GLOSSED}(?:末)?(?:まで(?:に|の)?)?"
+    # an event with its date in parentheses (施行日(令和7年4月1日)以降)
+    rf"|(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)\((?:{_ERA}{_N}|\d{{4}})年{_MD}月{_MD}日\)(?:以降|以後|から|まで(?:に)?)"
     # a first fiscal year and a length (令和7年度から5か年で)
     rf"|{_FY_GLOSSED}(?:から|より)\d{{1,2}}(?:か年|カ年|ヵ年|ヶ年|箇年|年間)(?:で|にわたり|にわたって)?"
     rf"|{_FY_GLOSSED}(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"

@@ -510,6 +510,11 @@ def split_hierarchy(name: str) -> list[str]:
     parts = re.findall(r".+?(?:省|庁|局|課|係|室|委員会|本部|部)(?=.|$)", name)
     if "".join(parts) != name or len(parts) < 2:
         return [name]
+    for i in range(len(parts) - 2, -1, -1):  # 部 inside a word is no department: 文部|科学省
+        if len(parts[i]) <= 2 and parts[i].endswith("部"):
+            parts[i : i + 2] = [parts[i] + parts[i + 1]]
+    if len(parts) < 2:
+        return [name]
     return ["".join(parts[: i + 1]) for i in range(len(parts))]
 
 

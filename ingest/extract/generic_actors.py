@@ -18,8 +18,8 @@ from policygraph.core.records import Entity, Measure, Mention
 # a collective named by the kind of government it belongs to and its organ: 都道府県警察,
 # 都道府県公安委員会, 市町村教育委員会 (not the governments themselves, nor their heads)
 _NAMED_COLLECTIVE = re.compile(r"(?:都道府県|市町村|市区町村|区市町村)(?!知事|長$).{2,}")
-# printed before a generic actor, part of how it is named (各府省, 各教育委員会)
-_EACH = "各"
+# printed before a generic actor, part of how it is named (各府省, 各教育委員会, 管内市町村)
+_EACH = re.compile(r"(?:各|管内の?|域内の?|全ての|すべての)$")
 # the longest gap between two generic actors printed as one (国及び地方公共団体, 国・都道府県)
 _JOINED_GAP = 3
 
@@ -38,7 +38,8 @@ _WITH_THE_STATE = re.compile(r"(?<![\u4e00-\u9fff])(?:国|政府)(?:及び|並�
 
 
 def _printed(text: str, m: Mention) -> tuple[int, int]:
-    start = m.start - 1 if m.start > 0 and text[m.start - 1] == _EACH else m.start
+    each = _EACH.search(text, max(0, m.start - 5), m.start)
+    start = each.start() if each else m.start
     state = _WITH_THE_STATE.search(text, max(0, start - 5), start)
     return (state.start() if state else start), m.end
 

@@ -1065,7 +1065,16 @@ def plan_period(ntext: str) -> Deadline | None:
     ('2021-04-01', '2026-03-31')
     >>> plan_period("令和5年中に検討する。"), plan_period("実施期間は令和5年12月から令和6年2月までとした。")
     (None, None)
+    >>> d = plan_period("第2次総合計画\n計画期間(2024~2028年度)\n本文。"); (d.start, d.end)
+    ('2024-04-01', '2029-03-31')
     """
+    # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度)
+    for line in ntext.splitlines():
+        labelled = re.match(rf"\s*(?:{_PERIOD_TERM.pattern})\s*[:：(（]\s*([^()（）]{{4,30}})[)）]?\s*$", line)
+        if labelled:
+            found = [d for d in _inline(labelled.group(1)) if d.kind == "period" and d.start and d.end]
+            if found:
+                return found[0]
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
         # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)
         if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とし[、,]", sentence):
