@@ -315,14 +315,20 @@ def _after_header(text: str, x: int, y: int) -> int:
     >>> t = "事務連絡\n各都道府県 御中\n\u3000標記について、\n周知をお願いします。"
     >>> t[_after_header(t, 0, len(t)):]
     '\u3000標記について、\n周知をお願いします。'
+    >>> t = "ついては、各位におかれては\n\u3000下記のとおり周知をお願いします。"  # no header above
+    >>> _after_header(t, 0, len(t))
+    0
     """
+    def heading_like(a: int, b: int) -> bool:  # short lines with no 、 or 。 (a title, a date…)
+        return all("、" not in ln and "。" not in ln and len(ln.strip()) <= 60 for ln in text[a:b].split("\n"))
+
     indented = [m.start() + 1 for m in _INDENTED.finditer(text, x, y)]
-    if indented:
+    if indented and heading_like(x, indented[0]):
         return indented[0]
     pos = x
     while (nl := text.find("\n", pos, y)) >= 0:
         line = text[pos:nl].strip()
-        if not line or ("、" not in line and "。" not in line and len(line) <= 60 and _HEADER_LINE.search(line)):
+        if not line or (heading_like(pos, nl) and _HEADER_LINE.search(line)):
             pos = nl + 1
         else:
             break
