@@ -31,7 +31,6 @@ import argparse
 import json
 import sys
 import tempfile
-import unicodedata
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from extraction import measure_level  # noqa: E402
+from extraction import measure_level, norm  # noqa: E402
 
 from policygraph.core.settings import Settings  # noqa: E402
 from policygraph.ingest.pipeline import analyse  # noqa: E402
@@ -48,10 +47,6 @@ from policygraph.ingest.readers import read_file  # noqa: E402
 from policygraph.service.service import Service  # noqa: E402
 
 MINI = ROOT / "tests" / "data" / "mini"
-
-
-def norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
 
 
 def in_half(doc_id: str, half: str) -> bool:

@@ -66,6 +66,9 @@ _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日
                     r"|(?<![\d.])(\d{4})\.(\d{1,2})(?![\d.])")
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
 _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
+# an event whose day a span counts from or to, its date printed in parentheses after it
+# (施行日(令和7年4月1日)以降)
+_EVENT_DAY = r"(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)"
 # a length before an event (その5日前までに, 開催日の2週間前までに)
 _BEFORE = re.compile(rf"(その|当該|同)?(\d{{1,3}}|[{_K}]{{1,3}})(日|週間|か月|箇月|ヶ月)前まで")
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
@@ -200,7 +203,7 @@ def _prep(text: str) -> str:
     t = re.sub(r"(?<![A-Za-z])FY(\d{4})(?![0-9年])", r"\1年度", t)  # FY2026 → 2026年度
     t = t.replace("以後", "以降")  # 令和8年1月以後: the same as 以降
     # an event with its date in parentheses: 施行日(令和7年4月1日)以降 is from that day
-    t = re.sub(r"(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)\(([^()]{6,20}?日)\)(?=以降|から|まで)", r"\1", t)
+    t = re.sub(rf"{_EVENT_DAY}\(([^()]{{6,20}}?日)\)(?=以降|から|まで)", r"\1", t)
     t = re.sub(r"を期限(?:として|とし|に)", "までに", t)  # 令和6年9月30日を期限として: by that day
     t = _years_of_span(t)
     return t.strip("【】[]")
@@ -217,6 +220,12 @@ def _years_of_span(t: str) -> str:
         return f"{first}年度~{first + int(m.group(5)) - 1}年度"
 
     return _FY_FOR_YEARS.sub(span, t)
+
+
+def _duration(number: str, unit: str) -> str:
+    """An ISO 8601 duration of a length as printed (10日, 2週間, 三月, 6か月)."""
+    n = numeral(number)
+    return f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
 
 
 _SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
@@ -352,14 +361,12 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
     mb = _BEFORE.search(t)
     if mb:  # その5日前までに: a length before an event
-        n, unit = numeral(mb.group(2)), mb.group(3)
-        dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
-        return Deadline(verbatim, "relative", None, None, part, duration=dur, event=mb.group(0))
+        return Deadline(verbatim, "relative", None, None, part, duration=_duration(mb.group(2), mb.group(3)),
+                        event=mb.group(0))
     mr = _RELATIVE.search(t)
     if mr:
         m = mr
-        n, unit = numeral(m.group(2)), m.group(3)
-        dur = f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
+        dur = _duration(m.group(2), m.group(3))
         event = (m.group(1) or "").strip("、") or None
         return Deadline(verbatim, "relative", None, None, part, duration=dur, event=event)
     me = _EVENT_BY.search(t)
@@ -486,7 +493,7 @@ _INLINE = re.compile(
     # from one glossed fiscal year to another (2024年度(令和6年度)から2026年度(令和8年度)まで)
     rf"|{_FY_GLOSSED}{_RANGE}{_FY_GLOSSED}(?:末)?(?:まで(?:に|の)?)?"
     # an event with its date in parentheses (施行日(令和7年4月1日)以降)
-    rf"|(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)\((?:{_ERA}{_N}|\d{{4}})年{_MD}月{_MD}日\)(?:以降|以後|から|まで(?:に)?)"
+    rf"|{_EVENT_DAY}\((?:{_ERA}{_N}|\d{{4}})年{_MD}月{_MD}日\)(?:以降|以後|から|まで(?:に)?)"
     # a first fiscal year and a length (令和7年度から5か年で)
     rf"|{_FY_GLOSSED}(?:から|より)\d{{1,2}}(?:か年|カ年|ヵ年|ヶ年|箇年|年間)(?:で|にわたり|にわたって)?"
     rf"|{_FY_GLOSSED}(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
@@ -495,7 +502,7 @@ _INLINE = re.compile(
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|{_MD}月)(?:まで(?:に|の)?)?"
     # from a calendar year to a month (令和6年から令和8年3月まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年){_MD}月(?:{_MD}日|末)?(?:まで(?:に|の)?)?"
-    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日)?(?:(?:以降|以後))?"
+    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日)?(?:以降|以後)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
     rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
     # a fiscal year printed as FY2026
@@ -505,7 +512,7 @@ _INLINE = re.compile(
     r"|末まで(?:に)?|末を目[途処]に?|(?:頃|ごろ)?まで(?:に)?|を目[途処]に?"
     r"|(?:以降|以後)|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|(?:以降|以後))?)"
     rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
-    rf"|(?:その|当該|同)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月)前まで(?:に)?"
+    rf"|{_BEFORE.pattern}(?:に)?"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から|" + _EARLY +
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
     rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}|{_CAMPAIGN.pattern}"

@@ -84,7 +84,7 @@ class Unit:
     preamble: bool = False  # before the first heading: a measure only as a request or duty
     lead: int | None = None  # where the measure's text starts when its item's title leads it
     row: tables.Row | None = None  # a table row, with its columns' headers
-    cell: tuple[int, int] | None = None  # the roadmap cell of the row that is the unit
+    cell: str | None = None  # the header of the roadmap cell the unit is (a fiscal year's column)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
             for row in tables.rows(text, x, y):
                 items = tables.year_items(row, text)
                 if len(items) >= 2:  # a roadmap's row with an item in each of several years:
-                    for cx, cy, _ in items:  # each cell is a measure (annotation.md, issue 17)
-                        yield Unit(sec, cx, cy, row=row, cell=(cx, cy))
+                    for cx, cy, header in items:  # each cell is a measure (annotation.md, issue 17)
+                        yield Unit(sec, cx, cy, row=row, cell=header)
                 else:
                     yield Unit(sec, row.start, row.end, row=row)
             cursor = y
@@ -563,7 +563,7 @@ def extract_measures(
         if row is not None:
             # a row of a table with a time column or fiscal-year columns is an item of a
             # schedule (a roadmap's row); any other row must state a commitment itself
-            scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(row, unit.cell, text, ntext)
+            scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
             if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
                 continue
         elif unit.preamble:
@@ -648,9 +648,9 @@ def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext:
     return actors, actor_text
 
 
-def _cell_deadlines(row: tables.Row, cell: tuple[int, int], text: str, ntext: str) -> list[Deadline]:
+def _cell_deadlines(header: str, ntext: str) -> list[Deadline]:
     """A roadmap cell's deadlines: its own dates, else its column's fiscal year."""
-    column = next((tables.column_deadline(h) for x, y, h in tables.year_items(row, text) if (x, y) == cell), None)
+    column = tables.column_deadline(header)
     return _inline(ntext) or ([column] if column else [])
 
 

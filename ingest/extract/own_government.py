@@ -90,9 +90,7 @@ def define_own(title: str, text: str, table: Any) -> dict[str, str]:
     full a unit printed with the kind alone: 村災害対策本部 → 音威子府村災害対策本部,
     道公安委員会 → 北海道公安委員会 (the short form an alias)."""
     muni, pref = own_government(title, text)
-    for term, name in own_terms(muni, pref).items():
-        if term not in table.defined and defined_term_spans(text, SimpleNamespace(defined={term: ""}), []):
-            table.defined[term] = table.add("Agency", name)
+    _define_terms(own_terms(muni, pref), text, table)
     merges: dict[str, str] = {}
     for full in (g for g in (muni, pref) if g):
         short = full[-1]
@@ -127,7 +125,12 @@ def issuer_terms(issuers: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 def define_issuer(issuers: tuple[str, ...] | list[str], text: str, table: Any) -> None:
     """Add the terms of :func:`issuer_terms` the text uses to the document's defined terms."""
-    for term, name in issuer_terms(issuers).items():
+    _define_terms(issuer_terms(issuers), text, table)
+
+
+def _define_terms(terms: dict[str, str], text: str, table: Any) -> None:
+    """Each term the text uses standing alone, not yet defined, as a defined term of the
+    agency it names."""
+    for term, name in terms.items():
         if term not in table.defined and defined_term_spans(text, SimpleNamespace(defined={term: ""}), []):
             table.defined[term] = table.add("Agency", name)
-
