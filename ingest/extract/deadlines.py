@@ -38,6 +38,12 @@ from then on) → ``ongoing`` from 1 April of N (annotation.md); 令和6〜8年�
 ('period', '2022-07-01', '2022-12-31')
 >>> [normalise(t).kind for t in ("令和5年中", "2025年中")], find_deadlines("令和5年中間とりまとめを踏まえ")
 (['period', 'period'], [])
+>>> [(d.kind, d.start, d.end) for _, _, d in find_deadlines("令和8年2月16日(月)から3月16日(月)まで配付し、令和7年6月1日から運用する。")]
+[('period', '2026-02-16', '2026-03-16'), ('ongoing', '2025-06-01', None)]
+>>> [(d.kind, d.end) for _, _, d in find_deadlines("令和6年5月31日(金)17時までに申請し、法定納期限(令和8年3月16日)までに納付する。")]
+[('by', '2024-05-31'), ('by', '2026-03-16')]
+>>> [(d.kind, d.event) for _, _, d in find_deadlines("農林水産省令で定める期限までに報告し、知事が別に定める日までに提出する。")]
+[('relative', '農林水産省令で定める期限'), ('relative', '知事が別に定める日')]
 """
 
 from __future__ import annotations
@@ -69,6 +75,10 @@ _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?
 # an event whose day a span counts from or to, its date printed in parentheses after it
 # (施行日(令和7年4月1日)以降)
 _EVENT_DAY = r"(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)"
+# any day or limit named with its date in parentheses (法定納期限(令和8年3月16日)までに)
+_DAY_NOUN = rf"(?:{_EVENT_DAY}|[^\s、。()「」0-9]{{0,10}}(?:期限|期日|開始日|終了日|締切日?))"
+# the day of the week and the hour printed after a date: (月), (金曜日), 17時, 17時30分
+_WEEKDAY = r"(?:\([月火水木金土日](?:曜日?)?\))?(?:[0-9]{1,2}時(?:[0-9]{1,2}分)?)?"
 # a length before an event (その5日前までに, 開催日の2週間前までに)
 _BEFORE = re.compile(rf"(その|当該|同)?(\d{{1,3}}|[{_K}]{{1,3}})(日|週間|か月|箇月|ヶ月)前まで")
 _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続|平素から|日頃から")
@@ -94,7 +104,10 @@ _FY_PART = r"の?(前半|上半期|上期|後半|下半期|下期|第([1-4一二
 _STATUTE_EVENT = re.compile(
     rf"(?:この法律の|この条例の|この規則の)?(施行|公布)(?:の日)?(?:後|から)(?:起算して)?"
     rf"(\d{{1,3}}|[{_K}]{{1,3}})\s*(年|か月|箇月|ヶ月|月|日)(?:以内|ごとに|を経過)?"
-    r"|(施行日|施行の日|公布の日)までに|(政令で定める日)")
+    r"|(施行日|施行の日|公布の日)までに"
+    # a day or limit another instrument or authority sets (農林水産省令で定める期限, 知事が別に定める日)
+    r"|((?:政令|[^\s、。()「」]{0,10}?(?:省令|府令|規則|条例|告示))で定める(?:日|期限|期日)"
+    r"|[^\s、。()「」はが]{1,8}?が(?:別に)?定める(?:日|期限|期日))")
 _BEFOREHAND = re.compile(r"あらかじめ|予め")
 # a campaign's period: 「…全国強調月間」において, 今後実施する「…PR月間」を通じ (annotation.md: relative,
 # tied to an event)
@@ -174,6 +187,10 @@ def numeral(s: str) -> int:
     return int(s) if s.isdigit() else kanji_number(s)
 
 
+# the second day of a span of days (…から令和8年3月16日まで, …～3月16日)
+_DAY_TO = re.compile(rf"(?:から|[~〜～-])(?:{_ERA}{_N}年|(\d{{4}})年)?(\d{{1,2}})月(\d{{1,2}})日")
+
+
 def _western_year(m: re.Match[str]) -> int:
     """The western year of a :data:`_FY` or :data:`_YEAR` match (令和6年度, 令和6年, 2024年):
     both print an era and its year, or a western year, as their first three groups."""
@@ -202,8 +219,9 @@ def _prep(text: str) -> str:
     t = re.sub(rf"(?<=[年月])((?!〇)[{_K}]{{1,3}})(?=[月日])", lambda m: str(kanji_number(m.group(1))), t)
     t = re.sub(r"(?<![A-Za-z])FY(\d{4})(?![0-9年])", r"\1年度", t)  # FY2026 → 2026年度
     t = t.replace("以後", "以降")  # 令和8年1月以後: the same as 以降
+    t = re.sub(rf"(?<=日){_WEEKDAY}", "", t)  # 令和6年5月31日(金)17時までに: the day
     # an event with its date in parentheses: 施行日(令和7年4月1日)以降 is from that day
-    t = re.sub(rf"{_EVENT_DAY}\(([^()]{{6,20}}?日)\)(?=以降|から|まで)", r"\1", t)
+    t = re.sub(rf"{_DAY_NOUN}\(([^()]{{6,20}}?日)\)(?=以降|から|まで)", r"\1", t)
     t = re.sub(r"を期限(?:として|とし|に)", "までに", t)  # 令和6年9月30日を期限として: by that day
     t = _years_of_span(t)
     return t.strip("【】[]")
@@ -327,6 +345,14 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         iso = _safe_date(y, mo, d)
         if iso and (y0 := _since_year(t, m.start(), y)):
             return Deadline(verbatim, "period", f"{y0}-01-01", iso, part)  # 令和6年から令和8年3月31日まで
+        if iso and (to := _DAY_TO.match(t, m.end())):
+            # 令和8年2月16日から3月16日まで: a span of days (the second in the first's year, or the next)
+            y1 = _western_year(to) if (to.group(1) or to.group(3)) else y + ((int(to.group(4)), int(to.group(5))) < (mo, d))
+            last = _safe_date(y1, int(to.group(4)), int(to.group(5)))
+            if last and last >= iso:
+                return Deadline(verbatim, "period", iso, last, part)
+        if iso and re.match(r"から(?!起算)", t[m.end() :]):
+            return Deadline(verbatim, "ongoing", iso, None, part)  # 令和7年6月1日から(運用を開始する): from then on
         if iso:
             if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
                 return Deadline(verbatim, "by", None, iso, part)
@@ -493,7 +519,7 @@ _INLINE = re.compile(
     # from one glossed fiscal year to another (2024年度(令和6年度)から2026年度(令和8年度)まで)
     rf"|{_FY_GLOSSED}{_RANGE}{_FY_GLOSSED}(?:末)?(?:まで(?:に|の)?)?"
     # an event with its date in parentheses (施行日(令和7年4月1日)以降)
-    rf"|{_EVENT_DAY}\((?:{_ERA}{_N}|\d{{4}})年{_MD}月{_MD}日\)(?:以降|以後|から|まで(?:に)?)"
+    rf"|{_DAY_NOUN}\((?:{_ERA}{_N}|\d{{4}})年{_MD}月{_MD}日\)(?:以降|以後|から|まで(?:に)?)"
     # a first fiscal year and a length (令和7年度から5か年で)
     rf"|{_FY_GLOSSED}(?:から|より)\d{{1,2}}(?:か年|カ年|ヵ年|ヶ年|箇年|年間)(?:で|にわたり|にわたって)?"
     rf"|{_FY_GLOSSED}(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
@@ -502,9 +528,10 @@ _INLINE = re.compile(
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|{_MD}月)(?:まで(?:に|の)?)?"
     # from a calendar year to a month (令和6年から令和8年3月まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年){_MD}月(?:{_MD}日|末)?(?:まで(?:に|の)?)?"
-    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日)?(?:以降|以後)?"
+    rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日{_WEEKDAY})?(?:以降|以後)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
-    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月)?(?:末)?(?:まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
+    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月(?:{_MD}日{_WEEKDAY})?|から(?!起算))?"
+    r"(?:末)?(?:まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
     # a fiscal year printed as FY2026
     r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|(?:以降|以後)|から|中に|に)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
