@@ -27,7 +27,10 @@ import re
 from dataclasses import dataclass
 
 from policygraph.core.records import SECTION_SEP, Section
-from policygraph.ingest.extract.deadlines import kanji_number  # article numbers run past 99
+from policygraph.ingest.extract.deadlines import (  # (article numbers run past 99)
+    is_deadline_bracket,
+    kanji_number,
+)
 from policygraph.ingest.extract.tables import is_row
 from policygraph.ingest.normalise import NormText, identity
 from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
@@ -227,6 +230,10 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         body = _PREFIX.sub("", line, count=1).strip().strip("*").strip()
         found = _match_marker(body)
         if found is None:
+            label = None if md else _label_heading(lines, idx)
+            if label is not None:  # （独立行政法人国際協力機構） over ① …: heads the items after it
+                _place(stack, "label", 0, label, label)
+                out.append(HeadingLine(a, b, "label", 0, label, line.strip(), label))
             if md and len(md.group(2).strip()) <= 80:
                 title = _COMMENT.sub("", md.group(2)).strip().strip("*").strip()
                 level = len(md.group(1))
@@ -272,6 +279,34 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
+
+
+# a line that is only a bracketed label (【実施事項】, （独立行政法人国際協力機構（JICA））, 〔協議結果〕)
+_LABEL = re.compile(r"^(?:【([^【】。]{2,40})】|[（(]((?:[^（）()。]|[（(][^（）()。]*[）)]){2,40})[）)]"
+                    r"|〔([^〔〕。]{2,40})〕|［([^［］。]{2,40})］|[＜<]([^＜＞<>。]{2,40})[＞>]|《([^《》。]{2,40})》)$")
+_NOT_A_LABEL = re.compile(r"^(?:略|以下略|中略|後略|注|備考|単位|出典|資料|図|表|公印省略|官印省略|案|抄|抜粋|仮訳)")
+
+
+def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
+    r"""The text of a bracketed label line that heads a list: the next line is a numbered
+    item or a bullet (not an article, whose caption the line is), else None.
+
+    >>> ls = _iter_lines("第3章 取組\n（国際協力機構（JICA））\n① 研修を行う。\n（注）\n")
+    >>> _label_heading(ls, 1), _label_heading(ls, 3)
+    ('国際協力機構（JICA）', None)
+    """
+    m = _LABEL.match(lines[idx][2].strip())
+    if m is None:
+        return None
+    inner = next(g for g in m.groups() if g is not None).strip()
+    after = lines[idx + 1][2] if idx + 1 < len(lines) else ""
+    if _NOT_A_LABEL.match(inner) or not inner or (is_deadline_bracket(inner) and not after.strip()):
+        return None  # (【継続的に実施】 after an item, a blank line below it, is the item's time)
+    nxt = next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
+    found = _match_marker(nxt)
+    if found is not None:
+        return inner if found[0] != "article" else None
+    return inner if re.match(r"[・○●◆◇■□▶]", nxt) else None
 
 
 def _close_md(stack: list[_Level], level: int) -> None:

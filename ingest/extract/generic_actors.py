@@ -37,11 +37,27 @@ def named_collective(label: str) -> bool:
 _WITH_THE_STATE = re.compile(r"(?<![\u4e00-\u9fff])(?:国|政府)(?:及び|並びに|・|、|と)$")
 
 
+# the rest of the compound noun a generic actor is printed in (補助事業者, 各消防署長, 各都道府県知事)
+_WORD = re.compile(r"[\u4e00-\u9fff\u30a0-\u30ffー々]")
+
+
 def _printed(text: str, m: Mention) -> tuple[int, int]:
-    each = _EACH.search(text, max(0, m.start - 5), m.start)
-    start = each.start() if each else m.start
+    """The words printed for a generic actor: the whole compound noun it stands in, with the
+    各 / 管内 before it and the state printed with it (国及び地方公共団体).
+
+    >>> t = "補助事業者は、各消防署長と協議する。"
+    >>> [t[slice(*_printed(t, Mention("x", s, i, i + len(s), "p")))] for s, i in (("事業者", 2), ("消防署", 8))]
+    ['補助事業者', '各消防署長']
+    """
+    a, b = m.start, m.end
+    while a > 0 and a > m.start - 8 and _WORD.match(text[a - 1]):
+        a -= 1
+    while b < len(text) and b < m.end + 8 and _WORD.match(text[b]):
+        b += 1
+    each = _EACH.search(text, max(0, a - 5), a)
+    start = each.start() if each else a
     state = _WITH_THE_STATE.search(text, max(0, start - 5), start)
-    return (state.start() if state else start), m.end
+    return (state.start() if state else start), b
 
 
 def generic_actor_text(

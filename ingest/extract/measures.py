@@ -13,10 +13,12 @@ expressions in its text.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, TypeVar
 
 from policygraph.core.ids import sha
@@ -167,7 +169,9 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         for i, m in enumerate(bullets):
             a = sec.start + m.start()
             b = sec.start + (bullets[i + 1].start() if i + 1 < len(bullets) else len(body))
-            a, b = _strip(text, *_without_label_after(text, a, b))
+            # (a label line heads the items after it; after the last item it is the item's own:
+            # …提案を行う。 / 【継続的に実施】)
+            a, b = _strip(text, *(_without_label_after(text, a, b) if i + 1 < len(bullets) else (a, b)))
             # an item whose sentences each commit to something (・…の推進 + paragraphs
             # under it): a unit per commitment, as in a paragraph (the first inherits the
             # list's introduction, the others the item's first sentence)
@@ -287,8 +291,9 @@ def _heading_end(text: str, sec: Section) -> int:
 
 
 # where one statement ends and the next begins: a blank line, or — with no blank line — a
-# statute's paragraph (２　…), article (第十二条　…) or caption (（検討）) after a full stop
-_STATEMENT_BREAK = re.compile(r"\n[ \t\u3000]*\n"
+# paragraph indented by one full-width space (　環境省は、…), a statute's paragraph (２　…),
+# article (第十二条　…) or caption (（検討）) after a full stop
+_STATEMENT_BREAK = re.compile(r"\n[ \t\u3000]*\n|(?<=。)[ \t]*\n(?=\u3000[^\s\u3000])"
                               r"|(?<=。)[ \t\u3000]*\n(?=[ \t\u3000]*(?:[0-9０-９]{1,3}[\u3000 ]|第[0-9一二三四五六七八九十百千]+条"
                               r"|[（(][^）)\n]{1,20}[）)][ \t\u3000]*\n))")
 
@@ -456,8 +461,9 @@ def commits(pp: ParsedPassage, a: int, b: int, nominal: bool = False) -> bool:
         verb = last
         if last.lemma_ == "する" and doc[last.i - 1].tag_.startswith("名詞"):  # サ変: 保有する, 対象とする
             verb = doc[last.i - 1]
-        elif last.tag_.startswith("動詞-非自立可能") and last.lemma_ != "する":
+        elif last.tag_.startswith("動詞-非自立可能") and last.lemma_ != "する" and doc[last.i - 1].text != "を":
             continue  # …ていく, …てある, …ておく: an auxiliary verb after a form of another
+            # (not after its object: 結論を得る)
         if verb.lemma_ in _STATIVE:
             continue
         return True
@@ -547,11 +553,12 @@ def extract_measures(
     whole = norm(0, len(text))
     # a general deadline of the preface, else (not in a statute) the period the plan sets itself
     preface = preface_deadline(norm, sections)
-    default = preface or (None if statute else budget_year(whole) or plan_period(whole))
+    default = preface or (None if statute else title_year(whole) or plan_period(whole))
     effective = None if statute else effective_date(whole)
     headed = {} if statute else heading_deadlines(sections)
     owners = {} if statute else heading_actors(text, sections, mentions, entity_types)
     everyone = [] if statute else preface_actors(text, mentions, entity_types)
+    addressee = ([], None) if statute else notice_addressee(text, norm, sections, mentions, entity_types)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -573,10 +580,17 @@ def extract_measures(
                   or commits(pp, a, b, nominal=unit.bullet is not None)):
             continue
         actors, actor_text = _measure_actors(unit, pp, (a, b), ntext, parsed, mentions, entity_types)
+        if not actors and not actor_text and _INSTRUCTION.search(ntext.rstrip()):
+            # an instruction of a notice (…を報告すること) with no one named: its addressee's
+            actors, actor_text = list(addressee[0]), addressee[1]
         if not actors and not actor_text:
-            # the agency the heading above names (２　総務省の取組), else the one the preface
+            # the agency the heading above names (２　総務省の取組), else the topic of the
+            # section's text before (このため文部科学省では、…。また、…を改訂する予定である:
+            # a sentence without a subject continues the last one's), else the one the preface
             # says carries out every measure (本計画に掲げる施策は、…が実施する)
-            actors = list(_under_heading(owners, unit.section.path) or everyone)
+            actors = list(_under_heading(owners, unit.section.path)
+                          or (unit.bullet is None and _topic_before(text, unit.section.start, a, mentions, entity_types))
+                          or everyone)
         inside = [m for m in mentions if a <= m.start and m.end <= b]
         systems = _unique(m.entity for m in inside if entity_types.get(m.entity) == "System")
         related = _unique(
@@ -599,13 +613,45 @@ def extract_measures(
                 systems=tuple(systems),
                 related=tuple(related),
                 deadlines=_from_effective(
-                    tuple(scheduled or deadlines_of(ntext, heading or default,
+                    tuple(scheduled or deadlines_of(_without_reports(ntext), heading or default,
                                                     footnote_deadlines(text, a, b, notes, norm),
                                                     aspect=preface is None and heading is None,
                                                     dated=None if statute else dated)
                           or untimed(ntext)), effective),
             )
         )
+    return out if statute else _unscheduled(out)
+
+
+# what an untimed measure of a plan still does for good: a continuing activity (…を推進する,
+# …に取り組む, …の充実を図る) or a duty (…ものとする, …に努める)
+_CONTINUING = re.compile(r"(?:(?:推進|促進|加速|継続|充実|強化|普及|徹底)(?:する|します)|(?:進め|努め)(?:る|ます)|図る|図ります"
+                         r"|取り組む|取り組みます|運営する|(?<!こと)とする|なければならない|こと|[てで]いく|[てで]いきます)。?$")
+# a request of a notice (…周知いただくようお願いします): something asked for once
+_REQUEST = re.compile(r"(?:お願い(?:します|する|いたします|したい)|(?:さ|ら)れたい|いただきたい|願いたい|願います)。?$")
+_SCHEDULED_SHARE = 0.1
+
+
+def _unscheduled(measures: list[Measure]) -> list[Measure]:
+    """A measure that prints no time is ``ongoing`` by default (:func:`untimed`): a rulebook's
+    duty, a standing procedure.  In a plan that schedules its measures (at least a tenth of
+    them carry a date, a year or a period), an untimed one that is no continuing activity and
+    no duty (…の仕組みを構築する, …を実施する, …を目指す) is a planned item with no time:
+    ``unknown`` (annotation.md).  So is a notice's request with no time (周知いただくようお願いします)."""
+    dated = sum(any(d.kind in _DATED_KINDS for d in m.deadlines) for m in measures)
+    scheduled = bool(measures) and dated >= _SCHEDULED_SHARE * len(measures)
+    out = []
+    for m in measures:
+        flat = unicodedata.normalize("NFKC", m.text)
+        if (len(m.deadlines) == 1 and m.deadlines[0].kind == "ongoing" and not m.deadlines[0].text
+                and not any(is_deadline_bracket(_inner(b)) for b in _BRACKET.finditer(flat))):
+            last = _sentences(flat)[-1:] or [""]
+            ends = re.sub(r"[【\[].*$", "", last[0]).rstrip()
+            request = bool(_REQUEST.search(ends)) and not re.search(r"留意|努め|徹底|遵守", ends)
+            if request or (scheduled and not _CONTINUING.search(ends) and not _OBLIGATION.search(ends)
+                           and not _POLITE.search(ends)):
+                m = replace(m, deadlines=(Deadline("", "unknown"),))
+        out.append(m)
     return out
 
 
@@ -613,12 +659,15 @@ def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) 
     """A table row's deadlines from its columns: the dates in its time cells (見直し完了時期),
     else the fiscal-year columns it fills when its cells print no date (a roadmap)."""
     cells = [norm(x, y) for x, y in tables.time_cells(row)]
+    # (a year printed bare in a time column, R8 / 令和8, is that fiscal year)
+    cells = [re.sub(r"^\s*((?:R|H|令和|平成)\s*[0-9]{1,2})\s*$", r"\1年度", c) for c in cells]
     found = [d for cell in cells for d in deadlines_of(cell)]
     if found:
         return found
     words = [cell.strip() for cell in cells if re.search(r"\w", cell)]
-    if words:  # 未定, 検討中: the column says when, and it says not yet (not a ・・・ placeholder)
-        return [Deadline(words[0], "unknown")]
+    if words:  # 継続 / 随時: ongoing; 未定, 検討中: the column says when, and it says not yet
+        said = normalise(words[0])  # (not a ・・・ placeholder)
+        return [said if said.kind in ("ongoing", "promptly") else Deadline(words[0], "unknown")]
     if any(_inline(norm(x, y)) for x, y in row.cells):
         return []
     fy = tables.fiscal_year_deadline(row, text)
@@ -633,10 +682,14 @@ def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext:
     a, b = span
     actors, actor_text = (_row_actors(unit.row, mentions, entity_types) if unit.row is not None else []), None
     if not actors:
+        actors = _labelled(pp.passage, a, b, mentions, entity_types)
+    if not actors:
         actors, actor_text = _addressed(ntext, [m for m in mentions if a <= m.start and m.end <= b
                                                 and entity_types.get(m.entity) in ACTOR_TYPES])
     if not actors and not actor_text:
         actors, actor_text = _actors(pp, a, b, mentions, entity_types)
+    if not actors:
+        actors = _glossed_topic(ntext, a, b, mentions, entity_types) or actors
     for intro in (unit.intro, unit.outer):
         if actors or intro is None:
             continue
@@ -646,6 +699,106 @@ def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext:
             if inherited or not actor_text:
                 actors, actor_text = inherited, text_
     return actors, actor_text
+
+
+# an item labelled with who carries it out: 警察庁・総務省：…, 【警察庁、総務省】… at its start,
+# or …する。【警察庁、総務省】 / （警察庁）at its end
+_LABEL_FIRST = re.compile(r"^[\s\u3000]*(?:[・○●◆◇■□▶-]|[(（]?[0-9０-９]{1,2}[)）.]|[①-⑳])?[\s\u3000]*"
+                          r"(?:【([^【】\n]{2,60})】|([^：:。\n「」()（）]{2,60}?)[：:])")
+_LABEL_LAST = re.compile(r"(?:【([^【】\n]{2,60})】|[(（]([^()（）\n]{2,60})[)）])[\s\u3000]*$")
+_LABEL_GLUE = re.compile(r"[\s\u3000・、,，/／]|及び|並びに|ほか|等"
+                         r"|(?:一般|公益)(?:社団|財団)法人|独立行政法人|国立研究開発法人|株式会社")
+
+
+def _labelled(passage: Passage, a: int, b: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agencies of an item's label, when the label holds nothing but their names.
+
+    >>> from policygraph.core.records import Mention, Passage
+    >>> t = "・警察庁・総務省：令和7年度中に、対象を拡大する。"
+    >>> ms = [Mention("npa", "警察庁", 1, 4, "p"), Mention("mic", "総務省", 5, 8, "p")]
+    >>> _labelled(Passage("p", "d", 0, (), 0, len(t), t), 0, len(t), ms, {"npa": "Agency", "mic": "Agency"})
+    ['npa', 'mic']
+    """
+    text = passage.text[a - passage.start : b - passage.start]
+    for m in (_LABEL_FIRST.match(text), _LABEL_LAST.search(text)):
+        if m is None:
+            continue
+        g = 1 if m.group(1) is not None else 2
+        x, y = a + m.start(g), a + m.end(g)
+        named = sorted((n for n in mentions if x <= n.start and n.end <= y and entity_types.get(n.entity) in ACTOR_TYPES),
+                       key=lambda n: n.start)
+        rest = text[m.start(g) : m.end(g)]
+        for n in sorted(named, key=lambda n: -n.start):
+            rest = rest[: n.start - x] + rest[n.end - x :]
+        if named and not _LABEL_GLUE.sub("", rest):
+            return _unique(n.entity for n in named)
+    return []
+
+
+# an agency as the topic of its sentence: 文部科学省では、 / 環境省は、 / 内閣府においては
+_TOPIC_AFTER = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?(?:は|では|においては|においても|でも)[、,]?")
+
+
+def _topic_before(text: str, start: int, end: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agency (or agencies joined with 及び / と / 、) last made the topic of a sentence
+    between ``start`` and ``end``: whom a sentence that names no one goes on about."""
+    named = sorted((m for m in mentions if start <= m.start and m.end <= end and entity_types.get(m.entity) in ACTOR_TYPES),
+                   key=lambda m: m.start)
+    for i in range(len(named) - 1, -1, -1):
+        m = named[i]
+        if _TOPIC_AFTER.match(text, m.end):
+            group = [m.entity]
+            j = i - 1  # (環境省及び経済産業省は: both)
+            while j >= 0 and re.fullmatch(r"\s*(?:、|及び|並びに|と|・)\s*", text[named[j].end : named[j + 1].start]):
+                group.insert(0, named[j].entity)
+                j -= 1
+            return _unique(iter(group))
+    return []
+
+
+# a name glossed in parentheses before its は / が (日本年金機構（以下「機構」という。）は、):
+# the full stop inside the gloss cuts the parse's sentence, so the topic is read here
+_GLOSSED_TOPIC = re.compile(r"\((?:[^()]|\([^()]*\))*\)(?:は|が)、")
+
+
+def _glossed_topic(ntext: str, a: int, b: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agency named right before a gloss that its sentence's topic particle follows.
+
+    >>> from policygraph.core.records import Mention
+    >>> t = "(1) 日本年金機構（以下「機構」という。）は、目標を定める。"
+    >>> _glossed_topic(t, 0, len(t), [Mention("jpa", "日本年金機構", 4, 10, "p")], {"jpa": "Agency"})
+    ['jpa']
+    """
+    flat = unicodedata.normalize("NFKC", ntext)
+    m = _GLOSSED_TOPIC.search(flat)
+    if m is None or "。" in re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", flat[: m.start()]):
+        return []  # (a gloss in a later sentence: not the measure's topic)
+    name = flat[: m.start()].rstrip()
+    return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES
+                   and x.surface and name.endswith(unicodedata.normalize("NFKC", x.surface)))
+
+
+_REPORT_END = re.compile(r"(?:した|された|れた|った|なった|となっている|している|されている|ている|である|であった|いた)。$")
+
+
+def _without_reports(ntext: str) -> str:
+    """A unit's text without the sentences that report what was done or what is (令和3年度に
+    …を実施した。 / …となっている。) when another sentence of it commits to something: the times
+    of a report are no deadline of the commitment beside it (annotation.md).
+
+    >>> _without_reports("令和3年度に指針を改定した。引き続き、周知に取り組む。")
+    '引き続き、周知に取り組む。'
+    >>> _without_reports("令和8年度までに改定する。")
+    '令和8年度までに改定する。'
+    """
+    sentences = [x for x in re.split(r"(?<=。)", ntext) if x.strip()]
+    if len(sentences) < 2:
+        return ntext
+    flat = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", x)) for x in sentences]
+    reports = [bool(_REPORT_END.search(f)) and not is_measure(f) and "【" not in f for f in flat]
+    if all(reports) or not any(reports):
+        return ntext
+    return "".join(x for x, r in zip(sentences, reports, strict=True) if not r)
 
 
 def _cell_deadlines(header: str, ntext: str) -> list[Deadline]:
@@ -667,7 +820,7 @@ _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
 # (引き続き深刻な情勢にある)
 _ONGOING_WORDS = re.compile(
     r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力))"
-    r"|継続的に|不断に|随時|常時|定期的に|恒常的に|毎年度(?!末)|当面(?:の間)?"
+    r"|継続的に|不断に|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
 )
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
@@ -693,7 +846,12 @@ def _cited(text: str) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in _cited(t)]
     ['平成十五年五月三十日法律第五十七号']
     """
-    return [m.span() for m in _CITATION.finditer(text)] + [m.span() for m in _DATED_NOTICE.finditer(text)]
+    return ([m.span() for m in _CITATION.finditer(text) if not _PERIOD_GLOSS.search(text, 0, m.start())]
+            + [m.span() for m in _DATED_NOTICE.finditer(text)])
+
+
+# a period glossed in parentheses after its name: 計画期間(令和6年度~令和11年度) is no citation
+_PERIOD_GLOSS = re.compile(r"期間\s*$")
 
 
 def _inside(spans: list[tuple[int, int]], a: int, b: int) -> bool:
@@ -762,6 +920,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
 
 
 _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)")
+_DUE_IN = re.compile(r"まで|目[途処]")  # (令和8年6月を目途に: read with the date)
 # a date inside a clause that qualifies a noun with what happened then: …に発生した地震,
 # …に閣議決定された「…計画」, …に設置した本部
 _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:した|された|れた|った|まった|わった)"
@@ -772,7 +931,7 @@ _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:�
 # a year named from the document's own (本年度中に, 来年度までに, 今年中に): counted from its date
 # (翌年度 and 当年度 count from another year, not the document's; a bare year word is no
 # deadline: 来年度予算, 本年3月に改定された)
-_RELATIVE_YEAR = re.compile(r"(?<![\u4e00-\u9fff])(?:(本年度|今年度|来年度|次年度)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降|から|に)"
+_RELATIVE_YEAR = re.compile(r"(?<![\u4e00-\u9fff])(?:(本年度|今年度|来年度|次年度)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降|から|に|は?、)"
                             r"|(本年度|今年度|来年度|次年度)(末|中|内)|(本年|今年|来年)(末|中|内)?(まで(?:に)?|を目[途処]に?|以降)"
                             r"|(本年|今年|来年)(末|中|内)"
                             # a month or a season of the document's year (本年10月末までに, 本年秋頃を目途に)
@@ -804,7 +963,41 @@ def relative_years(ntext: str, dated: str) -> list[Deadline]:
         step, fiscal = _YEAR_STEP[word]
         y = (year if month >= 4 else year - 1) + step if fiscal else year + step
         d = normalise(f"{y}年{'度' if fiscal else ''}{''.join(rest)}")
-        out.append(replace(d, text=m.group(0)))
+        out.append(replace(d, text=m.group(0).rstrip("、")))
+    return out + _bare_months(ntext, year, month, cited)
+
+
+# a month the text names without its year, as a limit or a time (6月末までに, 5月中に,
+# 6月下旬を目途に): the document's own year, or the next when the month is already past
+_BARE_MONTH = re.compile(r"(?<![年度0-9毎])([0-9]{1,2})月(上旬|中旬|下旬|末|中)?(まで(?:に)?|を目[途処]に?|に(?=[^、。]{0,30}?予定))?"
+                         r"(?![0-9]|日)")
+_TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+
+
+def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]) -> list[Deadline]:
+    """:func:`relative_years` for a month printed without its year.
+
+    >>> [(d.kind, d.start, d.end) for d in _bare_months("6月末までに配布し、6月下旬を目途に通知する。", 2024, 4, [])]
+    [('by', None, '2024-06-30'), ('period', '2024-06-21', '2024-06-30')]
+    >>> [(d.kind, d.end) for d in _bare_months("3月中に取りまとめる。4月1日の施行", 2024, 11, [])]
+    [('date', '2025-03-31')]
+    """
+    out = []
+    for m in _BARE_MONTH.finditer(ntext):
+        mo, ten, limit = int(m.group(1)), m.group(2), m.group(3)
+        if not 1 <= mo <= 12 or _inside(cited, *m.span()) or not (ten or limit):
+            continue  # (a bare 6月 is no time the text sets: 6月に実施した)
+        y = year if mo >= month - 1 else year + 1
+        last = date(y, mo, calendar.monthrange(y, mo)[1])
+        first, end = date(y, mo, 1), last
+        if ten in _TEN_DAYS:
+            a, b = _TEN_DAYS[ten]
+            first, end = date(y, mo, a), min(last, date(y, mo, min(b, last.day)))
+        text = m.group(0)
+        if limit and limit.startswith("まで") or ten == "末":
+            out.append(Deadline(text, "by", None, end.isoformat()))
+        else:
+            out.append(Deadline(text, "period" if ten in _TEN_DAYS else "date", first.isoformat(), end.isoformat()))
     return out
 
 
@@ -823,7 +1016,7 @@ def _inline(ntext: str, dated: str | None = None) -> list[Deadline]:
     for a, b, d in find_deadlines(ntext):
         if _inside(cited, a, b):
             continue
-        if (d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8])
+        if (d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8]) and not _DUE_IN.search(d.text)
                 and not (_planned_for(ntext, b) and not (dated and (d.end or "") < dated))):
             continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
             # (one a commitment falls in, 令和7年12月に策定する, is one, unless it is over by the
@@ -960,6 +1153,27 @@ _HEADING_KINDS = ("by", "fiscal_year", "period", "ongoing", "promptly")
 _REPORTED = re.compile(r"実績|成果|状況|結果|経緯|振り返り|これまで|概況|動向")
 
 
+def title_year(ntext: str) -> Deadline | None:
+    r"""The fiscal year (or span of fiscal years) a document's title names, the document's
+    own: its measures fall in it unless they state their own time (annotation.md: the
+    document's own fiscal year; a budget request's, an annual plan's).
+
+    >>> d = title_year("令和7年度 救急業務実施計画\n1 取組"); (d.kind, d.start, d.end)
+    ('fiscal_year', '2025-04-01', '2026-03-31')
+    >>> title_year("第2期計画(令和7年度～令和11年度)\n").end, title_year("令和6年度以降の方針\n")
+    ('2030-03-31', None)
+    """
+    m = budget_year(ntext)
+    if m is not None:
+        return m
+    # (the title's lines, not a heading below them: ## 1 令和9年度中に実施する事項 is a section's)
+    lines = [x.strip() for x in ntext.splitlines() if x.strip()][:2]
+    title = lines[:1] + [x for x in lines[1:] if not re.match(r"[#0-9第(・○●■◆【①-⑳\[]", x)]
+    head = "\n".join(x.lstrip("#").strip() for x in title if len(x) <= 60 and "。" not in x)
+    found = [d for _, _, d in find_deadlines(head) if "年度" in d.text]
+    return found[0] if found and found[0].kind in ("fiscal_year", "period") else None
+
+
 def budget_year(ntext: str) -> Deadline | None:
     r"""The fiscal year a budget request or budget is for, when its title (the first lines)
     names one: its measures fall in that year unless they state their own (annotation.md).
@@ -999,6 +1213,15 @@ _OWNER_REST = re.compile(r"(?:の|における|が)?(?:主な|具体的な)?(?:�
                          r"|講ずる施策|講ずべき施策|実施する施策|実施する事項)?")
 
 
+def _lead_topic(text: str, a: int, b: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agency a section's only statement, a lead that introduces the items under it (県は、
+    市町村と連携し、次の取組を推進します。), makes its topic."""
+    body = text[a:b].strip()
+    if not body or len(body) > 300 or not body.endswith("。") or body.count("。") > 1 or not _INTRODUCES_LIST.search(body):
+        return []
+    return _topic_before(text, a, b, mentions, entity_types)
+
+
 def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
                    entity_types: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """The agencies each heading names as whose measures follow it (２　総務省の取組): not a
@@ -1008,6 +1231,9 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
         if not sec.path or not sec.title:
             continue
         nl = _heading_end(text, sec)
+        lead = _lead_topic(text, nl, sec.end, mentions, entity_types)
+        if lead:  # (1) 消費者への普及啓発 / 県は、…次の取組を推進します。 / ① …: the lead's topic
+            out[sec.path] = tuple(lead)
         named = [m for m in mentions if sec.start <= m.start and m.end <= nl and entity_types.get(m.entity) in ACTOR_TYPES]
         if not named:
             continue
@@ -1031,7 +1257,11 @@ _PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|�
                             r"(?:実施|講ず|推進|取り組)"
                             # a list the document says is one organ's: 以下は、警察庁が…要求する事項である
                             r"|(?:以下|次)(?:の事項)?は、\s*([^、。]{2,30}?)が[^。]{0,30}?(?:要求|実施|講ずる|推進)する"
-                            r"(?:事項|施策|取組|措置)")
+                            r"(?:事項|施策|取組|措置)"
+                            # 以下の取組については、経済産業省が中心となり、関係省庁…と連携して実施する
+                            r"|(?:以下|次|下記)の(?:施策|取組|措置|事項)(?:について)?は、\s*([^、。]{2,30}?)(?:が|において)、?"
+                            r"(?:中心となり|中心となって|主体となって)?、?\s*(?:[^、。]{1,30}?(?:と連携|と協力|と共同)し(?:て|つつ)、?)?"
+                            r"\s*(?:実施|講ず|推進|取り組)")
 
 
 def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
@@ -1039,7 +1269,7 @@ def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, s
     m = _PREFACE_ACTOR.search(text, 0, 3000)
     if m is None:
         return []
-    a, b = next(m.span(g) for g in (1, 2, 3) if m.group(g) is not None)
+    a, b = next(m.span(g) for g in (1, 2, 3, 4) if m.group(g) is not None)
     return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES)
 
 
@@ -1056,7 +1286,7 @@ def _under_heading(headed: dict[tuple[str, ...], T], path: tuple[str, ...]) -> T
 
 # the sentence that sets a plan's period: 計画期間は令和3年度から令和7年度までの5年間とする,
 # 集中改革期間を令和4年7月から令和7年6月までの3年間とし
-_PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中)期間")
+_PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中)の?期間")
 
 
 def plan_period(ntext: str) -> Deadline | None:
@@ -1073,6 +1303,10 @@ def plan_period(ntext: str) -> Deadline | None:
     (None, None)
     >>> d = plan_period("第2次総合計画\n計画期間(2024~2028年度)\n本文。"); (d.start, d.end)
     ('2024-04-01', '2029-03-31')
+    >>> d = plan_period("本計画の期間は、令和7年度から令和11年度までの5年間とします。"); (d.start, d.end)
+    ('2025-04-01', '2030-03-31')
+    >>> d = plan_period("計画期間(令和6年度~令和11年度)において、県は次の施策に取り組みます。"); (d.start, d.end)
+    ('2024-04-01', '2030-03-31')
     """
     # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度)
     for line in ntext.splitlines():
@@ -1083,7 +1317,7 @@ def plan_period(ntext: str) -> Deadline | None:
                 return found[0]
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
         # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)
-        if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とし[、,]", sentence):
+        if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とします|とし[、,]|において", sentence):
             continue
         found = _inline(sentence)
         for i, d in enumerate(found):
@@ -1125,6 +1359,40 @@ def _addressed(ntext: str, mentions: list[Mention]) -> tuple[list[str], str | No
     words = m.group(1)
     keys = _unique(x.entity for x in mentions if x.surface and x.surface in words)
     return (keys, None) if keys else ([], words)
+
+
+# an instruction or a request to the reader: …すること, …されたい, …をお願いします, …してください
+_INSTRUCTION = re.compile(r"(?:こと|されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい|ください)。?"
+                          r"(?:\s*【[^】]*】)?$")
+# the addressee of a notice's opening request made with において: 各都道府県警察においては、…されたい。
+_REQUESTED_AT = re.compile(r"(?:^|(?<=[、。\s]))([^\s、。「」()（）]{2,30}?)において(?:は|も)、[^。]{0,200}?"
+                           r"(?:されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい)。")
+# a header line naming a notice's addressee: 各都道府県警察の長 殿, 各都道府県教育委員会 御中
+_ADDRESSEE_LINE = re.compile(r"^[ \t\u3000]*(\S[^\n。、]{1,60}?)[ \t\u3000]*(?:殿|御中|各位)[ \t\u3000]*$", re.M)
+
+
+def notice_addressee(text: str, norm: Callable[[int, int], str], sections: list[Section], mentions: list[Mention],
+                     entity_types: dict[str, str]) -> tuple[list[str], str | None]:
+    """Whom a notice addresses, who carries out its instructions that name no one: the one
+    its opening request turns to (各地方公共団体におかれては、下記について御対応いただくよう
+    お願いします), else its addressee lines (…殿, …御中), as agencies or as printed."""
+    opening = next((sec for sec in sections if not sec.path), None)
+    if opening is None:
+        return [], None
+    a, b = opening.start, min(opening.end, opening.start + 3000)
+    inside = [m for m in mentions if a <= m.start and m.end <= b and entity_types.get(m.entity) in ACTOR_TYPES]
+    actors, words = _addressed(norm(a, b), inside)
+    if actors or words:
+        return actors, words
+    for req in _REQUESTED_AT.finditer(text, a, b):  # 各都道府県警察においては、…推進されたい。
+        x, y = req.span(1)
+        keys = _unique(m.entity for m in inside if x <= m.start and m.end <= y)
+        return (keys, None) if keys else ([], req.group(1).strip())
+    lines = list(_ADDRESSEE_LINE.finditer(text, a, b))
+    keys = _unique(m.entity for m in inside for ln in lines if ln.start(1) <= m.start and m.end <= ln.end(1))
+    if keys:
+        return keys, None
+    return ([], lines[0].group(1).strip()) if lines else ([], None)
 
 
 def _lead_deadline(norm: Callable[[int, int], str], unit: Unit, dated: str | None) -> Deadline | None:
@@ -1172,6 +1440,8 @@ def _actors(
             cut_off = [] if _sentence_ends(doc.text, sent) else [*cut_off, *_topics(sent, na)]
             continue
         seen += 1
+        if seen >= 2 and _ELABORATION.match(doc.text[max(sent.start_char, na) : sent.end_char].strip()):
+            return [], None  # (なお、…が不可欠である: an aside does not name who acts in the first sentence)
         found = [*cut_off, *_topics(sent, na)]
         cut_off = []
         topics = [sp for sp, tier in found if tier == "topic"]
@@ -1198,9 +1468,18 @@ def _actors(
                 return [], None
             continue
         # the topic's own line (a line above it, a list's bullet, an article's number are not it)
-        words = doc.text[topics[0][0] : topics[0][1]].split("\n")[-1]
-        return [], _LEAD_MARKER.sub("", _BULLET.sub("", words)).strip() or None
+        words = _LEAD_MARKER.sub("", _BULLET.sub("", doc.text[topics[0][0] : topics[0][1]].split("\n")[-1])).strip()
+        # (a topic that names no one who can act — 令和5年度は, 背景は, 「…ガイドライン」は — is
+        # what the sentence is about, not its actor)
+        return [], words if words and _ACTOR_LIKE.search(words) and not _NOT_ACTOR.search(words) else None
     return [], None
+
+
+# the ending of a noun that names who can act: a person, a body, a government, an office
+_ACTOR_LIKE = re.compile(r"(?:者|省|庁|府|局|課|室|部|所|署|会|団体|機関|法人|企業|市町村|自治体|政府|国|都|道|県|市|町|村|区"
+                         r"|本部|センター|学校|大学|病院|職員|各位|貴職|長|官|員|組合|協会|会社|社|隊|班|チーム|当局|主体|設置者"
+                         r"|管理者|事業者|医療機関|施設|機構|議|グループ|者等|等|ら)$")
+_NOT_ACTOR = re.compile(r"[0-9０-９]+年|年度|「|」|『")
 
 
 def _sentence_ends(text: str, sent: Any) -> bool:
@@ -1219,7 +1498,8 @@ def _bare(pp: ParsedPassage, start: int, end: int, oa: int, ob: int) -> bool:
 
 
 # an article or paragraph number in front of a statute's topic (第十一条 第三条の規定に違反した者)
-_LEAD_MARKER = re.compile(r"^\s*(?:第[0-9" + KANJI_DIGITS + "]+条(?:の[0-9" + KANJI_1_9 + "十]+)?|[0-9]+|[" + KANJI_1_9 + "十]+)[ \u3000]+")
+_LEAD_MARKER = re.compile(r"^\s*(?:第[0-9" + KANJI_DIGITS + "]+条(?:の[0-9" + KANJI_1_9 + "十]+)?|[0-9]+|[" + KANJI_1_9 + "十]+"
+                          r"|[アイウエオカキクケコサシスセソタチツテト]|[(（][0-9アイウエオカキクケコ]{1,2}[)）]|[①-⑳])[ \u3000]+")
 
 
 # nouns that turn a clause into an adverbial one (…することにより, …するため): a subject

@@ -19,6 +19,8 @@ the title prints, else the one the text names most (北海道 for 道).
 ((None, None), (None, None), (None, None))
 >>> own_government("市川市総合計画", "千葉県"), own_government("第２次松江市総合計画", "島根県")
 (('市川市', '千葉県'), ('松江市', '島根県'))
+>>> own_government("令和7年度 川崎市と事業者との連携", "…"), own_government("令和７年春の運動福岡県実施要綱", "…")
+(('川崎市', None), (None, '福岡県'))
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ _PREFECTURE = "|".join(PREFECTURES)
 # (a plan's edition before the name: 第2次松江市総合計画)
 _OWN = re.compile(rf"^(?:第[0-9０-９一二三四五六七八九十]+[次期]\s*)?(?P<pref>{_PREFECTURE})?(?P<muni>[^\s\d「」()・]{{1,5}}?[市区町村])?")
 _PREFECTURE_IN_TEXT = re.compile(_PREFECTURE)
+# a title's year before the government's name (令和7年度 川崎市…, 2025年度 …)
+_YEAR_FIRST = re.compile(r"^(?:(?:令和|平成)\s*(?:[0-9０-９]{1,2}|元|[一二三四五六七八九十]{1,3})|[0-9０-９]{4})\s*年度?\s*")
 # what follows 市/町/村/道 inside a word (市街地, 市場, 町内, 村落, 道路): not the kind word alone
 # (市立, 都立 are the government's own: 都立病院 is 東京都立病院)
 _INSIDE_A_WORD = "街場民内域政営外議道税落並有路"
@@ -53,11 +57,14 @@ def _kind_alone(after: str) -> bool:
 
 def own_government(title: str, text: str) -> tuple[str | None, str | None]:
     """(the municipality, the prefecture) a document's title says it is by, the prefecture
-    read from the text when the title does not print it (None: not a local government's)."""
-    title = title.strip()
+    read from the text when the title does not print it (None: not a local government's).
+    The title may open with its year (令和7年度 川崎市…), and a prefecture may stand
+    anywhere in it (令和7年春の全国交通安全運動福岡県実施要綱)."""
+    title = _YEAR_FIRST.sub("", title.strip())
     m = _OWN.match(title)
     if m is None or not (m["pref"] or m["muni"]) or m.end() >= len(title):
-        return None, None
+        inside = _PREFECTURE_IN_TEXT.search(title)
+        return (None, inside.group(0)) if inside and inside.end() < len(title) else (None, None)
     muni, pref = m["muni"], m["pref"]
     if muni and (muni in NOT_A_PLACE or not _kind_alone(title[m.end():])):
         muni = None
