@@ -113,3 +113,22 @@ def test_a_time_column_and_a_compound_generic_actor(service, tmp_path: Path) -> 
     y = _extract(service, tmp_path, "みどり補助金交付要綱\n\n（実績報告）\n第8条　補助事業者は、事業完了後、"
                  "実績報告書を知事に提出しなければならない。\n")
     assert _measure(y, "実績報告書").actor_text == "補助事業者"
+
+
+def test_names_of_equipment_funds_packages_and_agreements(service, tmp_path: Path) -> None:
+    """Equipment used in operations is a System (気象レーダー, 危機管理型水位計); a fund or a
+    course a Program (みどり推進基金, ジュニア救命士養成講座) but a pension fund a body;
+    a package of measures or a handbook issued whole a Plan, named by its clause of aim too;
+    an agreement a Law."""
+    x = _extract(service, tmp_path, "1　取組\n"
+                 "(1) みどり庁は、気象レーダーと危機管理型水位計を更新する。\n"
+                 "(2) みどり庁は、みどり推進基金によりジュニア救命士養成講座を支援する。\n"
+                 "(3) 国民年金基金は、加入者への周知を行う。\n"
+                 "(4) みどり庁は、子供の安全の強化に向けた総合対策に基づき、みどり防災ハンドブックを改訂する。\n"
+                 "(5) みどり市は、災害時における物資供給に関する協定に基づき、物資を調達する。\n")
+    types = {e.label: e.type for e in x.entities}
+    assert types.get("気象レーダー") == "System" and types.get("危機管理型水位計") == "System"
+    assert types.get("みどり推進基金") == "Program" and types.get("ジュニア救命士養成講座") == "Program"
+    assert types.get("国民年金基金") == "Agency"
+    assert types.get("子供の安全の強化に向けた総合対策") == "Plan" and types.get("みどり防災ハンドブック") == "Plan"
+    assert types.get("災害時における物資供給に関する協定") == "Law"

@@ -49,7 +49,10 @@ SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データ
 # equipment and technical services are System too (the ontology's pg:System): compounds
 # headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
 DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末", "ヘリコプター",
-                "電話")  # 衛星携帯電話, 災害時優先電話 (携帯電話 alone is a kind: nlp._kind_only)
+                "電話",  # 衛星携帯電話, 災害時優先電話 (携帯電話 alone is a kind: nlp._kind_only)
+                # equipment used in operations (annotation.md): 気象レーダー, 危機管理型水位計,
+                # 介護ロボット, 自動操舵トラクター, ロボット草刈機, 青色回転灯, 住宅用火災警報器
+                "レーダー", "水位計", "ロボット", "トラクター", "トラクタ", "草刈機", "回転灯", "警報器", "探知機")
 AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
     "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
@@ -68,12 +71,18 @@ PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャ
                  "事業", "講習", "構想", "プロジェクト", "イニシアティブ", "イニシアチブ",
                  # courses and the funds and allowances a scheme pays (annotation.md: courses,
                  # schemes): 児童福祉司研修, …に関する講習会, 被災者生活再建支援金, 災害援護資金
-                 "研修", "講習会", "支援金", "給付金", "助成金", "奨励金", "福祉資金", "援護資金", "手当")
+                 "研修", "講習会", "支援金", "給付金", "助成金", "奨励金", "福祉資金", "援護資金", "手当",
+                 # funds, courses, allowances and national events (グリーンイノベーション基金,
+                 # ジュニア救命士養成講座, 介護職員等処遇改善加算, 食育推進全国大会)
+                 "基金", "講座", "加算", "大会")
 # a plan, strategy, guideline or standard named without quotes (包括的データ戦略,
 # データ品質管理実践ガイドブック, 情報セキュリティ管理基準); a compound of 6 characters or
 # more, so that 基本方針, 実施計画 and the like stay words
 PLAN_HEADS = ("計画", "戦略", "方針", "指針", "基準", "規範", "規約", "ガイドライン", "ガイドブック", "ガイダンス",
-              "フレームワーク", "工程表", "ロードマップ", "アクションプラン", "プラン", "大綱", "ビジョン", "BCP")
+              "フレームワーク", "工程表", "ロードマップ", "アクションプラン", "プラン", "大綱", "ビジョン", "BCP",
+              # packages of measures and handbooks issued as a whole (…に向けた総合対策, 物流革新に向けた
+              # 政策パッケージ, 個別避難計画作成の手引き, …設定等に向けたハンドブック)
+              "総合対策", "パッケージ", "手引き", "手引", "ハンドブック", "マニュアル")
 EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室", "研究室", "本部長", "関係機関", "部署",
                   "内部", "外部", "一部", "細部", "幹部", "大部", "上部", "下部", "都市部", "中心部", "山間部",
                   "沿岸部", "周辺部", "上層部", "首脳部", "中枢部", "先端部", "頭部", "胸部", "腹部", "各部",
@@ -93,7 +102,7 @@ EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室",
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
 LAW_HEADS = ("法律", "法")
 # orders, rules and ordinances named as a compound: 関税法施行令, 個人情報保護委員会規則, 個人情報保護条例
-ORDER_HEADS = ("施行令", "施行規則", "委員会規則", "省令", "府令", "条例",
+ORDER_HEADS = ("施行令", "施行規則", "委員会規則", "省令", "府令", "条例", "協定", "協定書",  # (agreements: annotation.md)
                # a ministry's rules named as a compound (貨物自動車運送事業輸送安全規則); 内部規則,
                # 就業規則 and 文書規程 are kinds (_head_of: 5 characters or more)
                "規則", "規程", "細則")

@@ -185,8 +185,8 @@ class GazetteerComponent:
                 listed = _agency_list(doc, start, k)
                 if listed:
                     return listed
-            if span.text in _NAMED_BY_SUBJECT and re.search(r"(?:に関する|に係る|のための)$", doc.text[: span.start_char]):
-                clause = _clause(doc, k)  # クロスボウの取扱いに関する講習会, …の利用に関する指針
+            if span.text in _NAMED_BY_SUBJECT and re.search(r"(?:に関する|に係る|のための|に向けた)$", doc.text[: span.start_char]):
+                clause = _clause(doc, k, aimed=True)  # クロスボウの取扱いに関する講習会, …の利用に関する指針
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
             if _kind_only(label, head, span.text):
                 return []
@@ -418,6 +418,10 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
         return None, None
     if _COMPANY.search(text):
         return "PG_Agency", "社"
+    if text.endswith("年金基金") and len(text) >= 6:
+        return "PG_Agency", "基金"  # 国民年金基金, 農業者年金基金: bodies, not funds (…支援基金)
+    if text in ("協定", "協定書"):
+        return "PG_Law", "令"  # named only by its subject (…に関する協定: _NAMED_BY_SUBJECT)
     if text.endswith(ORDER_HEADS) and len(text) >= 5 and not _NUMBERED.match(text):
         # 都道府県公安委員会規則, 市町村の条例: a kind of rule every prefecture makes, not a named one
         return (None, None) if text.startswith(("都道府県", "市町村", "各", "同", "当該")) else ("PG_Law", "令")
@@ -500,15 +504,20 @@ def _owned_site(doc: Doc, start: int, k: int) -> Span | None:
 # when named without quotes): …の一体化に関する検討会, …の取扱いに関する講習会, …の利用に関する指針,
 # e-LAWSの機能拡充等に係る工程表 (not 計画 or 方針: 防災に関する計画 is any plan on the subject)
 _NAMED_BY_SUBJECT = frozenset({"検討会", "研究会", "協議会", "懇談会", "有識者会議", "講習会", "研修会", "指針",
-                               "ガイドライン", "工程表", "ロードマップ", "要領", "マニュアル"})
+                               "ガイドライン", "工程表", "ロードマップ", "要領", "マニュアル",
+                               # 踏切道の改良に関する取組方針, …の強化に向けた総合対策, …に関する協定
+                               "取組方針", "基本方針", "総合対策", "政策パッケージ", "対策パッケージ", "手引き",
+                               "ハンドブック", "協定", "関係閣僚会議", "連絡会議", "関係府省庁連絡会議"})
 
 
 # what makes a modifying clause a description that names a system (…を行うための, …している, …に関する)
 _DESCRIBES = re.compile(r"ための|している|に関する|に係る")
 
 
-def _clause(doc: Doc, k: int) -> Span | None:
-    """The modifying clause of a generic head: 遺失物関係手続をオンラインで行うための新たなシステム."""
+def _clause(doc: Doc, k: int, aimed: bool = False) -> Span | None:
+    """The modifying clause of a generic head: 遺失物関係手続をオンラインで行うための新たなシステム;
+    ``aimed``: a clause of aim names it too (…の強化に向けた総合対策), as it does a plan or a
+    council named by its subject, not a system."""
     tok = doc[k]
     left = tok.left_edge.i
     span = doc[left : k + 1]
@@ -519,7 +528,7 @@ def _clause(doc: Doc, k: int) -> Span | None:
     if re.match(r"(?:別紙|別添|別記|別表)[0-9]*の", span.text):  # 別紙のk-NORMの…工程表: where it is printed
         left = next(t.i for t in span if t.text == "の") + 1
         span = doc[left : k + 1]
-    if not _DESCRIBES.search(span.text):
+    if not (_DESCRIBES.search(span.text) or (aimed and "に向けた" in span.text)):
         return None  # 警察庁が整備する情報システム: a description, not a name
     # 遺失届の提出等の遺失物関係手続を…システム: what comes before 等の only exemplifies the
     # noun after it, so the name starts there
