@@ -66,6 +66,9 @@ _OBLIGATION = re.compile(r"(?:(?:なければならない|ものとする|努め
 # what is planned or decided (…配布する予定である, …開始することとしている): a commitment,
 # not a duty (with no time word it is ``unknown``, not ``ongoing``)
 _PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|こととしている)。$")  # (not 開催される予定である: an event)
+# an activity under way, told as what the organ is doing (…の推進に取り組んでいるところである,
+# …準備を進めている): a continuing measure, not a state (…が増加している)
+_DOING_NOW = re.compile(r"(?:進め|取り組ん|推進し|力を入れ|注力し)[てで](?:いる|います)(?:ところ(?:である|です))?。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
 _STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
@@ -362,7 +365,8 @@ def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         pos = start + m.end() if m else end
         if a >= b:
             continue
-        if cur is None and text[a] in _FOOTNOTE and not (text[a] in "※*" and _NOTE_DUTY.search(text, a, b)):
+        if (cur is None and text[a] in _FOOTNOTE and not text.startswith("**", a)  # (**A.** is bold, no note)
+                and not (text[a] in "※*" and _NOTE_DUTY.search(text, a, b))):
             continue  # a footnote (¹ 「闇バイト」…とは…): a definition, not a statement; a note
             # that instructs (※…を記載すること。) is one
         cur = (cur[0], b) if cur is not None else (a, b)
@@ -495,6 +499,7 @@ def _noun_ending(doc: Any, span: Any, na: int, nb: int) -> bool:
 def _sentences(norm_text: str) -> list[str]:
     """The sentences of a unit, lines joined (明確にすること 。: a PDF's gap before the stop closed)."""
     flat = re.sub(r"[ \u3000\t]+(?=[。】])", "", norm_text.replace("\n", ""))
+    flat = re.sub(r"(?:※|注)[0-9]{1,2}(?=。)", "", flat)  # (…を策定する※1。: a note's mark before the stop)
     return [s for s in re.split(r"(?<=。)", flat) if s.strip()]
 
 
@@ -523,12 +528,16 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     (True, True)
     >>> is_measure("試行を開始することとしている。"), is_measure("都道府県警察が担うこととされている。")
     (True, False)
+    >>> is_measure("復興に取り組んでいるところである。"), is_measure("件数が増加している。")  # under way, a state
+    (True, False)
+    >>> is_measure("算定ルールを策定する※1。")  # a note's mark before the stop
+    True
     """
     if any(is_deadline_bracket(_inner(m)) for m in _BRACKET.finditer(norm_text)):
         return True
     sentences = _sentences(norm_text)
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
-               or _PLANNED.search(s)
+               or _PLANNED.search(s) or _DOING_NOW.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
 
 
@@ -553,7 +562,9 @@ def extract_measures(
     whole = norm(0, len(text))
     # a general deadline of the preface, else (not in a statute) the period the plan sets itself
     preface = preface_deadline(norm, sections)
-    default = preface or (None if statute else title_year(whole) or plan_period(whole))
+    titled = None if statute else title_year(whole)
+    period = None if statute else plan_period(whole)
+    default = preface or titled or period
     effective = None if statute else effective_date(whole)
     headed = {} if statute else heading_deadlines(sections)
     owners = {} if statute else heading_actors(text, sections, mentions, entity_types)
@@ -613,7 +624,10 @@ def extract_measures(
                 systems=tuple(systems),
                 related=tuple(related),
                 deadlines=_from_effective(
-                    tuple(scheduled or deadlines_of(_without_reports(ntext), heading or default,
+                    tuple(scheduled or deadlines_of(_without_reports(ntext),
+                                                    # (a standing duty of a rule titled with its year,
+                                                    # …を遵守しなければならない, is no duty of that year only)
+                                                    heading or (period if default is titled and _duty(ntext) else default),
                                                     footnote_deadlines(text, a, b, notes, norm),
                                                     aspect=preface is None and heading is None,
                                                     dated=None if statute else dated)
@@ -626,7 +640,8 @@ def extract_measures(
 # what an untimed measure of a plan still does for good: a continuing activity (…を推進する,
 # …に取り組む, …の充実を図る) or a duty (…ものとする, …に努める)
 _CONTINUING = re.compile(r"(?:(?:推進|促進|加速|継続|充実|強化|普及|徹底)(?:する|します)|(?:進め|努め)(?:る|ます)|図る|図ります"
-                         r"|取り組む|取り組みます|運営する|(?<!こと)とする|なければならない|こと|[てで]いく|[てで]いきます)。?$")
+                         r"|取り組む|取り組みます|運営する|(?<!こと)とする|なければならない|こと|[てで]いく|[てで]いきます"
+                         r"|(?:進め|取り組ん|推進し|力を入れ|注力し)[てで](?:いる|います)(?:ところ(?:である|です))?)。?$")
 # a request of a notice (…周知いただくようお願いします): something asked for once
 _REQUEST = re.compile(r"(?:お願い(?:します|する|いたします|したい)|(?:さ|ら)れたい|いただきたい|願いたい|願います)。?$")
 _SCHEDULED_SHARE = 0.1
@@ -653,6 +668,11 @@ def _unscheduled(measures: list[Measure]) -> list[Measure]:
                 m = replace(m, deadlines=(Deadline("", "unknown"),))
         out.append(m)
     return out
+
+
+def _duty(ntext: str) -> bool:
+    """A statement of a duty or a prohibition (…しなければならない, …ものとする)."""
+    return any(_OBLIGATION.search(x) and not _REQUEST.search(x) for x in _sentences(ntext))
 
 
 def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) -> list[Deadline]:
@@ -899,6 +919,7 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
     ``aspect`` (the default is a plan's period, not a deadline its preface states), a
     closing continuing aspect (取り組んでいく); else the document's general deadline
     (``default``).  ``dated``: the document's date (ISO), which 本年度 / 来年度 count from."""
+    ntext = ntext.replace("**", "")  # (Markdown's bold: **令和7年度末まで**に)
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
         inner = _inner(m).strip()
@@ -1316,6 +1337,12 @@ def plan_period(ntext: str) -> Deadline | None:
             if found:
                 return found[0]
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
+        # the period glossed after its name (本県が計画期間(令和6年度~令和12年度)に実施する施策)
+        glossed = re.search(rf"(?:{_PERIOD_TERM.pattern})\s*[(（]([^()（）]{{4,30}})[)）]", sentence)
+        if glossed and not re.search(r"とした|であった|だった", sentence):
+            found = [d for d in _inline(glossed.group(1)) if d.kind == "period" and d.start and d.end]
+            if found:
+                return found[0]
         # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)
         if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とします|とし[、,]|において", sentence):
             continue

@@ -21,6 +21,8 @@ the title prints, else the one the text names most (北海道 for 道).
 (('市川市', '千葉県'), ('松江市', '島根県'))
 >>> own_government("令和7年度 川崎市と事業者との連携", "…"), own_government("令和７年春の運動福岡県実施要綱", "…")
 (('川崎市', None), (None, '福岡県'))
+>>> own_government("第４章　重点施策", "本県は、…「高知県省エネ補助金」を交付する。県は、…")
+(None, '高知県')
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ _PREFECTURE = "|".join(PREFECTURES)
 # (a plan's edition before the name: 第2次松江市総合計画)
 _OWN = re.compile(rf"^(?:第[0-9０-９一二三四五六七八九十]+[次期]\s*)?(?P<pref>{_PREFECTURE})?(?P<muni>[^\s\d「」()・]{{1,5}}?[市区町村])?")
 _PREFECTURE_IN_TEXT = re.compile(_PREFECTURE)
+# how a prefecture's document calls itself
+_OWN_PREFECTURE = re.compile(r"(?<![\u4e00-\u9fff])(?:本|当)県(?![\u4e00-\u9fff]{0,1}(?:民|内|外|産|立))")
 # a title's year before the government's name (令和7年度 川崎市…, 2025年度 …)
 _YEAR_FIRST = re.compile(r"^(?:(?:令和|平成)\s*(?:[0-9０-９]{1,2}|元|[一二三四五六七八九十]{1,3})|[0-9０-９]{4})\s*年度?\s*")
 # what follows 市/町/村/道 inside a word (市街地, 市場, 町内, 村落, 道路): not the kind word alone
@@ -64,7 +68,12 @@ def own_government(title: str, text: str) -> tuple[str | None, str | None]:
     m = _OWN.match(title)
     if m is None or not (m["pref"] or m["muni"]) or m.end() >= len(title):
         inside = _PREFECTURE_IN_TEXT.search(title)
-        return (None, inside.group(0)) if inside and inside.end() < len(title) else (None, None)
+        if inside and inside.end() < len(title):
+            return None, inside.group(0)
+        if _OWN_PREFECTURE.search(text):  # (an excerpt without its title that says 本県: the
+            named = Counter(_PREFECTURE_IN_TEXT.findall(text))  # prefecture it names most)
+            return None, named.most_common(1)[0][0] if named else None
+        return None, None
     muni, pref = m["muni"], m["pref"]
     if muni and (muni in NOT_A_PLACE or not _kind_alone(title[m.end():])):
         muni = None
