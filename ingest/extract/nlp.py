@@ -422,6 +422,8 @@ def _head_of(text: str) -> tuple[str | None, str | None]:
         return "PG_Agency", "基金"  # 国民年金基金, 農業者年金基金: bodies, not funds (…支援基金)
     if text in ("協定", "協定書"):
         return "PG_Law", "令"  # named only by its subject (…に関する協定: _NAMED_BY_SUBJECT)
+    if text.endswith(("協定", "協定書")) and "・" in text:
+        return None, None  # 条約・協定: kinds listed
     if text.endswith(ORDER_HEADS) and len(text) >= 5 and not _NUMBERED.match(text):
         # 都道府県公安委員会規則, 市町村の条例: a kind of rule every prefecture makes, not a named one
         return (None, None) if text.startswith(("都道府県", "市町村", "各", "同", "当該")) else ("PG_Law", "令")
