@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from analysed_text import analyse_text
+from analysed_text import analyse_text, measure_deadline, measure_with
 
 pytestmark = pytest.mark.slow
 
@@ -18,15 +18,10 @@ def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def
     return analyse_text(service, tmp_path / "doc.txt", text)
 
 
-def _measure(x, words: str):  # type: ignore[no-untyped-def]
-    [m] = [m for m in x.measures if words in m.text]
-    return m
+_measure = measure_with
 
 
-def _deadline(m) -> tuple[str, str | None, str | None]:  # type: ignore[no-untyped-def]
-    dated = [d for d in m.deadlines if d.start or d.end]
-    d = max(dated, key=lambda d: d.end or d.start or "") if dated else m.deadlines[0]
-    return d.kind, d.start, d.end
+_deadline = measure_deadline
 
 
 def test_a_notice_without_blank_lines(service, tmp_path: Path) -> None:

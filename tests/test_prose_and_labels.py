@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from analysed_text import analyse_text
+from analysed_text import analyse_text, measure_deadline, measure_with
 
 pytestmark = pytest.mark.slow
 
@@ -19,19 +19,14 @@ def _extract(service, tmp_path: Path, text: str):  # type: ignore[no-untyped-def
     return analyse_text(service, tmp_path / "doc.txt", text)
 
 
-def _measure(x, words: str):  # type: ignore[no-untyped-def]
-    [m] = [m for m in x.measures if words in m.text]
-    return m
+_measure = measure_with
 
 
 def _actors(x, m) -> list[str]:  # type: ignore[no-untyped-def]
     return [e.label for e in x.entities if e.key in m.actors]
 
 
-def _deadline(m) -> tuple[str, str | None, str | None]:  # type: ignore[no-untyped-def]
-    dated = [d for d in m.deadlines if d.start or d.end]
-    d = max(dated, key=lambda d: d.end or d.start or "") if dated else m.deadlines[0]
-    return d.kind, d.start, d.end
+_deadline = measure_deadline
 
 
 def test_prose_continues_its_subject_and_reports_set_no_deadline(service, tmp_path: Path) -> None:
