@@ -127,3 +127,14 @@ def test_names_of_equipment_funds_packages_and_agreements(service, tmp_path: Pat
     assert types.get("国民年金基金") == "Agency"
     assert types.get("子供の安全の強化に向けた総合対策") == "Plan" and types.get("みどり防災ハンドブック") == "Plan"
     assert types.get("災害時における物資供給に関する協定") == "Law"
+
+
+def test_a_board_of_education_collective_and_a_heading_number_before_a_day_word(service, tmp_path: Path) -> None:
+    """各都道府県教育委員会 is one named collective (as 都道府県警察 is), not 都道府県 and a
+    board; a heading's number before 日本… (3　日本語教育の推進) stays a heading, not a day."""
+    x = _extract(service, tmp_path, "みどり実施計画\n\n1　相談体制\n(1) みどり庁は、相談窓口を拡充する。\n\n"
+                 "2　就労環境\n(1) みどり庁は、事業所への説明会を開催する。\n\n"
+                 "3\u3000日本語教育の推進\n(1) 各都道府県教育委員会は、日本語指導支援員を派遣する。\n")
+    m = _measure(x, "日本語指導支援員")
+    assert _actors(x, m) == ["都道府県教育委員会"]
+    assert "説明会" not in m.text and m.section[0] == "3"
