@@ -66,9 +66,12 @@ _OBLIGATION = re.compile(r"(?:(?:なければならない|ものとする|努め
 # what is planned or decided (…配布する予定である, …開始することとしている): a commitment,
 # not a duty (with no time word it is ``unknown``, not ``ongoing``)
 _PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|こととしている)。$")  # (not 開催される予定である: an event)
+# how a notice asks its reader to do something (…されたい, …をお願いします)
+_ASKED = r"されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい"
 # an activity under way, told as what the organ is doing (…の推進に取り組んでいるところである,
 # …準備を進めている): a continuing measure, not a state (…が増加している)
-_DOING_NOW = re.compile(r"(?:進め|取り組ん|推進し|力を入れ|注力し)[てで](?:いる|います)(?:ところ(?:である|です))?。$")
+_UNDER_WAY = r"(?:進め|取り組ん|推進し|力を入れ|注力し)[てで](?:いる|います)(?:ところ(?:である|です))?"
+_DOING_NOW = re.compile(_UNDER_WAY + "。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
 _STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
@@ -641,9 +644,9 @@ def extract_measures(
 # …に取り組む, …の充実を図る) or a duty (…ものとする, …に努める)
 _CONTINUING = re.compile(r"(?:(?:推進|促進|加速|継続|充実|強化|普及|徹底)(?:する|します)|(?:進め|努め)(?:る|ます)|図る|図ります"
                          r"|取り組む|取り組みます|運営する|(?<!こと)とする|なければならない|こと|[てで]いく|[てで]いきます"
-                         r"|(?:進め|取り組ん|推進し|力を入れ|注力し)[てで](?:いる|います)(?:ところ(?:である|です))?)。?$")
+                         rf"|{_UNDER_WAY})。?$")
 # a request of a notice (…周知いただくようお願いします): something asked for once
-_REQUEST = re.compile(r"(?:お願い(?:します|する|いたします|したい)|(?:さ|ら)れたい|いただきたい|願いたい|願います)。?$")
+_REQUEST = re.compile(rf"(?:{_ASKED}|お願いしたい|願いたい)。?$")
 _SCHEDULED_SHARE = 0.1
 
 
@@ -704,8 +707,7 @@ def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext:
     if not actors:
         actors = _labelled(pp.passage, a, b, mentions, entity_types)
     if not actors:
-        actors, actor_text = _addressed(ntext, [m for m in mentions if a <= m.start and m.end <= b
-                                                and entity_types.get(m.entity) in ACTOR_TYPES])
+        actors, actor_text = _addressed(ntext, _agencies_in(mentions, entity_types, a, b))
     if not actors and not actor_text:
         actors, actor_text = _actors(pp, a, b, mentions, entity_types)
     if not actors:
@@ -745,10 +747,9 @@ def _labelled(passage: Passage, a: int, b: int, mentions: list[Mention], entity_
             continue
         g = 1 if m.group(1) is not None else 2
         x, y = a + m.start(g), a + m.end(g)
-        named = sorted((n for n in mentions if x <= n.start and n.end <= y and entity_types.get(n.entity) in ACTOR_TYPES),
-                       key=lambda n: n.start)
+        named = _agencies_in(mentions, entity_types, x, y)
         rest = text[m.start(g) : m.end(g)]
-        for n in sorted(named, key=lambda n: -n.start):
+        for n in reversed(named):
             rest = rest[: n.start - x] + rest[n.end - x :]
         if named and not _LABEL_GLUE.sub("", rest):
             return _unique(n.entity for n in named)
@@ -762,8 +763,7 @@ _TOPIC_AFTER = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?(?:は|では|�
 def _topic_before(text: str, start: int, end: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
     """The agency (or agencies joined with 及び / と / 、) last made the topic of a sentence
     between ``start`` and ``end``: whom a sentence that names no one goes on about."""
-    named = sorted((m for m in mentions if start <= m.start and m.end <= end and entity_types.get(m.entity) in ACTOR_TYPES),
-                   key=lambda m: m.start)
+    named = _agencies_in(mentions, entity_types, start, end)
     for i in range(len(named) - 1, -1, -1):
         m = named[i]
         if _TOPIC_AFTER.match(text, m.end):
@@ -794,8 +794,8 @@ def _glossed_topic(ntext: str, a: int, b: int, mentions: list[Mention], entity_t
     if m is None or "。" in re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", flat[: m.start()]):
         return []  # (a gloss in a later sentence: not the measure's topic)
     name = flat[: m.start()].rstrip()
-    return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES
-                   and x.surface and name.endswith(unicodedata.normalize("NFKC", x.surface)))
+    return _unique(x.entity for x in _agencies_in(mentions, entity_types, a, b)
+                   if x.surface and name.endswith(unicodedata.normalize("NFKC", x.surface)))
 
 
 _REPORT_END = re.compile(r"(?:した|された|れた|った|なった|となっている|している|されている|ている|である|であった|いた)。$")
@@ -1013,7 +1013,7 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
         first, end = date(y, mo, 1), last
         if ten in _TEN_DAYS:
             a, b = _TEN_DAYS[ten]
-            first, end = date(y, mo, a), min(last, date(y, mo, min(b, last.day)))
+            first, end = date(y, mo, a), date(y, mo, min(b, last.day))
         text = m.group(0)
         if limit and limit.startswith("まで") or ten == "末":
             out.append(Deadline(text, "by", None, end.isoformat()))
@@ -1310,6 +1310,11 @@ def _under_heading(headed: dict[tuple[str, ...], T], path: tuple[str, ...]) -> T
 _PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中)の?期間")
 
 
+def _span_in(text: str) -> Deadline | None:
+    """The first span with both ends that ``text`` prints."""
+    return next((d for d in _inline(text) if d.kind == "period" and d.start and d.end), None)
+
+
 def plan_period(ntext: str) -> Deadline | None:
     r"""The period a plan sets for itself (annotation.md: ``period``, the plan period): a
     sentence naming its 計画期間 / 集中改革期間 with a span of two ends, which the measures
@@ -1332,17 +1337,13 @@ def plan_period(ntext: str) -> Deadline | None:
     # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度)
     for line in ntext.splitlines():
         labelled = re.match(rf"\s*(?:{_PERIOD_TERM.pattern})\s*[:：(（]\s*([^()（）]{{4,30}})[)）]?\s*$", line)
-        if labelled:
-            found = [d for d in _inline(labelled.group(1)) if d.kind == "period" and d.start and d.end]
-            if found:
-                return found[0]
+        if labelled and (span := _span_in(labelled.group(1))):
+            return span
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
         # the period glossed after its name (本県が計画期間(令和6年度~令和12年度)に実施する施策)
         glossed = re.search(rf"(?:{_PERIOD_TERM.pattern})\s*[(（]([^()（）]{{4,30}})[)）]", sentence)
-        if glossed and not re.search(r"とした|であった|だった", sentence):
-            found = [d for d in _inline(glossed.group(1)) if d.kind == "period" and d.start and d.end]
-            if found:
-                return found[0]
+        if glossed and not re.search(r"とした|であった|だった", sentence) and (span := _span_in(glossed.group(1))):
+            return span
         # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)
         if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とします|とし[、,]|において", sentence):
             continue
@@ -1389,11 +1390,10 @@ def _addressed(ntext: str, mentions: list[Mention]) -> tuple[list[str], str | No
 
 
 # an instruction or a request to the reader: …すること, …されたい, …をお願いします, …してください
-_INSTRUCTION = re.compile(r"(?:こと|されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい|ください)。?"
-                          r"(?:\s*【[^】]*】)?$")
+_INSTRUCTION = re.compile(rf"(?:こと|{_ASKED}|ください)。?(?:\s*【[^】]*】)?$")
 # the addressee of a notice's opening request made with において: 各都道府県警察においては、…されたい。
 _REQUESTED_AT = re.compile(r"(?:^|(?<=[、。\s]))([^\s、。「」()（）]{2,30}?)において(?:は|も)、[^。]{0,200}?"
-                           r"(?:されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい)。")
+                           rf"(?:{_ASKED})。")
 # a header line naming a notice's addressee: 各都道府県警察の長 殿, 各都道府県教育委員会 御中
 _ADDRESSEE_LINE = re.compile(r"^[ \t\u3000]*(\S[^\n。、]{1,60}?)[ \t\u3000]*(?:殿|御中|各位)[ \t\u3000]*$", re.M)
 
@@ -1407,7 +1407,7 @@ def notice_addressee(text: str, norm: Callable[[int, int], str], sections: list[
     if opening is None:
         return [], None
     a, b = opening.start, min(opening.end, opening.start + 3000)
-    inside = [m for m in mentions if a <= m.start and m.end <= b and entity_types.get(m.entity) in ACTOR_TYPES]
+    inside = _agencies_in(mentions, entity_types, a, b)
     actors, words = _addressed(norm(a, b), inside)
     if actors or words:
         return actors, words
@@ -1446,6 +1446,12 @@ def _passage_at(parsed: list[ParsedPassage], offset: int) -> ParsedPassage | Non
 
 def _unique(items: Iterator[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def _agencies_in(mentions: list[Mention], entity_types: dict[str, str], a: int, b: int) -> list[Mention]:
+    """The mentions of agencies (who can act) inside a..b, in the order printed."""
+    return sorted((m for m in mentions if a <= m.start and m.end <= b and entity_types.get(m.entity) in ACTOR_TYPES),
+                  key=lambda m: m.start)
 
 
 def _actors(
