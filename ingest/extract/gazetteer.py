@@ -147,7 +147,7 @@ _CITED_NOTICE_RE = re.compile(r"「([^「」]{6,120}?について)」(?=\((?:令
 # notices: 貨物自動車運送事業輸送安全規則の解釈及び運用について<TAB>平成15年3月10日国自貨…第118号)
 _NOTICE_CELL_RE = re.compile(r"(?:^|(?<=\t))([^\t\n「」]{6,160}?について(?:[(（](?:依命)?(?:通達|通知)[)）])?)"
                              r"(?=\t(?:明治|大正|昭和|平成|令和) ?[0-9０-９元]{1,2} ?年 ?[0-9０-９]{1,2} ?月)", re.MULTILINE)
-_PROGRAM_RE = re.compile(r"「([^「」]{4,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
+_PROGRAM_RE = re.compile(r"「([^「」]{2,60}?(?:月間|週間|運動|キャンペーン|制度|スキーム|プログラム|構想))」")
 # (平成28年個人情報保護委員会規則第3号), (昭和57年法律第 80 号: a PDF's spaced digits)
 _LAW_NUM_RE = re.compile(rf"\((明治|大正|昭和|平成|令和) ?(\d+|元|[{KANJI_DIGITS}]+) ?年"
                          rf"(法律|政令|[^\s()年]{{1,14}}?令|[^\s()年]{{1,14}}?規則)"
@@ -197,7 +197,10 @@ class Gazetteer:
             a, b = m.span()
             if _latin_edge(text, a, b):
                 continue
-            out.append((a, b, self.terms[m.group(0)]))
+            term = self.terms[m.group(0)]
+            if term.type == "Law" and term.surface.endswith("法") and text[b : b + 1] == "人":
+                continue  # 医療法人, 弁護士法人: a legal form, not 医療法 / 弁護士法
+            out.append((a, b, term))
         return out
 
     def lookup(self, surface: str) -> Term | None:
@@ -431,6 +434,53 @@ def post_spans(text: str) -> list[tuple[int, int]]:
 def program_spans(text: str) -> list[tuple[int, int]]:
     """Quoted programme names: 「再配達削減PR月間」 → the span inside the quotes."""
     return [m.span(1) for m in _PROGRAM_RE.finditer(text)]
+
+
+# a name in quotes that no head word types: a service used as one (「ねんきんネット」に掲載,
+# 「やまがたAEDマップ」で公開, 「横浜市避難ナビ」により) or a named initiative, campaign,
+# day or survey (「テレワーク・デイズ」の実施, 「救急の日」, 「しまね観光人材バンク」).  Not a
+# word quoted as a word: a definition (「X」とは, 「X」という, 「X」とあるのは), an answer or
+# opinion (「…する」と回答), a category a case falls in (「法令に基づく場合」に該当), a
+# phrase (…の確保, …復習する), a date, a number, a reference (「第3」), or one of a run of
+# quoted slogans (「デジタルファースト」「ワンスオンリー」)
+_QUOTED_NAME_RE = re.compile(r"(?<!」)「([^「」、。\n]{3,40})」(?!「)")
+_QUOTED_AS_WORD = re.compile(r"(?:と(?!(?:連携|協力|共同|共に|ともに))|に該当|に当たる|に当たら|又は「|及び「|、「|等の用語|の語)")
+_SERVICE_WORD = re.compile(r"(?:ネット|ナビ|マップ|ポータル|ページ|サイト|コーナー|ヘルプデスク|アプリ|システム|データベース"
+                           r"|ダイヤル|チャットボット|Navi|Net|Style|Portal|Map|App)")
+_SERVICE_USE = re.compile(r"(?:に(?:掲載|登録|入力|アクセス|ログイン|公開|接続)|へ(?:の)?(?:掲載|登録|入力|アクセス|ログイン)"
+                          r"|で(?:公開|公表|発信|配信|提供|確認|閲覧|検索|申請|受け付け|受付)|により(?:公表|公開|提供|発信|配信|周知)"
+                          r"|において(?:公開|公表|提供|掲載)|の(?:利用者|ログイン|閲覧|アクセス|画面|機能))")
+_PHRASE_END = re.compile(r"(?:[\u3041-\u3093]|の(?:確保|向上|高度化|推進|強化|実現|充実|促進|改善|防止|削減|拡大|徹底)|問題|課題)$")
+
+
+def quoted_name_spans(text: str) -> list[tuple[int, int, str]]:
+    """Names in quotes typed by their use rather than a head word: (start, end, label),
+    PG_System for a service used as one, else PG_Program.  A trailing abbreviation
+    (「海洋状況表示システム(海しる)」) is left to the abbreviation reader.
+
+    >>> t = "「ねんきんネット」に掲載し、「救急の日」(9月9日)に、「ふたば」と連携し、「StuDX Style」に掲載する"
+    >>> [(t[a:b], label) for a, b, label in quoted_name_spans(t)]
+    [('ねんきんネット', 'PG_System'), ('救急の日', 'PG_Program'), ('ふたば', 'PG_Program'), ('StuDX Style', 'PG_System')]
+    >>> t = "「個人データ」とは、「法令に基づく場合」に該当し、「家で端末を使って復習する」と、「拡張性の向上」「設計や運用の高度化」、「R7~R8」、「第3 施策」、「継続」"
+    >>> quoted_name_spans(t)
+    []
+    """
+    out = []
+    for m in _QUOTED_NAME_RE.finditer(text):
+        name = m.group(1).strip()
+        after = text[m.end() : m.end() + 8]
+        a, b = m.span(1)
+        paren = re.search(r"\([^()]{1,20}\)$", name)
+        if paren and paren.start() >= 3:
+            b = a + paren.start()
+            name = name[: paren.start()]
+        if _QUOTED_AS_WORD.match(after) or _PHRASE_END.search(name) and re.search(r"[\u4e00-\u9fff]", name) \
+                or re.match(r"(?:第[0-9一二三四五六七八九十]|令和|平成|昭和|R[0-9]|[0-9０-９#]+$)", name) \
+                or re.fullmatch(r"[\u4e00-\u9fff]{1,3}", name) or re.search(r"[\s　]{2}|[!?！？…]", name):
+            continue
+        label = "PG_System" if _SERVICE_WORD.search(name) or _SERVICE_USE.match(after) else "PG_Program"
+        out.append((a, b, label))
+    return out
 
 
 # treaties and agreements (annotation.md: Law): …に関する条約, a compound named by its parties

@@ -33,6 +33,7 @@ from policygraph.ingest.extract.gazetteer import (
     plan_spans,
     post_spans,
     program_spans,
+    quoted_name_spans,
     short_dial_spans,
     site_spans,
     split_hierarchy,
@@ -107,9 +108,10 @@ class GazetteerComponent:
                 if span is not None:
                     spans.append(span)
         spans.extend(self._compounds(doc))
+        spans.extend(_quoted_names(doc))
         spans.extend(_appositions(doc, spans))
         spans.extend(_tools(doc, spans))
-        doc.ents = filter_spans(spans)
+        doc.ents = filter_spans([_with_term(doc, sp) for sp in spans])
         _nested_in_titles(doc, spans)
         return doc
 
@@ -305,6 +307,42 @@ def _tools(doc: Doc, spans: list[Span]) -> list[Span]:
     return out
 
 
+# a plan's term printed after its name is part of it: 国土強靱化地域計画(第2期), 第3次…プラン(第2次)
+# (an edition, (令和7年度改定版), is not)
+_PLAN_TERM = re.compile(r"[(（]第[0-9一二三四五六七八九十]{1,3}[期次][)）]")
+
+
+def _with_term(doc: Doc, span: Span) -> Span:
+    """A plan's span with the term printed after its name."""
+    if span.label_ != "PG_Plan":
+        return span
+    m = _PLAN_TERM.match(doc.text, span.end_char)
+    if m is None:
+        return span
+    wider = doc.char_span(span.start_char, m.end(), label=span.label_, kb_id=span.kb_id_, alignment_mode="expand")
+    return wider if wider is not None else span
+
+
+def _quoted_names(doc: Doc) -> list[Span]:
+    """Names in quotes (gazetteer.quoted_name_spans): a name whose head word types it
+    (「持続可能な観光地域づくり先導モデル事業」) keeps that type over its whole quoted span; a
+    kind word in quotes (「関係機関」, 「情報システム」) names nothing."""
+    out = []
+    for a, b, label in quoted_name_spans(doc.text):
+        name = doc.text[a:b]
+        if name.endswith(EXCLUDED_TAILS) or name in GENERIC_SYSTEMS:
+            continue
+        head_label, head = _head_of(name)
+        if head_label is not None and head is not None:
+            if _kind_only(head_label, head, name):
+                continue
+            label = head_label
+        span = doc.char_span(a, b, label=label, alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return out
+
+
 def _appositions(doc: Doc, spans: list[Span]) -> list[Span]:
     """A Latin name in apposition to a class word names an instance of that class:
     ``…認証システムであるgBizID`` (a system), ``国際標準化団体のW3C`` (an organisation).
@@ -464,7 +502,8 @@ def _number_symbol(doc: Doc, span: Span, dated: bool) -> bool:
 
 def _kind_only(label: str, head: str, text: str) -> bool:
     """A compound too short to name one thing: 試験制度, 実施計画 (a programme or plan
-    under 6 characters, but a course named by who attends it: 違反者講習), 分析ツール (a
+    under 6 characters, but a course named by who attends it: 違反者講習, and a campaign:
+    食育月間), 分析ツール (a
     tool named by less than 4 characters of purpose; 文書作成支援ツール names one)."""
     if "・" in text and text.rsplit("・", 1)[1] == head and not re.fullmatch(r"[ァ-ヶー]+", head):
         return True  # 実地監査・定期検査・講習, 定員・機構: kinds listed (ベース・レジストリ is one word)
@@ -476,6 +515,8 @@ def _kind_only(label: str, head: str, text: str) -> bool:
         return False  # 違反者講習, 高齢者講習: a course named by who attends it
     if head in ("月間", "週間") and re.search(rf"[0-9{KANJI_0_9}十]{head}$", text):
         return True  # 施行後六月間, 2週間: a length, not a campaign
+    if head in ("月間", "週間", "キャンペーン"):
+        return False  # a campaign is named short (食育月間, 愛鳥週間)
     return label in ("PG_Program", "PG_Plan") and len(text) < 6
 
 
