@@ -71,7 +71,11 @@ _DATE = re.compile(rf"{_ERA}{_N}年(?:\(\d{{4}}年\))?(\d{{1,2}})月(\d{{1,2}})�
 _MONTH = re.compile(rf"{_ERA}{_N}年(?:\((\d{{4}})年\))?(\d{{1,2}})月(?!\d*日)|(\d{{4}})年(\d{{1,2}})月(?!\d*日)"
                     r"|(?<![\d.])(\d{4})\.(\d{1,2})(?![\d.])")
 _YEAR = re.compile(rf"{_ERA}{_N}年(?!度)|(\d{{4}})年(?!度)")
-_RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月)以内")
+_RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?(?<![和成治正])(\d{{1,3}}|[{_K}]{{1,3}})\s*(日|週間|か月|箇月|ヶ月|月|年)以内")
+# a length from now or from an event, in which something is to be done (今後10年程度で,
+# 法改正からおおむね5年程度で, 今後3年間で): relative (annotation.md: tied to a length)
+_LENGTH_AHEAD = re.compile(rf"(?:(今後)|([^\s、。()「」0-9]{{1,12}}?)から)(?:おおむね|概ね|約)?(\d{{1,2}}|[{_K}]{{1,3}})"
+                           r"(年|か年|カ年|ヵ年|ヶ年|箇年|か月|箇月|ヶ月)(?:間|程度|間程度)?(?:で|のうちに|以内に?|を目[途処]に?)")
 # an event whose day a span counts from or to, its date printed in parentheses after it
 # (施行日(令和7年4月1日)以降)
 _EVENT_DAY = r"(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)"
@@ -243,7 +247,7 @@ def _years_of_span(t: str) -> str:
 def _duration(number: str, unit: str) -> str:
     """An ISO 8601 duration of a length as printed (10日, 2週間, 三月, 6か月)."""
     n = numeral(number)
-    return f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}M"
+    return f"P{n}D" if unit == "日" else f"P{n * 7}D" if unit == "週間" else f"P{n}Y" if "年" in unit else f"P{n}M"
 
 
 _SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
@@ -382,13 +386,17 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if end:
             if re.match(r"(?:末)?(?:まで)|末(?:を)?(?:目途|目処|めど)", t[m.end() : m.end() + 5]):
                 return Deadline(verbatim, "by", None, end, part)  # 12月末までに, 9月末を目途に
-            if re.match(r"[~〜～]|(?:から|以降)", t[m.end() : m.end() + 3]):
-                return Deadline(verbatim, "ongoing", f"{y}-{mo:02d}-01", None, part)  # 2023.6~: from then on
+            if re.match(r"[~〜～]|分?(?:から|以降)", t[m.end() : m.end() + 3]):
+                return Deadline(verbatim, "ongoing", f"{y}-{mo:02d}-01", None, part)  # 2023.6~, 10月分から: from then on
             return Deadline(verbatim, "date", f"{y}-{mo:02d}-01", end, part)  # a month: its first..last day
     mb = _BEFORE.search(t)
     if mb:  # その5日前までに: a length before an event
         return Deadline(verbatim, "relative", None, None, part, duration=_duration(mb.group(2), mb.group(3)),
                         event=mb.group(0))
+    ml = _LENGTH_AHEAD.search(t)
+    if ml and not re.search(r"年度?$", ml.group(2) or ""):  # (令和7年度から5か年で: a span of years)
+        return Deadline(verbatim, "relative", None, None, part, duration=_duration(ml.group(3), ml.group(4)),
+                        event=ml.group(2) or None)
     mr = _RELATIVE.search(t)
     if mr:
         m = mr
@@ -530,15 +538,18 @@ _INLINE = re.compile(
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年){_MD}月(?:{_MD}日|末)?(?:まで(?:に|の)?)?"
     rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日{_WEEKDAY})?(?:以降|以後)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
-    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月(?:{_MD}日{_WEEKDAY})?|から(?!起算))?"
+    rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月(?:{_MD}日{_WEEKDAY})?|分?から(?!起算))?"
     r"(?:末)?(?:まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
     # a fiscal year printed as FY2026
     r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|(?:以降|以後)|から|中に|に)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\((?:\d{{4}}|{_ERA}{_N})年\))?(?:中(?![央間長小期心核堅立継])|内(?=[にでをの]|まで)(?:まで(?:に)?)?"
     r"|末まで(?:に)?|末を目[途処]に?|(?:頃|ごろ)?まで(?:に)?|を目[途処]に?"
-    r"|(?:以降|以後)|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|(?:以降|以後))?)"
-    rf"|(?:翌日から起算して|から)?(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月)以内"
+    r"|(?:以降|以後)|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|(?:以降|以後))?"
+    # the year in which something is done (2025年に設置する), not one a noun is of (…年における, …年に向けた)
+    r"|に(?![はもおか係つ関よ向入な]))"
+    rf"|(?:翌日から起算して|から)?(?<![和成治正])(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月|年)以内"
+    rf"|{_LENGTH_AHEAD.pattern}"
     rf"|{_BEFORE.pattern}(?:に)?"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から|" + _EARLY +
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"

@@ -1174,6 +1174,10 @@ _HEADING_KINDS = ("by", "fiscal_year", "period", "ongoing", "promptly")
 _REPORTED = re.compile(r"実績|成果|状況|結果|経緯|振り返り|これまで|概況|動向")
 
 
+# a title of a document that looks back on a year (an evaluation, a report, results)
+_LOOKS_BACK = re.compile(r"評価書|評価結果|事後評価|報告書|年次報告|実績|白書|年報|調査結果|の結果")
+
+
 def title_year(ntext: str) -> Deadline | None:
     r"""The fiscal year (or span of fiscal years) a document's title names, the document's
     own: its measures fall in it unless they state their own time (annotation.md: the
@@ -1183,6 +1187,7 @@ def title_year(ntext: str) -> Deadline | None:
     ('fiscal_year', '2025-04-01', '2026-03-31')
     >>> title_year("第2期計画(令和7年度～令和11年度)\n").end, title_year("令和6年度以降の方針\n")
     ('2030-03-31', None)
+    >>> title_year("令和５年度実施施策に係る政策評価書（事後評価）\n")
     """
     m = budget_year(ntext)
     if m is not None:
@@ -1191,6 +1196,8 @@ def title_year(ntext: str) -> Deadline | None:
     lines = [x.strip() for x in ntext.splitlines() if x.strip()][:2]
     title = lines[:1] + [x for x in lines[1:] if not re.match(r"[#0-9第(・○●■◆【①-⑳\[]", x)]
     head = "\n".join(x.lstrip("#").strip() for x in title if len(x) <= 60 and "。" not in x)
+    if _LOOKS_BACK.search(head):
+        return None  # 令和5年度実施施策に係る政策評価書: the year it looks back on, not its measures'
     found = [d for _, _, d in find_deadlines(head) if "年度" in d.text]
     return found[0] if found and found[0].kind in ("fiscal_year", "period") else None
 
@@ -1333,6 +1340,8 @@ def plan_period(ntext: str) -> Deadline | None:
     ('2025-04-01', '2030-03-31')
     >>> d = plan_period("計画期間(令和6年度~令和11年度)において、県は次の施策に取り組みます。"); (d.start, d.end)
     ('2024-04-01', '2030-03-31')
+    >>> d = plan_period("「第二次推進計画」(計画期間:令和5年度~令和9年度)に基づき、取り組む。"); (d.start, d.end)
+    ('2023-04-01', '2028-03-31')
     """
     # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度)
     for line in ntext.splitlines():
@@ -1341,7 +1350,8 @@ def plan_period(ntext: str) -> Deadline | None:
             return span
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
         # the period glossed after its name (本県が計画期間(令和6年度~令和12年度)に実施する施策)
-        glossed = re.search(rf"(?:{_PERIOD_TERM.pattern})\s*[(（]([^()（）]{{4,30}})[)）]", sentence)
+        glossed = re.search(rf"(?:{_PERIOD_TERM.pattern})\s*[(（]([^()（）]{{4,30}})[)）]", sentence) \
+            or re.search(rf"[(（]\s*(?:{_PERIOD_TERM.pattern})\s*[:：]\s*([^()（）]{{4,30}})[)）]", sentence)
         if glossed and not re.search(r"とした|であった|だった", sentence) and (span := _span_in(glossed.group(1))):
             return span
         # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)

@@ -1,0 +1,78 @@
+"""Names typed by how a text uses them, and times given as a length (issue 17, stop 27):
+a quoted name with no head word (「…ネット」に掲載, 「…の日」), a short campaign (…月間),
+a plan's term printed after its name (…計画（第2期）), a plan period glossed after the
+plan's name, a title that looks back on a year, a length ahead (今後10年程度で), a year in
+which something is done (2027年に), and a month a payment runs from (…月分から).  Every
+document here is constructed; the organisations are real kinds, the names invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from analysed_text import analyse_text, measure_deadline, measure_with
+
+pytestmark = pytest.mark.slow
+
+
+def _types(x) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {e.label: e.type for e in x.entities}
+
+
+def test_quoted_names_are_typed_by_their_use(service, tmp_path: Path) -> None:
+    """A quoted name that a head word does not type is a system where it is used as a
+    service (掲載する, で公開する) and a programme otherwise; a quoted word that is defined,
+    answered or fallen under is no name; a head word inside the quotes types its whole
+    span (a hiragana start included)."""
+    x = analyse_text(service, tmp_path / "doc.txt", "みどり市防災施策の推進について\n\n"
+                     "１　市は、避難所の開設状況を「みどり避難マップ」で公開する。\n"
+                     "２　市は、防災の手引を令和8年3月までに「くらしのひろば」に掲載する。\n"
+                     "３　市は、「まちの減災の日」（9月1日）に合わせて啓発を行う。\n"
+                     "４　市は、「ちいさな家の耐震化支援事業」により改修費を補助する。\n"
+                     "５　「要支援者」とは、避難に支援を要する者をいう。市は、「法令に基づく場合」に該当するときに限り、名簿を提供する。\n")
+    types = _types(x)
+    assert types.get("みどり避難マップ") == "System"
+    assert types.get("くらしのひろば") == "System"
+    assert types.get("まちの減災の日") == "Program"
+    assert types.get("ちいさな家の耐震化支援事業") == "Program"
+    assert "要支援者" not in types and "法令に基づく場合" not in types
+
+
+def test_short_campaigns_and_plan_terms(service, tmp_path: Path) -> None:
+    """A campaign is named short (緑化月間); a plan's term printed after its name is part
+    of the name, an edition is not."""
+    x = analyse_text(service, tmp_path / "doc.txt", "令和8年度の取組\n\n"
+                     "１　県は、毎年5月の緑化月間に合わせて植樹を行う。\n"
+                     "２　県は、みどり県森林整備計画（第2期）に基づき、間伐を進める。\n"
+                     "３　県は、みどり県森林活用プラン（令和7年度改定版）により、木材利用を進める。\n")
+    types = _types(x)
+    assert types.get("緑化月間") == "Program"
+    assert types.get("みどり県森林整備計画(第2期)") == "Plan"  # (labels are NFKC)
+    assert types.get("みどり県森林活用プラン") == "Plan"
+
+
+def test_lengths_years_and_months_from(service, tmp_path: Path) -> None:
+    """今後10年程度で and …からおおむね5年程度で are relative; 2027年に is that calendar year;
+    令和8年10月分から runs from that month on."""
+    x = analyse_text(service, tmp_path / "doc.txt", "物流の推進について\n\n"
+                     "１　国は、輸送量を今後10年程度で倍増させることを目指す。\n"
+                     "２　国は、法改正からおおむね5年程度で、全ての港湾で計画の作成を目指す。\n"
+                     "３　国は、2027年に新たな拠点を設置する。\n"
+                     "４　国は、令和8年10月分から手当の支給額を増額する。\n")
+    assert measure_deadline(measure_with(x, "倍増")) == ("relative", None, None)
+    assert measure_with(x, "倍増").deadlines[0].duration == "P10Y"
+    assert measure_deadline(measure_with(x, "全ての港湾")) == ("relative", None, None)
+    assert measure_deadline(measure_with(x, "拠点を設置")) == ("period", "2027-01-01", "2027-12-31")
+    assert measure_deadline(measure_with(x, "手当")) == ("ongoing", "2026-10-01", None)
+
+
+def test_a_plan_period_glossed_after_its_name_and_a_title_that_looks_back(service, tmp_path: Path) -> None:
+    """An evaluation of a fiscal year lends that year to none of the measures it states for
+    the future; a plan period glossed after the plan's name (「…計画」（計画期間：…）) applies
+    to the measures without a time of their own."""
+    x = analyse_text(service, tmp_path / "doc.txt", "令和5年度実施施策に係る政策評価書（事後評価）\n\n"
+                     "１　施策の概要\n"
+                     "　「第二次みどり推進計画」（計画期間：令和5年度～令和9年度）に基づき、緑地の保全に取り組む。\n\n"
+                     "２　今後の取組\n"
+                     "　環境省は、地域の担い手の育成に重点的に取り組む。\n")
+    assert measure_deadline(measure_with(x, "担い手")) == ("period", "2023-04-01", "2028-03-31")
