@@ -1,9 +1,11 @@
-"""Names typed by how a text uses them, and times given as a length (issue 17, stop 27):
-a quoted name with no head word (「…ネット」に掲載, 「…の日」), a short campaign (…月間),
-a plan's term printed after its name (…計画（第2期）), a plan period glossed after the
-plan's name, a title that looks back on a year, a length ahead (今後10年程度で), a year in
-which something is done (2027年に), and a month a payment runs from (…月分から).  Every
-document here is constructed; the organisations are real kinds, the names invented."""
+"""Names typed by how a text uses them, times given as a length, and who acts where a text
+says it once (issue 17, stop 27): a quoted name with no head word (「…ネット」に掲載,
+「…の日」), a short campaign (…月間), a plan's term printed after its name (…計画（第2期）),
+a plan period glossed after the plan's name, a title that looks back on a year, a length
+ahead (今後10年程度で), a year in which something is done (2027年に), a month a payment
+runs from (…月分から), an opening that owns the items below it, prose that goes on about
+its last topic across sections, foreign governments and public hospitals.  Every document
+here is constructed; the organisations are real kinds, the names invented."""
 
 from __future__ import annotations
 
@@ -76,3 +78,28 @@ def test_a_plan_period_glossed_after_its_name_and_a_title_that_looks_back(servic
                      "２　今後の取組\n"
                      "　環境省は、地域の担い手の育成に重点的に取り組む。\n")
     assert measure_deadline(measure_with(x, "担い手")) == ("period", "2023-04-01", "2028-03-31")
+
+
+def _actors(x, m) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e.label for e in x.entities if e.key in m.actors]
+
+
+def test_who_acts_from_an_opening_and_across_a_white_papers_sections(service, tmp_path: Path) -> None:
+    """An opening that says the items below are its own (…では、…次の取組を行います) gives
+    them its agency; prose goes on about its last topic across sections; a foreign
+    government and a prefecture's hospital are agencies."""
+    x = analyse_text(service, tmp_path / "notice.txt", "令和8年分の取組について\n\n令和8年1月9日\nみどり庁\n\n"
+                     "　みどり庁では、手続のデジタル化を推進しており、本年も次の取組を行います。\n\n"
+                     "1　オンライン手続\n　申請画面の入力項目を見直し、令和8年4月から利用可能とします。\n\n"
+                     "2　相談\n(1) 各事務所は、相談会場を設けます。\n")
+    assert _actors(x, measure_with(x, "入力項目")) == ["みどり庁"]
+    assert _actors(x, measure_with(x, "相談会場")) != ["みどり庁"]
+    y = analyse_text(service, tmp_path / "paper.txt", "第3章　森林の保全\n\n第1節　担い手の確保\n"
+                     "　林野庁では、令和5年度から研修を実施しており、受講者は約500人となっている。\n\n"
+                     "第2節　国際協力\n"
+                     "　森林の保全に関する協力の一環として、令和8年度から新たな研修を開始する。\n"
+                     "　バヌアツ共和国政府は、観測機器の維持管理に必要な人員を確保する。\n"
+                     "　山形県立中央病院は、令和8年度から夜間の受入れを開始する。\n")
+    assert _actors(y, measure_with(y, "新たな研修")) == ["林野庁"]
+    assert _actors(y, measure_with(y, "人員を確保")) == ["バヌアツ共和国政府"]
+    assert _actors(y, measure_with(y, "夜間の受入れ")) == ["山形県立中央病院"]

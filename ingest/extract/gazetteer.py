@@ -319,6 +319,13 @@ _NOT_A_NAME = re.compile(r"^(?:同|本|当|各|全|他|当該|関係|近隣|周�
                          r"|離島|過疎|隣接|市|町|区|村|県|都|府|道|県内|国内|全国|地方|都道府)")
 # a prefecture's police (annotation.md: prefectural police are agencies): 神奈川県警察, 大阪府警察本部
 _PREFECTURE_POLICE = re.compile("(?<![\u4e00-\u9fff])(?:" + "|".join(PREFECTURES) + r")警察(?:本部)?(?!官|署|職員|庁)")
+# a foreign government (annotation.md: foreign bodies are agencies): バヌアツ共和国政府, 米国政府
+# (政府 alone, 日本政府 and 我が国政府 are the generic actor)
+_FOREIGN_GOVERNMENT = re.compile(r"(?<![\u30a1-\u30fa\u30fc])(?:[\u30a1-\u30fa\u30fc・]{2,20}(?:共和国|王国|連邦|合衆国|国)?"
+                                 r"|米国|英国|中国|韓国|豪州|北朝鮮|台湾)政府")
+# a hospital a prefecture or municipality runs, by its name: 山形県立中央病院, 横浜市立市民病院
+_PUBLIC_HOSPITAL = re.compile("(?:" + "|".join(PREFECTURES) + r"|[\u4e00-\u9fff]{1,4}[市町村])立"
+                              r"[\u4e00-\u9fff\u30a1-\u30fa\u3041-\u3093ー]{1,12}?病院")
 # a name in quotes after the class it belongs to: 気象衛星「ひまわり9号」, スマートフォン用アプリ「…」
 _NAMED_INSTANCE_RE = re.compile(r"(?:衛星|コンピュータ|コンピューター|システム|アプリ|サービス|プラットフォーム|サイト|ロボット"
                                 r"|探査機|ロケット|データベース|ツール|ソフトウェア|端末|装置)「([^「」、。]{2,30})」")
@@ -334,6 +341,9 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "神奈川県警察は、大阪府警察本部の、北海道警察官"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['神奈川県警察', '大阪府警察本部']
+    >>> t = "バヌアツ共和国政府は、米国政府と、日本政府、山形県立中央病院、県立病院"
+    >>> [t[a:b] for a, b in organisation_spans(t)]
+    ['バヌアツ共和国政府', '米国政府', '山形県立中央病院']
     >>> t = "独立行政法人制度の見直し、国立大学法人評価委員会、株式会社設立、公益社団法人日本医師会から、株式会社メルカリ"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['公益社団法人日本医師会', '株式会社メルカリ']
@@ -358,6 +368,8 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
               if m.group(1) not in NOT_A_PLACE and not _NOT_A_NAME.match(m.group(1)[:-1])
               and m.group(1)[-2] not in "市区町村都道府県"]
     spans += [m.span() for m in _PREFECTURE_POLICE.finditer(text)]
+    spans += [m.span() for m in _FOREIGN_GOVERNMENT.finditer(text)]
+    spans += [m.span() for m in _PUBLIC_HOSPITAL.finditer(text)]
     spans += abbreviated_company_spans(text)
     return sorted(spans)
 
@@ -444,12 +456,19 @@ def program_spans(text: str) -> list[tuple[int, int]]:
 # phrase (…の確保, …復習する), a date, a number, a reference (「第3」), or one of a run of
 # quoted slogans (「デジタルファースト」「ワンスオンリー」)
 _QUOTED_NAME_RE = re.compile(r"(?<!」)「([^「」、。\n]{3,40})」(?!「)")
-_QUOTED_AS_WORD = re.compile(r"(?:と(?!(?:連携|協力|共同|共に|ともに))|に該当|に当たる|に当たら|又は「|及び「|、「|等の用語|の語)")
-_SERVICE_WORD = re.compile(r"(?:ネット|ナビ|マップ|ポータル|ページ|サイト|コーナー|ヘルプデスク|アプリ|システム|データベース"
+_QUOTED_AS_WORD = re.compile(r"(?:と(?!(?:連携|協力|共同|共に|ともに))|に該当|に当たる|に当たら|又は「|及び「|、「|等|など|の語)")
+_SERVICE_WORD = re.compile(r"(?:(?<!ター)ネット(?!ワーク)|ナビ|マップ|ポータル|ページ|サイト|コーナー|ヘルプデスク|アプリ|システム|データベース"
                            r"|ダイヤル|チャットボット|Navi|Net|Style|Portal|Map|App)")
 _SERVICE_USE = re.compile(r"(?:に(?:掲載|登録|入力|アクセス|ログイン|公開|接続)|へ(?:の)?(?:掲載|登録|入力|アクセス|ログイン)"
                           r"|で(?:公開|公表|発信|配信|提供|確認|閲覧|検索|申請|受け付け|受付)|により(?:公表|公開|提供|発信|配信|周知)"
                           r"|において(?:公開|公表|提供|掲載)|の(?:利用者|ログイン|閲覧|アクセス|画面|機能))")
+# one of a run of words quoted in turn: 「リアル」、「デジタル」 / 「フロント」と「バックヤード」
+_IN_A_LIST_OF_WORDS = re.compile(r"」(?:、|と|や|・)「")
+# what names a time, a field, a class or an event, not a scheme: 「集中改革期間」, 「見直し完了時期」,
+# 「終了時刻」, 「学校種別」, 「能登半島地震」, 「見える化」
+_NOT_A_NAME_END = re.compile(r"(?:期間|時期|時刻|日時|種別|区分|地震|震災|災害|症|化|頃|欄|項目|率|数|額|番号|型|目的"
+                             # a publication (「インターネットトラブル事例集」, 「…リーフレット」)
+                             r"|事例集|集|冊子|リーフレット|パンフレット|ポスター|チラシ|教材)$")
 _PHRASE_END = re.compile(r"(?:[\u3041-\u3093]|の(?:確保|向上|高度化|推進|強化|実現|充実|促進|改善|防止|削減|拡大|徹底)|問題|課題)$")
 
 
@@ -464,18 +483,24 @@ def quoted_name_spans(text: str) -> list[tuple[int, int, str]]:
     >>> t = "「個人データ」とは、「法令に基づく場合」に該当し、「家で端末を使って復習する」と、「拡張性の向上」「設計や運用の高度化」、「R7~R8」、「第3 施策」、「継続」"
     >>> quoted_name_spans(t)
     []
+    >>> t = "「リアル」、「デジタル」の両面で、「集中改革期間」に、「見える化」を、「① 取組」、「YYYY-MM-DD」、いわゆる「置き配」、「闇バイト」等情報、「トラブル事例集」"
+    >>> quoted_name_spans(t)
+    []
     """
     out = []
     for m in _QUOTED_NAME_RE.finditer(text):
         name = m.group(1).strip()
         after = text[m.end() : m.end() + 8]
         a, b = m.span(1)
-        paren = re.search(r"\([^()]{1,20}\)$", name)
-        if paren and paren.start() >= 3:
+        paren = re.search(r"[(（]", name)
+        if paren and paren.start() >= 3:  # 「海洋状況表示システム(海しる)」, 「…戦略(2022年…閣議決定)」
             b = a + paren.start()
-            name = name[: paren.start()]
+            name = name[: paren.start()].rstrip()
         if _QUOTED_AS_WORD.match(after) or _PHRASE_END.search(name) and re.search(r"[\u4e00-\u9fff]", name) \
-                or re.match(r"(?:第[0-9一二三四五六七八九十]|令和|平成|昭和|R[0-9]|[0-9０-９#]+$)", name) \
+                or _IN_A_LIST_OF_WORDS.search(text, max(0, m.start() - 2), m.start() + 1) \
+                or text[max(0, m.start() - 4) : m.start()].endswith("いわゆる") \
+                or re.match(r"(?:第 ?[0-9一二三四五六七八九十]|令和|平成|昭和|R[0-9]|[0-9０-９#~〜～①-⑳]|[A-Z]{4}-)", name) \
+                or _NOT_A_NAME_END.search(name) \
                 or re.fullmatch(r"[\u4e00-\u9fff]{1,3}", name) or re.search(r"[\s　]{2}|[!?！？…]", name):
             continue
         label = "PG_System" if _SERVICE_WORD.search(name) or _SERVICE_USE.match(after) else "PG_Program"

@@ -604,7 +604,12 @@ def extract_measures(
             # says carries out every measure (本計画に掲げる施策は、…が実施する)
             actors = list(_under_heading(owners, unit.section.path)
                           or (unit.bullet is None and _topic_before(text, unit.section.start, a, mentions, entity_types))
-                          or everyone)
+                          or everyone
+                          # (prose goes on about its last topic across sections: a white paper's chapter
+                          # on one ministry's measures)
+                          or (_topic_before(text, 0, a, mentions, entity_types)
+                              if unit.bullet is None and unit.row is None and not _LEAD_MARKER.match(ntext)
+                              and not _CELLS_AS_TEXT.search(ntext.split("\n", 1)[0]) else []))
         inside = [m for m in mentions if a <= m.start and m.end <= b]
         systems = _unique(m.entity for m in inside if entity_types.get(m.entity) == "System")
         related = _unique(
@@ -1281,23 +1286,31 @@ _PREFACE_ACTOR = re.compile(r"(?:本|この)[^\s、。]{0,10}?に(?:掲げる|�
                             r"(?:[^、。]{1,12}?(?:と連携|と協力|と共同)して)?"  # (…が各学校と連携して実施する)
                             r"(?:実施|講ず|推進|取り組)"  # (not …が司令塔として進捗管理を行う: a coordinator)
                             # a project's or plan's own preface: 本事業は、…に基づき、秋田県農林水産部が実施する。
-                            r"|(?:本|この)(?:事業|計画|プラン|施策|取組|方針|構想)は、[^。]{0,80}?、\s*([^、。]{2,30}?)が、?"
-                            r"(?:実施|講ず|推進|取り組)"
+                            # (本計画は、…、消防本部が令和7年度に実施する…を定める / 本章では、本県が…に実施する…を示す)
+                            r"|(?:本|この)(?:事業|計画|プラン|施策|取組|方針|構想|章|節|編)(?:で)?は、(?:[^。]{0,80}?、)?\s*([^、。]{2,30}?)が、?"
+                            r"[^、。]{0,24}?(?:実施|講ず|推進|取り組)"
                             # a list the document says is one organ's: 以下は、警察庁が…要求する事項である
                             r"|(?:以下|次)(?:の事項)?は、\s*([^、。]{2,30}?)が[^。]{0,30}?(?:要求|実施|講ずる|推進)する"
                             r"(?:事項|施策|取組|措置)"
                             # 以下の取組については、経済産業省が中心となり、関係省庁…と連携して実施する
                             r"|(?:以下|次|下記)の(?:施策|取組|措置|事項)(?:について)?は、\s*([^、。]{2,30}?)(?:が|において)、?"
                             r"(?:中心となり|中心となって|主体となって)?、?\s*(?:[^、。]{1,30}?(?:と連携|と協力|と共同)し(?:て|つつ)、?)?"
-                            r"\s*(?:実施|講ず|推進|取り組)")
+                            r"\s*(?:実施|講ず|推進|取り組)"
+                            # an opening that says the items below are its own: 国税庁では、…、本年も次の取組を行います。
+                            r"|(?:^|[。\n]\s*)([^\s、。「」]{2,30}?)(?:は|では|においては)、[^。]{0,160}?(?:次|以下|下記)の"
+                            r"(?:取組|施策|措置|事業|対策)を(?:行|実施|講じ|講ず|推進|進め)")
+
+
+# a numbered heading's line (1　…, 第2, (1), ①)
+_HEADING_LINE = re.compile(r"\n\s*(?:第?[0-9０-９一二三四五六七八九十]{1,3}[\s　.．、]|[(（][0-9０-９]{1,2}[)）]|[①-⑳])")
 
 
 def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
     """The agencies the opening of a document names as carrying out all its measures."""
     m = _PREFACE_ACTOR.search(text, 0, 3000)
-    if m is None:
-        return []
-    a, b = next(m.span(g) for g in (1, 2, 3, 4) if m.group(g) is not None)
+    if m is None or m.group(5) is not None and _HEADING_LINE.search(text, 0, m.start(5)):
+        return []  # (an opening: not a lead statement in a section, over that section's items only)
+    a, b = next(m.span(g) for g in (1, 2, 3, 4, 5) if m.group(g) is not None)
     return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES)
 
 
@@ -1538,6 +1551,10 @@ def _bare(pp: ParsedPassage, start: int, end: int, oa: int, ob: int) -> bool:
         return False
     before = pp.doc.text[pp.from_original(start) - 1 : pp.from_original(start)] if start > oa else ""
     return before != "の"
+
+
+# a table row dumped as text: cells apart by wide spaces or tabs (農産局　●認定開始　→　→)
+_CELLS_AS_TEXT = re.compile(r"\S[\u3000\t]+\S+[\u3000\t]+\S")
 
 
 # an article or paragraph number in front of a statute's topic (第十一条 第三条の規定に違反した者)

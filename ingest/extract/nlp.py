@@ -332,7 +332,12 @@ def _quoted_names(doc: Doc) -> list[Span]:
         name = doc.text[a:b]
         if name.endswith(EXCLUDED_TAILS) or name in GENERIC_SYSTEMS:
             continue
-        head_label, head = _head_of(name)
+        span = doc.char_span(a, b, alignment_mode="expand")
+        if span is not None and len(span) == 1 and span[0].tag_.startswith("名詞-普通名詞") \
+                and re.fullmatch(r"[\u30a1-\u30fa\u30fc]+", name):
+            continue  # 「データ」, 「セキュリティ」: a common word in quotes
+        # (an edition's year or version after the head: 「AI戦略 2022」 is a strategy)
+        head_label, head = _head_of(re.sub(r"[\s　]*(?:(?:19|20)[0-9]{2}|[Vv]er\.?[0-9.]+)$", "", name))
         if head_label is not None and head is not None:
             if _kind_only(head_label, head, name):
                 continue
