@@ -103,3 +103,24 @@ def test_who_acts_from_an_opening_and_across_a_white_papers_sections(service, tm
     assert _actors(y, measure_with(y, "新たな研修")) == ["林野庁"]
     assert _actors(y, measure_with(y, "人員を確保")) == ["バヌアツ共和国政府"]
     assert _actors(y, measure_with(y, "夜間の受入れ")) == ["山形県立中央病院"]
+
+
+def test_lead_statements_notes_and_more_words_of_time(service, tmp_path: Path) -> None:
+    """A statement that only leads into the list below it is no measure, nor is a note that
+    explains the text; a fiscal year's season is its months; 順次拡大, 引き続き活用 and
+    継続的な改善 are ongoing; 迅速な支給を図る is prompt."""
+    x = analyse_text(service, tmp_path / "doc.txt", "みどり県森林活用計画\n\n"
+                     "(1)　森林の整備\n　県は、市町村と連携し、次の取組を推進します。\n"
+                     "　①　県は、2027年度（令和9年度）秋頃を目途に、森林情報の共有を開始する。\n"
+                     "　②　県は、森林クラウドの対象地域を順次拡大する。\n"
+                     "　③　県は、みどり相談窓口を引き続き活用し、相談に応じる。\n"
+                     "　④　県は、利用者の声を踏まえて継続的な改善を実施する。\n"
+                     "　⑤　県は、被災した森林所有者への支援金の迅速な支給を図る。\n"
+                     "\n（注）表中の「継続」は、計画期間を通じて実施するものを示す。\n")
+    assert not [m for m in x.measures if "次の取組を推進します" in m.text and "①" not in m.text]
+    assert not [m for m in x.measures if m.text.lstrip().startswith(("（注）", "(注)"))]
+    assert measure_deadline(measure_with(x, "森林情報の共有")) == ("period", "2027-09-01", "2027-11-30")
+    assert measure_deadline(measure_with(x, "順次拡大"))[0] == "ongoing"
+    assert measure_deadline(measure_with(x, "引き続き活用"))[0] == "ongoing"
+    assert measure_deadline(measure_with(x, "継続的な改善"))[0] == "ongoing"
+    assert measure_deadline(measure_with(x, "迅速な支給"))[0] == "promptly"

@@ -91,7 +91,7 @@ _ONGOING = re.compile(r"継続的|引き続き|随時|常時|継続して|継続
 _EARLY = (r"(?:可能な限り|できる限り|できるだけ|なるべく)早(?:期に|く|い時期に)|一刻も早く|早急な"
           r"|早期(?:に|の)(?=実現|実施|導入|策定|整備|構築|開始|成立|施行|提出|取りまとめ|改正|見直|解決|運用|結論)")
 # (early alone only as the inline finder took it, its verb outside the text: 早期に + 実現)
-_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?に|" + _EARLY + r"|^早期[にの]$")
+_PROMPTLY = re.compile(r"速やかに|直ちに|早急に|遅滞なく|至急|即時|迅速(?:かつ(?:確実|適正|的確))?[にな]|" + _EARLY + r"|^早期[にの]$")
 # a span of fiscal years printed once (令和6〜8年度, 令和6年度～8年度, 2024～2026年度, R6～R8)
 _RANGE = r"(?:から|[~〜～\-‐])"
 _FY_SPAN_ERA = re.compile(rf"{_ERA}{_N}(?:年度)?{_RANGE}{_ERA}?{_N}年度")
@@ -323,6 +323,16 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if re.match(r"以降|から|[~〜～]", after[piece.end() :]):
                 return Deadline(verbatim, "ongoing", part_first, None, part)
             return Deadline(verbatim, "period", part_first, part_last, part)
+        season = re.match(r"の?(春|夏|秋|冬)(?:頃|ごろ)?", after)
+        if season:  # 令和5年度秋頃を目途に: the season's months in that fiscal year (冬: December to February)
+            a_mo, b_mo = _SEASONS[season.group(1)]
+            first, last = f"{y + (a_mo <= 3)}-{a_mo:02d}-01", _month_end(y + (b_mo <= 3), b_mo)
+            rest = after[season.end() :]
+            if rest.startswith("まで"):
+                return Deadline(verbatim, "by", None, last, part)
+            if rest.startswith(("以降", "から")):
+                return Deadline(verbatim, "ongoing", first, None, part)
+            return Deadline(verbatim, "period", first, last, part)
         # 末 (not 末時点 / 末現在, a statistic's date), まで, 内: by the year's last day
         if re.match(r"末(?!時点|現在|の時点)|まで|内", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
@@ -520,7 +530,8 @@ def parse_bracket(text: str) -> list[Deadline]:
 
 
 # a fiscal year with the other calendar's name for it in parentheses: 2024年度(令和6年度)
-_FY_GLOSSED = rf"(?:{_ERA}{_N}年度(?:\(\d{{4}}年度\))?|\d{{4}}年度(?:\({_ERA}{_N}年度\))?)"
+# (a PDF's text layer may space it: 2023 年度 （令和５年度）)
+_FY_GLOSSED = rf"(?:{_ERA} ?{_N} ?年度(?: ?\(\d{{4}} ?年度\))?|\d{{4}} ?年度(?: ?\( ?{_ERA} ?{_N} ?年度 ?\))?)"
 
 _INLINE = re.compile(
     rf"(?:{_FY_SPAN_ERA.pattern}|{_FY_SPAN_WEST.pattern}|{_FY_SPAN_LETTERS.pattern})(?:末)?(?:まで(?:に|の)?)?"
@@ -531,7 +542,7 @@ _INLINE = re.compile(
     # a first fiscal year and a length (令和7年度から5か年で)
     rf"|{_FY_GLOSSED}(?:から|より)\d{{1,2}}(?:か年|カ年|ヵ年|ヶ年|箇年|年間)(?:で|にわたり|にわたって)?"
     rf"|{_FY_GLOSSED}(?!末時点|末現在|末の時点)(?:の?\d{{1,2}}月?[~〜～-]\d{{1,2}}月)?"
-    rf"(?:{_FY_PART})?" r"(?:末|中|内)?(?:まで(?:に)?|(?:以降|以後)|から|を目途に|中に|に|[~〜～](?![0-9]))?"
+    rf"(?:{_FY_PART}|の?(?:春|夏|秋|冬)(?:頃|ごろ)?)?" r"(?:末|中|内)?(?:まで(?:に)?|(?:以降|以後)|から|を目[途処]に|中に|に|[~〜～](?![0-9]))?"
     # calendar years from one to another (令和6年から令和8年まで)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:から|[~〜～])(?:{_ERA}{_N}年|\d{{4}}年)(?!度|{_MD}月)(?:まで(?:に|の)?)?"
     # from a calendar year to a month (令和6年から令和8年3月まで)
@@ -552,6 +563,8 @@ _INLINE = re.compile(
     rf"|{_LENGTH_AHEAD.pattern}"
     rf"|{_BEFORE.pattern}(?:に)?"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から|" + _EARLY +
+    # a prompt act named as a noun: 支援金の迅速な支給を図る
+    r"|迅速な(?=[^、。]{1,12}?を(?:図|行|実施|進|確保))"
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
     rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}|{_CAMPAIGN.pattern}"
 )

@@ -506,6 +506,13 @@ def _sentences(norm_text: str) -> list[str]:
     return [s for s in re.split(r"(?<=。)", flat) if s.strip()]
 
 
+_LEADS_INTO_LIST = re.compile(r"(?:次|以下|下記)(?:の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?(?:を|に)|について|のとおり)"
+                              r"[^。]{0,30}?。?$")
+# a note that explains the text (（注）…欄の「継続」は…を示す。), not one that commits (※ …毎年度…報告する。)
+_NOTE_LINE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?(?:示す|示している|表す|指す|参照(?:のこと)?"
+                        r"|による|のとおり|記載している|含む|除く)。?$")
+
+
 def is_measure(norm_text: str, statute: bool = False) -> bool:
     """A unit commits to something: a 【deadline】 or an action predicate.
 
@@ -535,10 +542,16 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     (True, False)
     >>> is_measure("算定ルールを策定する※1。")  # a note's mark before the stop
     True
+    >>> is_measure("県は、関係団体と連携し、次の取組を推進します。"), is_measure("下記について御対応いただくようお願いします。")
+    (False, False)
+    >>> is_measure("（注）実施時期欄の「継続」は、計画期間を通じて継続して実施するものを示す。")
+    False
     """
     if any(is_deadline_bracket(_inner(m)) for m in _BRACKET.finditer(norm_text)):
         return True
-    sentences = _sentences(norm_text)
+    # (a sentence that only leads into the list below it, 県は、次の取組を推進します。 / 下記について
+    # 御対応いただくようお願いします。, and a note on the text, （注）…を示す。, commit to nothing themselves)
+    sentences = [s for s in _sentences(norm_text) if not _LEADS_INTO_LIST.search(s) and not _NOTE_LINE.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
@@ -844,8 +857,9 @@ _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
 # 引き続き as an adverb of the measure's own verb (引き続き、…を推進する), not of a state
 # (引き続き深刻な情勢にある)
 _ONGOING_WORDS = re.compile(
-    r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力))"
-    r"|継続的に|不断に|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
+    r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力"
+    r"|活用|運用|開催|整備|対応|確保|提供|充実|改善|把握|確認|点検|公表|展開|維持|育成|働きかけ|注視|検証|促進|要請))"
+    r"|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
 )
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
