@@ -1,7 +1,8 @@
 """Tables: a PDF's ruled tables are read as rows of cells, and a table row is a unit
 whose columns say when it falls due and who acts (a roadmap's fiscal-year columns, a
 list's 所管省庁 and 見直し完了時期); slides' symbol-font bullets and noun-ended items;
-law names cut at the right place in a statute's amending provisions.
+law names cut at the right place in a statute's amending provisions; tables a PDF's text
+layer dumps as lines of cells apart by spaces.
 
 The PDFs are the blind set's tune-half documents (tests/data/blind/split.json); the
 roadmap tables are constructed in HTML, the form the HTML reader gives as tab-separated
@@ -12,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from analysed_text import measure_deadline, measure_with
 
 from policygraph.ingest.extract.tables import actor_cells, blocks, column_fiscal_year, rows, time_cells
 from policygraph.ingest.pipeline import analyse
@@ -183,3 +185,33 @@ def test_amended_law_is_the_same_law(service, tmp_path: Path) -> None:
 def test_numbered_agencies_in_a_cell(service) -> None:
     doc = service.analyzer.nlp("所管は①財務省、②国税庁、③④警察庁である。")
     assert [e.text for e in doc.ents if e.label_ == "PG_Agency"] == ["財務省", "国税庁", "警察庁"]
+
+
+def test_tables_dumped_as_text_are_read_by_their_columns(service, tmp_path: Path) -> None:
+    """A PDF's text layer dumps a roadmap as lines of cells apart by wide spaces, the first
+    cell wrapped onto the next line: each item is a measure whose actor is its 担当 cell
+    and whose deadline its milestone's (●) column gives, carried on by arrows; a table of
+    who and when spaced by single spaces reads its 主体 and 時期 cells."""
+    x = _analyse(service, tmp_path / "roadmap.txt", "みどり技術の普及に向けた工程表\n\n令和7年3月\nみどり庁\n\n"
+                 "　みどり庁は、下表の工程に沿って施策を講ずる。\n"
+                 "　（●：実施・開始時期　→：継続実施）\n\n"
+                 "取組事項　担当　令和7年度　令和8年度　令和9年度　令和10年度以降\n\n"
+                 "1　普及の推進\n"
+                 "(1)技術認定制度の　普及推進課　●認定開始　→　→　→\n"
+                 "　運用\n"
+                 "(2)栽培体系の　研究調整課　品目別に検討　●策定・公表\n"
+                 "　マニュアルの策定\n"
+                 "(3)データ基盤の整備　情報政策課　要件定義　開発　●運用開始\n\n"
+                 "【参考】数値目標\n　2030年までに、普及率を5割とする。\n")
+    assert measure_deadline(measure_with(x, "●認定開始")) == ("ongoing", "2025-04-01", None)
+    assert measure_deadline(measure_with(x, "●策定・公表")) == ("fiscal_year", "2026-04-01", "2027-03-31")
+    assert measure_deadline(measure_with(x, "●運用開始")) == ("fiscal_year", "2027-04-01", "2028-03-31")
+    m = measure_with(x, "●認定開始")
+    assert [e.label for e in x.entities if e.key in m.actors] == ["普及推進課"] and "運用" in m.text
+    y = _analyse(service, tmp_path / "plan.txt", "みどり県観光アクションプラン\n\n"
+                 "プロジェクト1　誘客の強化\n取組 主体 時期\n"
+                 "①旅行博への 県（観光振興課） R7～R8\n　出展\n"
+                 "②観光案内板 市町村 随時\n　の整備\n"
+                 "※　時期欄の「随時」は必要に応じて実施するものを示す。\n")
+    assert measure_deadline(measure_with(y, "旅行博")) == ("period", "2025-04-01", "2027-03-31")
+    assert measure_deadline(measure_with(y, "観光案内板")) == ("ongoing", None, None)

@@ -176,9 +176,13 @@ def abbreviates(word: str, name: str) -> bool:
     (False, False)
     >>> abbreviates("デ臨調", "デジタル臨時行政調査会"), abbreviates("働き方", "働き方改革推進会議")
     (False, False)
+    >>> abbreviates("農産局", "農林水産技術会議事務局")
+    False
     """
     if len(word) < 3 or len(word) > len(name) - 2 or word[0] != name[0] or not _NAME_ONLY.fullmatch(word):
         return False  # (hiragana is no part of an abbreviation: 働き方 is a word, not a name)
+    if len(word) <= 4 and word[-1] in "局課部室係班署":
+        return False  # 農産局, 経営局: a bureau's own short name, not 農林水産技術会議事務局 shortened
     pos = []
     at = -1
     for ch in word:

@@ -110,6 +110,36 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
     preamble = any(sec.path for sec in sections)
     if not preamble:
         sections = [replace(sec, start=_after_header(text, sec.start, sec.end)) for sec in sections]
+    dumped = tables.text_tables(text)
+
+    def dumped_row(at: int) -> tables.Row | None:
+        table = next(((h, narrow) for x, y, h, narrow in dumped if x <= at < y), None)
+        return tables.text_row(text, text.rfind("\n", 0, at) + 1, *table) if table else None
+
+    for sec in sections:
+        # an item of a table dumped as text (a PDF's roadmap: its line's cells apart by wide
+        # spaces under a header of fiscal years, or of who and when) is a row of it, read by
+        # its columns: the line and the lines its first cell wraps onto (　認定及び…支援)
+        head = dumped_row(sec.start) if sec.path and dumped else None
+        if head is not None:
+            end = head.end
+            while (m := _WRAPPED_CELL.match(text, end)) is not None:
+                end = m.end()
+            yield Unit(sec, sec.start, end, row=head)
+        for unit in _units(text, [sec], preamble):
+            at = unit.lead if unit.lead is not None else unit.start
+            if head is not None and at < end:
+                continue
+            row = dumped_row(at) if unit.row is None and dumped else None
+            yield replace(unit, row=row) if row is not None else unit
+
+
+# a table's first cell wrapped onto the next line of a text dump: an indented line of one
+# cell, no sentence (　認定及び金融・税制支援)
+_WRAPPED_CELL = re.compile(r"\n[ \u3000]+[^\s\u3000。]+(?:[ ][^\s\u3000。]+)*(?=\n|$)")
+
+
+def _units(text: str, sections: list[Section], preamble: bool) -> Iterator[Unit]:
     for sec in sections:
         cursor = sec.start
         for x, y in tables.blocks(text, sec.start, sec.end):

@@ -29,6 +29,8 @@ _ACTOR_HEADER = re.compile(r"主体|担当|所管|府省|省庁|実施者|実施
 _FY_HEADER = re.compile(r"^(?:(令和|平成)([0-9元]{1,2}|[一二三四五六七八九十]{1,3})年度?|(20[0-9]{2})年度?|[RＲ]([0-9]{1,2})(?:年度)?|FY(20[0-9]{2}))"
                         r"(?:\(.{0,12}\))?(?:以降)?$")
 _MARK = re.compile(r"^[○〇●◎◯△▲▶▷→⇒➡━─―-]+$")
+_MILESTONE = re.compile(r"^[●◎★]")  # a roadmap's milestone (●：実施・開始時期)
+_CARRIED_ON = re.compile(r"[→⇒➡━─―\-]+")  # an arrow that carries a row on
 
 
 @dataclass(frozen=True)
@@ -122,6 +124,75 @@ def rows(text: str, a: int, b: int) -> list[Row]:
             table.append((start, end, cells, values))
     flush()
     return out
+
+
+# a cell of a table dumped as text: a run of words apart from the next by a wide space (a
+# full-width space, or two spaces and more); in a table whose header is spaced by single
+# spaces (取組 主体 時期), a run of non-spaces
+_TEXT_CELL = re.compile(r"[^\u3000\s](?:[^\u3000\s]| (?=[^\u3000\s]))*")
+_TEXT_CELL_NARROW = re.compile(r"[^\u3000\s]+")
+
+
+def _known_header(cell: str) -> bool:
+    """A header that says what its column holds: a fiscal year, a time, who acts."""
+    label = _label(cell)
+    return column_fiscal_year(cell) is not None or bool(_TIME_HEADER.search(label) or _ACTOR_HEADER.search(label))
+
+
+def text_tables(text: str) -> list[tuple[int, int, tuple[str, ...], bool]]:
+    r"""Tables a PDF's text layer dumps as lines: a header line of short labels apart by
+    spaces, two of them fiscal-year columns (取組事項　担当　令和7年度　令和8年度) or a column
+    of who acts and one of when (取組 主体 時期), and the lines under it down to the first
+    line of prose, a note or a label, as (start, end, headers, narrow: cells apart by single
+    spaces).
+
+    >>> t = "前文。\n取組事項　担当　令和7年度　令和8年度\n(1)計画の策定　農産局　検討　●策定\n\n後文。"
+    >>> [(t[a:b], h, n) for a, b, h, n in text_tables(t)]
+    [('(1)計画の策定\u3000農産局\u3000検討\u3000●策定\n\n', ('取組事項', '担当', '令和7年度', '令和8年度'), False)]
+    >>> t = "取組 主体 時期\n①案内板の整備 市町村 随時\n※　注記。"
+    >>> [(t[a:b], h, n) for a, b, h, n in text_tables(t)]
+    [('①案内板の整備 市町村 随時\n', ('取組', '主体', '時期'), True)]
+    """
+    out = []
+    pos = 0
+    for line in text.split("\n"):
+        pos += len(line) + 1
+        if "\t" in line or "。" in line:
+            continue
+        narrow = "\u3000" not in line.strip() and "  " not in line.strip()
+        cells = [m.group() for m in (_TEXT_CELL_NARROW if narrow else _TEXT_CELL).finditer(line)]
+        if not 3 <= len(cells) <= 12 or any(len(c) > 20 for c in cells):
+            continue
+        years = sum(column_fiscal_year(c) is not None for c in cells)
+        roles = [_label(c) for c in cells if column_fiscal_year(c) is None]
+        if years >= 2 or (any(_ACTOR_HEADER.search(c) for c in roles) and any(_TIME_HEADER.search(c) for c in roles)):
+            # (down to the first line of prose, a note or a label under it: blank lines and
+            # group headings stay inside)
+            end = next((m.start() for m in _AFTER_TABLE.finditer(text, pos)), len(text))
+            out.append((min(pos, len(text)), end, tuple(cells), narrow))
+    return out
+
+
+_AFTER_TABLE = re.compile(r"(?m)^[ \u3000]*(?:[【※■◆]|[(（]?注[0-9)）:：]|[^\n]*。[ \u3000]*$)")
+
+
+def text_row(text: str, a: int, headers: tuple[str, ...], narrow: bool = False) -> Row | None:
+    r"""The line at ``a`` of a table dumped as text as a row under ``headers``: its cells
+    left to right (a dump drops a row's empty cells at its end), three of them or more
+    (an item, who does it, when), no more than the header has, the last under a column
+    that says when or who.
+
+    >>> t = "(2)品目別の栽培体系　技術会議事務局　品目別に検討　●策定・公表\n　マニュアルの策定"
+    >>> r = text_row(t, 0, ("取組事項", "担当", "令和7年度", "令和8年度", "令和9年度"))
+    >>> [(t[x:y], h) for (x, y), h in zip(r.cells, r.headers)]
+    [('(2)品目別の栽培体系', '取組事項'), ('技術会議事務局', '担当'), ('品目別に検討', '令和7年度'), ('●策定・公表', '令和8年度')]
+    """
+    end = text.find("\n", a)
+    end = len(text) if end < 0 else end
+    cells = tuple(m.span() for m in (_TEXT_CELL_NARROW if narrow else _TEXT_CELL).finditer(text, a, end))
+    if not 3 <= len(cells) <= len(headers) or not _known_header(headers[len(cells) - 1]):
+        return None
+    return Row(a, end, cells, headers[: len(cells)])
 
 
 def _contents(table: list[tuple[str, ...]]) -> bool:
@@ -226,12 +297,26 @@ def fiscal_year_deadline(row: Row, text: str) -> Deadline | None:
     date of its own): one column → that fiscal year; several → the period they span; a
     column that runs on (令和9年度以降) → ongoing from its 1 April."""
     years: list[tuple[int, bool, str]] = []
+    marks: list[str] = []
     for (x, y), h in zip(row.cells, row.headers, strict=True):
         fy = column_fiscal_year(h) if h else None
         if fy and not _PLACEHOLDER.fullmatch(text[x:y]):
             years.append((*fy, h))
+            marks.append(compact(text[x:y]))
     if not years:
         return None
+    milestones = [i for i, m in enumerate(marks) if _MILESTONE.match(m)]
+    if milestones:
+        # a milestone mark (●：実施・開始時期) is when the row is due: the years before it
+        # prepare it, arrows after it carry it on (→：継続実施)
+        i = milestones[-1]
+        year, runs_on, header = years[i]
+        if runs_on or any(_CARRIED_ON.fullmatch(m) for m in marks[i + 1 :]):
+            return Deadline(header, "ongoing", f"{year}-04-01", None)
+        if i + 1 < len(years):
+            last = years[-1]
+            return Deadline(f"{header}〜{last[2]}", "period", f"{year}-04-01", f"{last[0] + 1}-03-31")
+        return Deadline(header, "fiscal_year", f"{year}-04-01", f"{year + 1}-03-31")
     first, last = years[0], years[-1]
     label = first[2] if len(years) == 1 else f"{first[2]}〜{last[2]}"
     if last[1]:
