@@ -124,3 +124,19 @@ def test_lead_statements_notes_and_more_words_of_time(service, tmp_path: Path) -
     assert measure_deadline(measure_with(x, "引き続き活用"))[0] == "ongoing"
     assert measure_deadline(measure_with(x, "継続的な改善"))[0] == "ongoing"
     assert measure_deadline(measure_with(x, "迅速な支給"))[0] == "promptly"
+
+
+def test_plain_verbs_days_without_a_year_and_within_the_year(service, tmp_path: Path) -> None:
+    """A sentence ending in any verb of doing commits (事例集を取りまとめる, 窓口を設ける),
+    so a paragraph of two commitments is two measures; a day printed without its year is
+    a limit in the document's year; 年度内に is within the year; 年1回以上 is ongoing."""
+    x = analyse_text(service, tmp_path / "doc.txt", "みどり市観光推進会議 議事要旨\n\n令和7年5月20日\n\n"
+                     "1　今後の進め方\n"
+                     "　市は、令和7年度内に事例集を取りまとめる。また、観光案内所に相談窓口を設ける。\n"
+                     "　事務局は、6月30日までに中間報告を県へ提出する。\n"
+                     "　市は、計画の進捗を年1回以上確認する。\n")
+    assert measure_deadline(measure_with(x, "事例集")) == ("fiscal_year", "2025-04-01", "2026-03-31")
+    assert "相談窓口" not in measure_with(x, "事例集").text
+    assert measure_deadline(measure_with(x, "相談窓口"))[0] in ("unknown", "fiscal_year")
+    assert measure_deadline(measure_with(x, "中間報告")) == ("by", None, "2025-06-30")
+    assert measure_deadline(measure_with(x, "年1回以上"))[0] == "ongoing"

@@ -333,8 +333,9 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if rest.startswith(("以降", "から")):
                 return Deadline(verbatim, "ongoing", first, None, part)
             return Deadline(verbatim, "period", first, last, part)
-        # 末 (not 末時点 / 末現在, a statistic's date), まで, 内: by the year's last day
-        if re.match(r"末(?!時点|現在|の時点)|まで|内", after):
+        # 末 (not 末時点 / 末現在, a statistic's date), まで, 内まで: by the year's last day
+        # (年度内に, like 年度中に, is within the year)
+        if re.match(r"末(?!時点|現在|の時点)|まで|内まで", after):
             return Deadline(verbatim, "by", None, f"{y + 1}-03-31", part)
         months = re.match(r"(?:の)?([0-9]{1,2})月?[~〜～-]([0-9]{1,2})月", t[m.end() :])
         if (months and int(months.group(1)) in _FY_MONTHS and int(months.group(2)) in _FY_MONTHS

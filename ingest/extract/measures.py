@@ -41,7 +41,11 @@ _BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \
 _BRACKET = re.compile(r"【([^【】]{1,400})】|(?<!\])\[([^\[\]\n]{2,60})\](?![(\[])")
 _ACTION = re.compile(
     r"(?:する|図る|行う|進める|努める|講じる|取り組む|定める|求める|いく|こと|ものとする|とする|させる|"
-    r"目指す|支援|推進|実施|検討|整備|構築|強化|徹底|促進|見直し|導入|提示|開始)(?:[。】]|$)"
+    r"目指す|支援|推進|実施|検討|整備|構築|強化|徹底|促進|見直し|導入|提示|開始|"
+    # other verbs of doing in their plain form (事例集を取りまとめる, 窓口を設ける, 指針を改める)
+    r"まとめる|改める|設ける|高める|深める|広げる|広める|つなげる|届ける|呼びかける|働きかける|位置付ける|位置づける|"
+    r"掲げる|与える|示す|作る|つくる|守る|担う|補う|募る|諮る|減らす|増やす|なくす|活かす|生かす|伸ばす|促す|果たす|"
+    r"配る|送る|開く)(?:[。】]|$)"
 )
 _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
 # the polite register of guidebooks and notices (…を提供します, …を進めていきます, …してください):
@@ -539,7 +543,7 @@ def _sentences(norm_text: str) -> list[str]:
 _LEADS_INTO_LIST = re.compile(r"(?:次|以下|下記)(?:の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?(?:を|に)|について|のとおり)"
                               r"[^。]{0,30}?。?$")
 # a note that explains the text (（注）…欄の「継続」は…を示す。), not one that commits (※ …毎年度…報告する。)
-_NOTE_LINE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?(?:示す|示している|表す|指す|参照(?:のこと)?"
+_EXPLAINING_NOTE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?(?:示す|示している|表す|指す|参照(?:のこと)?"
                         r"|による|のとおり|記載している|含む|除く)。?$")
 
 
@@ -581,7 +585,7 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
         return True
     # (a sentence that only leads into the list below it, 県は、次の取組を推進します。 / 下記について
     # 御対応いただくようお願いします。, and a note on the text, （注）…を示す。, commit to nothing themselves)
-    sentences = [s for s in _sentences(norm_text) if not _LEADS_INTO_LIST.search(s) and not _NOTE_LINE.match(s)]
+    sentences = [s for s in _sentences(norm_text) if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
@@ -889,7 +893,7 @@ _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
 _ONGOING_WORDS = re.compile(
     r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力"
     r"|活用|運用|開催|整備|対応|確保|提供|充実|改善|把握|確認|点検|公表|展開|維持|育成|働きかけ|注視|検証|促進|要請))"
-    r"|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
+    r"|年[0-9０-９一二三四]回(?:以上|程度)?|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
 )
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
@@ -1042,6 +1046,8 @@ def relative_years(ntext: str, dated: str) -> list[Deadline]:
 _BARE_MONTH = re.compile(r"(?<![年度0-9毎])([0-9]{1,2})月(上旬|中旬|下旬|末|中)?(まで(?:に)?|を目[途処]に?|に(?=[^、。]{0,30}?予定))?"
                          r"(?![0-9]|日)")
 _TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+# a day printed without its year, as a limit (6月30日までに, 7月10日を目途に)
+_BARE_DAY = re.compile(r"(?<![年度0-9毎/.])([0-9]{1,2})月([0-9]{1,2})日(?:\([^()]{1,4}\))?(まで(?:に)?|を目[途処]に?)")
 
 
 def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]) -> list[Deadline]:
@@ -1051,6 +1057,8 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     [('by', None, '2024-06-30'), ('period', '2024-06-21', '2024-06-30')]
     >>> [(d.kind, d.end) for d in _bare_months("3月中に取りまとめる。4月1日の施行", 2024, 11, [])]
     [('date', '2025-03-31')]
+    >>> [(d.kind, d.end) for d in _bare_months("事務局が6月30日までに提出する。", 2025, 5, [])]
+    [('by', '2025-06-30')]
     """
     out = []
     for m in _BARE_MONTH.finditer(ntext):
@@ -1068,6 +1076,15 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
             out.append(Deadline(text, "by", None, end.isoformat()))
         else:
             out.append(Deadline(text, "period" if ten in _TEN_DAYS else "date", first.isoformat(), end.isoformat()))
+    for m in _BARE_DAY.finditer(ntext):
+        mo, day = int(m.group(1)), int(m.group(2))
+        if not 1 <= mo <= 12 or not 1 <= day <= calendar.monthrange(2024, mo)[1] or _inside(cited, *m.span()):
+            continue
+        y = year if mo >= month - 1 else year + 1
+        if mo == 2 and day == 29 and not calendar.isleap(y):
+            continue
+        iso = date(y, mo, day).isoformat()
+        out.append(Deadline(m.group(0), "by", None, iso) if m.group(3).startswith("まで") else Deadline(m.group(0), "date", iso, iso))
     return out
 
 
