@@ -140,3 +140,14 @@ def test_plain_verbs_days_without_a_year_and_within_the_year(service, tmp_path: 
     assert measure_deadline(measure_with(x, "相談窓口"))[0] in ("unknown", "fiscal_year")
     assert measure_deadline(measure_with(x, "中間報告")) == ("by", None, "2025-06-30")
     assert measure_deadline(measure_with(x, "年1回以上"))[0] == "ongoing"
+
+
+def test_a_campaigns_period_under_its_heading(service, tmp_path: Path) -> None:
+    """A campaign's 実施要綱 gives its period under a heading of that name: measures with no
+    time of their own fall in it; a day printed without its year (初日の4月6日に) is that day."""
+    x = analyse_text(service, tmp_path / "doc.txt", "令和8年春のみどり安全運動実施要綱\n"
+                     "１　期間\n　令和8年4月6日（月）から4月15日（水）までの10日間\n"
+                     "２　実施事項\n(1) 県警察は、運動期間中、通学路を中心とした街頭指導を強化する。\n"
+                     "(2) 県は、運動初日の4月6日に、出発式を開催する。\n")
+    assert measure_deadline(measure_with(x, "街頭指導")) == ("period", "2026-04-06", "2026-04-15")
+    assert measure_deadline(measure_with(x, "出発式")) == ("date", "2026-04-06", "2026-04-06")

@@ -1047,7 +1047,9 @@ _BARE_MONTH = re.compile(r"(?<![年度0-9毎])([0-9]{1,2})月(上旬|中旬|下�
                          r"(?![0-9]|日)")
 _TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
 # a day printed without its year, as a limit (6月30日までに, 7月10日を目途に)
-_BARE_DAY = re.compile(r"(?<![年度0-9毎/.])([0-9]{1,2})月([0-9]{1,2})日(?:\([^()]{1,4}\))?(まで(?:に)?|を目[途処]に?)")
+_BARE_DAY = re.compile(r"(?<![年度0-9毎/.])([0-9]{1,2})月([0-9]{1,2})日(?:\([^()]{1,4}\))?(まで(?:に)?|を目[途処]に?"
+                       # the day something is done (初日の4月6日に…開催する), not one it was done on
+                       r"|に(?![^、。]{0,40}?(?:した|された|れた|った|いた)[。、]))")
 
 
 def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]) -> list[Deadline]:
@@ -1057,8 +1059,8 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     [('by', None, '2024-06-30'), ('period', '2024-06-21', '2024-06-30')]
     >>> [(d.kind, d.end) for d in _bare_months("3月中に取りまとめる。4月1日の施行", 2024, 11, [])]
     [('date', '2025-03-31')]
-    >>> [(d.kind, d.end) for d in _bare_months("事務局が6月30日までに提出する。", 2025, 5, [])]
-    [('by', '2025-06-30')]
+    >>> [(d.kind, d.end) for d in _bare_months("事務局が6月30日までに提出する。4月6日に開催する。3月1日に開催した。", 2025, 5, [])]
+    [('by', '2025-06-30'), ('date', '2025-04-06')]
     """
     out = []
     for m in _BARE_MONTH.finditer(ntext):
@@ -1388,7 +1390,9 @@ def _under_heading(headed: dict[tuple[str, ...], T], path: tuple[str, ...]) -> T
 
 # the sentence that sets a plan's period: 計画期間は令和3年度から令和7年度までの5年間とする,
 # 集中改革期間を令和4年7月から令和7年6月までの3年間とし
-_PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中)の?期間")
+_PERIOD_TERM = re.compile(r"(?:計画|改革|対象|推進|取組|実施|重点|集中|運動)の?期間")
+# a heading that is only the period's name (１　期間, 第2　実施期間)
+_PERIOD_HEADING = re.compile(r"\s*(?:第?[0-9０-９一二三四五六七八九十]{1,2}[\s\u3000.．、]*)?(?:[^\s]{0,4}期間)\s*$")
 
 
 def _span_in(text: str) -> Deadline | None:
@@ -1416,11 +1420,18 @@ def plan_period(ntext: str) -> Deadline | None:
     ('2024-04-01', '2030-03-31')
     >>> d = plan_period("「第二次推進計画」(計画期間:令和5年度~令和9年度)に基づき、取り組む。"); (d.start, d.end)
     ('2023-04-01', '2028-03-31')
+    >>> d = plan_period("春の運動実施要綱\n１　期間\n　令和7年4月6日(日)から4月15日(火)までの10日間\n"); (d.start, d.end)
+    ('2025-04-06', '2025-04-15')
     """
-    # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度)
-    for line in ntext.splitlines():
+    # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度), or
+    # a heading that names it over the line that gives it (１　期間 / 令和7年4月6日から4月15日まで)
+    lines = ntext.splitlines()
+    for i, line in enumerate(lines):
         labelled = re.match(rf"\s*(?:{_PERIOD_TERM.pattern})\s*[:：(（]\s*([^()（）]{{4,30}})[)）]?\s*$", line)
         if labelled and (span := _span_in(labelled.group(1))):
+            return span
+        if _PERIOD_HEADING.match(line) and i + 1 < len(lines) and len(lines[i + 1]) <= 60 \
+                and (span := _span_in(lines[i + 1])):
             return span
     for sentence in re.split(r"(?<=。)", ntext.replace("\n", "")):
         # the period glossed after its name (本県が計画期間(令和6年度~令和12年度)に実施する施策)
