@@ -540,11 +540,14 @@ def _sentences(norm_text: str) -> list[str]:
     return [s for s in re.split(r"(?<=。)", flat) if s.strip()]
 
 
-_LEADS_INTO_LIST = re.compile(r"(?:次|以下|下記)(?:の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?(?:を|に)|について|のとおり)"
+_LEADS_INTO_LIST = re.compile(r"(?:次|以下|下記)(?:の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?(?:を|に)|について)"
                               r"[^。]{0,30}?。?$")
 # a note that explains the text (（注）…欄の「継続」は…を示す。), not one that commits (※ …毎年度…報告する。)
 _EXPLAINING_NOTE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?(?:示す|示している|表す|指す|参照(?:のこと)?"
                         r"|による|のとおり|記載している|含む|除く)。?$")
+
+
+_TRAILING_PAREN = re.compile(r"\s*[(（][^()（）]{1,40}[)）]\s*(?=。?\s*$)")
 
 
 def is_measure(norm_text: str, statute: bool = False) -> bool:
@@ -580,12 +583,16 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     (False, False)
     >>> is_measure("（注）実施時期欄の「継続」は、計画期間を通じて継続して実施するものを示す。")
     False
+    >>> is_measure("原材料について一覧表にまとめて明らかにすること(別紙記載例2参照)。")
+    True
     """
     if any(is_deadline_bracket(_inner(m)) for m in _BRACKET.finditer(norm_text)):
         return True
     # (a sentence that only leads into the list below it, 県は、次の取組を推進します。 / 下記について
     # 御対応いただくようお願いします。, and a note on the text, （注）…を示す。, commit to nothing themselves)
-    sentences = [s for s in _sentences(norm_text) if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s)]
+    # (a reference in parentheses after the predicate is not its end: …明らかにすること（別紙記載例2参照）。)
+    sentences = [_TRAILING_PAREN.sub("", s) for s in _sentences(norm_text)
+                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
@@ -840,14 +847,24 @@ def _glossed_topic(ntext: str, a: int, b: int, mentions: list[Mention], entity_t
     >>> t = "(1) 日本年金機構（以下「機構」という。）は、目標を定める。"
     >>> _glossed_topic(t, 0, len(t), [Mention("jpa", "日本年金機構", 4, 10, "p")], {"jpa": "Agency"})
     ['jpa']
+    >>> t = "避難所担当職員（住民課）は、施設を確認する。"
+    >>> _glossed_topic(t, 0, len(t), [Mention("jk", "住民課", 8, 11, "p")], {"jk": "Agency"})
+    ['jk']
     """
     flat = unicodedata.normalize("NFKC", ntext)
     m = _GLOSSED_TOPIC.search(flat)
     if m is None or "。" in re.sub(r"\([^()]*(?:\([^()]*\)[^()]*)*\)", "", flat[: m.start()]):
         return []  # (a gloss in a later sentence: not the measure's topic)
     name = flat[: m.start()].rstrip()
-    return _unique(x.entity for x in _agencies_in(mentions, entity_types, a, b)
-                   if x.surface and name.endswith(unicodedata.normalize("NFKC", x.surface)))
+    named = _unique(x.entity for x in _agencies_in(mentions, entity_types, a, b)
+                    if x.surface and name.endswith(unicodedata.normalize("NFKC", x.surface)))
+    gloss = m.group(0)
+    if named or "以下" in gloss or "という" in gloss:
+        return named
+    # the organ a role is glossed with (避難所担当職員（住民課（住民対策班））は): the glossed one
+    inside = [x for x in _agencies_in(mentions, entity_types, a, b)
+              if unicodedata.normalize("NFKC", x.surface or "") in gloss]
+    return _unique(x.entity for x in inside)
 
 
 _REPORT_END = re.compile(r"(?:した|された|れた|った|なった|となっている|している|されている|ている|である|であった|いた)。$")
