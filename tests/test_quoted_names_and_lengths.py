@@ -151,3 +151,12 @@ def test_a_campaigns_period_under_its_heading(service, tmp_path: Path) -> None:
                      "(2) 県は、運動初日の4月6日に、出発式を開催する。\n")
     assert measure_deadline(measure_with(x, "街頭指導")) == ("period", "2026-04-06", "2026-04-15")
     assert measure_deadline(measure_with(x, "出発式")) == ("date", "2026-04-06", "2026-04-06")
+
+
+def test_a_campaigns_days_glossed_after_its_name(service, tmp_path: Path) -> None:
+    """The days glossed after a campaign's name (…運動（11月9日から11月15日まで）) are the
+    period of what is done on its occasion, in the notice's year."""
+    x = analyse_text(service, tmp_path / "doc.txt", "みどり消第12号\n令和7年9月1日\n\n各市町村消防担当課長　殿\n\n"
+                     "みどり県防災課長\n\n秋の火災予防の取組について\n\n"
+                     "　秋の全国火災予防運動（11月9日から11月15日まで）の機会等を捉えて、住民に対する注意喚起を行うこと。\n")
+    assert measure_deadline(measure_with(x, "注意喚起")) == ("period", "2025-11-09", "2025-11-15")

@@ -1063,6 +1063,9 @@ def relative_years(ntext: str, dated: str) -> list[Deadline]:
 _BARE_MONTH = re.compile(r"(?<![年度0-9毎])([0-9]{1,2})月(上旬|中旬|下旬|末|中)?(まで(?:に)?|を目[途処]に?|に(?=[^、。]{0,30}?予定))?"
                          r"(?![0-9]|日)")
 _TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+# the days of a campaign glossed after its name: 秋の全国火災予防運動（11月9日から11月15日まで）
+_EVENT_DAYS = re.compile(r"(?<=運動|週間|月間|旬間|ーン|期間)[(（]([0-9]{1,2})月([0-9]{1,2})日(?:\([^()]{1,4}\))?(?:から|[~〜～])"
+                         r"(?:([0-9]{1,2})月)?([0-9]{1,2})日(?:\([^()]{1,4}\))?(?:まで)?[)）]")
 # a day printed without its year, as a limit (6月30日までに, 7月10日を目途に)
 _BARE_DAY = re.compile(r"(?<![年度0-9毎/.])([0-9]{1,2})月([0-9]{1,2})日(?:\([^()]{1,4}\))?(まで(?:に)?|を目[途処]に?"
                        # the day something is done (初日の4月6日に…開催する), not one it was done on
@@ -1078,6 +1081,8 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     [('date', '2025-03-31')]
     >>> [(d.kind, d.end) for d in _bare_months("事務局が6月30日までに提出する。4月6日に開催する。3月1日に開催した。", 2025, 5, [])]
     [('by', '2025-06-30'), ('date', '2025-04-06')]
+    >>> [(d.kind, d.start, d.end) for d in _bare_months("秋の全国火災予防運動(11月9日から11月15日まで)の機会を捉えて", 2025, 9, [(10, 27)])]
+    [('period', '2025-11-09', '2025-11-15')]
     """
     out = []
     for m in _BARE_MONTH.finditer(ntext):
@@ -1095,6 +1100,15 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
             out.append(Deadline(text, "by", None, end.isoformat()))
         else:
             out.append(Deadline(text, "period" if ten in _TEN_DAYS else "date", first.isoformat(), end.isoformat()))
+    for m in _EVENT_DAYS.finditer(ntext):
+        # a campaign's days glossed after its name: (11月9日から11月15日まで) is its period, not a citation
+        mo0, d0, mo1, d1 = int(m.group(1)), int(m.group(2)), int(m.group(3) or m.group(1)), int(m.group(4))
+        if not (1 <= mo0 <= 12 and 1 <= mo1 <= 12 and 1 <= d0 <= calendar.monthrange(2023, mo0)[1]
+                and 1 <= d1 <= calendar.monthrange(2023, mo1)[1]):
+            continue
+        y0 = year if mo0 >= month - 1 else year + 1
+        y1 = y0 + ((mo1, d1) < (mo0, d0))
+        out.append(Deadline(m.group(0).strip("()（）"), "period", date(y0, mo0, d0).isoformat(), date(y1, mo1, d1).isoformat()))
     for m in _BARE_DAY.finditer(ntext):
         mo, day = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12 or not 1 <= day <= calendar.monthrange(2024, mo)[1] or _inside(cited, *m.span()):
