@@ -160,3 +160,12 @@ def test_a_campaigns_days_glossed_after_its_name(service, tmp_path: Path) -> Non
                      "みどり県防災課長\n\n秋の火災予防の取組について\n\n"
                      "　秋の全国火災予防運動（11月9日から11月15日まで）の機会等を捉えて、住民に対する注意喚起を行うこと。\n")
     assert measure_deadline(measure_with(x, "注意喚起")) == ("period", "2025-11-09", "2025-11-15")
+
+
+def test_a_period_the_opening_states(service, tmp_path: Path) -> None:
+    """An opening that says what the period is (…期間は、…から…までです) sets the period
+    the untimed measures below fall in."""
+    x = analyse_text(service, tmp_path / "doc.txt", "令和8年分の申告期における取組について\n\n令和9年1月8日\nみどり庁\n\n"
+                     "　令和8年分の申告期間は、令和9年2月16日（火）から3月15日（月）までです。\n\n"
+                     "1　相談体制\n(1) 各事務所は、相談会場への入場整理券を配付します。\n")
+    assert measure_deadline(measure_with(x, "入場整理券")) == ("period", "2027-02-16", "2027-03-15")

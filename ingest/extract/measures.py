@@ -1453,6 +1453,8 @@ def plan_period(ntext: str) -> Deadline | None:
     ('2023-04-01', '2028-03-31')
     >>> d = plan_period("春の運動実施要綱\n１　期間\n　令和7年4月6日(日)から4月15日(火)までの10日間\n"); (d.start, d.end)
     ('2025-04-06', '2025-04-15')
+    >>> d = plan_period("確定申告期間は、令和8年2月16日(月)から3月16日(月)までです。"); (d.start, d.end)
+    ('2026-02-16', '2026-03-16')
     """
     # a line that labels the period (計画期間(2024~2028年度), 計画期間:令和7年度~令和11年度), or
     # a heading that names it over the line that gives it (１　期間 / 令和7年4月6日から4月15日まで)
@@ -1470,8 +1472,10 @@ def plan_period(ntext: str) -> Deadline | None:
             or re.search(rf"[(（]\s*(?:{_PERIOD_TERM.pattern})\s*[:：]\s*([^()（）]{{4,30}})[)）]", sentence)
         if glossed and not re.search(r"とした|であった|だった", sentence) and (span := _span_in(glossed.group(1))):
             return span
-        # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした)
-        if not _PERIOD_TERM.search(sentence) or not re.search(r"とする|とします|とし[、,]|において", sentence):
+        # a sentence that sets the period (…とする / …とし、), not one that reports one (…とした),
+        # or says what the period is (確定申告期間は、令和8年2月16日から3月16日までです)
+        if not (_PERIOD_TERM.search(sentence) and re.search(r"とする|とします|とし[、,]|において", sentence)
+                or re.search(r"期間は、[^。]{6,60}まで(?:です|である)", sentence)):
             continue
         found = _inline(sentence)
         for i, d in enumerate(found):
