@@ -208,7 +208,9 @@ def start_workers(cfg: WorkerConfig) -> Workers:
 
 
 CLIENT_ATTEMPTS = 3
-_CLIENT_START_FAILED = "Starting Ray client server failed"
+# how Ray Client says the per-driver server on the head did not start (the second: its
+# proxier read a zombie process's command line, ray-project/ray#63202; seen once in CI)
+_CLIENT_START_FAILED = ("Starting Ray client server failed", "Initialization failure from server")
 
 
 @contextmanager
@@ -248,7 +250,7 @@ def _driver(address: str) -> Iterator[None]:
         t.join(CONNECT_TIMEOUT_S)
         # Ray Client starts a server process per driver on the head; that start can fail
         # for a moment (seen once in CI: "Starting Ray client server failed"): try again
-        if not (box.get("error") is not None and _CLIENT_START_FAILED in str(box["error"])
+        if not (box.get("error") is not None and any(m in str(box["error"]) for m in _CLIENT_START_FAILED)
                 and attempt + 1 < CLIENT_ATTEMPTS):
             break
         log.warning("Ray Client server did not start at %s; trying again", address)
