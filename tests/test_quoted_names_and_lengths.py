@@ -169,3 +169,14 @@ def test_a_period_the_opening_states(service, tmp_path: Path) -> None:
                      "　令和8年分の申告期間は、令和9年2月16日（火）から3月15日（月）までです。\n\n"
                      "1　相談体制\n(1) 各事務所は、相談会場への入場整理券を配付します。\n")
     assert measure_deadline(measure_with(x, "入場整理券")) == ("period", "2027-02-16", "2027-03-15")
+
+
+def test_the_earlier_of_two_limits_and_a_named_day(service, tmp_path: Path) -> None:
+    """…又は令和N年M月D日のいずれか早い日までに is due by that day at the latest; a named day
+    glossed with its date (「救急の日」（9月9日）) is that day in the document's year."""
+    x = analyse_text(service, tmp_path / "doc.txt", "みどり市救急業務実施計画\n\n令和7年4月1日\nみどり市消防本部\n\n"
+                     "1　救急の普及\n(1) 救急課は、「救急の日」（9月9日）の啓発イベントを開催する。\n"
+                     "(2) 補助事業者は、事業完了の日から起算して30日を経過した日又は令和8年2月28日のいずれか早い日までに、"
+                     "実績報告書を提出しなければならない。\n")
+    assert measure_deadline(measure_with(x, "啓発イベント")) == ("date", "2025-09-09", "2025-09-09")
+    assert measure_deadline(measure_with(x, "実績報告書")) == ("by", None, "2026-02-28")

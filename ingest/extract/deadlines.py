@@ -369,7 +369,7 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         if iso and re.match(r"から(?!起算)", t[m.end() :]):
             return Deadline(verbatim, "ongoing", iso, None, part)  # 令和7年6月1日から(運用を開始する): from then on
         if iso:
-            if re.match(r"(?:まで|までに)", t[m.end() : m.end() + 4]):
+            if re.match(r"(?:のいずれか早い日)?まで", t[m.end() : m.end() + 14]):
                 return Deadline(verbatim, "by", None, iso, part)
             if re.match(r"以降", t[m.end() : m.end() + 2]):
                 return Deadline(verbatim, "ongoing", iso, None, part)  # 令和6年4月1日以降、順次
@@ -551,7 +551,8 @@ _INLINE = re.compile(
     rf"|(?:{_ERA}{_N}年(?:\(\d{{4}}年\))?|\d{{4}}年(?:\({_ERA}{_N}年\))?){_MD}月(?:{_MD}日{_WEEKDAY})?(?:以降|以後)?"
     # a span of months (令和4年7月から令和7年6月まで), an end of month as the limit (12月末までに, 9月末を目途に)
     rf"(?:(?:から|[~〜～-])(?:{_ERA}{_N}年|\d{{4}}年)?{_MD}月(?:{_MD}日{_WEEKDAY})?|分?から(?!起算))?"
-    r"(?:末)?(?:まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
+    # (…又は令和7年2月28日のいずれか早い日までに: by that day at the latest)
+    r"(?:末)?(?:(?:のいずれか早い日)?まで(?:に)?|を目[途処]に?|を期限(?:として|とし|に))?"
     # a fiscal year printed as FY2026
     r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|(?:以降|以後)|から|中に|に)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)

@@ -1063,6 +1063,8 @@ def relative_years(ntext: str, dated: str) -> list[Deadline]:
 _BARE_MONTH = re.compile(r"(?<![年度0-9毎])([0-9]{1,2})月(上旬|中旬|下旬|末|中)?(まで(?:に)?|を目[途処]に?|に(?=[^、。]{0,30}?予定))?"
                          r"(?![0-9]|日)")
 _TEN_DAYS = {"上旬": (1, 10), "中旬": (11, 20), "下旬": (21, 31)}
+# a named day glossed with its date: 「救急の日」（9月9日）
+_NAMED_DAY = re.compile(r"(?:(?<=の日」)|(?<=の日))[(（]([0-9]{1,2})月([0-9]{1,2})日[)）]")
 # the days of a campaign glossed after its name: 秋の全国火災予防運動（11月9日から11月15日まで）
 _EVENT_DAYS = re.compile(r"(?<=運動|週間|月間|旬間|ーン|期間)[(（]([0-9]{1,2})月([0-9]{1,2})日(?:\([^()]{1,4}\))?(?:から|[~〜～])"
                          r"(?:([0-9]{1,2})月)?([0-9]{1,2})日(?:\([^()]{1,4}\))?(?:まで)?[)）]")
@@ -1083,6 +1085,8 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     [('by', '2025-06-30'), ('date', '2025-04-06')]
     >>> [(d.kind, d.start, d.end) for d in _bare_months("秋の全国火災予防運動(11月9日から11月15日まで)の機会を捉えて", 2025, 9, [(10, 27)])]
     [('period', '2025-11-09', '2025-11-15')]
+    >>> [(d.kind, d.start) for d in _bare_months("「救急の日」(9月9日)の啓発イベントを開催する。", 2025, 4, [(7, 12)])]
+    [('date', '2025-09-09')]
     """
     out = []
     for m in _BARE_MONTH.finditer(ntext):
@@ -1109,6 +1113,11 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
         y0 = year if mo0 >= month - 1 else year + 1
         y1 = y0 + ((mo1, d1) < (mo0, d0))
         out.append(Deadline(m.group(0).strip("()（）"), "period", date(y0, mo0, d0).isoformat(), date(y1, mo1, d1).isoformat()))
+    for m in _NAMED_DAY.finditer(ntext):
+        mo, day = int(m.group(1)), int(m.group(2))
+        if 1 <= mo <= 12 and 1 <= day <= calendar.monthrange(2023, mo)[1]:
+            iso = date(year if mo >= month - 1 else year + 1, mo, day).isoformat()
+            out.append(Deadline(m.group(0).strip("()（）"), "date", iso, iso))
     for m in _BARE_DAY.finditer(ntext):
         mo, day = int(m.group(1)), int(m.group(2))
         if not 1 <= mo <= 12 or not 1 <= day <= calendar.monthrange(2024, mo)[1] or _inside(cited, *m.span()):
