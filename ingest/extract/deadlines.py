@@ -201,7 +201,8 @@ def _western_year(m: re.Match[str]) -> int:
     return era_to_western(m.group(1), numeral(m.group(2))) if m.group(1) else int(m.group(3))
 
 
-def _safe_date(y: int, mo: int, d: int) -> str | None:
+def safe_date(y: int, mo: int, d: int) -> str | None:
+    """The day as ISO 8601, or None where there is no such day (2月30日, 2023年2月29日)."""
     try:
         return date(y, mo, d).isoformat()
     except ValueError:
@@ -251,6 +252,25 @@ def _duration(number: str, unit: str) -> str:
 
 
 _SEASONS = {"春": (3, 5), "夏": (6, 8), "秋": (9, 11), "冬": (12, 2)}  # first and last month
+
+
+def _season(verbatim: str, part: str | None, y: int, name: str, rest: str, fiscal: bool) -> Deadline:
+    """A season of year ``y`` (冬: December to February), as a period, a limit (…まで) or a
+    start (…以降; in a fiscal year also …から).  A fiscal year's spring is its April and May
+    (its March is the next calendar year's).
+
+    >>> [(d.start, d.end) for d in (_season("", None, 2023, "春", "", True), _season("", None, 2023, "冬", "", False))]
+    [('2023-04-01', '2023-05-31'), ('2023-12-01', '2024-02-29')]
+    """
+    a, b = _SEASONS[name]
+    if fiscal and a <= 3:
+        a = 4
+    first, last = f"{y}-{a:02d}-01", _month_end(y + (b < a), b)
+    if rest.startswith("まで"):
+        return Deadline(verbatim, "by", None, last, part)
+    if rest.startswith(("以降", "から") if fiscal else ("以降",)):
+        return Deadline(verbatim, "ongoing", first, None, part)
+    return Deadline(verbatim, "period", first, last, part)
 
 
 # a calendar year a span starts from, right before its end (令和6年から + 令和8年3月31日まで)
@@ -324,15 +344,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
                 return Deadline(verbatim, "ongoing", part_first, None, part)
             return Deadline(verbatim, "period", part_first, part_last, part)
         season = re.match(r"の?(春|夏|秋|冬)(?:頃|ごろ)?", after)
-        if season:  # 令和5年度秋頃を目途に: the season's months in that fiscal year (冬: December to February)
-            a_mo, b_mo = _SEASONS[season.group(1)]
-            first, last = f"{y + (a_mo <= 3)}-{a_mo:02d}-01", _month_end(y + (b_mo <= 3), b_mo)
-            rest = after[season.end() :]
-            if rest.startswith("まで"):
-                return Deadline(verbatim, "by", None, last, part)
-            if rest.startswith(("以降", "から")):
-                return Deadline(verbatim, "ongoing", first, None, part)
-            return Deadline(verbatim, "period", first, last, part)
+        if season:  # 令和5年度秋頃を目途に: the season's months in that fiscal year
+            return _season(verbatim, part, y, season.group(1), after[season.end() :], fiscal=True)
         # 末 (not 末時点 / 末現在, a statistic's date), まで, 内まで: by the year's last day
         # (年度内に, like 年度中に, is within the year)
         if re.match(r"末(?!時点|現在|の時点)|まで|内まで", after):
@@ -357,13 +370,13 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             y, mo, d = int(m.group(5)), int(m.group(6)), int(m.group(7))
         else:
             y, mo, d = int(m.group(8)), int(m.group(9)), int(m.group(10))
-        iso = _safe_date(y, mo, d)
+        iso = safe_date(y, mo, d)
         if iso and (y0 := _since_year(t, m.start(), y)):
             return Deadline(verbatim, "period", f"{y0}-01-01", iso, part)  # 令和6年から令和8年3月31日まで
         if iso and (to := _DAY_TO.match(t, m.end())):
             # 令和8年2月16日から3月16日まで: a span of days (the second in the first's year, or the next)
             y1 = _western_year(to) if (to.group(1) or to.group(3)) else y + ((int(to.group(4)), int(to.group(5))) < (mo, d))
-            last = _safe_date(y1, int(to.group(4)), int(to.group(5)))
+            last = safe_date(y1, int(to.group(4)), int(to.group(5)))
             if last and last >= iso:
                 return Deadline(verbatim, "period", iso, last, part)
         if iso and re.match(r"から(?!起算)", t[m.end() :]):
@@ -447,21 +460,14 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
             if re.match(r"(?:末|頃|ごろ|内)?まで|末(?:を)?(?:目途|目処|めど)", after):
                 return Deadline(verbatim, "by", None, f"{y}-12-31", part)  # 令和7年までに, 2030年頃までに
             season = re.match(r"(?:の)?(春|夏|秋|冬)(頃|ごろ)?", after)
-            if season:  # 令和5年夏: the season's months (冬: December to February)
-                a, b = _SEASONS[season.group(1)]
-                first, last = f"{y}-{a:02d}-01", _month_end(y + (b < a), b)
-                rest = after[season.end() :]
-                if rest.startswith("まで"):
-                    return Deadline(verbatim, "by", None, last, part)  # 令和8年夏頃までに
-                if rest.startswith("以降"):
-                    return Deadline(verbatim, "ongoing", first, None, part)
-                return Deadline(verbatim, "period", first, last, part)
+            if season:  # 令和5年夏, 令和8年夏頃までに: the season's months
+                return _season(verbatim, part, y, season.group(1), after[season.end() :], fiscal=False)
             if re.match(r"以降|から(?!.*まで)", after):
                 return Deadline(verbatim, "ongoing", f"{y}-01-01", None, part)  # 令和6年以降
             return Deadline(verbatim, "period", f"{y}-01-01", f"{y}-12-31", part)
     if ref_year:
         m2 = re.search(r"(\d{1,2})月(\d{1,2})日", t)
-        if m2 and (iso := _safe_date(ref_year, int(m2.group(1)), int(m2.group(2)))):
+        if m2 and (iso := safe_date(ref_year, int(m2.group(1)), int(m2.group(2)))):
             return Deadline(verbatim, "date", iso, iso, part)
     return Deadline(verbatim, "unknown", None, None, part)
 
