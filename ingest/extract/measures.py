@@ -13,6 +13,7 @@ expressions in its text.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
 import unicodedata
@@ -30,6 +31,7 @@ from policygraph.ingest.extract.deadlines import (
     is_deadline_bracket,
     normalise,
     parse_bracket,
+    safe_date,
 )
 from policygraph.ingest.normalise import compact
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
@@ -130,7 +132,7 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
             while (m := _WRAPPED_CELL.match(text, end)) is not None:
                 end = m.end()
             yield Unit(sec, sec.start, end, row=head)
-        for unit in _units(text, [sec], preamble):
+        for unit in _units(text, sec, preamble):
             at = unit.lead if unit.lead is not None else unit.start
             if head is not None and at < end:
                 continue
@@ -143,24 +145,24 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
 _WRAPPED_CELL = re.compile(r"\n[ \u3000]+[^\s\u3000。]+(?:[ ][^\s\u3000。]+)*(?=\n|$)")
 
 
-def _units(text: str, sections: list[Section], preamble: bool) -> Iterator[Unit]:
-    for sec in sections:
-        cursor = sec.start
-        for x, y in tables.blocks(text, sec.start, sec.end):
-            if x > cursor:
-                yield from _section_units(text, _piece(sec, cursor, x), whole=False, heading=cursor == sec.start,
-                                          preamble=preamble)
-            for row in tables.rows(text, x, y):
-                items = tables.year_items(row, text)
-                if len(items) >= 2:  # a roadmap's row with an item in each of several years:
-                    for cx, cy, header in items:  # each cell is a measure (annotation.md, issue 17)
-                        yield Unit(sec, cx, cy, row=row, cell=header)
-                else:
-                    yield Unit(sec, row.start, row.end, row=row)
-            cursor = y
-        if cursor < sec.end:
-            yield from _section_units(text, _piece(sec, cursor, sec.end), whole=cursor == sec.start,
-                                      heading=cursor == sec.start, preamble=preamble)
+def _units(text: str, sec: Section, preamble: bool) -> Iterator[Unit]:
+    """The units of one section: each row of its tables, and the units of the text around them."""
+    cursor = sec.start
+    for x, y in tables.blocks(text, sec.start, sec.end):
+        if x > cursor:
+            yield from _section_units(text, _piece(sec, cursor, x), whole=False, heading=cursor == sec.start,
+                                      preamble=preamble)
+        for row in tables.rows(text, x, y):
+            items = tables.year_items(row, text)
+            if len(items) >= 2:  # a roadmap's row with an item in each of several years:
+                for cx, cy, header in items:  # each cell is a measure (annotation.md, issue 17)
+                    yield Unit(sec, cx, cy, row=row, cell=header)
+            else:
+                yield Unit(sec, row.start, row.end, row=row)
+        cursor = y
+    if cursor < sec.end:
+        yield from _section_units(text, _piece(sec, cursor, sec.end), whole=cursor == sec.start,
+                                  heading=cursor == sec.start, preamble=preamble)
 
 
 def _in_statute(sec: Section) -> bool:
@@ -540,7 +542,9 @@ def _sentences(norm_text: str) -> list[str]:
     return [s for s in re.split(r"(?<=。)", flat) if s.strip()]
 
 
-_LEADS_INTO_LIST = re.compile(r"(?:次|以下|下記)(?:の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?(?:を|に)|について)"
+# what a list of measures is called where a statement introduces it (次の取組, 以下の措置)
+_LISTED = r"取組|措置|施策|事項|事業|対策"
+_LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について)"
                               r"[^。]{0,30}?。?$")
 # a note that explains the text (（注）…欄の「継続」は…を示す。), not one that commits (※ …毎年度…報告する。)
 _EXPLAINING_NOTE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?"
@@ -627,6 +631,7 @@ def extract_measures(
     owners = {} if statute else heading_actors(text, sections, mentions, entity_types)
     everyone = [] if statute else preface_actors(text, mentions, entity_types)
     addressee = ([], None) if statute else notice_addressee(text, norm, sections, mentions, entity_types)
+    agencies = _agencies_in(mentions, entity_types, 0, len(text))  # (for the topic a subjectless unit continues)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
         ntext = norm(a, b)
@@ -657,11 +662,11 @@ def extract_measures(
             # a sentence without a subject continues the last one's), else the one the preface
             # says carries out every measure (本計画に掲げる施策は、…が実施する)
             actors = list(_under_heading(owners, unit.section.path)
-                          or (unit.bullet is None and _topic_before(text, unit.section.start, a, mentions, entity_types))
+                          or (unit.bullet is None and _topic_before(text, unit.section.start, a, agencies))
                           or everyone
                           # (prose goes on about its last topic across sections: a white paper's chapter
                           # on one ministry's measures)
-                          or (_topic_before(text, 0, a, mentions, entity_types)
+                          or (_topic_before(text, 0, a, agencies)
                               if unit.bullet is None and unit.row is None and not _LEAD_MARKER.match(ntext)
                               and not _CELLS_AS_TEXT.search(ntext.split("\n", 1)[0]) else []))
         inside = [m for m in mentions if a <= m.start and m.end <= b]
@@ -819,10 +824,14 @@ def _labelled(passage: Passage, a: int, b: int, mentions: list[Mention], entity_
 _TOPIC_AFTER = re.compile(r"(?:\s*[(（][^()（）]{0,40}[)）])?(?:は|では|においては|においても|でも)[、,]?")
 
 
-def _topic_before(text: str, start: int, end: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+def _topic_before(text: str, start: int, end: int, agencies: list[Mention]) -> list[str]:
     """The agency (or agencies joined with 及び / と / 、) last made the topic of a sentence
-    between ``start`` and ``end``: whom a sentence that names no one goes on about."""
-    named = _agencies_in(mentions, entity_types, start, end)
+    between ``start`` and ``end``: whom a sentence that names no one goes on about.
+    ``agencies``: the document's (or a span's) agency mentions in printed order
+    (:func:`_agencies_in`), found once, not for every unit that asks."""
+    lo = bisect.bisect_left(agencies, start, key=lambda m: m.start)
+    hi = bisect.bisect_right(agencies, end, key=lambda m: m.start)
+    named = [m for m in agencies[lo:hi] if m.end <= end]
     for i in range(len(named) - 1, -1, -1):
         m = named[i]
         if _TOPIC_AFTER.match(text, m.end):
@@ -1088,12 +1097,15 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     >>> [(d.kind, d.start) for d in _bare_months("「救急の日」(9月9日)の啓発イベントを開催する。", 2025, 4, [(7, 12)])]
     [('date', '2025-09-09')]
     """
+    def in_year(mo: int) -> int:  # (the month before the document's still counts as its year)
+        return year if mo >= month - 1 else year + 1
+
     out = []
     for m in _BARE_MONTH.finditer(ntext):
         mo, ten, limit = int(m.group(1)), m.group(2), m.group(3)
         if not 1 <= mo <= 12 or _inside(cited, *m.span()) or not (ten or limit):
             continue  # (a bare 6月 is no time the text sets: 6月に実施した)
-        y = year if mo >= month - 1 else year + 1
+        y = in_year(mo)
         last = date(y, mo, calendar.monthrange(y, mo)[1])
         first, end = date(y, mo, 1), last
         if ten in _TEN_DAYS:
@@ -1107,25 +1119,18 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     for m in _EVENT_DAYS.finditer(ntext):
         # a campaign's days glossed after its name: (11月9日から11月15日まで) is its period, not a citation
         mo0, d0, mo1, d1 = int(m.group(1)), int(m.group(2)), int(m.group(3) or m.group(1)), int(m.group(4))
-        if not (1 <= mo0 <= 12 and 1 <= mo1 <= 12 and 1 <= d0 <= calendar.monthrange(2023, mo0)[1]
-                and 1 <= d1 <= calendar.monthrange(2023, mo1)[1]):
-            continue
-        y0 = year if mo0 >= month - 1 else year + 1
-        y1 = y0 + ((mo1, d1) < (mo0, d0))
-        out.append(Deadline(m.group(0).strip("()（）"), "period", date(y0, mo0, d0).isoformat(), date(y1, mo1, d1).isoformat()))
+        y0 = in_year(mo0)
+        since, until = safe_date(y0, mo0, d0), safe_date(y0 + ((mo1, d1) < (mo0, d0)), mo1, d1)
+        if since and until:
+            out.append(Deadline(m.group(0).strip("()（）"), "period", since, until))
     for m in _NAMED_DAY.finditer(ntext):
-        mo, day = int(m.group(1)), int(m.group(2))
-        if 1 <= mo <= 12 and 1 <= day <= calendar.monthrange(2023, mo)[1]:
-            iso = date(year if mo >= month - 1 else year + 1, mo, day).isoformat()
+        mo = int(m.group(1))
+        if iso := safe_date(in_year(mo), mo, int(m.group(2))):
             out.append(Deadline(m.group(0).strip("()（）"), "date", iso, iso))
     for m in _BARE_DAY.finditer(ntext):
-        mo, day = int(m.group(1)), int(m.group(2))
-        if not 1 <= mo <= 12 or not 1 <= day <= calendar.monthrange(2024, mo)[1] or _inside(cited, *m.span()):
+        mo = int(m.group(1))
+        if _inside(cited, *m.span()) or not (iso := safe_date(in_year(mo), mo, int(m.group(2)))):
             continue
-        y = year if mo >= month - 1 else year + 1
-        if mo == 2 and day == 29 and not calendar.isleap(y):
-            continue
-        iso = date(y, mo, day).isoformat()
         out.append(Deadline(m.group(0), "by", None, iso) if m.group(3).startswith("まで") else Deadline(m.group(0), "date", iso, iso))
     return out
 
@@ -1355,7 +1360,7 @@ def _lead_topic(text: str, a: int, b: int, mentions: list[Mention], entity_types
     body = text[a:b].strip()
     if not body or len(body) > 300 or not body.endswith("。") or body.count("。") > 1 or not _INTRODUCES_LIST.search(body):
         return []
-    return _topic_before(text, a, b, mentions, entity_types)
+    return _topic_before(text, a, b, _agencies_in(mentions, entity_types, a, b))
 
 
 def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
@@ -1506,7 +1511,7 @@ def _cut(text: str, a: int, b: int) -> int:
 
 
 # a statement that introduces the list under it (…、次の取組を行う。 / 以下の措置を講ずる。)
-_INTRODUCES_LIST = re.compile(r"(?:次|以下|下記)の[^。]{0,12}?(?:とおり|取組|措置|施策|事項|事業|対策)")
+_INTRODUCES_LIST = re.compile(rf"(?:次|以下|下記)の[^。]{{0,12}}?(?:とおり|{_LISTED})")
 
 
 # the addressee a request turns to (各都道府県におかれては、…お願いする): the one who acts

@@ -333,7 +333,7 @@ def _quoted_names(doc: Doc) -> list[Span]:
         if name.endswith(EXCLUDED_TAILS) or name in GENERIC_SYSTEMS:
             continue
         span = doc.char_span(a, b, alignment_mode="expand")
-        if span is not None and len(span) == 1 and span[0].tag_.startswith("名詞-普通名詞") \
+        if span is None or len(span) == 1 and span[0].tag_.startswith("名詞-普通名詞") \
                 and re.fullmatch(r"[\u30a1-\u30fa\u30fc]+", name):
             continue  # 「データ」, 「セキュリティ」: a common word in quotes
         # (an edition's year or version after the head: 「AI戦略 2022」 is a strategy)
@@ -342,9 +342,7 @@ def _quoted_names(doc: Doc) -> list[Span]:
             if _kind_only(head_label, head, name):
                 continue
             label = head_label
-        span = doc.char_span(a, b, label=label, alignment_mode="expand")
-        if span is not None:
-            out.append(span)
+        out.append(Span(doc, span.start, span.end, label=label))
     return out
 
 
