@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from analysed_text import measure_deadline, measure_with
+from analysed_text import analyse_text, measure_deadline, measure_with
 
 from policygraph.ingest.extract.tables import actor_cells, blocks, column_fiscal_year, rows, time_cells
 from policygraph.ingest.pipeline import analyse
@@ -23,12 +23,6 @@ pytestmark = pytest.mark.slow
 BLIND = Path(__file__).parent / "data" / "blind" / "docs"
 FORM = BLIND / "jimurenraku_mhlw_mf_saibou_sakusei_youryou_h25.pdf"
 SLIDES = BLIND / "slides_digital_seisei_ai_chotatsu_guideline_gaiyou.pdf"
-
-
-def _analyse(service, path: Path, text: str):
-    path.write_text(text, encoding="utf-8")
-    [x] = analyse([read_file(path)], service.analyzer)
-    return x
 
 
 def test_pdf_page_in_a_custom_encoded_font_is_read_with_pdfplumber() -> None:
@@ -108,7 +102,7 @@ def test_roadmap_columns_give_deadline_and_actor(service, tmp_path: Path) -> Non
 <tr><td>1</td><td>道路交通法</td><td>警察庁</td><td>令和5年3月、通達を発出した。</td><td>令和４年度１月～３月</td></tr>
 </table>
 </main></body></html>"""
-    x = _analyse(service, tmp_path / "roadmap.html", html)
+    x = analyse_text(service, tmp_path / "roadmap.html", html)
     labels = {e.key: e.label for e in x.entities}
 
     def measure(word: str):
@@ -174,7 +168,7 @@ def test_article_split_keeps_a_root(service) -> None:
 
 
 def test_amended_law_is_the_same_law(service, tmp_path: Path) -> None:
-    x = _analyse(service, tmp_path / "amend.txt",
+    x = analyse_text(service, tmp_path / "amend.txt",
                  "第一条 個人情報保護法は、次のとおりとする。\n\n"
                  "第二条 第五十条改正後個人情報保護法第二十七条第二項の規定により届け出なければならない。\n")
     laws = [e for e in x.entities if e.type == "Law"]
@@ -192,7 +186,7 @@ def test_tables_dumped_as_text_are_read_by_their_columns(service, tmp_path: Path
     cell wrapped onto the next line: each item is a measure whose actor is its 担当 cell
     and whose deadline its milestone's (●) column gives, carried on by arrows; a table of
     who and when spaced by single spaces reads its 主体 and 時期 cells."""
-    x = _analyse(service, tmp_path / "roadmap.txt", "みどり技術の普及に向けた工程表\n\n令和7年3月\nみどり庁\n\n"
+    x = analyse_text(service, tmp_path / "roadmap.txt", "みどり技術の普及に向けた工程表\n\n令和7年3月\nみどり庁\n\n"
                  "　みどり庁は、下表の工程に沿って施策を講ずる。\n"
                  "　（●：実施・開始時期　→：継続実施）\n\n"
                  "取組事項　担当　令和7年度　令和8年度　令和9年度　令和10年度以降\n\n"
@@ -208,7 +202,7 @@ def test_tables_dumped_as_text_are_read_by_their_columns(service, tmp_path: Path
     assert measure_deadline(measure_with(x, "●運用開始")) == ("fiscal_year", "2027-04-01", "2028-03-31")
     m = measure_with(x, "●認定開始")
     assert [e.label for e in x.entities if e.key in m.actors] == ["普及推進課"] and "運用" in m.text
-    y = _analyse(service, tmp_path / "plan.txt", "みどり県観光アクションプラン\n\n"
+    y = analyse_text(service, tmp_path / "plan.txt", "みどり県観光アクションプラン\n\n"
                  "プロジェクト1　誘客の強化\n取組 主体 時期\n"
                  "①旅行博への 県（観光振興課） R7～R8\n　出展\n"
                  "②観光案内板 市町村 随時\n　の整備\n"
