@@ -697,7 +697,9 @@ def extract_measures(
                                                     heading or (period if default is titled and _duty(ntext) else default),
                                                     footnote_deadlines(text, a, b, notes, norm),
                                                     aspect=preface is None and heading is None,
-                                                    dated=None if statute else dated)
+                                                    dated=None if statute else dated,
+                                                    year_of=titled.start if titled and titled.kind == "fiscal_year"
+                                                    else None)
                           or untimed(ntext)), effective),
             )
         )
@@ -708,7 +710,7 @@ def extract_measures(
 # …に取り組む, …の充実を図る) or a duty (…ものとする, …に努める)
 _CONTINUING = re.compile(r"(?:(?:推進|促進|加速|継続|充実|強化|普及|徹底)(?:する|します)|(?:進め|努め)(?:る|ます)|図る|図ります"
                          r"|取り組む|取り組みます|運営する|(?<!こと)とする|なければならない|こと|[てで]いく|[てで]いきます"
-                         rf"|{_UNDER_WAY})。?$")
+                         rf"|{_UNDER_WAY}|(?:支援|実施|運営|提供|補助|助成|促進|展開)し[てで]い(?:る|ます))。?$")
 # a request of a notice (…周知いただくようお願いします): something asked for once
 _REQUEST = re.compile(rf"(?:{_ASKED}|お願いしたい|願いたい)。?$")
 _SCHEDULED_SHARE = 0.1
@@ -727,7 +729,9 @@ def _unscheduled(measures: list[Measure]) -> list[Measure]:
         flat = unicodedata.normalize("NFKC", m.text)
         if (len(m.deadlines) == 1 and m.deadlines[0].kind == "ongoing" and not m.deadlines[0].text
                 and not any(is_deadline_bracket(_inner(b)) for b in _BRACKET.finditer(flat))):
-            last = _sentences(flat)[-1:] or [""]
+            # (its commitment, not a note after it: …周知を図ること。なお、…)
+            said = _sentences(flat)
+            last = [x for x in said if not x.lstrip().startswith("なお")][-1:] or said[-1:] or [""]
             ends = re.sub(r"[【\[].*$", "", last[0]).rstrip()
             request = bool(_REQUEST.search(ends)) and not re.search(r"留意|努め|徹底|遵守", ends)
             if request or (scheduled and not _CONTINUING.search(ends) and not _OBLIGATION.search(ends)
@@ -919,8 +923,9 @@ _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
 _ONGOING_WORDS = re.compile(
     r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力"
     r"|活用|運用|開催|整備|対応|確保|提供|充実|改善|把握|確認|点検|公表|展開|維持|育成|働きかけ|注視|検証|促進|要請))"
-    r"|年[0-9０-９一二三四]回(?:以上|程度)?|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
+    r"|年[0-9０-９一二三四]回(?:以上|程度)?|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象|作成|整備|策定|更新|見直|行))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
 )
+_FREQUENCY = re.compile(r"年[0-9０-９一二三四]回(?:以上|程度)?")
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
 _ONGOING_ASPECT = re.compile(r"(?:推進|実施|継続|検討|取り組|取組|進め|強化|支援|推し進め|改善|充実|活用|整備|見直)"
@@ -991,13 +996,15 @@ def untimed(ntext: str) -> tuple[Deadline, ...]:
 
 
 def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[Deadline] = (),
-                 aspect: bool = True, dated: str | None = None) -> list[Deadline]:
+                 aspect: bool = True, dated: str | None = None, year_of: str | None = None) -> list[Deadline]:
     """【…】 blocks with their parts; else time expressions in the text (dates inside
     parentheses are citations, not deadlines); else a date the measure's footnote sets
     (``noted``: …2023年版⁵に… / ⁵ 令和5年3月公表予定。); else 引き続き → ongoing, and, when
     ``aspect`` (the default is a plan's period, not a deadline its preface states), a
     closing continuing aspect (取り組んでいく); else the document's general deadline
-    (``default``).  ``dated``: the document's date (ISO), which 本年度 / 来年度 count from."""
+    (``default``).  ``dated``: the document's date (ISO), which 本年度 / 来年度 count from;
+    without it, ``year_of``: a day of the fiscal year the document's title names (年度末までに
+    in 令和10年度実施計画 is the end of that year)."""
     ntext = ntext.replace("**", "")  # (Markdown's bold: **令和7年度末まで**に)
     found: list[Deadline] = []
     for m in _BRACKET.finditer(ntext):
@@ -1007,13 +1014,16 @@ def deadlines_of(ntext: str, default: Deadline | None = None, noted: Sequence[De
         found.extend(_refine(d) for d in parse_bracket(inner))
     if found:
         return found
-    inline = _inline(ntext, dated) + (relative_years(ntext, dated) if dated else [])
+    own = dated or year_of
+    inline = _inline(ntext, dated) + (relative_years(ntext, own) if own else [])
     if inline:
         return [_refine(d) for d in inline]
     if noted:
         return list(noted)
     flat = re.sub(r"\s", "", ntext)  # (a PDF line may break 取り組\nんでいく)
     word = _ONGOING_WORDS.search(flat) or (_ONGOING_ASPECT.search(flat) if aspect or default is None else None)
+    if word and default is not None and default.kind == "fiscal_year" and _FREQUENCY.fullmatch(word.group(0)):
+        return [default]  # 年2回開催する in the plan of 2025年度: how often within that year
     if word:
         return [Deadline(word.group(0), "ongoing")]
     return [default] if default else []
@@ -1147,9 +1157,20 @@ def _inline(ntext: str, dated: str | None = None) -> list[Deadline]:
     追加した: a dated milestone of the measure); a bare month otherwise records history."""
     cited = _cited(ntext) + [m.span() for m in _BRACKET.finditer(ntext) if SOURCE_LABEL.search(_inner(m))]
     out = []
-    for a, b, d in find_deadlines(ntext):
-        if _inside(cited, a, b):
+    found = [x for x in find_deadlines(ntext) if not _inside(cited, x[0], x[1])]
+    dated_events = {i + 1 for i, (x, y) in enumerate(zip(found, found[1:], strict=False))
+                    if x[2].kind == "date" and y[2].kind == "relative" and y[2].event
+                    and ntext[x[1] : y[0]] == "の"}  # 令和7年11月の「…月間」において: the month the event is in
+    for i, (a, b, d) in enumerate(found):
+        if i in dated_events:
             continue
+        if i + 1 in dated_events:
+            out.append(d)
+            continue
+        if _reported_clause(ntext, b) and not (d.kind == "date" and d.start == d.end):
+            continue  # 2022年度から…を対象に加えており、引き続き…: the time of a report beside the
+            # commitment (a full calendar date stays: 令和5年3月1日に通知を発出し、…ところであり、引き続き… is a
+            # dated milestone of the measure, as a sentence that reports it alone is)
         if (d.kind == "date" and d.start != d.end and not _DUE.match(ntext[b : b + 8]) and not _DUE_IN.search(d.text)
                 and not (_planned_for(ntext, b) and not (dated and (d.end or "") < dated))):
             continue  # a bare month (令和4年12月に…された) records history; a full date is a milestone
@@ -1163,6 +1184,27 @@ def _inline(ntext: str, dated: str | None = None) -> list[Deadline]:
             d = _with_event(d, ntext[max(0, a - 40) : a])
         out.append(d)
     return out
+
+
+# a clause that reports what was or is being done, and a commitment after it in the same
+# sentence (…を対象に加えており、引き続き…を支援していく / …を強化したところであり、引き続き…)
+_REPORT_CLAUSE = re.compile(r"(?<!こととし)(?<!予定し)(?<!目指し)(?<!見込んで)(?<!考えて)[てで]おり、"
+                            r"|(?:した|された|れた|った|いた)ところであり、")
+
+
+def _reported_clause(ntext: str, b: int) -> bool:
+    """Whether the time ending at ``b`` belongs to a clause that reports (…を加えており、 /
+    …したところであり、) and the sentence goes on to something else: the time of the report,
+    not of the commitment after it (annotation.md).
+
+    >>> t = "2022年度から対象に加えており、引き続き支援していく。"
+    >>> _reported_clause(t, 7), _reported_clause("令和8年度までに整備することとしており、順次進める。", 8)
+    (True, False)
+    """
+    end = ntext.find("。", b)
+    end = len(ntext) if end < 0 else end
+    m = _REPORT_CLAUSE.search(ntext, b, end)
+    return m is not None and bool(ntext[m.end() : end].strip())
 
 
 # a sentence that commits to a thing to come (…を策定する。, …を開始する予定である。)
@@ -1277,7 +1319,19 @@ def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -
             for d in _inline(norm(sec.start, sec.end)):
                 if d.kind in ("promptly", "fiscal_year", "by"):
                     return d
+    # the sentence of an untitled opening that leads into the list below it (…令和9年度までの
+    # 取組を着実に進めることとし、当面、以下の措置を講ずる。): its time is the list's
+    for sec in sections[:1]:
+        if not sec.path:
+            for sentence in re.split(r"(?<=。)", norm(sec.start, sec.end)):
+                if _INTO_LIST.search(sentence):
+                    timed = [d for d in _inline(sentence) if d.kind in ("fiscal_year", "by", "period")]
+                    if timed:
+                        return timed[-1]
     return None
+
+
+_INTO_LIST = re.compile(r"(?:次|以下|下記)の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?を")
 
 
 # a budget document's own fiscal year, in its title: 令和4年度概算要求, 令和5年度予算(案)の概要
