@@ -282,6 +282,7 @@ def definition_merges(docs: list[Any],
     collectives: list[tuple[str, list[str]]] = []
     for doc in docs:
         ents = sorted((e for e in doc.ents if e.label_.startswith("PG_")), key=lambda e: e.start_char)
+        _role_definitions(doc.text, ents, table)
         for m in _DEFINITION.finditer(doc.text):
             term = m.group(1)
             end = m.start()
@@ -310,6 +311,52 @@ def definition_merges(docs: list[Any],
                 continue
             collectives.append((term, list(dict.fromkeys(keys))))
     return _collect(collectives, table)
+
+
+# a secretariat named by its organ: 事務局（鶴見原市都市政策課）から…, 事務局：厚生労働省老健局、…
+_SECRETARIAT = re.compile(r"事務局[ \t\u3000]*[（(:：][ \t\u3000]*")
+# a notice's sender, the line after its addressee lines (…殿 / …御中): 消防庁予防課長
+_ADDRESSEE_END = re.compile(r"(?:殿|御中)[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*([^\n]{2,60}?)[ \t\u3000]*(?:\n|$)")
+_UNIT_WORDS = ("センター", "本部", "課", "室", "局", "部", "庁", "省", "所")
+
+
+def _role_definitions(text: str, ents: list[Any], table: Any) -> None:
+    """Words a document uses for an organ it names once: 事務局 for the organ glossed after
+    it (事務局（…課）, 事務局：…局), and 当課 / 当庁 / 当省 for the notice's sender (the line
+    after its addressee: 消防庁予防課長 → 当課, and 当庁 for 消防庁)."""
+    for m in _SECRETARIAT.finditer(text):
+        first = next((e for e in ents if e.start_char == m.end()), None)
+        key = _key_of(table, first) if first is not None else None
+        if key and table.entities[key].type == "Agency":
+            table.defined.setdefault("事務局", key)
+    sender = _ADDRESSEE_END.search(text)
+    if sender is None:
+        return
+    line = sender.group(1)
+    inside = [e for e in ents if sender.start(1) <= e.start_char and e.end_char <= sender.end(1)]
+    if len(inside) != 1 or re.sub(r"(?:の)?長$|[ \t\u3000]", "", line) != inside[0].text:
+        return
+    key = _key_of(table, inside[0])
+    if not key or table.entities[key].type != "Agency":
+        return
+    label = inside[0].text
+    for unit in _UNIT_WORDS:
+        at = label.rfind(unit)
+        if at < 0:
+            continue
+        if at + len(unit) == len(label):
+            table.defined.setdefault("当" + unit, key)
+            continue
+        parent = _key_of_name(table, label[: at + len(unit)])  # 当庁 in a notice of 消防庁予防課
+        if parent:
+            table.defined.setdefault("当" + unit, parent)
+
+
+def _key_of_name(table: Any, name: str) -> str | None:
+    for k, e in table.entities.items():
+        if e.type == "Agency" and (name == e.label or name in e.aliases):
+            return str(k)
+    return None
 
 
 def _collect(collectives: list[tuple[str, list[str]]], table: Any) -> dict[str, str]:

@@ -634,6 +634,8 @@ def extract_measures(
     agencies = _agencies_in(mentions, entity_types, 0, len(text))  # (for the topic a subjectless unit continues)
     for unit in units(text, sections):
         a, b = unit.start, min(unit.end, _cut(text, unit.start, unit.end))
+        ki = _KI_LINE.search(text, a, b)  # (a notice's 記, on its own line, opens the items below)
+        b = ki.start() if ki and ki.start() > a else b
         ntext = norm(a, b)
         pp = _passage_at(parsed, a)
         if pp is None:
@@ -1556,6 +1558,9 @@ def plan_period(ntext: str) -> Deadline | None:
     return None
 
 
+_KI_LINE = re.compile(r"\n[ \t\u3000]*記[ \t\u3000]*(?:\n\s*)?$")
+
+
 def _cut(text: str, a: int, b: int) -> int:
     if b - a <= MAX_TEXT:
         return b
@@ -1569,6 +1574,7 @@ _INTRODUCES_LIST = re.compile(rf"(?:次|以下|下記)の[^。]{{0,12}}?(?:と�
 
 
 # the addressee a request turns to (各都道府県におかれては、…お願いする): the one who acts
+_SECOND_PERSON = re.compile(r"貴(?:職|殿|官|課|部|局|室|所|庁|団体|機関|会|社)")
 _ADDRESSED = re.compile(r"(?:^|[、。\s])([^\s、。「」()]{2,30}?)におかれ(?:まして|て)(?:は|も)")
 
 
@@ -1578,13 +1584,36 @@ def _addressed(ntext: str, mentions: list[Mention]) -> tuple[list[str], str | No
 
     >>> _addressed("ついては、各都道府県におかれては、周知をお願いする。", [])
     ([], '各都道府県')
+    >>> _addressed("貴職におかれては、留意されるとともに、各市長におかれては、周知をお願いする。", [])
+    ([], '各市長')
     """
-    m = _ADDRESSED.search(ntext)
+    # (the reader addressed as 貴職 / 貴殿 names no one: the next addressee named, else the
+    # notice's addressee lines)
+    m = next((x for x in _ADDRESSED.finditer(ntext) if not _SECOND_PERSON.fullmatch(x.group(1))), None)
     if m is None:
         return [], None
     words = m.group(1)
-    keys = _unique(x.entity for x in mentions if x.surface and x.surface in words)
+    keys = _naming_all(words, mentions)
     return (keys, None) if keys else ([], words)
+
+
+def _naming_all(words: str, mentions: list[Mention]) -> list[str]:
+    """The agencies that ``words`` name, when their names make up the words (各都道府県警察の長,
+    警察庁及び総務省); none when a name is only part of a longer title (都道府県 in
+    各都道府県消防防災主管部長: that title is a generic addressee, as printed).
+
+    >>> from policygraph.core.records import Mention as M
+    >>> m = [M(entity="prefectures", surface="都道府県", start=0, end=0, passage_id="p")]
+    >>> _naming_all("各都道府県の長", m), _naming_all("各都道府県消防防災主管部長", m)
+    (['prefectures'], [])
+    """
+    named = [x for x in mentions if x.surface and x.surface in words]
+    rest = words
+    for x in sorted(named, key=lambda x: -len(x.surface or "")):
+        rest = rest.replace(x.surface or "", "")
+    if re.sub(r"各|の長|長|及び|並びに|[・、\s]", "", rest):
+        return []
+    return _unique(x.entity for x in named)
 
 
 # an instruction or a request to the reader: …すること, …されたい, …をお願いします, …してください
@@ -1614,7 +1643,8 @@ def notice_addressee(text: str, norm: Callable[[int, int], str], sections: list[
         keys = _unique(m.entity for m in inside if x <= m.start and m.end <= y)
         return (keys, None) if keys else ([], req.group(1).strip())
     lines = list(_ADDRESSEE_LINE.finditer(text, a, b))
-    keys = _unique(m.entity for m in inside for ln in lines if ln.start(1) <= m.start and m.end <= ln.end(1))
+    keys = _unique(k for ln in lines for k in _naming_all(
+        ln.group(1), [m for m in inside if ln.start(1) <= m.start and m.end <= ln.end(1)]))
     if keys:
         return keys, None
     return ([], lines[0].group(1).strip()) if lines else ([], None)

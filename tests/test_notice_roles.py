@@ -1,0 +1,51 @@
+"""Who acts in a notice or minutes where the text names the organ once and then only its
+role (issue 17, stop 28): 事務局 glossed with its organ, 当課 / 当庁 for the notice's
+sender, the reader addressed as 貴職, an addressee that is a title and not an organ, and
+a notice's 記 that opens its items.  Every document here is constructed; the
+organisations are real kinds, the names invented."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from analysed_text import analyse_text, measure_with
+
+pytestmark = pytest.mark.slow
+
+
+def _labels(x, m) -> set[str]:  # type: ignore[no-untyped-def]
+    by_key = {e.key: e.label for e in x.entities}
+    return {by_key.get(k, k) for k in m.actors}
+
+
+def test_secretariat_glossed_with_its_organ(service, tmp_path: Path) -> None:
+    """事務局（…課）から… in the minutes makes every later 事務局は… that organ's."""
+    x = analyse_text(service, tmp_path / "doc.txt", "第2回さくら市地域交通会議　議事要旨\n\n"
+                     "１　日時　令和8年5月20日（水）14時00分～15時30分\n"
+                     "２　議事\n"
+                     "　　事務局（さくら市交通政策課）から、令和7年度の運行実績を報告した。\n"
+                     "３　決定事項\n"
+                     "（１）事務局は、令和8年度中に利用者アンケートを実施する。\n"
+                     "（２）事務局は、補助申請を6月30日までに運輸局へ提出する。\n")
+    assert _labels(x, measure_with(x, "利用者アンケート")) == {"さくら市交通政策課"}
+    assert _labels(x, measure_with(x, "補助申請")) == {"さくら市交通政策課"}
+
+
+def test_the_sender_and_the_reader_of_a_notice(service, tmp_path: Path) -> None:
+    """当課 is the sender under the addressee line; 当庁 its parent; 貴職 names no one, so a
+    request made to 貴職 and to a titled addressee belongs to the addressee as printed (a
+    title, not the prefectures its first word names); the 記 line is not the request's."""
+    x = analyse_text(service, tmp_path / "doc.txt", "消防予第９９号\n令和8年4月1日\n\n"
+                     "各都道府県消防防災主管部長　殿\n\n"
+                     "消防庁予防課長\n（公印省略）\n\n"
+                     "住宅防火対策の推進について（通知）\n\n"
+                     "　貴職におかれては、下記事項に留意されるとともに、各都道府県消防防災主管部長におかれては、"
+                     "管内の市町村に対しても、この旨周知されるようお願いします。\n\n記\n\n"
+                     "１　当課は、令和8年度中に住宅防火の啓発資料を作成し、各消防本部に提供する。\n"
+                     "２　当庁は、住宅用火災警報器の設置状況を毎年度調査する。\n")
+    assert _labels(x, measure_with(x, "啓発資料")) == {"消防庁予防課"}
+    assert _labels(x, measure_with(x, "設置状況")) == {"消防庁"}
+    request = measure_with(x, "周知されるよう")
+    assert request.actor_text == "各都道府県消防防災主管部長" and not request.actors
+    assert not request.text.rstrip().endswith("記")
