@@ -49,3 +49,15 @@ def test_the_sender_and_the_reader_of_a_notice(service, tmp_path: Path) -> None:
     request = measure_with(x, "周知されるよう")
     assert request.actor_text == "各都道府県消防防災主管部長" and not request.actors
     assert not request.text.rstrip().endswith("記")
+
+
+def test_the_ministry_of_a_budget_request(service, tmp_path: Path) -> None:
+    """A budget request's title names the ministry asking for the money: it carries out the
+    items that name no one; an item naming its own organ keeps it."""
+    x = analyse_text(service, tmp_path / "doc.txt", "令和9年度 農林水産省 概算要求PR資料\n"
+                     "事業名：スマート農業機械導入支援事業\n"
+                     "事業の内容：\n"
+                     "・中山間地域の農業者が行うスマート農業機械の導入を支援する。\n"
+                     "・農研機構は、導入効果の実証を行う。\n")
+    assert _labels(x, measure_with(x, "機械の導入を支援")) == {"農林水産省"}
+    assert "農林水産省" not in _labels(x, measure_with(x, "導入効果の実証"))

@@ -629,7 +629,8 @@ def extract_measures(
     effective = None if statute else effective_date(whole)
     headed = {} if statute else heading_deadlines(sections)
     owners = {} if statute else heading_actors(text, sections, mentions, entity_types)
-    everyone = [] if statute else preface_actors(text, mentions, entity_types)
+    everyone = [] if statute else preface_actors(text, mentions, entity_types) or budget_requester(
+        text, whole, mentions, entity_types)
     addressee = ([], None) if statute else notice_addressee(text, norm, sections, mentions, entity_types)
     agencies = _agencies_in(mentions, entity_types, 0, len(text))  # (for the topic a subjectless unit continues)
     for unit in units(text, sections):
@@ -1476,6 +1477,17 @@ def preface_actors(text: str, mentions: list[Mention], entity_types: dict[str, s
         return []  # (an opening: not a lead statement in a section, over that section's items only)
     a, b = next(m.span(g) for g in (1, 2, 3, 4, 5) if m.group(g) is not None)
     return _unique(x.entity for x in mentions if a <= x.start and x.end <= b and entity_types.get(x.entity) in ACTOR_TYPES)
+
+
+def budget_requester(text: str, ntext: str, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The one agency a budget request's title names (令和8年度 経済産業省 概算要求PR資料): the
+    one asking for the money carries out the items that name no one."""
+    if budget_year(ntext) is None:
+        return []
+    lines = [ln for ln in text.splitlines() if ln.strip()][:3]
+    end = text.find(lines[-1]) + len(lines[-1]) if lines else 0
+    named = _unique(m.entity for m in _agencies_in(mentions, entity_types, 0, end))
+    return named if len(named) == 1 else []
 
 
 T = TypeVar("T")
