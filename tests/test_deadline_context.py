@@ -79,3 +79,17 @@ def test_what_an_untimed_item_of_a_scheduled_plan_is(service, tmp_path: Path) ->
     assert measure_deadline(measure_with(x, "順次個別避難計画")) == ("ongoing", None, None)
     assert measure_deadline(measure_with(x, "周知を図ること")) == ("ongoing", None, None)
     assert measure_deadline(measure_with(x, "基本構想を策定")) == ("unknown", None, None)
+
+
+def test_times_tied_to_an_event(service, tmp_path: Path) -> None:
+    """…に先立ち, 次回の…において, 次期通常国会, …審査前までに are tied to an event the text
+    names (relative); 次回以降も引き続き is ongoing."""
+    x = analyse_text(service, tmp_path / "doc.txt", "規制見直しの進め方\n\n"
+                     "１　各府省庁は、新システムの稼働に先立ち、既存の業務手順を点検する。\n"
+                     "２　事務局は、次回の推進会議において、点検の状況を報告する。\n"
+                     "３　所管省庁は、次期通常国会への法案提出を目指す。\n"
+                     "４　デジタル庁は、法律案について法制局審査前までに原則への適合を確認する。\n"
+                     "５　推進会議は、次回以降も引き続き議論する。\n")
+    for words in ("既存の業務手順", "点検の状況", "法案提出", "原則への適合"):
+        assert measure_deadline(measure_with(x, words))[0] == "relative", words
+    assert measure_deadline(measure_with(x, "議論する"))[0] == "ongoing"

@@ -116,6 +116,15 @@ _BEFOREHAND = re.compile(r"あらかじめ|予め")
 # a campaign's period: 「…全国強調月間」において, 今後実施する「…PR月間」を通じ (annotation.md: relative,
 # tied to an event)
 _CAMPAIGN = re.compile(r"「([^「」]{2,40}?(?:月間|週間|旬間|運動|キャンペーン))」(?:において|を通じ(?:て)?|の期間中に?|期間中に?)")
+# a time tied to an event the text names, not to a date (annotation.md: relative):
+# …開設に先立ち / これに先立ち, 次回の検討会に / において, 次期通常国会, 内閣法制局予備審査前までに
+_EVENT_TIED = re.compile(
+    r"(これ|それ|[^\s、。()「」]{2,20}?)に先立(?:ち|って)"
+    r"|(次回(?!以降)の?[^\s、。()「」]{1,12}?)(?:において|まで|に(?![向係つ関よおは]))"
+    r"|(次期通常国会|次期臨時国会)"
+    r"|([^\s、。()（）「」0-9０-９がはをでと]{1,20}?[^\s、。()（）「」0-9０-９がはをでと日月年間週頃内])"
+    r"(?:\([^()]{0,30}\))?前(?:\([^()]{0,30}\))?まで(?:に)?"
+)
 _EVENT_BY = re.compile(r"((?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?)(?:\([^()]{0,40}\))?までに")
 _PART = re.compile(r"(前段|中段|後段|第[0-9一二三四五]段)\s*[:：]")
 _PART_NAMED = re.compile(r"(?:^|(?<=、))([^、:：【】]{1,60}?)\s*[:：]")
@@ -440,6 +449,9 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
     mc = _CAMPAIGN.search(t)
     if mc:
         return Deadline(verbatim, "relative", None, None, part, event=mc.group(1))
+    mt = _EVENT_TIED.search(t)
+    if mt:
+        return Deadline(verbatim, "relative", None, None, part, event=next(g for g in mt.groups() if g))
     if _PROMPTLY.search(t):
         return Deadline(verbatim, "promptly", None, None, part)
     if _ONGOING.search(t):
@@ -575,6 +587,7 @@ _INLINE = re.compile(
     r"|迅速な(?=[^、。]{1,12}?を(?:図|行|実施|進|確保))"
     r"|(?:当該|その|同)[^\s、。()0-9]{0,12}?(?:日|期日)(?:又はその翌日)?(?:\([^()]{0,40}\))?までに"
     rf"|(?:{_STATUTE_EVENT.pattern})(?:を目途として)?|{_BEFOREHAND.pattern}|{_CAMPAIGN.pattern}"
+    rf"|{_EVENT_TIED.pattern}"
 )
 
 
