@@ -61,3 +61,19 @@ def test_the_ministry_of_a_budget_request(service, tmp_path: Path) -> None:
                      "・農研機構は、導入効果の実証を行う。\n")
     assert _labels(x, measure_with(x, "機械の導入を支援")) == {"農林水産省"}
     assert "農林水産省" not in _labels(x, measure_with(x, "導入効果の実証"))
+
+
+def test_what_is_no_measure_of_a_notice_or_a_rule(service, tmp_path: Path) -> None:
+    """A request that only leads into the items below (下記のとおり御対応をお願いします) and a
+    rule's provisions on when it takes effect or ends commit no one; the items do."""
+    x = analyse_text(service, tmp_path / "doc.txt", "事務連絡\n令和8年5月1日\n\n"
+                     "各都道府県防災主管課　御中\n\n内閣府防災担当参事官\n\n"
+                     "避難所の運営訓練について\n\n"
+                     "　標記について、下記のとおり御対応をお願いします。\n\n記\n\n"
+                     "１　各都道府県は、令和8年度中に避難所の運営訓練を実施すること。\n\n"
+                     "附　則\n１　この要綱は、令和8年6月1日から施行する。\n"
+                     "２　この要綱は、令和11年3月31日限り、その効力を失う。\n")
+    texts = [m.text for m in x.measures]
+    assert any("運営訓練を実施" in t for t in texts)
+    assert not any("下記のとおり御対応" in t for t in texts)
+    assert not any("から施行する" in t or "効力を失う" in t for t in texts)

@@ -544,8 +544,12 @@ def _sentences(norm_text: str) -> list[str]:
 
 # what a list of measures is called where a statement introduces it (次の取組, 以下の措置)
 _LISTED = r"取組|措置|施策|事項|事業|対策"
-_LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について)"
+_LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について|のとおり)"
                               r"[^。]{0,30}?。?$")
+# a provision on the rule itself, when it takes effect or ends (附則: この要綱は、令和7年4月1日から
+# 施行する。 / …限り、その効力を失う。): no commitment of anyone
+_IN_FORCE = re.compile(r"^\s*(?:[0-9０-９]+\s*)?(?:この|本)(?:要綱|要領|規則|規程|細則|告示|訓令|通知|通達|条例|法律|政令|省令|府令|基準|指針)"
+                       r"は、[^。]{0,40}?(?:から施行する|から適用する|その効力を失う|施行し、[^。]{0,30}?から適用する)。?$")
 # a note that explains the text (（注）…欄の「継続」は…を示す。), not one that commits (※ …毎年度…報告する。)
 _EXPLAINING_NOTE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?"
                               r"(?:示す|示している|表す|指す|参照(?:のこと)?|による|のとおり|記載している|含む|除く)。?$")
@@ -596,7 +600,7 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     # 御対応いただくようお願いします。, and a note on the text, （注）…を示す。, commit to nothing themselves)
     # (a reference in parentheses after the predicate is not its end: …明らかにすること（別紙記載例2参照）。)
     sentences = [_TRAILING_PAREN.sub("", s) for s in _sentences(norm_text)
-                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s)]
+                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s) and not _IN_FORCE.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
@@ -649,8 +653,12 @@ def extract_measures(
             scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
             if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
                 continue
+        elif _IN_FORCE.match(ntext.replace("\n", "")):
+            continue
         elif unit.preamble:
-            if not any(_OBLIGATION.search(x) for x in _sentences(ntext)):
+            # (a request that only leads into the items below, 下記について御対応いただくよう
+            # お願いします, commits to nothing itself)
+            if not any(_OBLIGATION.search(x) and not _LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
                 continue
         elif not (is_measure(ntext, statute=_in_statute(unit.section))
                   or commits(pp, a, b, nominal=unit.bullet is not None)):
