@@ -77,3 +77,17 @@ def test_what_is_no_measure_of_a_notice_or_a_rule(service, tmp_path: Path) -> No
     assert any("運営訓練を実施" in t for t in texts)
     assert not any("下記のとおり御対応" in t for t in texts)
     assert not any("から施行する" in t or "効力を失う" in t for t in texts)
+
+
+def test_councils_by_session_and_what_is_no_organ(service, tmp_path: Path) -> None:
+    """第3回…検討会 is the council (its session is no part of its name); a class of schools,
+    a meeting room and a count of stations are no organs that act."""
+    x = analyse_text(service, tmp_path / "doc.txt", "第3回みなと市防災情報検討会　議事概要\n\n"
+                     "１．場所　みなと市役所本庁舎　第2会議室\n"
+                     "２．議事概要\n"
+                     "（１）みなと市防災情報検討会は、市内全小中学校への防災無線の増設について議論した。\n"
+                     "（２）市は、屋外拡声子局を12局増設し、令和9年度中に運用を開始する。\n")
+    agencies = {e.label for e in x.entities if e.type == "Agency" and not e.generic}
+    assert "みなと市防災情報検討会" in agencies
+    assert not any(a.startswith("第3回") for a in agencies)
+    assert not agencies & {"市内全小中学校", "第2会議室", "屋外拡声子局", "12局"}

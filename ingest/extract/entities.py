@@ -40,7 +40,14 @@ _DEVICE_USE = re.compile(r"(?:等)?[）)]?(?:(?:(?:、|・|及び|並びに|や|
 _FIELD = re.compile(r"(?:コード|番号|名|欄|区分)(?![\u4e00-\u9fff])")
 _IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９" + KANJI_1_9 + "十百]+号")
 # a role, not a unit: 行政処分担当課(長), 交通部各課
-_ROLE = re.compile(r"(?:担当|各)(?:課|係|部|室|隊|班)$")
+_ROLE = re.compile(r"(?:担当|各)(?:課|係|部|室|隊|班)$"
+                   # a class of schools, not one of them (公立学校, 市内全小中学校, 各高等学校)
+                   r"|^(?:全|各|市内全?|県内全?|域内の?|管内の?)?(?:公立|国立|私立|市立|県立|都立|町立|村立|全市立)?"
+                   r"(?:小・?中学校|小中学校|小学校|中学校|高等学校|高校|特別支援学校|学校)$"
+                   # a room or a building of the organ, a count of its stations: not an organ that acts
+                   r"|(?:会議室|省議室|講堂|庁舎|本庁|子局)$|^[0-9０-９]+局$")
+# a meeting's number or turn before a council's name: 第5回…検討会, 次回協議会
+_SESSION = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十]+回|次回|前回|今回)(?=\S{2})")
 _ABBR_BEFORE = re.compile(r"([A-Z][A-Z0-9]{1,9})\(([^()]{2,40})\)")
 _GENERIC_SYSTEM = re.compile(
     r"(?:共通|情報|データ|システム|共有|基幹|対象|申請|連携元?|連携先|既存|各種|関係|自府省庁?|府省|当該)"
@@ -166,6 +173,11 @@ def _agency(table: EntityTable, surface: str) -> str:
     bare = without_legal_form(surface)
     if bare != surface:  # 独立行政法人情報処理推進機構, 株式会社…: the organisation under its own name
         key = _agency(table, bare)
+        table.alias(key, surface)
+        return key
+    session = _SESSION.match(surface)
+    if session:  # 第5回介護人材確保・定着に関する検討会: the council itself
+        key = _agency(table, surface[session.end() :])
         table.alias(key, surface)
         return key
     name = surface[:-1] if surface.endswith("長") and len(surface) > 3 else surface
