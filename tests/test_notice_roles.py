@@ -91,3 +91,15 @@ def test_councils_by_session_and_what_is_no_organ(service, tmp_path: Path) -> No
     assert "みなと市防災情報検討会" in agencies
     assert not any(a.startswith("第3回") for a in agencies)
     assert not agencies & {"市内全小中学校", "第2会議室", "屋外拡声子局", "12局"}
+
+
+def test_who_leads_a_commitment(service, tmp_path: Path) -> None:
+    """A sentence with no topic that names who leads it (…が中心となり, …を中心として, …・…の
+    連携により) is theirs; the partners it works with are not."""
+    x = analyse_text(service, tmp_path / "doc.txt", "行政手続のデジタル化の推進\n\n"
+                     "　手続のオンライン化については、デジタル庁が中心となり、関係府省庁と連携して、令和9年度までに対象を拡大する。\n"
+                     "　また、障害が起きた場合には、総務省を中心として速やかに関係機関と状況の共有を行う。\n"
+                     "　さらに、引き続き、デジタル庁・人事院の連携により、民間人材の採用を進める。\n")
+    assert _labels(x, measure_with(x, "対象を拡大")) == {"デジタル庁"}
+    assert _labels(x, measure_with(x, "状況の共有")) == {"総務省"}
+    assert _labels(x, measure_with(x, "民間人材の採用")) == {"デジタル庁", "人事院"}

@@ -791,6 +791,8 @@ def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext:
         actors, actor_text = _actors(pp, a, b, mentions, entity_types)
     if not actors:
         actors = _glossed_topic(ntext, a, b, mentions, entity_types) or actors
+    if not actors:
+        actors = _leading(pp.passage, a, b, mentions, entity_types)
     for intro in (unit.intro, unit.outer):
         if actors or intro is None:
             continue
@@ -800,6 +802,38 @@ def _measure_actors(unit: Unit, pp: ParsedPassage, span: tuple[int, int], ntext:
             if inherited or not actor_text:
                 actors, actor_text = inherited, text_
     return actors, actor_text
+
+
+# who leads what the sentence commits to: デジタル庁が中心となり, 消防庁を中心として,
+# デジタル庁・人事院・内閣人事局の連携により, 県が主体となって
+_LEADS = re.compile(r"が中心(?:と|に)な(?:り|って)|を中心(?:と|に)して|を中心に(?=[^、。]{0,6}、)|の連携(?:により|の下)"
+                    r"|が主体(?:と|に)な(?:り|って)|が主導(?:し|して)")
+_JOINED = re.compile(r"[・、]|及び|並びに|と")
+
+
+def _leading(passage: Passage, a: int, b: int, mentions: list[Mention], entity_types: dict[str, str]) -> list[str]:
+    """The agencies a sentence names as leading what it commits to (デジタル庁が中心となり、
+    関係府省庁と連携して…), when it has no topic of its own.
+
+    >>> from policygraph.core.records import Mention, Passage
+    >>> t = "引き続き、デジタル庁・人事院の連携により、措置を講ずる。"
+    >>> ms = [Mention("da", "デジタル庁", 5, 10, "p"), Mention("jinji", "人事院", 11, 14, "p")]
+    >>> _leading(Passage("p", "d", 0, (), 0, len(t), t), 0, len(t), ms, {"da": "Agency", "jinji": "Agency"})
+    ['da', 'jinji']
+    """
+    text = passage.text[a - passage.start : b - passage.start]
+    for m in _LEADS.finditer(text):
+        pos = a + m.start()
+        picked: list[str] = []
+        for x in reversed(_agencies_in(mentions, entity_types, a, pos)):
+            gap = passage.text[x.end - passage.start : pos - passage.start]
+            if x.end > pos or (gap and not _JOINED.fullmatch(gap)) or (not gap and picked):
+                break
+            picked.insert(0, x.entity)
+            pos = x.start
+        if picked:
+            return _unique(iter(picked))
+    return []
 
 
 # an item labelled with who carries it out: 警察庁・総務省：…, 【警察庁、総務省】… at its start,
