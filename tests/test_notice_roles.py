@@ -103,3 +103,17 @@ def test_who_leads_a_commitment(service, tmp_path: Path) -> None:
     assert _labels(x, measure_with(x, "対象を拡大")) == {"デジタル庁"}
     assert _labels(x, measure_with(x, "状況の共有")) == {"総務省"}
     assert _labels(x, measure_with(x, "民間人材の採用")) == {"デジタル庁", "人事院"}
+
+
+def test_plans_stated_as_nouns_and_the_next_meeting(service, tmp_path: Path) -> None:
+    """…完了する予定。 and …の収集に当たる。 commit to something; the minutes' note of when
+    the next meeting is held does not."""
+    x = analyse_text(service, tmp_path / "doc.txt", "第4回さくら市防災会議　議事要旨\n\n"
+                     "（１）市は、災害が発生したときは、直ちに災害対策本部を設置し、被害状況の収集に当たる。\n"
+                     "（２）防災無線の据付けは、令和9年12月までに完了する予定。\n\n"
+                     "３．その他\n"
+                     "○　次回は9月に開催し、最終取りまとめに向けた議論を行う予定。\n")
+    texts = [m.text for m in x.measures]
+    assert any("収集に当たる" in t for t in texts)
+    assert any("完了する予定" in t for t in texts)
+    assert not any("次回は9月" in t for t in texts)

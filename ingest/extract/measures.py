@@ -47,7 +47,7 @@ _ACTION = re.compile(
     # other verbs of doing in their plain form (事例集を取りまとめる, 窓口を設ける, 指針を改める)
     r"まとめる|改める|設ける|高める|深める|広げる|広める|つなげる|届ける|呼びかける|働きかける|位置付ける|位置づける|"
     r"掲げる|与える|示す|作る|つくる|守る|担う|補う|募る|諮る|減らす|増やす|なくす|活かす|生かす|伸ばす|促す|果たす|"
-    r"配る|送る|開く)(?:[。】]|$)"
+    r"配る|送る|開く|当たる|あたる)(?:[。】]|$)"
 )
 _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
 # the polite register of guidebooks and notices (…を提供します, …を進めていきます, …してください):
@@ -71,7 +71,7 @@ _OBLIGATION = re.compile(r"(?:(?:なければならない|ものとする|努め
                          r"|べき(?:である|ではない|でない))(?:こと)?。$")
 # what is planned or decided (…配布する予定である, …開始することとしている): a commitment,
 # not a duty (with no time word it is ``unknown``, not ``ongoing``)
-_PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|こととしている)。$")  # (not 開催される予定である: an event)
+_PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|予定|こととしている)。$")  # (not 開催される予定である: an event)
 # how a notice asks its reader to do something (…されたい, …をお願いします)
 _ASKED = r"されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい"
 # an activity under way, told as what the organ is doing (…の推進に取り組んでいるところである,
@@ -550,6 +550,9 @@ _LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?
 # 施行する。 / …限り、その効力を失う。): no commitment of anyone
 _IN_FORCE = re.compile(r"^\s*(?:[0-9０-９]+\s*)?(?:この|本)(?:要綱|要領|規則|規程|細則|告示|訓令|通知|通達|条例|法律|政令|省令|府令|基準|指針)"
                        r"は、[^。]{0,40}?(?:から施行する|から適用する|その効力を失う|施行し、[^。]{0,30}?から適用する)。?$")
+# the minutes' note of the next meeting (次回は9月に開催する予定。 / 次回協議会は、…開催予定): when it
+# meets, no commitment of anyone
+_NEXT_MEETING = re.compile(r"^\s*(?:[○◯・●]\s*)?次回(?:の?(?:会議|会合|協議会|検討会|委員会|部会|分科会|調査会|審議会))?は")
 # a note that explains the text (（注）…欄の「継続」は…を示す。), not one that commits (※ …毎年度…報告する。)
 _EXPLAINING_NOTE = re.compile(r"^\s*(?:[(（]注[0-9０-９]*[)）]|注[0-9０-９]*[)）:：]|※)[^。]*?(?:を|は)?"
                               r"(?:示す|示している|表す|指す|参照(?:のこと)?|による|のとおり|記載している|含む|除く)。?$")
@@ -600,7 +603,8 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     # 御対応いただくようお願いします。, and a note on the text, （注）…を示す。, commit to nothing themselves)
     # (a reference in parentheses after the predicate is not its end: …明らかにすること（別紙記載例2参照）。)
     sentences = [_TRAILING_PAREN.sub("", s) for s in _sentences(norm_text)
-                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s) and not _IN_FORCE.match(s)]
+                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s) and not _IN_FORCE.match(s)
+                 and not _NEXT_MEETING.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
                or (statute and _STATUTE.search(s)) or _dated_done(s) for s in sentences)
