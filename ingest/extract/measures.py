@@ -544,7 +544,10 @@ def _sentences(norm_text: str) -> list[str]:
 
 # what a list of measures is called where a statement introduces it (次の取組, 以下の措置)
 _LISTED = r"取組|措置|施策|事項|事業|対策"
-_LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について|のとおり)"
+_LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について"
+                              # (a request to follow what is below, not a rule that is as follows:
+                              # …組み合わせて、次のとおりとします)
+                              r"|のとおり(?=[^。]{0,20}?(?:お願い|願います|されたい|られたい|御対応|ご対応)))"
                               r"[^。]{0,30}?。?$")
 # a provision on the rule itself, when it takes effect or ends (附則: この要綱は、令和7年4月1日から
 # 施行する。 / …限り、その効力を失う。): no commitment of anyone
