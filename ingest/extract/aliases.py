@@ -313,7 +313,7 @@ def definition_merges(docs: list[Any],
     return _collect(collectives, table)
 
 
-# a secretariat named by its organ: 事務局（鶴見原市都市政策課）から…, 事務局：厚生労働省老健局、…
+# a secretariat named by its organ: 事務局（…市都市政策課）から…, 事務局：…省…局、…
 _SECRETARIAT = re.compile(r"事務局[ \t\u3000]*[（(:：][ \t\u3000]*")
 # a notice's sender, the line after its addressee lines (…殿 / …御中): 消防庁予防課長
 _ADDRESSEE_END = re.compile(r"(?:殿|御中)[ \t\u3000]*\n(?:[ \t\u3000]*\n)*[ \t\u3000]*([^\n]{2,60}?)[ \t\u3000]*(?:\n|$)")
@@ -347,14 +347,16 @@ def _role_definitions(text: str, ents: list[Any], table: Any) -> None:
         if at + len(unit) == len(label):
             table.defined.setdefault("当" + unit, key)
             continue
-        parent = _key_of_name(table, label[: at + len(unit)])  # 当庁 in a notice of 消防庁予防課
+        parent = _key_of_name(table, label[: at + len(unit)], "Agency")  # 当庁 in a notice of 消防庁予防課
         if parent:
             table.defined.setdefault("当" + unit, parent)
 
 
-def _key_of_name(table: Any, name: str) -> str | None:
+def _key_of_name(table: Any, name: str, type_: str | None = None) -> str | None:
+    """The key of the entity (of ``type_``, when given) that ``name`` is the label or an
+    alias of."""
     for k, e in table.entities.items():
-        if e.type == "Agency" and (name == e.label or name in e.aliases):
+        if (type_ is None or e.type == type_) and (name == e.label or name in e.aliases):
             return str(k)
     return None
 
@@ -417,10 +419,7 @@ def _one_quoted(text: str, start: int) -> bool:
 def _key_of(table: Any, ent: Any) -> str | None:
     if ent.kb_id_ and ent.kb_id_ in table.entities:
         return str(ent.kb_id_)
-    for k, e in table.entities.items():
-        if ent.text == e.label or ent.text in e.aliases:
-            return str(k)
-    return None
+    return _key_of_name(table, ent.text)
 
 
 _ARTICLE_AFTER = re.compile(r"第[0-9０-９一二三四五六七八九十百]+条")

@@ -972,12 +972,14 @@ def _row_actors(row: tables.Row, mentions: list[Mention], entity_types: dict[str
 _AFTER_EVENT = re.compile(r"^(.{2,60}?)を受け(?:て)?、?")
 # 引き続き as an adverb of the measure's own verb (引き続き、…を推進する), not of a state
 # (引き続き深刻な情勢にある)
+# how often within a year (年2回): ongoing, unless the plan names its fiscal year (deadlines_of)
+_FREQUENCY = re.compile(r"年[0-9０-９一二三四]回(?:以上|程度)?")
 _ONGOING_WORDS = re.compile(
     r"引き続き(?=、|[^、。]{0,30}?(?:推進|実施|行う|努め|取り組|取組|図る|進め|講じ|検討|強化|支援|周知|継続|徹底|協力"
     r"|活用|運用|開催|整備|対応|確保|提供|充実|改善|把握|確認|点検|公表|展開|維持|育成|働きかけ|注視|検証|促進|要請))"
-    r"|年[0-9０-９一二三四]回(?:以上|程度)?|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象|作成|整備|策定|更新|見直|行))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
+    rf"|{_FREQUENCY.pattern}"
+    r"|継続的[にな]|不断に|不断の|今後も|順次(?=[^、。]{0,20}?(?:拡大|展開|実施|導入|進め|移行|拡充|開始|追加|公表|対象|作成|整備|策定|更新|見直|行))|随時|常時|定期的に|恒常的に|毎年度?(?!末)|毎月|毎週|四半期(?:ごと|毎)に|当面(?:の間)?|中長期的に"
 )
-_FREQUENCY = re.compile(r"年[0-9０-９一二三四]回(?:以上|程度)?")
 # the continuing aspect of a verb of doing that ends the statement (取り組んでいく。,
 # 推進していきます。): an activity that goes on, not one with an end
 _ONGOING_ASPECT = re.compile(r"(?:推進|実施|継続|検討|取り組|取組|進め|強化|支援|推し進め|改善|充実|活用|整備|見直)"
@@ -1383,7 +1385,7 @@ def preface_deadline(norm: Callable[[int, int], str], sections: list[Section]) -
     return None
 
 
-_INTO_LIST = re.compile(r"(?:次|以下|下記)の[^。、]{0,12}?(?:取組|措置|施策|事項|事業|対策)(?:等)?を")
+_INTO_LIST = re.compile(rf"(?:次|以下|下記)の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?を")
 
 
 # a budget document's own fiscal year, in its title: 令和4年度概算要求, 令和5年度予算(案)の概要
