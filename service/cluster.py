@@ -73,11 +73,12 @@ class WorkerConfig:
     ginza_batch_size: int
     ginza_exclude: tuple[str, ...]
     models_dir: Path | None
+    embedding_precision: str = "auto"
 
     @classmethod
     def of(cls, s: Settings) -> WorkerConfig:
         return cls(s.base_iri, s.embedding_model, s.query_prefix, s.passage_prefix, s.ginza_model,
-                   s.ginza_batch_size, tuple(s.ginza_exclude), s.models_dir)
+                   s.ginza_batch_size, tuple(s.ginza_exclude), s.models_dir, s.embedding_precision)
 
 
 class WorkerModels:
