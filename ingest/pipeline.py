@@ -75,14 +75,17 @@ def layout(doc: SourceDocument) -> Layout:
     return Layout(doc, join_soft_wraps(nt), sections, split_passages(doc.id, doc.text, sections, contents_spans(nt)))
 
 
-def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None = None) -> list[ExtractedDocument]:
+def analyse(docs: list[SourceDocument], an: Analyzer, progress: Progress | None = None,
+            started: Callable[[], None] | None = None) -> list[ExtractedDocument]:
+    """Lay out, parse (one batched GiNZA pass; ``started`` as :func:`nlp.parse`'s) and
+    extract each document."""
     layouts = [layout(d) for d in docs]
     texts: list[str] = []
     for lay in layouts:
         texts.extend(lay.norm(p.start, p.end) for p in lay.passages)
     if progress:
         progress("parse", len(texts))
-    parsed = parse(an.nlp, texts, processes=an.processes, batch_size=an.batch_size)
+    parsed = parse(an.nlp, texts, processes=an.processes, batch_size=an.batch_size, started=started)
     out = []
     i = 0
     for lay in layouts:

@@ -70,13 +70,14 @@ class AnalysedDocument:
 
 
 def analyse_documents(docs: list[SourceDocument], iris: Iris, analyzer: Analyzer,
-                      progress: Progress | None = None) -> list[AnalysedDocument]:
+                      progress: Progress | None = None,
+                      started: Callable[[], None] | None = None) -> list[AnalysedDocument]:
     """Analyse (one batched GiNZA pass over all ``docs``) → document graph → SHACL.  Every
     graph of the batch is checked before any is returned: a non-conforming one refuses the
     batch before either store changes."""
     from policygraph.ingest.pipeline import analyse
 
-    extracted = analyse(docs, analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None)
+    extracted = analyse(docs, analyzer, (lambda stage, n: progress(stage, 0, n)) if progress else None, started)
     out = [AnalysedDocument(x, document_graph(x, iris)) for x in extracted]
     for a in out:
         check_document(a.graph, a.doc.source)  # SHACL, before either store changes

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
@@ -147,7 +148,7 @@ class WritePipeline:
             if not todo:
                 return results
             with self.s.parse_lock:
-                analysed = analyse_documents(todo, self.s.iris, self.s.analyzer, progress)
+                analysed = analyse_documents(todo, self.s.iris, self.s.analyzer, progress, self._load_embedder)
             return results + self._write(prepared(analysed, self.s), len(todo), lambda: self.s.embedder.dim, current,
                                          progress)
 
@@ -172,7 +173,7 @@ class WritePipeline:
                 todo = [d for d in docs if current.get(d.id) != d.checksum]
                 job = None
                 if todo and first:  # nothing to overlap with yet: parsed here, by ginza_processes workers
-                    job = _now(self._analyse, todo, self.s.analyzer, progress)
+                    job = _now(self._analyse, todo, self.s.analyzer, progress, self._load_embedder)
                     first = False
                 elif todo:
                     job = pool.submit(self._analyse, todo, replace(self.s.analyzer, processes=1), progress)
@@ -182,10 +183,24 @@ class WritePipeline:
             if pending is not None:
                 yield self._finish(*pending, progress)
 
-    def _analyse(self, docs: list[SourceDocument], analyzer: Analyzer,
-                 progress: Progress | None) -> list[AnalysedDocument]:
+    def _analyse(self, docs: list[SourceDocument], analyzer: Analyzer, progress: Progress | None,
+                 started: Callable[[], None] | None = None) -> list[AnalysedDocument]:
         with self.s.parse_lock:  # an upload may be parsing in another thread
-            return analyse_documents(docs, self.s.iris, analyzer, progress)
+            return analyse_documents(docs, self.s.iris, analyzer, progress, started)
+
+    def _load_embedder(self) -> None:
+        """Load the embedder in a thread while the parse goes on (called once the parse's
+        workers are forked, see :func:`~policygraph.ingest.extract.nlp.parse`): the first
+        ingest of a process no longer waits for it after the parse (2.5 s of the corpus's
+        20 s, bench/ingest_search.py).  A model that fails to load fails again, with its
+        error, where the embedder is first used."""
+        def load() -> None:
+            try:
+                self.s.embedder  # noqa: B018 - loads it (State._model: once, under its lock)
+            except Exception:  # noqa: BLE001 - reported by the embedder's first use
+                log.debug("embedder preload failed", exc_info=True)
+
+        threading.Thread(target=load, name="policygraph-load-embedder", daemon=True).start()
 
     def _finish(self, errors: list[dict[str, Any]], docs: list[SourceDocument],
                 job: Future[list[AnalysedDocument]] | None, progress: Progress | None) -> Step:

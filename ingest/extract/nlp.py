@@ -4,7 +4,7 @@ gazetteer component in front of its NER."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from spacy.tokens import Span
@@ -627,8 +627,19 @@ def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = GINZA_EX
     return nlp
 
 
-def parse(nlp: Language, texts: list[str], *, processes: int = 1, batch_size: int = 32) -> list[Any]:
-    """Parse texts with GiNZA, in parallel when asked (order is kept)."""
+def parse(nlp: Language, texts: list[str], *, processes: int = 1, batch_size: int = 32,
+          started: Callable[[], None] | None = None) -> list[Any]:
+    """Parse texts with GiNZA, in parallel when asked (order is kept).  ``started()`` is
+    called once, when the first text comes back parsed: the parse's worker processes are
+    forked by then, so a thread it starts (loading a model beside the parse) is never
+    forked half-way."""
     if processes > 1 and len(texts) >= 8:
-        return list(nlp.pipe(texts, n_process=processes, batch_size=batch_size))
-    return list(nlp.pipe(texts, batch_size=batch_size))
+        docs = nlp.pipe(texts, n_process=processes, batch_size=batch_size)
+    else:
+        docs = nlp.pipe(texts, batch_size=batch_size)
+    out: list[Any] = []
+    for doc in docs:
+        if not out and started is not None:
+            started()
+        out.append(doc)
+    return out
