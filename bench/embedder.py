@@ -11,7 +11,8 @@ passages twice, around 300 and around 600 characters, ``"passage: "``) and the 2
 * ``torch-int8-b8``: forward batches of 8 instead of 1 (sentence-transformers sorts a
   call's texts by length, so little padding; padding still costs);
 * ``torch-fp32-b8`` / ``torch-bf16-b8``: the default e5-small as the service runs it
-  (batches of 8), in fp32 and under bfloat16 autocast (``embedding_precision``);
+  (batches of 8, one per thread, two at once), in fp32 and under bfloat16 autocast for
+  passages (``embedding_precision``; queries stay fp32);
 * ``onnx-fp32`` / ``onnx-int8`` / ``onnx-int8-all``: onnxruntime, when ``onnxruntime``
   and ``onnx`` import (they are not project dependencies: put them on PYTHONPATH).
 
@@ -122,8 +123,9 @@ class Backend:
     queries: Callable[[list[str]], Vectors]
 
 
-def st_backend(name: str, model: Any, batch_size: int, bf16: bool = False) -> Backend:
-    emb = SentenceTransformerEmbedder(model, name, "query: ", "passage: ", batch_size=batch_size, bf16=bf16)
+def st_backend(name: str, model: Any, batch_size: int, bf16: bool = False, threads: int | None = None) -> Backend:
+    emb = SentenceTransformerEmbedder(model, name, "query: ", "passage: ", batch_size=batch_size, bf16=bf16,
+                                      threads=threads)
     return Backend(name, emb.embed_passages, emb.embed_queries)
 
 
@@ -210,7 +212,8 @@ def make_backend(name: str, model_dir: Path, onnx_paths: dict[str, Path]) -> Bac
         model = e5_build.quantize_int8(model)
     elif base == "torch-int8-all":
         model = e5_build.quantize_int8(model, keep_ffn_output=False)
-    return st_backend(name, model, batch, bf16=base == "torch-bf16")
+    service_like = base in ("torch-fp32", "torch-bf16") and name.endswith("-b8")
+    return st_backend(name, model, batch, bf16=base == "torch-bf16", threads=THREADS if service_like else None)
 
 
 TORCH_BACKENDS = ["torch-fp32", "torch-int8", "torch-int8-all", "torch-int8-b8", "torch-fp32-b8", "torch-bf16-b8"]
