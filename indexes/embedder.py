@@ -113,6 +113,10 @@ class SentenceTransformerEmbedder:
         self.model = model
         self.bf16 = bf16  # run the model under torch.autocast in bfloat16
         self.threads = threads
+        # one pool for the embedder's life: threads made anew for every call each took a
+        # malloc arena of their own and kept its memory (a 200-document ingest peaked at
+        # 2.97 GB against 2.37 GB with torch's own threads)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="policygraph-embed") if threads else None
         if threads is not None:
             _serialise_preprocessing(model)
         self.name = name
@@ -150,14 +154,13 @@ class SentenceTransformerEmbedder:
                               normalize_embeddings=True, show_progress_bar=False)
             return np.asarray(vecs, dtype=np.float32).reshape(len(items), self.dim)
 
-        parallel = self.threads is not None and not query
-        with (_one_thread_per_batch() if parallel else nullcontext()), \
-                ThreadPoolExecutor(self.threads or 1, thread_name_prefix="policygraph-embed") as pool:
+        pool = self._pool if not query else None
+        with _one_thread_per_batch() if pool is not None else nullcontext():
             for start in range(0, total, self.chunk_size):
                 chunk = [prefix + t for t in texts[start : start + self.chunk_size]]
                 order = sorted(range(len(chunk)), key=lambda i: -len(chunk[i]))  # stable: ties in text order
                 batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
-                mapped = pool.map if parallel else map
+                mapped = pool.map if pool is not None else map
                 for b, vecs in zip(batches, mapped(batch, ([chunk[i] for i in b] for b in batches)), strict=True):
                     out[[start + i for i in b]] = vecs
                 if progress is not None:
