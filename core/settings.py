@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     # the arithmetic of a torch model in fp32 weights: "auto" embeds passages in bfloat16
     # (torch autocast) where the CPU multiplies bf16 natively (AVX512-BF16 or AMX), else fp32;
     # "fp32" / "bf16" force one.  bf16 embeds 2.1x faster on AMX with vectors within a
-    # cosine of 0.99998 of fp32's, so an index built either way serves both (bench/embedder.py)
+    # cosine of 0.99998 of fp32's, so an index built either way serves both (docs/benchmarks.md, stop 29)
     embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "

