@@ -180,6 +180,10 @@ class GraphStore(Protocol):
     def graph_triples(self, graph_iri: str, limits: Limits = ...) -> list[Any]: ...
     def triple_count(self) -> int: ...
     def dump(self, fmt: str) -> bytes: ...
+    def flush(self) -> None:
+        """Write what the store buffers in memory to disk (an embedded store's RocksDB
+        memtables: without it they grew by 24 MB every 100 documents)."""
+        ...
     def close(self) -> None: ...
 
 
@@ -481,6 +485,9 @@ class SparqlServerStore(_Common):
             node = ox.NamedNode(g)
             quads.extend(ox.Quad(t.subject, t.predicate, t.object, node) for t in self.graph_triples(g))
         return serialize_export(quads, fmt)
+
+    def flush(self) -> None:
+        """Nothing to do: the server holds what it was sent."""
 
     def close(self) -> None:
         self.client.close()
