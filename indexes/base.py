@@ -2,7 +2,10 @@
 
 One point per passage.  Its id is the passage id (16 hex characters) placed in a
 fixed UUID namespace, so it converts both ways without a lookup.  Named vectors:
-``dense`` (cosine) and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
+``dense`` (cosine; a multi-vector field scored by MAX_SIM in collections made since stop
+30: the passage's vector and its tail windows', :mod:`indexes.windows`; a collection made
+before holds one vector a point and is searched as before until ``policygraph reindex``)
+and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
 version, section, start, end, text, heading, entities, agencies, systems, and
 deadlines: one object ``{"from", "to"}`` (ISO dates, :func:`core.records.deadline_interval`)
 per deadline of the passage, so a date window is matched against each deadline whole
@@ -12,6 +15,7 @@ per deadline of the passage, so a date window is matched against each deadline w
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import re
 import uuid
 from collections.abc import Iterable
@@ -53,6 +57,9 @@ class IndexItem:
     dense: NDArray[np.float32]
     sparse: SparseVec
     payload: dict[str, Any]
+    # (k, dim): the vectors of a long passage's tail windows (indexes/windows.py), searched
+    # with ``dense`` as one multi-vector (the best of them scores); None: none
+    tails: NDArray[np.float32] | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,36 @@ def dense_list(vec: NDArray[Any], dim: int | None) -> list[float]:
     if not np.all(np.isfinite(arr)):
         raise VectorIndexError("dense vector has NaN or infinite values")
     return [float(x) for x in arr]
+
+
+def dense_vectors(item: IndexItem, dim: int | None) -> list[list[float]]:
+    """The item's vectors for a multi-vector field: ``dense``, then its tails."""
+    tails = [] if item.tails is None else list(np.asarray(item.tails, dtype=np.float32).reshape(-1, dim or 0))
+    return [dense_list(v, dim) for v in (item.dense, *tails)]
+
+
+def stored_multivector(vectors_config: Any) -> bool:
+    """Whether a stored vector configuration (``edge_config.json``'s ``vectors``, or a
+    collection's as qdrant-client gives it) makes ``dense`` a multi-vector field."""
+    params = vectors_config.get(DENSE) if isinstance(vectors_config, dict) else None
+    if params is None:
+        return False
+    multi = params.get("multivector_config") if isinstance(params, dict) else getattr(params, "multivector_config", None)
+    return multi is not None
+
+
+_noted: set[str] = set()
+
+
+def note_single_vector(where: str) -> None:
+    """Say once per store, when a long passage's tail vectors are left out of it, that it
+    predates them (its long passages are searched by their first 512 tokens until
+    ``policygraph reindex``)."""
+    if where not in _noted:
+        _noted.add(where)
+        logging.getLogger("policygraph.indexes").warning(
+            "the vector index at %s was made before long passages had tail windows: "
+            "run `policygraph reindex` to add them (it works as before meanwhile)", where)
 
 
 def check_search_args(

@@ -40,12 +40,15 @@ from policygraph.indexes.base import (
     SearchMode,
     check_search_args,
     dense_list,
+    dense_vectors,
     doc_versions,
     midnight_utc,
+    note_single_vector,
     passage_id,
     payload_of,
     point_id,
     point_versions_of,
+    stored_multivector,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -74,6 +77,7 @@ class ClientIndex:
         self.where = str(path) if path is not None else str(url)
         self._exists = False
         self._dim: int | None = None
+        self._multi = True  # dense is a multi-vector field (False: a collection made before stop 30)
         with self._errors("open"):
             if path is not None:
                 Path(path).mkdir(parents=True, exist_ok=True)
@@ -106,7 +110,7 @@ class ClientIndex:
         with self._errors("create collection"):
             if self.client.collection_exists(self.collection):
                 info = self.client.get_collection(self.collection)
-                have = self._dense_size(info)
+                have, multi = self._layout(info)
                 if have != dim:
                     raise VectorIndexError(
                         f"collection {self.collection!r} holds {have}-dimensional vectors and the embedder "
@@ -115,14 +119,17 @@ class ClientIndex:
                     )
                 schema = set((info.payload_schema or {}).keys())
             else:
+                multi = True
+                max_sim = models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)
                 self.client.create_collection(
                     self.collection,
-                    vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE)},
+                    vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE,
+                                                               multivector_config=max_sim)},
                     sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 )
                 schema = set()
             self._exists = True
-            self._dim = dim
+            self._dim, self._multi = dim, multi
             if self.local:
                 return  # local mode has no payload indexes
             for name in KEYWORD_FIELDS:
@@ -153,10 +160,13 @@ class ClientIndex:
         if not items:
             return
         dim = self._need_dim()
+        if not self._multi and any(it.tails is not None for it in items):
+            note_single_vector(f"{self.where} ({self.collection})")
         for start in range(0, len(items), UPSERT_BATCH):
             points = []
             for it in items[start : start + UPSERT_BATCH]:
-                vector: dict[str, Any] = {DENSE: dense_list(it.dense, dim)}
+                vector: dict[str, Any] = {
+                    DENSE: dense_vectors(it, dim) if self._multi else dense_list(it.dense, dim)}
                 if len(it.sparse):
                     vector[LEXICAL] = models.SparseVector(indices=list(it.sparse.indices),
                                                           values=list(it.sparse.values))
@@ -230,7 +240,10 @@ class ClientIndex:
         if not (use_dense or use_sparse) or not self.exists():
             return []
         flt = client_filter(filter)
-        dq = dense_list(dense, self._dim) if use_dense and dense is not None else None
+        dq: Any = None
+        if use_dense and dense is not None:
+            qv = dense_list(dense, self._need_dim())
+            dq = [qv] if self._multi else qv
         sq = (models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
               if use_sparse and sparse is not None else None)
         with self._errors("search"):
@@ -262,7 +275,7 @@ class ClientIndex:
         if self._dim is None:
             with self._errors("collection info"):
                 if self.client.collection_exists(self.collection):
-                    self._dim = self._dense_size(self.client.get_collection(self.collection))
+                    self._dim, self._multi = self._layout(self.client.get_collection(self.collection))
                     self._exists = True
         if self._dim is None:
             raise VectorIndexError("the index has no collection yet: call ensure_collection(dim) first",
@@ -270,10 +283,11 @@ class ClientIndex:
         return self._dim
 
     @staticmethod
-    def _dense_size(info: Any) -> int | None:
+    def _layout(info: Any) -> tuple[int | None, bool]:
+        """The collection's dense size, and whether ``dense`` is a multi-vector field."""
         vectors = info.config.params.vectors
         params = vectors.get(DENSE) if isinstance(vectors, dict) else None
-        return int(params.size) if params is not None else None
+        return (int(params.size) if params is not None else None), stored_multivector(vectors)
 
     def _scroll(self, flt: Any, with_payload: Any) -> Iterator[Any]:
         if not self.exists():

