@@ -2,10 +2,10 @@
 
 One point per passage.  Its id is the passage id (16 hex characters) placed in a
 fixed UUID namespace, so it converts both ways without a lookup.  Named vectors:
-``dense`` (cosine; a multi-vector field scored by MAX_SIM in collections made since stop
-30: the passage's vector and its tail windows', :mod:`indexes.windows`; a collection made
-before holds one vector a point and is searched as before until ``policygraph reindex``)
-and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
+``dense`` (cosine), ``tails`` (a passage past the model's 512 tokens: one vector per
+window of its tail, :mod:`indexes.windows`; a multi-vector field scored by MAX_SIM; a
+store made before stop 30 lacks it and is searched by ``dense`` alone until
+``policygraph reindex``) and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
 version, section, start, end, text, heading, entities, agencies, systems, and
 deadlines: one object ``{"from", "to"}`` (ISO dates, :func:`core.records.deadline_interval`)
 per deadline of the passage, so a date window is matched against each deadline whole
@@ -30,6 +30,7 @@ from policygraph.indexes.sparse import SparseVec
 
 DENSE = "dense"
 LEXICAL = "lexical"
+TAILS = "tails"  # a long passage's tail windows (indexes/windows.py), multi-vector, MAX_SIM
 RRF_K = 2  # Qdrant's default RRF constant: score = sum 1 / (k + rank0)
 PREFETCH_FACTOR = 4  # each hybrid prefetch fetches limit * 4 candidates
 KEYWORD_FIELDS = ("doc", "entities", "agencies", "systems", "actors")
@@ -57,8 +58,8 @@ class IndexItem:
     dense: NDArray[np.float32]
     sparse: SparseVec
     payload: dict[str, Any]
-    # (k, dim): the vectors of a long passage's tail windows (indexes/windows.py), searched
-    # with ``dense`` as one multi-vector (the best of them scores); None: none
+    # (k, dim): the vectors of a long passage's tail windows (indexes/windows.py); a dense
+    # search scores the passage by the best of these and ``dense``.  None: none
     tails: NDArray[np.float32] | None = None
 
 
@@ -186,26 +187,38 @@ def dense_list(vec: NDArray[Any], dim: int | None) -> list[float]:
     return [float(x) for x in arr]
 
 
-def dense_vectors(item: IndexItem, dim: int | None) -> list[list[float]]:
-    """The item's vectors for a multi-vector field: ``dense``, then its tails."""
-    tails = [] if item.tails is None else list(np.asarray(item.tails, dtype=np.float32).reshape(-1, dim or 0))
-    return [dense_list(v, dim) for v in (item.dense, *tails)]
+def tail_vectors(item: IndexItem, dim: int | None) -> list[list[float]] | None:
+    """The item's tail vectors for the ``tails`` multi-vector field; None without any."""
+    if item.tails is None or len(item.tails) == 0:
+        return None
+    return [dense_list(v, dim) for v in np.asarray(item.tails, dtype=np.float32).reshape(len(item.tails), -1)]
 
 
-def stored_multivector(vectors_config: Any) -> bool:
+def stored_tails(vectors_config: Any) -> bool:
     """Whether a stored vector configuration (``edge_config.json``'s ``vectors``, or a
-    collection's as qdrant-client gives it) makes ``dense`` a multi-vector field."""
-    params = vectors_config.get(DENSE) if isinstance(vectors_config, dict) else None
-    if params is None:
-        return False
-    multi = params.get("multivector_config") if isinstance(params, dict) else getattr(params, "multivector_config", None)
-    return multi is not None
+    collection's as qdrant-client gives it) has the ``tails`` field."""
+    return isinstance(vectors_config, dict) and TAILS in vectors_config
+
+
+def best_of(dense: list[Any], tails: list[Any], limit: int) -> list[tuple[Any, float]]:
+    """The dense list and the tails list of one query merged: each point once, scored by
+    the better of its two scores (a long passage by its best vector), best first, ties in
+    the dense list's order.  A point missing from a list scored at most that list's last."""
+    best: dict[Any, tuple[Any, float, int]] = {}
+    for order, p in enumerate([*dense, *tails]):
+        have = best.get(p.id)
+        if have is None:
+            best[p.id] = (p, float(p.score), order)
+        elif float(p.score) > have[1]:
+            best[p.id] = (have[0], float(p.score), have[2])
+    ranked = sorted(best.values(), key=lambda t: (-t[1], t[2]))
+    return [(p, score) for p, score, _ in ranked[:limit]]
 
 
 _noted: set[str] = set()
 
 
-def note_single_vector(where: str) -> None:
+def note_no_tails(where: str) -> None:
     """Say once per store, when a long passage's tail vectors are left out of it, that it
     predates them (its long passages are searched by their first 512 tokens until
     ``policygraph reindex``)."""

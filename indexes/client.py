@@ -33,22 +33,24 @@ from policygraph.indexes.base import (
     PAGE,
     PREFETCH_FACTOR,
     RRF_K,
+    TAILS,
     IndexFilter,
     IndexHit,
     IndexItem,
     IndexLocked,
     SearchMode,
+    best_of,
     check_search_args,
     dense_list,
-    dense_vectors,
     doc_versions,
     midnight_utc,
-    note_single_vector,
+    note_no_tails,
     passage_id,
     payload_of,
     point_id,
     point_versions_of,
-    stored_multivector,
+    stored_tails,
+    tail_vectors,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -77,7 +79,7 @@ class ClientIndex:
         self.where = str(path) if path is not None else str(url)
         self._exists = False
         self._dim: int | None = None
-        self._multi = True  # dense is a multi-vector field (False: a collection made before stop 30)
+        self._tails = True  # the collection has the tails field (False: one made before stop 30)
         with self._errors("open"):
             if path is not None:
                 Path(path).mkdir(parents=True, exist_ok=True)
@@ -110,7 +112,7 @@ class ClientIndex:
         with self._errors("create collection"):
             if self.client.collection_exists(self.collection):
                 info = self.client.get_collection(self.collection)
-                have, multi = self._layout(info)
+                have, tails = self._layout(info)
                 if have != dim:
                     raise VectorIndexError(
                         f"collection {self.collection!r} holds {have}-dimensional vectors and the embedder "
@@ -119,17 +121,18 @@ class ClientIndex:
                     )
                 schema = set((info.payload_schema or {}).keys())
             else:
-                multi = True
+                tails = True
                 max_sim = models.MultiVectorConfig(comparator=models.MultiVectorComparator.MAX_SIM)
                 self.client.create_collection(
                     self.collection,
-                    vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE,
+                    vectors_config={DENSE: models.VectorParams(size=dim, distance=models.Distance.COSINE),
+                                    TAILS: models.VectorParams(size=dim, distance=models.Distance.COSINE,
                                                                multivector_config=max_sim)},
                     sparse_vectors_config={LEXICAL: models.SparseVectorParams(modifier=models.Modifier.IDF)},
                 )
                 schema = set()
             self._exists = True
-            self._dim, self._multi = dim, multi
+            self._dim, self._tails = dim, tails
             if self.local:
                 return  # local mode has no payload indexes
             for name in KEYWORD_FIELDS:
@@ -160,13 +163,15 @@ class ClientIndex:
         if not items:
             return
         dim = self._need_dim()
-        if not self._multi and any(it.tails is not None for it in items):
-            note_single_vector(f"{self.where} ({self.collection})")
+        if not self._tails and any(it.tails is not None for it in items):
+            note_no_tails(f"{self.where} ({self.collection})")
         for start in range(0, len(items), UPSERT_BATCH):
             points = []
             for it in items[start : start + UPSERT_BATCH]:
-                vector: dict[str, Any] = {
-                    DENSE: dense_vectors(it, dim) if self._multi else dense_list(it.dense, dim)}
+                vector: dict[str, Any] = {DENSE: dense_list(it.dense, dim)}
+                tails = tail_vectors(it, dim) if self._tails else None
+                if tails:
+                    vector[TAILS] = tails
                 if len(it.sparse):
                     vector[LEXICAL] = models.SparseVector(indices=list(it.sparse.indices),
                                                           values=list(it.sparse.values))
@@ -240,10 +245,7 @@ class ClientIndex:
         if not (use_dense or use_sparse) or not self.exists():
             return []
         flt = client_filter(filter)
-        dq: Any = None
-        if use_dense and dense is not None:
-            qv = dense_list(dense, self._need_dim())
-            dq = [qv] if self._multi else qv
+        dq = dense_list(dense, self._need_dim()) if use_dense and dense is not None else None
         sq = (models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
               if use_sparse and sparse is not None else None)
         with self._errors("search"):
@@ -264,6 +266,12 @@ class ClientIndex:
                 d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
                 s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
                 return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id))) for p in top]
+            if dq is not None and self._tails:  # a long passage scores by the best of its vectors
+                d_res, t_res = self.client.query_batch_points(self.collection, [
+                    models.QueryRequest(query=dq, using=DENSE, filter=flt, limit=limit, with_payload=True),
+                    models.QueryRequest(query=[dq], using=TAILS, filter=flt, limit=limit, with_payload=True)])
+                return [_hit(p, i + 1, None, score)
+                        for i, (p, score) in enumerate(best_of(d_res.points, t_res.points, limit))]
             query: Any = dq if dq is not None else sq
             res = self.client.query_points(self.collection, query=query, using=DENSE if dq is not None else LEXICAL,
                                            query_filter=flt, limit=limit, with_payload=True)
@@ -275,7 +283,7 @@ class ClientIndex:
         if self._dim is None:
             with self._errors("collection info"):
                 if self.client.collection_exists(self.collection):
-                    self._dim, self._multi = self._layout(self.client.get_collection(self.collection))
+                    self._dim, self._tails = self._layout(self.client.get_collection(self.collection))
                     self._exists = True
         if self._dim is None:
             raise VectorIndexError("the index has no collection yet: call ensure_collection(dim) first",
@@ -284,10 +292,10 @@ class ClientIndex:
 
     @staticmethod
     def _layout(info: Any) -> tuple[int | None, bool]:
-        """The collection's dense size, and whether ``dense`` is a multi-vector field."""
+        """The collection's dense size, and whether it has the tails field."""
         vectors = info.config.params.vectors
         params = vectors.get(DENSE) if isinstance(vectors, dict) else None
-        return (int(params.size) if params is not None else None), stored_multivector(vectors)
+        return (int(params.size) if params is not None else None), stored_tails(vectors)
 
     def _scroll(self, flt: Any, with_payload: Any) -> Iterator[Any]:
         if not self.exists():
@@ -338,6 +346,7 @@ def _doc_filter(doc_id: str) -> Any:
     return models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc_id))])
 
 
-def _hit(p: Any, dense_rank: int | None, sparse_rank: int | None) -> IndexHit:
-    return IndexHit(id=passage_id(p.id), score=float(p.score), payload=payload_of(p.payload),
+def _hit(p: Any, dense_rank: int | None, sparse_rank: int | None, score: float | None = None) -> IndexHit:
+    return IndexHit(id=passage_id(p.id), score=float(p.score if score is None else score),
+                    payload=payload_of(p.payload),
                     dense_rank=dense_rank, sparse_rank=sparse_rank)

@@ -47,22 +47,24 @@ from policygraph.indexes.base import (
     PAGE,
     PREFETCH_FACTOR,
     RRF_K,
+    TAILS,
     IndexFilter,
     IndexHit,
     IndexItem,
     IndexLocked,
     SearchMode,
+    best_of,
     check_search_args,
     dense_list,
-    dense_vectors,
     doc_versions,
     iso_midnight_utc,
-    note_single_vector,
+    note_no_tails,
     passage_id,
     payload_of,
     point_id,
     point_versions_of,
-    stored_multivector,
+    stored_tails,
+    tail_vectors,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -77,7 +79,7 @@ class EdgeIndex:
         self.max_search_threads = max_search_threads
         self._shard: Any = None
         self._dim: int | None = None
-        self._multi = True  # dense is a multi-vector field (False: a store made before stop 30)
+        self._tails = True  # the shard has the tails field (False: a store made before stop 30)
         self._life = threading.RLock()
         if (self.path / "edge_config.json").exists():
             self._load()
@@ -95,9 +97,10 @@ class EdgeIndex:
     def _config(self, dim: int | None) -> Any:
         import qdrant_edge as qe
 
-        multi = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
+        max_sim = qe.MultiVectorConfig(qe.MultiVectorComparator.MaxSim)
         return qe.EdgeConfig(
-            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, multivector_config=multi)}
+            vectors={DENSE: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine),
+                     TAILS: qe.EdgeVectorParams(size=dim, distance=qe.Distance.Cosine, multivector_config=max_sim)}
             if dim else None,
             sparse_vectors={LEXICAL: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if dim else None,
             max_search_threads=self.max_search_threads,
@@ -112,14 +115,14 @@ class EdgeIndex:
             with self._errors("open"):
                 config = None if self.max_search_threads is None else self._config(None)
                 self._shard = qe.EdgeShard.load(str(self.path), config)
-            self._dim, self._multi = self._stored_layout()
+            self._dim, self._tails = self._stored_layout()
 
     def _stored_layout(self) -> tuple[int | None, bool]:
-        """The stored dense field's size, and whether it is a multi-vector field."""
+        """The stored dense field's size, and whether the tails field is there."""
         try:
             with open(self.path / "edge_config.json", encoding="utf-8") as f:
                 vectors = json.load(f)["vectors"]
-            return int(vectors[DENSE]["size"]), stored_multivector(vectors)
+            return int(vectors[DENSE]["size"]), stored_tails(vectors)
         except (OSError, ValueError, KeyError, TypeError):
             return None, True
 
@@ -138,7 +141,7 @@ class EdgeIndex:
                 with self._errors("create"):
                     self.path.mkdir(parents=True, exist_ok=True)
                     self._shard = qe.EdgeShard.create(str(self.path), self._config(dim))
-                self._dim, self._multi = dim, True
+                self._dim, self._tails = dim, True
             elif self._dim != dim:
                 raise VectorIndexError(
                     f"the index holds {self._dim}-dimensional vectors and the embedder gives {dim}: "
@@ -183,7 +186,7 @@ class EdgeIndex:
         self.close()
         with self._life:
             shutil.rmtree(self.path, ignore_errors=True)
-            self._dim, self._multi = None, True
+            self._dim, self._tails = None, True
 
     # ---- writes ------------------------------------------------------------------------
     def upsert(self, items: list[IndexItem]) -> None:
@@ -192,13 +195,15 @@ class EdgeIndex:
         if not items:
             return
         self._need()
-        if not self._multi and any(it.tails is not None for it in items):
-            note_single_vector(str(self.path))
+        if not self._tails and any(it.tails is not None for it in items):
+            note_no_tails(str(self.path))
         for start in range(0, len(items), UPSERT_BATCH):
             points = []
             for it in items[start : start + UPSERT_BATCH]:
-                vector: dict[str, Any] = {
-                    DENSE: dense_vectors(it, self._dim) if self._multi else dense_list(it.dense, self._dim)}
+                vector: dict[str, Any] = {DENSE: dense_list(it.dense, self._dim)}
+                tails = tail_vectors(it, self._dim) if self._tails else None
+                if tails:
+                    vector[TAILS] = tails
                 if len(it.sparse):
                     vector[LEXICAL] = qe.SparseVector(indices=list(it.sparse.indices), values=list(it.sparse.values))
                 points.append(qe.Point(id=point_id(it.id), vector=vector, payload=it.payload))
@@ -276,10 +281,8 @@ class EdgeIndex:
         if shard is None or not (use_dense or use_sparse):
             return []
         flt = edge_filter(filter)
-        dq = None
-        if use_dense and dense is not None:
-            qv = dense_list(dense, self._dim)
-            dq = qe.Query.Nearest([qv] if self._multi else qv, using=DENSE)
+        qv = dense_list(dense, self._dim) if use_dense and dense is not None else None
+        dq = qe.Query.Nearest(qv, using=DENSE) if qv is not None else None
         sq = (qe.Query.Nearest(qe.SparseVector(indices=list(sparse.indices), values=list(sparse.values)),
                                using=LEXICAL) if use_sparse and sparse is not None else None)
         with self._errors("search"):
@@ -297,6 +300,11 @@ class EdgeIndex:
                 d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
                 s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
                 return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id))) for p in top]
+            if qv is not None and self._tails:  # a long passage scores by the best of its vectors
+                tq = qe.Query.Nearest([qv], using=TAILS)
+                d_points, t_points = shard.query_batch(qe.QueryBatchRequest(
+                    [qe.QueryRequest(limit=limit, query=q, filter=flt, with_payload=True) for q in (dq, tq)]))
+                return [_hit(p, i + 1, None, score) for i, (p, score) in enumerate(best_of(d_points, t_points, limit))]
             query = dq if dq is not None else sq
             points = shard.query(qe.QueryRequest(limit=limit, query=query, filter=flt, with_payload=True))
             return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
@@ -369,6 +377,7 @@ def edge_filter(f: IndexFilter | None) -> Any:
     return qe.Filter(must=must)
 
 
-def _hit(p: Any, dense_rank: int | None, sparse_rank: int | None) -> IndexHit:
-    return IndexHit(id=passage_id(p.id), score=float(p.score), payload=payload_of(p.payload),
+def _hit(p: Any, dense_rank: int | None, sparse_rank: int | None, score: float | None = None) -> IndexHit:
+    return IndexHit(id=passage_id(p.id), score=float(p.score if score is None else score),
+                    payload=payload_of(p.payload),
                     dense_rank=dense_rank, sparse_rank=sparse_rank)

@@ -4,15 +4,18 @@ The embedding model reads 512 tokens; a passage past them (a statute's long arti
 plan's section with its list) was embedded from its beginning only, so a question
 answered near its end never reached it by the dense list.  Each such passage also gets
 one vector per window of its later sentences (the title and heading first, then
-sentences up to :data:`WINDOW_TOKENS` tokens), and the index scores the passage by the
-best of its vectors (Qdrant's multi-vector MAX_SIM: a query's cosine with the nearest).
-The passage's own vector covers its first 512 tokens, so the first window is not
-embedded again.
+sentences up to :data:`WINDOW_TOKENS` tokens), kept in the index's ``tails`` field (a
+multi-vector field: Qdrant's MAX_SIM gives a query's cosine with the nearest window).  A
+dense search (``mode="dense"``) asks ``dense`` and ``tails`` at once and scores each
+passage by the better of the two (:func:`indexes.base.best_of`); the hybrid prefetch,
+which fuses inside Qdrant, asks ``dense`` alone.  The passage's own vector covers its
+first 512 tokens, so the first window is not embedded again.
 
-Measured on the blind tune set (docs/retrieval.md, stop 29): windows of about 400 tokens
-gave MRR@10 0.706 → 0.727 and R@10 0.867 → 0.877, dev and held-out unchanged (256 and
-480 tokens did less well).  Averaging a passage's windows into one vector instead lost
-on held-out (stop 28).
+Measured on the blind tune set (docs/retrieval.md, stops 29 and 30): windows of about
+400 tokens did best (256 and 480 less well); dev and held-out unchanged.  Scoring every
+dense search by the best vector, the filtered hybrid ones included (one multi-vector
+``dense`` field), did less well on the deadline questions (MRR@10 0.771 against 0.802);
+averaging a passage's windows into one vector lost on held-out (stop 28).
 """
 
 from __future__ import annotations

@@ -162,3 +162,15 @@ def test_a_store_made_before_windows_keeps_working(tmp_path: Path, tail_case: tu
             assert h.score == pytest.approx(float(it.dense @ query), abs=1e-4)
     said = [r.getMessage() for r in caplog.records if "policygraph reindex" in r.getMessage()]
     assert len(said) == 1 and str(path) in said[0]
+
+
+def test_best_of_keeps_each_point_once_with_its_better_score() -> None:
+    from types import SimpleNamespace as P
+
+    from policygraph.indexes.base import best_of
+
+    dense = [P(id="a", score=0.9), P(id="b", score=0.8), P(id="c", score=0.8)]
+    tails = [P(id="c", score=0.95), P(id="d", score=0.85), P(id="a", score=0.5)]
+    merged = best_of(dense, tails, 3)
+    assert [(p.id, s) for p, s in merged] == [("c", 0.95), ("a", 0.9), ("d", 0.85)]
+    assert [p.id for p, _ in best_of(dense, [], 5)] == ["a", "b", "c"]  # ties keep the dense list's order
