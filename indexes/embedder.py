@@ -34,6 +34,7 @@ them: importing this module stays cheap.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -115,8 +116,11 @@ class SentenceTransformerEmbedder:
         self.model = model
         # a long passage's tail also gets vectors, a window of this many tokens each
         # (indexes/windows.py); None: its first max_tokens only
-        self.window_tokens = window_tokens if getattr(model, "tokenizer", None) is not None else None
-        self.max_tokens = int(getattr(model, "max_seq_length", 0) or 0) or None
+        # (a model that reads any length, as a static embedding's max_seq_length = inf, needs none)
+        limit = getattr(model, "max_seq_length", None)
+        self.max_tokens = int(limit) if isinstance(limit, int | float) and 0 < limit < math.inf else None
+        self.window_tokens = (window_tokens if self.max_tokens and getattr(model, "tokenizer", None) is not None
+                              else None)
         self._tokenizer_lock = threading.Lock()
         self.bf16 = bf16  # run the model under torch.autocast in bfloat16
         self.threads = threads

@@ -122,6 +122,8 @@ def test_other_models_load_from_a_path_with_our_prefixes(tmp_path: Path) -> None
 
     e = load_embedder(str(tmp_path / "static"), "検索クエリ: ", "検索文書: ")
     assert e.dim == 16 and e.name == str(tmp_path / "static")
+    # it reads any length (max_seq_length = inf): no tail windows, every passage one vector
+    assert e.max_tokens is None and e.window_tokens is None  # type: ignore[attr-defined]
     q = e.embed_queries(["保育の待機児童"])[0]
     p = e.embed_passages(["保育の待機児童"])[0]
     np.testing.assert_allclose(q, st.encode(["検索クエリ: 保育の待機児童"], normalize_embeddings=True)[0], atol=1e-6)
