@@ -6,9 +6,11 @@
   :class:`indexes.edge.EdgeIndex`; see that module for how it persists and locks).
 * ``client_path=...`` → qdrant-client local mode in that directory (tests, comparisons).
 
-Both implement :class:`indexes.base.VectorIndex`: named vectors ``dense`` (cosine) and
-``lexical`` (sparse, Qdrant IDF), payload filters (any-of per list, deadline overlap),
-and hybrid search by the Query API (dense + sparse prefetch, RRF).
+Both implement :class:`indexes.base.VectorIndex`: named vectors ``dense`` (cosine),
+``tails`` (a long passage's tail windows, multi-vector MAX_SIM; a dense search keeps each
+passage's better score of the two) and ``lexical`` (sparse, Qdrant IDF), payload filters
+(any-of per list, deadline overlap), and hybrid search by the Query API (dense + sparse
+prefetch, RRF).
 """
 
 from __future__ import annotations
