@@ -9,6 +9,8 @@ over Q queries:
 * raw Qdrant time (dense + sparse searches, as the API issues them),
 * the full API path (`GET /api/search` through FastAPI's TestClient: query embedding,
   fusion, graph/time candidates, version check, no_good_match, JSON),
+* the queries that name a time (one in five) apart, and again with the date window
+  filtered by Qdrant's nested condition (as a store written before stop 31 is),
 and writes bench/results/search_scale.json with p50/p95 and the overhead ratio.
 
 Run: .venv/bin/python bench/search_scale.py [--n 100000] [--queries 200]
@@ -47,7 +49,13 @@ def main() -> None:  # noqa: PLR0915
     from policygraph.api.app import create_app
     from policygraph.core.settings import Settings
     from policygraph.graph.namespace import PG
+    from policygraph.indexes.base import due_span
+    from policygraph.indexes.items import deadline_payload
     from policygraph.indexes.sparse import SparseVec
+
+    def deadlines_payload(intervals: list[tuple[str, str]]) -> dict[str, object]:
+        dls = deadline_payload(intervals)  # as ingest writes them: each deadline, and the flat pair
+        return {"deadlines": dls, **due_span(dls)}
     from policygraph.indexes.vector_index import IndexFilter, IndexItem
     from policygraph.ingest.pipeline import layout
     from policygraph.ingest.readers import read_file
@@ -79,7 +87,7 @@ def main() -> None:  # noqa: PLR0915
                     "start": 0, "end": 10, "text": texts[i % len(texts)][:200], "heading": "",
                     "entities": [keys[i % len(keys)], keys[(i * 7) % len(keys)]],
                     "agencies": [agencies[i % len(agencies)]], "systems": [],
-                    "deadlines": [{"from": f"{2020 + i % 10}-04-01", "to": f"{2021 + i % 10}-03-31"}]}))
+                    **deadlines_payload([(f"{2020 + i % 10}-04-01", f"{2021 + i % 10}-03-31")])}))
             svc.index.upsert(items)
         build_s = time.perf_counter() - t0
         g = Graph(identifier=URIRef(svc.iris.graph(doc_id)))
@@ -93,7 +101,7 @@ def main() -> None:  # noqa: PLR0915
         client = TestClient(create_app(svc.settings, svc), base_url="http://127.0.0.1")
         queries = ["警察共通基盤による情報の利活用", "SNSで実行犯を募集する投稿", "税関の検査の高度化",
                    "運転免許の行政処分の手続", "令和8年度中に結論を得る取組"]
-        raw, api = [], []
+        raw, api, timed = [], [], []
         client.get("/api/search", params={"q": queries[0]})
         for i in range(args.queries):
             # a new query text every time, so the API path embeds it (no query-vector cache)
@@ -108,12 +116,25 @@ def main() -> None:  # noqa: PLR0915
             r = client.get("/api/search", params={"q": q, "limit": 10})
             api.append((time.perf_counter() - t0) * 1000)
             assert r.status_code == 200
+            if i % len(queries) == len(queries) - 1:  # the query that names a time
+                timed.append(api[-1])
+        # the same time-naming queries with the window filtered by the nested condition, as
+        # for a store written before the flat due pair (the path stop 30 always took)
+        nested = []
+        for i in range(len(queries) - 1, args.queries, len(queries)):
+            q = f"{queries[i % len(queries)]} n{i}"
+            svc.index._flat = False  # type: ignore[attr-defined]  # EdgeIndex only; bench only
+            t0 = time.perf_counter()
+            r = client.get("/api/search", params={"q": q, "limit": 10})
+            nested.append((time.perf_counter() - t0) * 1000)
         svc.close()
     res = {
         "points": args.n, "build_s": round(build_s, 1), "queries": args.queries,
         "qdrant_p50_ms": pct(raw, 0.5), "qdrant_p95_ms": pct(raw, 0.95),
         "api_p50_ms": pct(api, 0.5), "api_p95_ms": pct(api, 0.95),
         "api_over_qdrant_p50": round(statistics.median(api) / max(statistics.median(raw), 1e-6), 1),
+        "time_queries": len(timed), "api_time_p50_ms": pct(timed, 0.5), "api_time_p95_ms": pct(timed, 0.95),
+        "api_time_nested_p50_ms": pct(nested, 0.5), "api_time_nested_p95_ms": pct(nested, 0.95),
     }
     out = ROOT / "bench" / "results" / "search_scale.json"
     out.write_text(json.dumps(res, indent=2) + "\n")

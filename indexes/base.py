@@ -8,8 +8,14 @@ store made before stop 30 lacks it and is searched by ``dense`` alone until
 ``policygraph reindex``) and ``lexical`` (sparse, IDF modifier).  Payload keys: doc, source,
 version, section, start, end, text, heading, entities, agencies, systems, and
 deadlines: one object ``{"from", "to"}`` (ISO dates, :func:`core.records.deadline_interval`)
-per deadline of the passage, so a date window is matched against each deadline whole
-(a Qdrant ``nested`` condition), never a start of one with the end of another.
+per deadline of the passage, so a date window is matched against each deadline whole,
+never a start of one with the end of another; and ``due_from`` / ``due_to``, the first
+start and last end of those deadlines (a passage without one has neither).  A window is
+looked up on the flat pair, which every passage with an overlapping deadline matches
+(Qdrant Edge narrows an indexed range fast, and checks a ``nested`` condition point by
+point), and then checked deadline by deadline on the returned payloads
+(:func:`window_search`); a store whose points lack the pair (made before stop 31) is
+filtered by a ``nested`` condition as before, until ``policygraph reindex``.
 """
 
 from __future__ import annotations
@@ -35,7 +41,8 @@ RRF_K = 2  # Qdrant's default RRF constant: score = sum 1 / (k + rank0)
 PREFETCH_FACTOR = 4  # each hybrid prefetch fetches limit * 4 candidates
 KEYWORD_FIELDS = ("doc", "entities", "agencies", "systems", "actors")
 DEADLINES = "deadlines"
-DATETIME_FIELDS = (f"{DEADLINES}[].from", f"{DEADLINES}[].to")
+DUE_FROM, DUE_TO = "due_from", "due_to"  # the first start and last end of a passage's deadlines
+DATETIME_FIELDS = (f"{DEADLINES}[].from", f"{DEADLINES}[].to", DUE_FROM, DUE_TO)
 PAGE = 1000  # scroll page size
 
 SearchMode = Literal["hybrid", "dense", "sparse"]
@@ -215,6 +222,64 @@ def best_of(dense: list[Any], tails: list[Any], limit: int) -> list[tuple[Any, f
     return [(p, score) for p, score, _ in ranked[:limit]]
 
 
+def due_span(deadlines: list[dict[str, str]]) -> dict[str, str]:
+    """The flat ``due_from`` / ``due_to`` payload pair of a passage's deadline objects: a
+    window that overlaps one of them overlaps this span too (empty without deadlines).
+
+    >>> due_span([{"from": "2026-04-01", "to": "2027-03-31"}, {"from": "2024-03-31", "to": "2024-03-31"}])
+    {'due_from': '2024-03-31', 'due_to': '2027-03-31'}
+    """
+    if not deadlines:
+        return {}
+    return {DUE_FROM: min(d["from"] for d in deadlines), DUE_TO: max(d["to"] for d in deadlines)}
+
+
+def in_window(payload: dict[str, Any] | None, date_from: str | None, date_to: str | None) -> bool:
+    """Whether one deadline of the passage overlaps the window [date_from, date_to] (ISO
+    dates; an open side is unbounded): the exact test the flat pair narrows down to.
+
+    >>> p = {"deadlines": [{"from": "2024-04-01", "to": "2025-03-31"}, {"from": "2028-04-01", "to": "2029-03-31"}]}
+    >>> in_window(p, "2026-04-01", "2027-03-31"), in_window(p, "2028-01-01", None)
+    (False, True)
+    """
+    for d in (payload or {}).get(DEADLINES) or ():
+        lo, hi = str(d.get("from", ""))[:10], str(d.get("to", ""))[:10]
+        if (date_to is None or lo <= date_to) and (date_from is None or hi >= date_from):
+            return True
+    return False
+
+
+def window_search(query: Any, want: int, date_from: str | None, date_to: str | None) -> list[Any]:
+    """The first ``want`` points of a search whose filter keeps a date window by the flat
+    ``due_from`` / ``due_to`` pair (a superset), checked deadline by deadline: ``query(k)``
+    returns the first k points of that search with their payloads.  It asks for twice
+    ``want`` and, while too few pass and more exist, four times as many again, so the
+    result is exactly what the same search with a ``nested`` filter returns."""
+    k = max(2 * want, 16)
+    while True:
+        points = query(k)
+        kept = [p for p in points if in_window(p.payload, date_from, date_to)]
+        if len(kept) >= want or len(points) < k:
+            return kept[:want]
+        k *= 4
+
+
+def rrf_of(lists: list[list[Any]], limit: int) -> list[tuple[Any, float]]:
+    """Qdrant's reciprocal-rank fusion of ranked point lists, done here: each point scored
+    sum 1 / (RRF_K + rank0) over the lists it is in, best first (ties by first appearance)."""
+    score: dict[Any, float] = {}
+    first: dict[Any, tuple[int, Any]] = {}
+    order = 0
+    for lst in lists:
+        for rank0, p in enumerate(lst):
+            score[p.id] = score.get(p.id, 0.0) + 1.0 / (RRF_K + rank0)
+            if p.id not in first:
+                first[p.id] = (order, p)
+            order += 1
+    ranked = sorted(score, key=lambda i: (-score[i], first[i][0]))
+    return [(first[i][1], score[i]) for i in ranked[:limit]]
+
+
 _noted: set[str] = set()
 
 
@@ -227,6 +292,18 @@ def note_no_tails(where: str) -> None:
         logging.getLogger("policygraph.indexes").warning(
             "the vector index at %s was made before long passages had tail windows: "
             "run `policygraph reindex` to add them (it works as before meanwhile)", where)
+
+
+def note_nested_window(where: str) -> None:
+    """Say once per store, when a date window has to be filtered by the ``nested`` condition
+    (points written before the flat due pair), that ``policygraph reindex`` makes it fast."""
+    key = f"window:{where}"
+    if key not in _noted:
+        _noted.add(key)
+        logging.getLogger("policygraph.indexes").warning(
+            "the vector index at %s has passages written before stop 31, without the flat due "
+            "pair: searches with a date window check every deadline point by point, which is slow "
+            "on a large index; run `policygraph reindex` to speed them up (results are the same)", where)
 
 
 def check_search_args(
@@ -282,7 +359,10 @@ def point_versions_of(records: Iterable[Any]) -> dict[str, tuple[str, str]]:
 
 
 def payload_of(payload: dict[str, Any] | None) -> dict[str, Any]:
-    return dict(payload) if payload else {}
+    """A point's payload as the service reads it (the flat due pair is the index's own)."""
+    if not payload:
+        return {}
+    return {k: v for k, v in payload.items() if k not in (DUE_FROM, DUE_TO)}
 
 
 def _is_iso_date(value: str) -> bool:

@@ -42,6 +42,8 @@ from policygraph.indexes.base import (
     DATETIME_FIELDS,
     DEADLINES,
     DENSE,
+    DUE_FROM,
+    DUE_TO,
     KEYWORD_FIELDS,
     LEXICAL,
     PAGE,
@@ -58,13 +60,16 @@ from policygraph.indexes.base import (
     dense_list,
     doc_versions,
     iso_midnight_utc,
+    note_nested_window,
     note_no_tails,
     passage_id,
     payload_of,
     point_id,
     point_versions_of,
+    rrf_of,
     stored_tails,
     tail_vectors,
+    window_search,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -80,6 +85,7 @@ class EdgeIndex:
         self._shard: Any = None
         self._dim: int | None = None
         self._tails = True  # the shard has the tails field (False: a store made before stop 30)
+        self._flat: bool | None = None  # every dated point has the due pair (None: not yet counted)
         self._life = threading.RLock()
         if (self.path / "edge_config.json").exists():
             self._load()
@@ -116,6 +122,7 @@ class EdgeIndex:
                 config = None if self.max_search_threads is None else self._config(None)
                 self._shard = qe.EdgeShard.load(str(self.path), config)
             self._dim, self._tails = self._stored_layout()
+            self._flat = None
 
     def _stored_layout(self) -> tuple[int | None, bool]:
         """The stored dense field's size, and whether the tails field is there."""
@@ -186,7 +193,7 @@ class EdgeIndex:
         self.close()
         with self._life:
             shutil.rmtree(self.path, ignore_errors=True)
-            self._dim, self._tails = None, True
+            self._dim, self._tails, self._flat = None, True, None
 
     # ---- writes ------------------------------------------------------------------------
     def upsert(self, items: list[IndexItem]) -> None:
@@ -280,11 +287,13 @@ class EdgeIndex:
         shard = self._shard
         if shard is None or not (use_dense or use_sparse):
             return []
-        flt = edge_filter(filter)
         qv = dense_list(dense, self._dim) if use_dense and dense is not None else None
         dq = qe.Query.Nearest(qv, using=DENSE) if qv is not None else None
         sq = (qe.Query.Nearest(qe.SparseVector(indices=list(sparse.indices), values=list(sparse.values)),
                                using=LEXICAL) if use_sparse and sparse is not None else None)
+        if filter is not None and (filter.date_from or filter.date_to) and self._flat_window():
+            return self._search_window(shard, dq, sq, qv, limit, filter)
+        flt = edge_filter(filter)
         with self._errors("search"):
             if dq is not None and sq is not None:
                 n = limit * PREFETCH_FACTOR
@@ -310,6 +319,49 @@ class EdgeIndex:
             return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
                     for i, p in enumerate(points)]
 
+    def _search_window(self, shard: Any, dq: Any, sq: Any, qv: list[float] | None, limit: int,
+                       f: IndexFilter) -> list[IndexHit]:
+        """:meth:`search` with a date window: each list filtered by the flat due pair and
+        checked deadline by deadline (:func:`indexes.base.window_search`), fused here as
+        Qdrant fuses them; the same hits as a ``nested`` filter gives, several times faster."""
+        import qdrant_edge as qe
+
+        flt = edge_filter(f, flat=True)
+
+        def ranked(q: Any, want: int) -> list[Any]:
+            def first(k: int) -> list[Any]:
+                with self._errors("search"):
+                    return list(shard.query(qe.QueryRequest(limit=k, query=q, filter=flt, with_payload=True)))
+            return window_search(first, want, f.date_from, f.date_to)
+
+        if dq is not None and sq is not None:
+            n = limit * PREFETCH_FACTOR
+            d_list, s_list = ranked(dq, n), ranked(sq, n)
+            d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
+            s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
+            return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id)), score)
+                    for p, score in rrf_of([d_list, s_list], limit)]
+        if qv is not None and self._tails:
+            best = best_of(ranked(dq, limit), ranked(qe.Query.Nearest([qv], using=TAILS), limit), limit)
+            return [_hit(p, i + 1, None, score) for i, (p, score) in enumerate(best)]
+        points = ranked(dq if dq is not None else sq, limit)
+        return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
+                for i, p in enumerate(points)]
+
+    def _flat_window(self) -> bool:
+        """Whether every point with a deadline has the flat due pair (a store written before
+        stop 31 has none until reindexed, and is filtered by the ``nested`` condition)."""
+        import qdrant_edge as qe
+
+        if self._flat is None:
+            shard = self._need()
+            old = qe.Filter(must=[qe.IsEmptyCondition(DUE_FROM)], must_not=[qe.IsEmptyCondition(DEADLINES)])
+            with self._errors("count"):
+                self._flat = int(shard.count(qe.CountRequest(exact=True, filter=old))) == 0
+            if not self._flat:
+                note_nested_window(str(self.path))
+        return self._flat
+
     # ---- internals ---------------------------------------------------------------------
     def _need(self) -> Any:
         shard = self._shard
@@ -319,6 +371,7 @@ class EdgeIndex:
         return shard
 
     def _update(self, op: Any) -> None:
+        self._flat = None  # what is written may or may not carry the due pair: count again
         self._need().update(op)
 
     def _doc_filter(self, doc_id: str) -> Any:
@@ -360,8 +413,10 @@ class EdgeIndex:
             raise VectorIndexError(f"{op} failed: {msg}", source=str(self.path)) from e
 
 
-def edge_filter(f: IndexFilter | None) -> Any:
-    """IndexFilter → ``qdrant_edge.Filter`` (None when it filters nothing)."""
+def edge_filter(f: IndexFilter | None, *, flat: bool = False) -> Any:
+    """IndexFilter → ``qdrant_edge.Filter`` (None when it filters nothing).  A date window
+    is a ``nested`` condition on each deadline, or with ``flat`` a range on the due pair,
+    which keeps a superset for :func:`indexes.base.window_search` to check."""
     import qdrant_edge as qe
 
     if f is None or f.is_empty():
@@ -373,7 +428,11 @@ def edge_filter(f: IndexFilter | None) -> Any:
             window.append(qe.FieldCondition(key="from", range=qe.RangeDateTime(lte=iso_midnight_utc(f.date_to))))
         if f.date_from:
             window.append(qe.FieldCondition(key="to", range=qe.RangeDateTime(gte=iso_midnight_utc(f.date_from))))
-        must.append(qe.NestedCondition(DEADLINES, qe.Filter(must=window)))
+        if flat:
+            must.extend(qe.FieldCondition(key=DUE_FROM if c.key == "from" else DUE_TO, range=c.range)
+                        for c in window)
+        else:
+            must.append(qe.NestedCondition(DEADLINES, qe.Filter(must=window)))
     return qe.Filter(must=must)
 
 

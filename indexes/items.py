@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from policygraph.indexes.base import due_span
 from policygraph.indexes.vector_index import IndexItem
 from policygraph.indexes.windows import tail_windows
 
@@ -92,7 +93,7 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
                 "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
                 **({"lead": r.lead} if r.lead else {}),
                 "entities": r.entities, "agencies": r.agencies, "systems": r.systems, "actors": r.actors,
-                "deadlines": deadline_payload(r.deadlines),
+                "deadlines": (dls := deadline_payload(r.deadlines)), **due_span(dls),
                 **({"page": r.page, "end_page": r.end_page or r.page} if r.page is not None else {}),
             },
         )

@@ -27,7 +27,15 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from policygraph.core.errors import BadInput, StoreLocked, VectorIndexError  # noqa: E402
 from policygraph.core.settings import Settings  # noqa: E402
-from policygraph.indexes.base import IndexFilter, IndexHit, IndexItem, IndexLocked, passage_id, point_id  # noqa: E402
+from policygraph.indexes.base import (  # noqa: E402
+    IndexFilter,
+    IndexHit,
+    IndexItem,
+    IndexLocked,
+    due_span,
+    passage_id,
+    point_id,
+)
 from policygraph.indexes.client import ClientIndex  # noqa: E402
 from policygraph.indexes.edge import EdgeIndex  # noqa: E402
 from policygraph.indexes.embedder import Embedder, load_embedder  # noqa: E402
@@ -547,14 +555,73 @@ def test_a_window_matches_one_deadline_whole_on_both_backends(
         vec = rng.normal(size=8).astype(np.float32)
         items.append(IndexItem(pid(i), vec / np.linalg.norm(vec), SparseVec((1,), (1.0,)),
                                {"doc": "d", "version": "v", "text": str(i), "deadlines": deadline_payload(intervals)}))
+    # as ingest writes them (with the flat due pair), and as a store made before it did
+    flat = [IndexItem(it.id, it.dense, it.sparse, {**it.payload, **due_span(it.payload["deadlines"])})
+            for it in items]
     want = {pid(i) for i, dls in enumerate(passages) if any(_due(k, a, b, lo, hi) for k, a, b in dls)}
     flt = IndexFilter(date_from=lo and lo.isoformat(), date_to=hi and hi.isoformat())
     root = tmp_path_factory.mktemp("window")
-    for idx in (EdgeIndex(root / "edge"), ClientIndex(path=root / "local")):
+    for idx, rows in ((EdgeIndex(root / "edge"), items), (EdgeIndex(root / "edge-flat"), flat),
+                      (ClientIndex(path=root / "local"), flat)):
         try:
             idx.ensure_collection(8)
-            idx.upsert(items)
+            idx.upsert(rows)
             got = {h.id for h in idx.search(items[0].dense, None, limit=50, filter=flt, mode="dense")}
         finally:
             idx.close()
-        assert got == want, (type(idx).__name__, lo, hi, passages)
+        assert got == want, (type(idx).__name__, rows is flat, lo, hi, passages)
+
+
+def _same_hits(a: list[IndexHit], b: list[IndexHit], why: object) -> None:
+    """The same scores in the same order, and the same hits with the same ranks, except that
+    hits of equal score may come in either order (and, at the last score, be other hits)."""
+    assert [round(h.score, 5) for h in a] == [round(h.score, 5) for h in b], why
+    last = round(a[-1].score, 5)
+    def key(hs: list[IndexHit]) -> list[tuple[float, str, int | None, int | None]]:
+        return sorted((-round(h.score, 5), h.id, h.dense_rank, h.sparse_rank) for h in hs if round(h.score, 5) != last)
+    assert key(a) == key(b), why
+
+
+def test_a_window_by_the_flat_pair_gives_the_nested_filters_hits(tmp_path: Path) -> None:
+    """On Qdrant Edge a date window is looked up by the flat due pair and checked deadline by
+    deadline (much faster at scale); it must give exactly the hits, ranks and scores the
+    ``nested`` condition gives, in every mode, also where most of the pair's superset fails
+    the check (passages due before and after the window, none inside it) and the search
+    has to ask again for more."""
+    rng = np.random.default_rng(7)
+    items = []
+    for i in range(600):
+        if i % 3 == 0:  # due in FY2020 and FY2030: the pair spans FY2025, no deadline does
+            iv = [("2020-04-01", "2021-03-31"), ("2030-04-01", "2031-03-31")]
+        elif i % 3 == 1:
+            iv = [(f"{2019 + i // 3 % 12}-04-01", f"{2020 + i // 3 % 12}-03-31")]
+        else:
+            iv = []
+        vec = rng.normal(size=16).astype(np.float32)
+        dls = deadline_payload(iv)
+        items.append(IndexItem(pid(i), vec / np.linalg.norm(vec), SparseVec((1 + i % 7, 9), (1.0 + i / 1000, 0.5 + i / 3000)),
+                               {"doc": f"d{i % 5}", "version": "v", "text": str(i), "deadlines": dls, **due_span(dls)}))
+    idx = EdgeIndex(tmp_path / "edge")
+    try:
+        idx.ensure_collection(16)
+        idx.upsert(items)
+        query, sparse = items[4].dense, SparseVec((2, 9), (1.0, 1.0))
+        for flt in (IndexFilter(date_from="2025-04-01", date_to="2026-03-31"), IndexFilter(date_from="2029-01-01"),
+                    IndexFilter(date_to="2022-03-31", docs=["d1", "d2"])):
+            for mode in ("hybrid", "dense", "sparse"):
+                for limit in (5, 40):
+                    idx._flat = None
+                    fast = idx.search(query, sparse, limit=limit, filter=flt, mode=mode)
+                    assert idx._flat is True  # every dated point carries the pair: the flat path ran
+                    idx._flat = False  # as for a store made before the pair: the nested condition
+                    slow = idx.search(query, sparse, limit=limit, filter=flt, mode=mode)
+                    assert fast, (flt, mode)
+                    _same_hits(fast, slow, (flt, mode, limit))
+                    assert all("due_from" not in h.payload for h in fast)
+        idx.upsert([IndexItem(pid(999), items[0].dense, items[0].sparse,
+                              {"doc": "old", "version": "v", "text": "x", "deadlines": deadline_payload([("2025-05-01", "2025-05-01")])})])
+        assert not idx._flat_window()  # a point written without the pair: back to the nested condition
+        hits = idx.search(query, None, limit=600, filter=IndexFilter(date_from="2025-05-01", date_to="2025-05-01"), mode="dense")
+        assert pid(999) in {h.id for h in hits}
+    finally:
+        idx.close()
