@@ -52,7 +52,8 @@ def gold_of(half: str, only: list[str] | None = None) -> dict[str, Any]:
 # quote stay comparable: how many documents each half had (split.json's order) and how
 # many queries the file had (new ones are appended)
 EARLIER = {"stop16": ({"tune": 6, "check": 6}, 74), "stop17": ({"tune": 7, "check": 9}, 122),
-           "stop20": ({"tune": 9, "check": 10}, 162), "stop22": ({"tune": 10, "check": 11}, 186)}
+           "stop20": ({"tune": 9, "check": 10}, 162), "stop22": ({"tune": 10, "check": 11}, 186),
+           "stop30": ({"tune": 12, "check": 13}, 234)}
 
 
 def main() -> None:
