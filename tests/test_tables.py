@@ -45,6 +45,22 @@ def test_pdf_page_in_a_custom_encoded_font_is_read_with_pdfplumber() -> None:
     assert abs(len("".join(text.split())) - len(plain)) < 0.1 * len(plain)
 
 
+def test_pdf_text_overprinted_four_times_is_read_once() -> None:
+    """A village plan whose headings and table labels are overprinted four times to look
+    bold: pypdf gives each character or each phrase four times (重重重重要要要要,
+    具体的な施策具体的な施策具体的な施策具体的な施策); such a page is read with pdfplumber's
+    dedupe_chars, once (a tune-half document of the blind set)."""
+    import pypdf
+
+    path = BLIND / "plan_otoineppu_sogo_senryaku.pdf"
+    raw = "".join(p.extract_text() or "" for p in pypdf.PdfReader(path).pages)
+    assert "具体的な施策具体的な施策具体的な施策" in raw and "森森森森とととと" in raw  # the case this is about
+    text = read_file(path).text
+    assert "具体的な施策具体的な施策" not in text and "重重" not in text
+    assert "重要業績評価指標" in text
+    assert "・新規就農者対策事業\n" in text  # a list item under ＜主な事業＞, whole on its line
+
+
 def test_pdf_table_rows_keep_their_columns() -> None:
     text = read_file(FORM).text
     lines = text.split("\n")

@@ -8,9 +8,10 @@ readers give their tables.  A roadmap's or a list's columns (所管省庁, 見�
 
 A page whose pypdf text holds characters of scripts a Japanese document does not use
 (Sinhala, Armenian, Thai… : a custom-encoded font decoded by the wrong table, as in
-headings set in a display face), or labels printed twice over to look bold (地地震震前前),
-is read with pdfplumber too (``dedupe_chars``), and its reading is kept when it holds
-about as many characters (0.7 to 1.1 times) and at most half as much of that noise."""
+headings set in a display face), or labels printed two to four times over to look bold
+(地地震震前前, or spaced: 指標 指標 指標 指標), is read with pdfplumber too (``dedupe_chars``),
+and its reading is kept when it holds about as many characters as the page read once
+(0.7 to 1.1 times) and at most half as much of that noise."""
 
 from __future__ import annotations
 
@@ -28,9 +29,14 @@ _SYMBOL_BULLET = re.compile(r"^([ \u3000]*)[\ue000-\uf8ff](?=[ \u3000]|\S)")
 # through the wrong table (Greek and Cyrillic letters are left out: formulas use them)
 _GARBLED = re.compile(r"[\u0530-\u05ff\u0600-\u06ff\u0700-\u0dff\u0e00-\u0fff\u10a0-\u10ff\u1100-\u11ff"
                       r"\u1200-\u139f\u16a0-\u18af]")
-# a run of characters each printed twice (地地震震前前): a label overprinted to look bold,
-# which pdfplumber's dedupe_chars reads once
-_DOUBLED = re.compile(r"(?:([^\s\d])\1(?!\1)){3,}")
+# a run of characters each printed two to four times (地地震震前前, 重重重重要要要要): a label
+# overprinted to look bold, which pdfplumber's dedupe_chars reads once
+_DOUBLED = re.compile(r"(?:([^\s\d])\1{1,3}(?!\1)){3,}")
+# the same overprint where the text layer gives the copies one after another: a phrase
+# three or more times in a row (具体的な施策具体的な施策具体的な施策, 2019201920192019,
+# ４０ ４０ ４０ ４０人（ 人（ 人（ 人（)
+_REPEATED = re.compile(r"(\S{2,30}?)(?:[ \u3000]*\1){2,}")
+_WORDY = re.compile(r"[\u3041-\u30fa\u4e00-\u9fffA-Za-z]")  # (not a dot leader or a rule: ・・・・, ――――)
 # text set vertically (a chapter's side tab), one character a line: one line
 _VERTICAL = re.compile(r"(?m)(?:^\S(?:\n|\Z)){4,}")
 _PAGE_NO = re.compile(r"^\s*[-－ー―‐(（]?\s*[0-9０-９]{1,4}\s*(?:/\s*[0-9]{1,4})?\s*[-－ー―‐)）]?\s*$")
@@ -97,7 +103,7 @@ def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
             try:
                 base, src = pages[i], page
                 better: str | None = None
-                if _GARBLED.search(base) or _DOUBLED.search(base):
+                if _GARBLED.search(base) or _DOUBLED.search(base) or _repeats(base):
                     deduped = page.dedupe_chars()
                     flowed = deduped.extract_text(use_text_flow=True) or ""
                     if _cleaner(base, flowed):
@@ -118,14 +124,38 @@ def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
 
 
 def _cleaner(plain: str, other: str) -> bool:
-    """``other`` reads the page with at most half of ``plain``'s garbled characters and
-    doubled runs, and with about as many characters: at most 10 % more, and at most 30 %
-    fewer (what the doubling added, which the runs above undercount: digits, short runs)."""
+    """``other`` reads the page with at most half of ``plain``'s garbled characters,
+    overprinted runs and repeated phrases, and with about as many characters: at most 10 %
+    more than ``plain``, and at most 30 % fewer than ``plain`` read once where it is
+    overprinted (:func:`_once`; what the overprint added that the runs undercount: digits,
+    short runs).
+
+    >>> _cleaner("重重重重要要要要業業業業績績績績 人数 人数 人数 人数 指標です", "重要業績 人数 指標です")
+    True
+    >>> _cleaner("地震前の状況について", "地震前")  # a reading that loses text
+    False
+    """
     def noise(t: str) -> int:
-        return len(_GARBLED.findall(t)) + sum(len(m.group()) for m in _DOUBLED.finditer(t))
+        return (len(_GARBLED.findall(t)) + sum(len(m.group()) for m in _DOUBLED.finditer(t))
+                + sum(len(m.group()) for m in _repeats(t)))
 
     n, m = len("".join(plain.split())), len("".join(other.split()))
-    return noise(other) * 2 <= noise(plain) and 0.7 * n <= m <= 1.1 * n
+    once = len("".join(_once(plain).split()))
+    return noise(other) * 2 <= noise(plain) and 0.7 * once <= m <= 1.1 * n
+
+
+def _once(text: str) -> str:
+    """``text`` with its overprinted runs and repeated phrases read once (an estimate of
+    what a clean reading holds)."""
+    text = _DOUBLED.sub(lambda m: re.sub(r"([^\s\d])\1{1,3}", r"\1", m.group()), text)
+    for m in reversed(_repeats(text)):
+        text = text[: m.start()] + m.group(1) + text[m.end() :]
+    return text
+
+
+def _repeats(text: str) -> list[re.Match[str]]:
+    """The phrases of words printed three or more times in a row (:data:`_REPEATED`)."""
+    return [m for m in _REPEATED.finditer(text) if _WORDY.search(m.group(1))]
 
 
 def _same_text(plain: str, tabled: str) -> bool:
