@@ -19,6 +19,7 @@ from policygraph.core.ids import entity_key
 from policygraph.core.records import Entity, EntityType, Mention
 from policygraph.ingest.extract.gazetteer import (
     DEVICE_HEADS,
+    PREFECTURES,
     Gazetteer,
     egov_law_id,
     law_number_spans,
@@ -34,9 +35,21 @@ _ABBR_AFTER = re.compile(r"\((?:通称|略称)?[:：]?「?([A-Z][A-Z0-9]{1,9}|[A
 # a device shown in use by a measure: ドローンの運用, ウェアラブルカメラの現場における早期実装,
 # 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
 # or as the instrument of an act: ドローンにより検査対象を撮影し, 端末を用いて確認する
-_DEVICE_USE = re.compile(r"(?:等)?[）)]?(?:(?:(?:、|・|及び|並びに|や|と|又は)[^、。]{1,24}?(?:等)?)?(?:の|を)[^、。]{0,24}?(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証|増設|更新|更改|調達|貸与|搭載|装備|供与|実証)"
-                         r"|(?:により|によって|を用いて|を用い、|を使って|を使用して|を利用して)[^、。]{0,20}?"
-                         r"(?:撮影|点検|検査|確認|監視|計測|測定|観測|調査|把握|記録)(?!され|された|される))")
+_DEVICE_VERBS = (r"(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証|増設|更新|更改|調達|貸与|搭載|装備"
+                 r"|供与|実証)")
+_LISTED_WITH = r"(?:、|・|及び|並びに|や|と|又は)[^、。の]{1,24}?(?:等|など)?"  # (a name each: no の)
+_DEVICE_USE = re.compile(r"(?:等|など)?[）)]?(?:"
+                         rf"(?:{_LISTED_WITH})?(?:の|を)[^、。]{{0,24}}?{_DEVICE_VERBS}"
+                         # at the head of a longer list, put to use itself (高精度カメラ、ドローン、オンライン
+                         # 会議システム等を活用した), not a kind of thing it defines (ロボット、AI、IoT等の
+                         # 先端技術を活用した農業機械)
+                         rf"|(?:{_LISTED_WITH}){{2,4}}を[^、。]{{0,6}}?{_DEVICE_VERBS}"
+                         # a means of doing something (カメラやドローンにより検査対象を撮影し, 衛星携帯電話など
+                         # により、…との情報連絡体制を確保する), not what it recorded (防犯カメラにより撮影された映像)
+                         rf"|(?:{_LISTED_WITH}){{0,4}}(?:により|によって|を用いて|を用い、|を使って|を使用して|を利用して|を活用して)"
+                         r"、?(?:(?!され)[^。]){0,30}?"
+                         r"(?:撮影|点検|検査|確認|監視|計測|測定|観測|調査|把握|記録|収集|伝達|連絡|通信|送信|配信|診断|通報)"
+                         r"(?!され|された|される))")
 _FIELD = re.compile(r"(?:コード|番号|名|欄|区分)(?![\u4e00-\u9fff])")
 _IN_LAW_NUMBER = re.compile(r"(?:規則|令|告示|訓令|達)第[0-9０-９" + KANJI_1_9 + "十百]+号")
 # a role, not a unit: 行政処分担当課(長), 交通部各課
@@ -181,6 +194,8 @@ def _agency(table: EntityTable, surface: str) -> str:
         table.alias(key, surface)
         return key
     name = surface[:-1] if surface.endswith("長") and len(surface) > 3 else surface
+    if surface.endswith("知事") and surface[:-2] in PREFECTURES:
+        name = surface[:-2]  # 東京都知事 heads 東京都 (annotation.md: a head is an alias of its organ)
     if _ROLE.search(name) and table.gazetteer.lookup(name) is None:
         key = table.add("Agency", name, generic=True)
         if surface != name:
@@ -308,7 +323,7 @@ def drop_incidental_devices(table: EntityTable, mentions: list[Mention], text: s
     for key, e in table.entities.items():
         if e.type != "System" or key in table.reference or not e.label.endswith(DEVICE_HEADS):
             continue
-        if not any(_DEVICE_USE.match("".join(text[m.end : m.end + 40].split())) for m in by_key.get(key, [])):
+        if not any(_DEVICE_USE.match("".join(text[m.end : m.end + 120].split())) for m in by_key.get(key, [])):
             drop.add(key)
     for key in drop:
         del table.entities[key]

@@ -97,7 +97,10 @@ EXCLUDED_TAILS = ("関係", "教室", "当局", "部隊", "体制", "会議室",
                   "計算機室", "サーバ室", "サーバー室", "コンピュータ室", "コンピューター室",
                   "構造部", "接合部", "開口部", "基礎部", "端部", "機関部", "甲板部",
                   "幼稚部", "小学部", "中学部", "高等部",
-                  "基地局", "無線局", "船舶局", "陸上局", "移動局", "固定局", "地球局", "中継局")
+                  "基地局", "無線局", "船舶局", "陸上局", "移動局", "固定局", "地球局", "中継局",
+                  # how or how often people meet, not a body that meets: ウェブ会議で行う, 国際会議に出席
+                  "ウェブ会議", "Web会議", "WEB会議", "テレビ会議", "オンライン会議", "電話会議", "対面会議",
+                  "リモート会議", "遠隔会議", "映像会議", "国際会議")
 # a compound ending in 法 / 法律 names a law (デジタル社会形成基本法, 行政手続法) unless the
 # word is a method (方法, 手法) or a legal notion (違法, 司法), or names no law in particular
 LAW_HEADS = ("法律", "法")
@@ -224,11 +227,20 @@ class Gazetteer:
             term = self.terms[m.group(0)]
             if term.type == "Law" and term.surface.endswith("法") and text[b : b + 1] == "人":
                 continue  # 医療法人, 弁護士法人: a legal form, not 医療法 / 弁護士法
+            if term.surface in _WORD_OF_ITS_OWN and _KANJI_AFTER.match(text, b):
+                continue  # 閣議決定, 閣議了解: a kind of decision, not the Cabinet meeting (閣議の決定)
             out.append((a, b, term))
         return out
 
     def lookup(self, surface: str) -> Term | None:
         return self.terms.get(nfkc(surface))
+
+
+# names that stand for their organ only as a word of their own: 閣議で, 閣議の決定 (the
+# Cabinet deciding), not inside a compound (閣議決定, 閣議了解: what kind of decision a
+# document is)
+_WORD_OF_ITS_OWN = frozenset({"閣議"})
+_KANJI_AFTER = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _latin_edge(text: str, a: int, b: int) -> bool:
@@ -334,11 +346,12 @@ _PREFECTURE_ACTS = re.compile("(?<![\u4e00-\u9fff])(" + "|".join(PREFECTURES) + 
 NOT_A_PLACE = frozenset({"農村", "漁村", "山村", "農山漁村", "都市", "地区", "管区", "特区", "学区", "校区", "選挙区",
                          "特別区", "市町", "町村", "区市", "区町", "各市", "全市", "本市", "当市", "同市", "中核市",
                          "政令市", "指定都市", "城下町", "門前町", "宿場町", "中心市", "新市", "旧市", "旧町", "旧村",
-                         "集落地区", "地域区"})
+                         "集落地区", "地域区", "行政区", "自治区"})
 # a municipality by its name (川崎市は、…; 松江市と連携し): a name of kanji before its kind, not
 # a word for municipalities in general (市町村, 被災市町村, 各市, 関係市町村, 近隣の町)
 _MUNICIPALITY_ACTS = re.compile("(?<![\u4e00-\u9fff])(?:" + "|".join(PREFECTURES) + r")?([\u4e00-\u9fff]{1,4}?[市区町村])"
-                                + _GOVERNMENT_ACTS)
+                                # or its head acts (横浜市長は、…; 長期 is not a head)
+                                + r"(?:長(?=[はがにのをとへや、]|から|及び|又は|並びに|等)|" + _GOVERNMENT_ACTS + ")")
 _NOT_A_NAME = re.compile(r"^(?:同|本|当|各|全|他|当該|関係|近隣|周辺|被災|対象|構成|所在|管内|地元|一部|特定|指定|中核|政令|特例"
                          r"|離島|過疎|隣接|市|町|区|村|県|都|府|道|県内|国内|全国|地方|都道府)")
 # a prefecture's police (annotation.md: prefectural police are agencies): 神奈川県警察, 大阪府警察本部
@@ -470,6 +483,24 @@ def post_spans(text: str) -> list[tuple[int, int]]:
 def program_spans(text: str) -> list[tuple[int, int]]:
     """Quoted programme names: 「再配達削減PR月間」 → the span inside the quotes."""
     return [m.span(1) for m in _PROGRAM_RE.finditer(text)]
+
+
+# a list item that is a programme's name and nothing else (＜主な事業＞ ・新規就農者対策事業,
+# ・卒業生のUターン促進事業, ・Wi-Fi環境の整備事業（…）): the whole item is its name, の and all;
+# an item that says something (…と連携した学校紹介、入学案内事業。) is not a name
+_LISTED_PROGRAMME = re.compile(r"(?m)^[ \u3000]*[・●○◆◇■□▪\-‐－][ \u3000]*"
+                               r"([^\s。、「」()（）:：]{4,40}?(?:事業|制度|プロジェクト|プログラム))"
+                               r"(?:[(（][^()（）\n]{1,40}[)）])?[ \u3000]*$")
+
+
+def listed_programme_spans(text: str) -> list[tuple[int, int]]:
+    r"""Programmes named by a list item of their own.
+
+    >>> t = "＜主な事業＞\n・新規就農者対策事業\n・卒業生のUターン促進事業\n・学校紹介、入学案内事業。\n・高校生の村づくり事業（年2回）"
+    >>> [t[a:b] for a, b in listed_programme_spans(t)]
+    ['新規就農者対策事業', '卒業生のUターン促進事業', '高校生の村づくり事業']
+    """
+    return [m.span(1) for m in _LISTED_PROGRAMME.finditer(text)]
 
 
 # a name in quotes that no head word types: a service used as one (「ねんきんネット」に掲載,

@@ -28,6 +28,7 @@ from policygraph.ingest.extract.gazetteer import (
     body_spans,
     good_compound,
     law_number_spans,
+    listed_programme_spans,
     named_instance_spans,
     organisation_spans,
     plan_spans,
@@ -99,7 +100,8 @@ class GazetteerComponent:
             if span is not None:
                 spans.append(span)
         spans.extend(self._laws(doc))
-        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"), (short_dial_spans, "PG_System"),
+        for finder, label in ((plan_spans, "PG_Plan"), (program_spans, "PG_Program"),
+                              (listed_programme_spans, "PG_Program"), (short_dial_spans, "PG_System"),
                               (site_spans, "PG_System"), (organisation_spans, "PG_Agency"),
                               (named_instance_spans, "PG_System"), (body_spans, "PG_Agency"),
                               (post_spans, "PG_Agency"), (treaty_spans, "PG_Law")):
