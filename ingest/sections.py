@@ -230,10 +230,11 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         body = _PREFIX.sub("", line, count=1).strip().strip("*").strip()
         found = _match_marker(body)
         if found is None:
-            label = None if md else _label_heading(lines, idx)
-            if label is not None:  # （独立行政法人国際協力機構） over ① …: heads the items after it
-                _place(stack, "label", 0, label, label)
-                out.append(HeadingLine(a, b, "label", 0, label, line.strip(), label))
+            unnumbered = None if md else _unnumbered(lines, idx)
+            if unnumbered is not None:  # （独立行政法人国際協力機構） over ① …: heads the items after it
+                label_kind, label = unnumbered
+                _place(stack, label_kind, 0, label, label)
+                out.append(HeadingLine(a, b, label_kind, 0, label, line.strip(), label))
             if md and len(md.group(2).strip()) <= 80:
                 title = _COMMENT.sub("", md.group(2)).strip().strip("*").strip()
                 level = len(md.group(1))
@@ -309,6 +310,38 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     return inner if re.match(r"[・○●◆◇■□▶]", nxt) else None
 
 
+# a line that says when the items under it are done (a roadmap's text page: 2025年以降の主な
+# 取組（１）, 令和7年度の取組予定), a heading the items' deadline comes from
+_TIME_LABEL = re.compile(r"^(?:(?:令和|平成)[0-9元]{1,2}|[0-9]{4})年度?(?:以降|から|中|末まで|まで)?の(?:主な|具体的な|今後の)?"
+                         r"(?:取組|取り組み|施策|実施事項|工程)(?:予定)?(?:[(（][0-9０-９]{1,2}[)）])?$")
+
+
+def _unnumbered(lines: list[tuple[int, int, str]], idx: int) -> tuple[str, str] | None:
+    """A heading line without a number: a bracketed label (kind ``label``) or a time label
+    (kind ``timelabel``, above the labels it holds), with its text."""
+    label = _label_heading(lines, idx)
+    if label is not None:
+        return "label", label
+    when = _time_label(lines, idx)
+    return ("timelabel", when) if when is not None else None
+
+
+def _time_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
+    r"""The text of a time label line (:data:`_TIME_LABEL`) with a list or a label under it.
+
+    >>> ls = _iter_lines("11. 宇宙輸送\n2025年以降の主な取組(1)\n【事業支援】\n・ 活用する。\n2025年以降の主な取組\n")
+    >>> _time_label(ls, 1), _time_label(ls, 4)
+    ('2025年以降の主な取組(1)', None)
+    """
+    line = lines[idx][2].strip()
+    if not _TIME_LABEL.match(line):
+        return None
+    nxt = next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
+    if _LABEL.match(nxt) or re.match(r"[・○●◆◇■□▶]", nxt) or _match_marker(nxt) is not None:
+        return line
+    return None
+
+
 def _close_md(stack: list[_Level], level: int) -> None:
     """A heading printed at Markdown level ``level`` ends the unnumbered Markdown headings
     at that level or deeper: ``## 1. はじめに`` after ``## 改定履歴`` is its sibling, not
@@ -333,8 +366,10 @@ def _place(stack: list[_Level], kind: str, ordinal: int, marker: str, title: str
         return
     if stack and stack[0].kind == "preface" and kind in TOP_KINDS and all(lv.kind != kind for lv in stack):
         stack.clear()
+    # a time label holds the bracketed labels under it: it ends the ones before it
+    ends = ("label", "timelabel") if kind == "timelabel" else (kind,)
     for i, lv in enumerate(stack):
-        if lv.kind == kind:
+        if lv.kind in ends:
             del stack[i:]
             break
     stack.append(_Level(kind, ordinal, marker, title))

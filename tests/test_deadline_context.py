@@ -93,3 +93,20 @@ def test_times_tied_to_an_event(service, tmp_path: Path) -> None:
     for words in ("既存の業務手順", "点検の状況", "法案提出", "原則への適合"):
         assert measure_deadline(measure_with(x, words))[0] == "relative", words
     assert measure_deadline(measure_with(x, "議論する"))[0] == "ongoing"
+
+
+def test_a_roadmap_pages_time_label_and_a_date_that_names_a_body(service, tmp_path: Path) -> None:
+    """A roadmap's text page lists its items under a time label (2030年以降の主な取組(1))
+    and a bracketed label: the items with no time of their own are ongoing from the label's
+    year; the label of what was done (…までの取組状況) lends none.  A day on which a body was
+    set up (1月31日に設置した「…本部」の下で) is the day of that body, not of the measure."""
+    x = analyse_text(service, tmp_path / "roadmap.txt", "宇宙輸送の工程表\n\n"
+                     "1. 宇宙輸送\n2029年末までの取組状況\n【事業支援】\n・ 試験場の詳細設計を進めた。\n"
+                     "2030年以降の主な取組(1)\n【事業支援】\n"
+                     "・ 文部科学省は、国内の民間ロケットによる輸送サービスを活用する。\n"
+                     "・ 経済産業省は、2032年度までに試験設備を整備する。\n\n"
+                     "2. 復旧支援\n"
+                     "政府は、1月31日に設置した「あおば地震復旧・復興支援本部」の下で復旧・復興に取り組んでいく。\n")
+    assert measure_deadline(measure_with(x, "輸送サービスを活用")) == ("ongoing", "2030-01-01", None)
+    assert measure_deadline(measure_with(x, "試験設備を整備")) == ("by", None, "2033-03-31")
+    assert measure_deadline(measure_with(x, "復旧・復興に取り組んでいく")) == ("ongoing", None, None)

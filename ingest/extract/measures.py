@@ -1160,6 +1160,8 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
     [('period', '2025-11-09', '2025-11-15')]
     >>> [(d.kind, d.start) for d in _bare_months("「救急の日」(9月9日)の啓発イベントを開催する。", 2025, 4, [(7, 12)])]
     [('date', '2025-09-09')]
+    >>> _bare_months("1月31日に設置した「復旧・復興支援本部」の下で取り組んでいる。", 2024, 6, [])
+    []
     """
     def in_year(mo: int) -> int:  # (the month before the document's still counts as its year)
         return year if mo >= month - 1 else year + 1
@@ -1195,6 +1197,8 @@ def _bare_months(ntext: str, year: int, month: int, cited: list[tuple[int, int]]
         mo = int(m.group(1))
         if _inside(cited, *m.span()) or not (iso := safe_date(in_year(mo), mo, int(m.group(2)))):
             continue
+        if m.group(3) == "に" and _DATES_A_NOUN.match(ntext, m.end() - 1):
+            continue  # 1月31日に設置した「…本部」の下で: the day of the thing named, not of the measure
         out.append(Deadline(m.group(0), "by", None, iso) if m.group(3).startswith("まで") else Deadline(m.group(0), "date", iso, iso))
     return out
 
