@@ -84,6 +84,10 @@ class State:
                 self._models[name] = load()
             return cast(M, self._models[name])
 
+    def loaded(self, name: str) -> bool:
+        """Whether the model ``name`` (embedder, sparse, analyzer) is loaded already."""
+        return name in self._models
+
     @property
     def embedder(self) -> Embedder:
         from policygraph.indexes.embedder import embedder_for

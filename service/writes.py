@@ -201,7 +201,8 @@ class WritePipeline:
             except Exception:  # noqa: BLE001 - reported by the embedder's first use
                 log.debug("embedder preload failed", exc_info=True)
 
-        threading.Thread(target=load, name="policygraph-load-embedder", daemon=True).start()
+        if not self.s.loaded("embedder"):  # (every later ingest finds it loaded: no thread)
+            threading.Thread(target=load, name="policygraph-load-embedder", daemon=True).start()
 
     def _finish(self, errors: list[dict[str, Any]], docs: list[SourceDocument],
                 job: Future[list[AnalysedDocument]] | None, progress: Progress | None) -> Step:

@@ -120,3 +120,29 @@ def test_a_batch_whose_analysis_fails_keeps_the_batches_before_it(tmp_path: Path
         assert svc.documents()["total"] == 10
     finally:
         svc.close()
+
+
+def test_the_embedder_preload_starts_no_thread_once_loaded(service, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first ingest of a process loads the embedder in a thread while it parses; once
+    it is loaded, later ingests (every upload of a server) start none."""
+    import threading
+
+    from policygraph.service import writes
+
+    started: list[str] = []
+
+    class Recorded(threading.Thread):
+        def start(self) -> None:
+            started.append(self.name)
+            super().start()
+
+    monkeypatch.setattr(writes.threading, "Thread", Recorded)
+    assert service.loaded("embedder")  # the corpus was ingested: the embedder is loaded
+    service.writes._load_embedder()
+    assert started == []
+    service._models.pop("embedder")  # as in a fresh process: the preload starts its thread
+    try:
+        service.writes._load_embedder()
+        assert started == ["policygraph-load-embedder"]
+    finally:
+        service.embedder  # noqa: B018 - loaded again (the thread may still be at it)
