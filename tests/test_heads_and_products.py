@@ -14,8 +14,10 @@ from analysed_text import analyse_text
 pytestmark = pytest.mark.slow
 
 
-def _names(x: Any) -> dict[str, tuple[str, set[str]]]:
-    """Each entity's label → (type, the texts its mentions print)."""
+def _names(service: Any, path: Path, text: str) -> dict[str, tuple[str, set[str]]]:
+    """``text`` analysed as a document: each entity's label → (type, the texts its
+    mentions print)."""
+    x = analyse_text(service, path, text)
     printed: dict[str, set[str]] = {}
     for m in x.mentions:
         printed.setdefault(m.entity, set()).add(x.doc.text[m.start : m.end])
@@ -23,21 +25,19 @@ def _names(x: Any) -> dict[str, tuple[str, set[str]]]:
 
 
 def test_the_cabinet_and_the_diet(service, tmp_path: Path) -> None:
-    x = analyse_text(service, tmp_path / "statute.txt",
-                     "第五条　内閣は、基本方針の案を作成し、閣議の決定を求めなければならない。\n"
-                     "第六条　前条の承認については、両議院の同意を得なければならない。\n")
-    names = _names(x)
+    names = _names(service, tmp_path / "statute.txt",
+                   "第五条　内閣は、基本方針の案を作成し、閣議の決定を求めなければならない。\n"
+                   "第六条　前条の承認については、両議院の同意を得なければならない。\n")
     assert names["内閣"][0] == "Agency" and {"内閣", "閣議"} <= names["内閣"][1]
     assert names["国会"] == ("Agency", {"両議院"})
     assert "内閣府" not in {t for t, _ in names.values()}
 
 
 def test_the_head_of_a_local_government_is_an_alias_of_it(service, tmp_path: Path) -> None:
-    x = analyse_text(service, tmp_path / "local.txt",
-                     "1　東京都は、相談体制を整備する。東京都知事は、毎年度、実施状況を公表する。\n"
-                     "2　横浜市は、見守り活動を支援する。横浜市長は、関係団体に協力を求める。\n"
-                     "3　横浜市長期計画に基づき、事業を進める。\n")
-    names = _names(x)
+    names = _names(service, tmp_path / "local.txt",
+                   "1　東京都は、相談体制を整備する。東京都知事は、毎年度、実施状況を公表する。\n"
+                   "2　横浜市は、見守り活動を支援する。横浜市長は、関係団体に協力を求める。\n"
+                   "3　横浜市長期計画に基づき、事業を進める。\n")
     assert "東京都知事" not in names and "東京都知事" in names["東京都"][1]
     assert names["横浜市"][0] == "Agency" and any(p.startswith("横浜市") for p in names["横浜市"][1])
     # 長期 after a city's name is not its head: 横浜市長期計画 is a plan, not the mayor's
@@ -45,11 +45,10 @@ def test_the_head_of_a_local_government_is_an_alias_of_it(service, tmp_path: Pat
 
 
 def test_software_and_devices_in_use_are_systems(service, tmp_path: Path) -> None:
-    x = analyse_text(service, tmp_path / "office.txt",
-                     "1　職員は、Windowsのパソコン及びiPhoneを業務に使用し、ChatGPT等の生成AIサービスを"
-                     "利用する場合は上長の承認を得る。\n"
-                     "2　総務課は、Microsoft Excelで台帳を管理し、ZoomやMicrosoft Teamsによるウェブ会議を開催する。\n")
-    names = _names(x)
+    names = _names(service, tmp_path / "office.txt",
+                   "1　職員は、Windowsのパソコン及びiPhoneを業務に使用し、ChatGPT等の生成AIサービスを"
+                   "利用する場合は上長の承認を得る。\n"
+                   "2　総務課は、Microsoft Excelで台帳を管理し、ZoomやMicrosoft Teamsによるウェブ会議を開催する。\n")
     for product in ("Windows", "iPhone", "ChatGPT", "Microsoft Excel", "Zoom", "Microsoft Teams"):
         assert names[product][0] == "System", product
     # how people meet is not a body that meets
@@ -57,11 +56,10 @@ def test_software_and_devices_in_use_are_systems(service, tmp_path: Path) -> Non
 
 
 def test_equipment_named_as_the_means_of_an_act(service, tmp_path: Path) -> None:
-    x = analyse_text(service, tmp_path / "plan.txt",
-                     "1　停電に備え、衛星携帯電話などにより、孤立地域の住民との情報連絡体制を確保する。\n"
-                     "2　点検は、小型カメラやドローンにより対象を撮影して行う。\n"
-                     "3　防犯カメラにより撮影された映像を収集する。\n")
-    names = _names(x)
+    names = _names(service, tmp_path / "plan.txt",
+                   "1　停電に備え、衛星携帯電話などにより、孤立地域の住民との情報連絡体制を確保する。\n"
+                   "2　点検は、小型カメラやドローンにより対象を撮影して行う。\n"
+                   "3　防犯カメラにより撮影された映像を収集する。\n")
     assert names["衛星携帯電話"][0] == "System"
     assert names["ドローン"][0] == "System"
     assert "防犯カメラ" not in names  # what recorded the footage, not equipment a measure uses
@@ -70,11 +68,10 @@ def test_equipment_named_as_the_means_of_an_act(service, tmp_path: Path) -> None
 def test_a_list_of_projects_names_programmes(service, tmp_path: Path) -> None:
     """Under a plan's ＜主な事業＞, an item that is a project's name and nothing else is a
     programme by the whole item (の and all); an item that says something is not a name."""
-    x = analyse_text(service, tmp_path / "strategy.txt",
-                     "① 新規就農者の育成強化\n農業の振興に向け、様々な助成制度を活用します。\n＜主な事業＞\n"
-                     "・新規就農者対策事業\n・卒業生のＵターン促進事業\n・Wi-Fi環境の整備事業（公共施設）\n"
-                     "・近隣の町と連携した学校紹介、入学案内事業。\n")
-    names = _names(x)
+    names = _names(service, tmp_path / "strategy.txt",
+                   "① 新規就農者の育成強化\n農業の振興に向け、様々な助成制度を活用します。\n＜主な事業＞\n"
+                   "・新規就農者対策事業\n・卒業生のＵターン促進事業\n・Wi-Fi環境の整備事業（公共施設）\n"
+                   "・近隣の町と連携した学校紹介、入学案内事業。\n")
     for name in ("新規就農者対策事業", "卒業生のUターン促進事業", "Wi-Fi環境の整備事業"):
         assert names[name][0] == "Program", name
     assert not any(label.startswith("近隣の町") for label in names)  # a statement, not a name
