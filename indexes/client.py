@@ -15,6 +15,7 @@ the filter on both prefetches and on the fusion.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,8 @@ from policygraph.indexes.base import (
     DATETIME_FIELDS,
     DEADLINES,
     DENSE,
+    DUE_FROM,
+    DUE_TO,
     KEYWORD_FIELDS,
     LEXICAL,
     PAGE,
@@ -44,18 +47,22 @@ from policygraph.indexes.base import (
     dense_list,
     doc_versions,
     midnight_utc,
+    note_nested_window,
     note_no_tails,
     passage_id,
     payload_of,
     point_id,
     point_versions_of,
+    rrf_of,
     stored_tails,
     tail_vectors,
+    window_search,
 )
 from policygraph.indexes.sparse import SparseVec
 
 UPSERT_BATCH = 256
 QDRANT_DEFAULT_RRF_K = 2
+FLAT_TTL = 60.0  # seconds a count of the points without the due pair holds (a server has other writers)
 
 
 class ClientIndex:
@@ -80,6 +87,9 @@ class ClientIndex:
         self._exists = False
         self._dim: int | None = None
         self._tails = True  # the collection has the tails field (False: one made before stop 30)
+        # every dated point has the due pair, as counted at a time (None: not yet); a server may
+        # be written by other processes, so the count is taken again after FLAT_TTL seconds
+        self._flat: tuple[bool, float] | None = None
         with self._errors("open"):
             if path is not None:
                 Path(path).mkdir(parents=True, exist_ok=True)
@@ -150,7 +160,7 @@ class ClientIndex:
         with self._errors("delete collection"):
             if self.client.collection_exists(self.collection):
                 self.client.delete_collection(self.collection)
-            self._exists = False
+            self._exists, self._flat = False, None
 
     def close(self) -> None:
         with self._errors("close"):
@@ -178,6 +188,7 @@ class ClientIndex:
                 points.append(models.PointStruct(id=point_id(it.id), vector=vector, payload=it.payload))
             with self._errors("upsert"):
                 self.client.upsert(self.collection, points=points, wait=True)
+            self._flat = None
 
     def delete_doc(self, doc_id: str) -> None:
         from qdrant_client import models
@@ -187,6 +198,7 @@ class ClientIndex:
         with self._errors("delete"):
             self.client.delete(self.collection, points_selector=models.FilterSelector(filter=_doc_filter(doc_id)),
                                wait=True)
+        self._flat = None
 
     def delete_versions(self, doc_id: str, versions: Iterable[str]) -> None:
         from qdrant_client import models
@@ -200,6 +212,7 @@ class ClientIndex:
         ])
         with self._errors("delete"):
             self.client.delete(self.collection, points_selector=models.FilterSelector(filter=flt), wait=True)
+        self._flat = None
 
     def delete_ids(self, ids: Iterable[str]) -> None:
         from qdrant_client import models
@@ -212,6 +225,7 @@ class ClientIndex:
                 self.client.delete(self.collection,
                                    points_selector=models.PointIdsList(points=pids[start : start + PAGE]),
                                    wait=True)
+        self._flat = None
 
     # ---- reads -------------------------------------------------------------------------
     def count(self, doc_id: str | None = None) -> int:
@@ -244,10 +258,12 @@ class ClientIndex:
         use_dense, use_sparse = check_search_args(dense, sparse, limit, mode)
         if not (use_dense or use_sparse) or not self.exists():
             return []
-        flt = client_filter(filter)
         dq = dense_list(dense, self._need_dim()) if use_dense and dense is not None else None
         sq = (models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
               if use_sparse and sparse is not None else None)
+        if filter is not None and (filter.date_from or filter.date_to) and self._flat_window():
+            return self._search_window(dq, sq, limit, filter)
+        flt = client_filter(filter)
         with self._errors("search"):
             if dq is not None and sq is not None:
                 n = limit * PREFETCH_FACTOR
@@ -277,6 +293,49 @@ class ClientIndex:
                                            query_filter=flt, limit=limit, with_payload=True)
             return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
                     for i, p in enumerate(res.points)]
+
+    def _search_window(self, dq: Any, sq: Any, limit: int, f: IndexFilter) -> list[IndexHit]:
+        """:meth:`search` with a date window, as :meth:`EdgeIndex._search_window
+        <policygraph.indexes.edge.EdgeIndex._search_window>` does it: each list filtered by
+        the flat due pair, checked deadline by deadline, fused here as Qdrant fuses them."""
+        flt = client_filter(f, flat=True)
+
+        def ranked(query: Any, using: str, want: int) -> list[Any]:
+            def first(k: int) -> list[Any]:
+                with self._errors("search"):
+                    return list(self.client.query_points(self.collection, query=query, using=using, query_filter=flt,
+                                                         limit=k, with_payload=True).points)
+            return window_search(first, want, f.date_from, f.date_to)
+
+        if dq is not None and sq is not None:
+            n = limit * PREFETCH_FACTOR
+            d_list, s_list = ranked(dq, DENSE, n), ranked(sq, LEXICAL, n)
+            d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
+            s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
+            return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id)), score)
+                    for p, score in rrf_of([d_list, s_list], limit)]
+        if dq is not None and self._tails:
+            best = best_of(ranked(dq, DENSE, limit), ranked([dq], TAILS, limit), limit)
+            return [_hit(p, i + 1, None, score) for i, (p, score) in enumerate(best)]
+        points = ranked(dq if dq is not None else sq, DENSE if dq is not None else LEXICAL, limit)
+        return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
+                for i, p in enumerate(points)]
+
+    def _flat_window(self) -> bool:
+        """Whether every point with a deadline has the flat due pair (points written before
+        stop 31 have none until reindexed, and are filtered by the ``nested`` condition)."""
+        from qdrant_client import models
+
+        now = time.monotonic()
+        if self._flat is None or now - self._flat[1] > FLAT_TTL:
+            old = models.Filter(must=[models.IsEmptyCondition(is_empty=models.PayloadField(key=DUE_FROM))],
+                                must_not=[models.IsEmptyCondition(is_empty=models.PayloadField(key=DEADLINES))])
+            with self._errors("count"):
+                flat = self.client.count(self.collection, count_filter=old, exact=True).count == 0
+            self._flat = (flat, now)
+            if not flat:
+                note_nested_window(f"{self.where} ({self.collection})")
+        return self._flat[0]
 
     # ---- internals ---------------------------------------------------------------------
     def _need_dim(self) -> int:
@@ -323,8 +382,9 @@ class ClientIndex:
             raise VectorIndexError(f"{op} failed: {msg}", source=self.where) from e
 
 
-def client_filter(f: IndexFilter | None) -> Any:
-    """IndexFilter → ``qdrant_client.models.Filter`` (None when it filters nothing)."""
+def client_filter(f: IndexFilter | None, *, flat: bool = False) -> Any:
+    """IndexFilter → ``qdrant_client.models.Filter`` (None when it filters nothing); with
+    ``flat`` a date window is a range on the due pair (see :func:`indexes.edge.edge_filter`)."""
     from qdrant_client import models
 
     if f is None or f.is_empty():
@@ -336,7 +396,11 @@ def client_filter(f: IndexFilter | None) -> Any:
             window.append(models.FieldCondition(key="from", range=models.DatetimeRange(lte=midnight_utc(f.date_to))))
         if f.date_from:
             window.append(models.FieldCondition(key="to", range=models.DatetimeRange(gte=midnight_utc(f.date_from))))
-        must.append(models.NestedCondition(nested=models.Nested(key=DEADLINES, filter=models.Filter(must=window))))
+        if flat:
+            must.extend(models.FieldCondition(key=DUE_FROM if c.key == "from" else DUE_TO, range=c.range)
+                        for c in window)
+        else:
+            must.append(models.NestedCondition(nested=models.Nested(key=DEADLINES, filter=models.Filter(must=window))))
     return models.Filter(must=must)
 
 

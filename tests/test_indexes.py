@@ -583,8 +583,8 @@ def _same_hits(a: list[IndexHit], b: list[IndexHit], why: object) -> None:
 
 
 def test_a_window_by_the_flat_pair_gives_the_nested_filters_hits(tmp_path: Path) -> None:
-    """On Qdrant Edge a date window is looked up by the flat due pair and checked deadline by
-    deadline (much faster at scale); it must give exactly the hits, ranks and scores the
+    """A date window is looked up by the flat due pair and checked deadline by deadline
+    (on Qdrant Edge much faster at scale), in both backends; it must give exactly the hits, ranks and scores the
     ``nested`` condition gives, in every mode, also where most of the pair's superset fails
     the check (passages due before and after the window, none inside it) and the search
     has to ask again for more."""
@@ -601,27 +601,33 @@ def test_a_window_by_the_flat_pair_gives_the_nested_filters_hits(tmp_path: Path)
         dls = deadline_payload(iv)
         items.append(IndexItem(pid(i), vec / np.linalg.norm(vec), SparseVec((1 + i % 7, 9), (1.0 + i / 1000, 0.5 + i / 3000)),
                                {"doc": f"d{i % 5}", "version": "v", "text": str(i), "deadlines": dls, **due_span(dls)}))
-    idx = EdgeIndex(tmp_path / "edge")
-    try:
-        idx.ensure_collection(16)
-        idx.upsert(items)
-        query, sparse = items[4].dense, SparseVec((2, 9), (1.0, 1.0))
-        for flt in (IndexFilter(date_from="2025-04-01", date_to="2026-03-31"), IndexFilter(date_from="2029-01-01"),
-                    IndexFilter(date_to="2022-03-31", docs=["d1", "d2"])):
-            for mode in ("hybrid", "dense", "sparse"):
-                for limit in (5, 40):
-                    idx._flat = None
-                    fast = idx.search(query, sparse, limit=limit, filter=flt, mode=mode)
-                    assert idx._flat is True  # every dated point carries the pair: the flat path ran
-                    idx._flat = False  # as for a store made before the pair: the nested condition
-                    slow = idx.search(query, sparse, limit=limit, filter=flt, mode=mode)
-                    assert fast, (flt, mode)
-                    _same_hits(fast, slow, (flt, mode, limit))
-                    assert all("due_from" not in h.payload for h in fast)
-        idx.upsert([IndexItem(pid(999), items[0].dense, items[0].sparse,
-                              {"doc": "old", "version": "v", "text": "x", "deadlines": deadline_payload([("2025-05-01", "2025-05-01")])})])
-        assert not idx._flat_window()  # a point written without the pair: back to the nested condition
-        hits = idx.search(query, None, limit=600, filter=IndexFilter(date_from="2025-05-01", date_to="2025-05-01"), mode="dense")
-        assert pid(999) in {h.id for h in hits}
-    finally:
-        idx.close()
+    for idx in (EdgeIndex(tmp_path / "edge"), ClientIndex(path=tmp_path / "local")):
+        try:
+            _flat_and_nested_agree(idx, items)
+        finally:
+            idx.close()
+
+
+def _flat_and_nested_agree(idx: Any, items: list[IndexItem]) -> None:
+    """Each search with a window, by the flat pair and by the nested condition, on ``idx``."""
+    nested = False if isinstance(idx, EdgeIndex) else (False, float("inf"))  # (ClientIndex: with its count's time)
+    idx.ensure_collection(16)
+    idx.upsert(items)
+    query, sparse = items[4].dense, SparseVec((2, 9), (1.0, 1.0))
+    for flt in (IndexFilter(date_from="2025-04-01", date_to="2026-03-31"), IndexFilter(date_from="2029-01-01"),
+                IndexFilter(date_to="2022-03-31", docs=["d1", "d2"])):
+        for mode in ("hybrid", "dense", "sparse"):
+            for limit in (5, 40):
+                idx._flat = None
+                fast = idx.search(query, sparse, limit=limit, filter=flt, mode=mode)
+                assert idx._flat_window() is True  # every dated point carries the pair: the flat path ran
+                idx._flat = nested  # as for a store made before the pair: the nested condition
+                slow = idx.search(query, sparse, limit=limit, filter=flt, mode=mode)
+                assert fast, (flt, mode)
+                _same_hits(fast, slow, (type(idx).__name__, flt, mode, limit))
+                assert all("due_from" not in h.payload for h in fast)
+    idx.upsert([IndexItem(pid(999), items[0].dense, items[0].sparse,
+                          {"doc": "old", "version": "v", "text": "x", "deadlines": deadline_payload([("2025-05-01", "2025-05-01")])})])
+    assert not idx._flat_window()  # a point written without the pair: back to the nested condition
+    hits = idx.search(query, None, limit=600, filter=IndexFilter(date_from="2025-05-01", date_to="2025-05-01"), mode="dense")
+    assert pid(999) in {h.id for h in hits}
