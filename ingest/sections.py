@@ -218,11 +218,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     out: list[HeadingLine] = []
     last: dict[str, int] = {}  # articles number on across chapters
     md_kinds: set[str] = set()  # marker kinds printed as Markdown headings
-    # one level-1 Markdown heading is the document's title (it wraps, not nests); several
-    # are its chapters (a Word document's Heading 1)
-    h1_chapters = sum(1 for i, (_, _, ln) in enumerate(lines)
-                      if i not in toc and (m := _MD.match(ln)) and len(m.group(1)) == 1
-                      and _match_marker(_PREFIX.sub("", ln, count=1).strip().strip("*").strip()) is None) > 1
+    title_at = _title_line(lines, toc)
     for idx, (a, b, line) in enumerate(lines):
         if idx in toc or not line.strip() or is_row(line):
             continue  # a table's row (別表１\t1\t…) is not a heading
@@ -238,7 +234,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             if md and len(md.group(2).strip()) <= 80:
                 title = _COMMENT.sub("", md.group(2)).strip().strip("*").strip()
                 level = len(md.group(1))
-                kind = "wrapper" if level == 1 and not h1_chapters else f"md{level}"
+                kind = "wrapper" if idx == title_at else f"md{level}"
                 _close_md(stack, level)
                 _place(stack, kind, 0, title, title)
                 out.append(HeadingLine(a, b, kind, 0, title, title, title, level))
@@ -280,6 +276,28 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
+
+
+def _title_line(lines: list[tuple[int, int, str]], toc: set[int]) -> int | None:
+    r"""The line of the Markdown heading that is the document's title (it wraps, not nests):
+    the one unnumbered level-1 heading (several are its chapters, a Word document's Heading
+    1), or a first heading above every other one (a web page's ## title over its ###
+    chapters, the site's # heading dropped with its chrome).
+
+    >>> _title_line(_iter_lines("## 留意事項\n### 第1 趣旨\n本文\n### 第2 定義\n"), set())
+    0
+    >>> _title_line(_iter_lines("## 概要\n本文\n## 詳細\n"), set()) is None
+    True
+    """
+    heads = [(i, len(m.group(1)), ln) for i, (_, _, ln) in enumerate(lines) if i not in toc and (m := _MD.match(ln))]
+    unnumbered = [(i, lv) for i, lv, ln in heads
+                  if _match_marker(_PREFIX.sub("", ln, count=1).strip().strip("*").strip()) is None]
+    h1 = [i for i, lv in unnumbered if lv == 1]
+    if h1:
+        return h1[0] if len(h1) == 1 else None
+    if len(heads) > 1 and unnumbered and unnumbered[0][0] == heads[0][0] and all(lv > heads[0][1] for _, lv, _ in heads[1:]):
+        return heads[0][0]
+    return None
 
 
 # a line that is only a bracketed label (【実施事項】, （独立行政法人国際協力機構（JICA））, 〔協議結果〕)

@@ -142,3 +142,19 @@ def test_markdown_chapters_and_numbered_siblings() -> None:
              "## 1. はじめに\n\n### 1.1. 背景\n\n本文。\n")
     paths = [s.path for s in parse_sections(guide)]
     assert ("改定履歴",) in paths and ("1.", "1.1.") in paths and not any("omit" in p for s in paths for p in s)
+
+
+def test_a_web_pages_title_heading_is_not_a_section() -> None:
+    """A web page whose site heading went with its chrome prints its title as ## over ###
+    chapters (a tune-half document of the blind set): the title wraps the document, so the
+    chapters are the sections' roots (第1 › …), as annotation.md writes a heading path."""
+    from policygraph.ingest.pipeline import layout
+    from policygraph.ingest.readers import read_file
+
+    page = ROOT / "tests" / "data" / "blind" / "docs" / "guideline_ppc_kenko_joho_ryuijikou.html"
+    paths = [s.path for s in layout(read_file(page)).sections]
+    assert paths[:3] == [(), ("第1",), ("第2",)]
+    assert all(p[0].startswith("第") for p in paths if p)
+    # a page with two ## headings has no title heading: both are sections
+    text = "## 概要\n本文。\n## 詳細\n本文。\n"
+    assert [s.path for s in parse_sections(text)] == [("概要",), ("詳細",)]
