@@ -49,13 +49,8 @@ def main() -> None:  # noqa: PLR0915
     from policygraph.api.app import create_app
     from policygraph.core.settings import Settings
     from policygraph.graph.namespace import PG
-    from policygraph.indexes.base import due_span
-    from policygraph.indexes.items import deadline_payload
+    from policygraph.indexes.items import deadline_fields
     from policygraph.indexes.sparse import SparseVec
-
-    def deadlines_payload(intervals: list[tuple[str, str]]) -> dict[str, object]:
-        dls = deadline_payload(intervals)  # as ingest writes them: each deadline, and the flat pair
-        return {"deadlines": dls, **due_span(dls)}
     from policygraph.indexes.vector_index import IndexFilter, IndexItem
     from policygraph.ingest.pipeline import layout
     from policygraph.ingest.readers import read_file
@@ -87,7 +82,7 @@ def main() -> None:  # noqa: PLR0915
                     "start": 0, "end": 10, "text": texts[i % len(texts)][:200], "heading": "",
                     "entities": [keys[i % len(keys)], keys[(i * 7) % len(keys)]],
                     "agencies": [agencies[i % len(agencies)]], "systems": [],
-                    **deadlines_payload([(f"{2020 + i % 10}-04-01", f"{2021 + i % 10}-03-31")])}))
+                    **deadline_fields([(f"{2020 + i % 10}-04-01", f"{2021 + i % 10}-03-31")])}))
             svc.index.upsert(items)
         build_s = time.perf_counter() - t0
         g = Graph(identifier=URIRef(svc.iris.graph(doc_id)))

@@ -24,7 +24,7 @@ import datetime as _dt
 import logging
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -264,6 +264,33 @@ def window_search(query: Any, want: int, date_from: str | None, date_to: str | N
         k *= 4
 
 
+def window_hits(first: Callable[[Any, int], list[Any]], f: IndexFilter, dense: Any, sparse: Any, tails: Any,
+                limit: int, hit: Callable[[Any, int | None, int | None, float | None], IndexHit]) -> list[IndexHit]:
+    """The hits of a search with a date window, from its lists as each backend asks for
+    them (``first(query, k)``: the first k points of one query, filtered by the flat due
+    pair, with payloads; a query None is not asked), each checked by :func:`window_search`
+    and put together as a search puts Qdrant's: hybrid by reciprocal-rank fusion
+    (:func:`rrf_of`), a dense search with ``tails`` by the better of the two
+    (:func:`best_of`), else the one list.  ``hit(point, dense_rank, sparse_rank, score)``
+    makes a hit (score None: the point's own)."""
+    def ranked(query: Any, want: int) -> list[Any]:
+        return window_search(lambda k: first(query, k), want, f.date_from, f.date_to)
+
+    if dense is not None and sparse is not None:
+        n = limit * PREFETCH_FACTOR
+        d_list, s_list = ranked(dense, n), ranked(sparse, n)
+        d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
+        s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
+        return [hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id)), score)
+                for p, score in rrf_of([d_list, s_list], limit)]
+    if dense is not None and tails is not None:
+        best = best_of(ranked(dense, limit), ranked(tails, limit), limit)
+        return [hit(p, i + 1, None, score) for i, (p, score) in enumerate(best)]
+    points = ranked(dense if dense is not None else sparse, limit)
+    return [hit(p, i + 1 if dense is not None else None, i + 1 if dense is None else None, None)
+            for i, p in enumerate(points)]
+
+
 def rrf_of(lists: list[list[Any]], limit: int) -> list[tuple[Any, float]]:
     """Qdrant's reciprocal-rank fusion of ranked point lists, done here: each point scored
     sum 1 / (RRF_K + rank0) over the lists it is in, best first (ties by first appearance)."""
@@ -356,6 +383,12 @@ def point_versions_of(records: Iterable[Any]) -> dict[str, tuple[str, str]]:
         p = payload_of(r.payload)
         out[passage_id(r.id)] = (str(p.get("doc", "")), str(p.get("version", "")))
     return out
+
+
+def hit_of(p: Any, dense_rank: int | None, sparse_rank: int | None, score: float | None = None) -> IndexHit:
+    """A returned point as a hit (``score``: a fused or best score, else the point's own)."""
+    return IndexHit(id=passage_id(p.id), score=float(p.score if score is None else score),
+                    payload=payload_of(p.payload), dense_rank=dense_rank, sparse_rank=sparse_rank)
 
 
 def payload_of(payload: dict[str, Any] | None) -> dict[str, Any]:

@@ -46,17 +46,16 @@ from policygraph.indexes.base import (
     check_search_args,
     dense_list,
     doc_versions,
+    hit_of,
     midnight_utc,
     note_nested_window,
     note_no_tails,
     passage_id,
-    payload_of,
     point_id,
     point_versions_of,
-    rrf_of,
     stored_tails,
     tail_vectors,
-    window_search,
+    window_hits,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -281,45 +280,32 @@ class ClientIndex:
                 top, d_list, s_list = (r.points for r in self.client.query_batch_points(self.collection, requests))
                 d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
                 s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
-                return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id))) for p in top]
+                return [hit_of(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id))) for p in top]
             if dq is not None and self._tails:  # a long passage scores by the best of its vectors
                 d_res, t_res = self.client.query_batch_points(self.collection, [
                     models.QueryRequest(query=dq, using=DENSE, filter=flt, limit=limit, with_payload=True),
                     models.QueryRequest(query=[dq], using=TAILS, filter=flt, limit=limit, with_payload=True)])
-                return [_hit(p, i + 1, None, score)
+                return [hit_of(p, i + 1, None, score)
                         for i, (p, score) in enumerate(best_of(d_res.points, t_res.points, limit))]
             query: Any = dq if dq is not None else sq
             res = self.client.query_points(self.collection, query=query, using=DENSE if dq is not None else LEXICAL,
                                            query_filter=flt, limit=limit, with_payload=True)
-            return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
+            return [hit_of(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
                     for i, p in enumerate(res.points)]
 
     def _search_window(self, dq: Any, sq: Any, limit: int, f: IndexFilter) -> list[IndexHit]:
-        """:meth:`search` with a date window, as :meth:`EdgeIndex._search_window
-        <policygraph.indexes.edge.EdgeIndex._search_window>` does it: each list filtered by
-        the flat due pair, checked deadline by deadline, fused here as Qdrant fuses them."""
+        """:meth:`search` with a date window, as Qdrant Edge's: each list filtered by the flat
+        due pair, checked deadline by deadline (:func:`indexes.base.window_hits`)."""
         flt = client_filter(f, flat=True)
 
-        def ranked(query: Any, using: str, want: int) -> list[Any]:
-            def first(k: int) -> list[Any]:
-                with self._errors("search"):
-                    return list(self.client.query_points(self.collection, query=query, using=using, query_filter=flt,
-                                                         limit=k, with_payload=True).points)
-            return window_search(first, want, f.date_from, f.date_to)
+        def first(q: tuple[Any, str], k: int) -> list[Any]:
+            query, using = q
+            with self._errors("search"):
+                return list(self.client.query_points(self.collection, query=query, using=using, query_filter=flt,
+                                                     limit=k, with_payload=True).points)
 
-        if dq is not None and sq is not None:
-            n = limit * PREFETCH_FACTOR
-            d_list, s_list = ranked(dq, DENSE, n), ranked(sq, LEXICAL, n)
-            d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
-            s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
-            return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id)), score)
-                    for p, score in rrf_of([d_list, s_list], limit)]
-        if dq is not None and self._tails:
-            best = best_of(ranked(dq, DENSE, limit), ranked([dq], TAILS, limit), limit)
-            return [_hit(p, i + 1, None, score) for i, (p, score) in enumerate(best)]
-        points = ranked(dq if dq is not None else sq, DENSE if dq is not None else LEXICAL, limit)
-        return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
-                for i, p in enumerate(points)]
+        return window_hits(first, f, (dq, DENSE) if dq is not None else None, (sq, LEXICAL) if sq is not None else None,
+                           ([dq], TAILS) if dq is not None and self._tails else None, limit, hit_of)
 
     def _flat_window(self) -> bool:
         """Whether every point with a deadline has the flat due pair (points written before
@@ -408,9 +394,3 @@ def _doc_filter(doc_id: str) -> Any:
     from qdrant_client import models
 
     return models.Filter(must=[models.FieldCondition(key="doc", match=models.MatchValue(value=doc_id))])
-
-
-def _hit(p: Any, dense_rank: int | None, sparse_rank: int | None, score: float | None = None) -> IndexHit:
-    return IndexHit(id=passage_id(p.id), score=float(p.score if score is None else score),
-                    payload=payload_of(p.payload),
-                    dense_rank=dense_rank, sparse_rank=sparse_rank)

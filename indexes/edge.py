@@ -59,17 +59,16 @@ from policygraph.indexes.base import (
     check_search_args,
     dense_list,
     doc_versions,
+    hit_of,
     iso_midnight_utc,
     note_nested_window,
     note_no_tails,
     passage_id,
-    payload_of,
     point_id,
     point_versions_of,
-    rrf_of,
     stored_tails,
     tail_vectors,
-    window_search,
+    window_hits,
 )
 from policygraph.indexes.sparse import SparseVec
 
@@ -308,45 +307,32 @@ class EdgeIndex:
                 top, d_list, s_list = shard.query_batch(qe.QueryBatchRequest([fused, *lists]))
                 d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
                 s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
-                return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id))) for p in top]
+                return [hit_of(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id))) for p in top]
             if qv is not None and self._tails:  # a long passage scores by the best of its vectors
                 tq = qe.Query.Nearest([qv], using=TAILS)
                 d_points, t_points = shard.query_batch(qe.QueryBatchRequest(
                     [qe.QueryRequest(limit=limit, query=q, filter=flt, with_payload=True) for q in (dq, tq)]))
-                return [_hit(p, i + 1, None, score) for i, (p, score) in enumerate(best_of(d_points, t_points, limit))]
+                return [hit_of(p, i + 1, None, score) for i, (p, score) in enumerate(best_of(d_points, t_points, limit))]
             query = dq if dq is not None else sq
             points = shard.query(qe.QueryRequest(limit=limit, query=query, filter=flt, with_payload=True))
-            return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
+            return [hit_of(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
                     for i, p in enumerate(points)]
 
     def _search_window(self, shard: Any, dq: Any, sq: Any, qv: list[float] | None, limit: int,
                        f: IndexFilter) -> list[IndexHit]:
         """:meth:`search` with a date window: each list filtered by the flat due pair and
-        checked deadline by deadline (:func:`indexes.base.window_search`), fused here as
-        Qdrant fuses them; the same hits as a ``nested`` filter gives, several times faster."""
+        checked deadline by deadline (:func:`indexes.base.window_hits`); the same hits as a
+        ``nested`` filter gives, several times faster."""
         import qdrant_edge as qe
 
         flt = edge_filter(f, flat=True)
 
-        def ranked(q: Any, want: int) -> list[Any]:
-            def first(k: int) -> list[Any]:
-                with self._errors("search"):
-                    return list(shard.query(qe.QueryRequest(limit=k, query=q, filter=flt, with_payload=True)))
-            return window_search(first, want, f.date_from, f.date_to)
+        def first(q: Any, k: int) -> list[Any]:
+            with self._errors("search"):
+                return list(shard.query(qe.QueryRequest(limit=k, query=q, filter=flt, with_payload=True)))
 
-        if dq is not None and sq is not None:
-            n = limit * PREFETCH_FACTOR
-            d_list, s_list = ranked(dq, n), ranked(sq, n)
-            d_rank = {passage_id(p.id): i + 1 for i, p in enumerate(d_list)}
-            s_rank = {passage_id(p.id): i + 1 for i, p in enumerate(s_list)}
-            return [_hit(p, d_rank.get(passage_id(p.id)), s_rank.get(passage_id(p.id)), score)
-                    for p, score in rrf_of([d_list, s_list], limit)]
-        if qv is not None and self._tails:
-            best = best_of(ranked(dq, limit), ranked(qe.Query.Nearest([qv], using=TAILS), limit), limit)
-            return [_hit(p, i + 1, None, score) for i, (p, score) in enumerate(best)]
-        points = ranked(dq if dq is not None else sq, limit)
-        return [_hit(p, i + 1 if dq is not None else None, i + 1 if dq is None else None)
-                for i, p in enumerate(points)]
+        tq = qe.Query.Nearest([qv], using=TAILS) if qv is not None and self._tails else None
+        return window_hits(first, f, dq, sq, tq, limit, hit_of)
 
     def _flat_window(self) -> bool:
         """Whether every point with a deadline has the flat due pair (a store written before
@@ -434,9 +420,3 @@ def edge_filter(f: IndexFilter | None, *, flat: bool = False) -> Any:
         else:
             must.append(qe.NestedCondition(DEADLINES, qe.Filter(must=window)))
     return qe.Filter(must=must)
-
-
-def _hit(p: Any, dense_rank: int | None, sparse_rank: int | None, score: float | None = None) -> IndexHit:
-    return IndexHit(id=passage_id(p.id), score=float(p.score if score is None else score),
-                    payload=payload_of(p.payload),
-                    dense_rank=dense_rank, sparse_rank=sparse_rank)

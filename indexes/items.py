@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygraph.indexes.base import due_span
+from policygraph.indexes.base import DEADLINES, due_span
 from policygraph.indexes.vector_index import IndexItem
 from policygraph.indexes.windows import tail_windows
 
@@ -60,6 +60,13 @@ def deadline_payload(intervals: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"from": lo, "to": hi} for lo, hi in intervals]
 
 
+def deadline_fields(intervals: list[tuple[str, str]]) -> dict[str, Any]:
+    """A passage's deadline payload: each deadline whole, and the flat due pair a date
+    window is looked up by (:func:`indexes.base.due_span`)."""
+    dls = deadline_payload(intervals)
+    return {DEADLINES: dls, **due_span(dls)}
+
+
 def tails_of(rows: list[PassageRow], texts: list[str], embedder: Any) -> list[list[str]]:
     """The tail windows to embed for each row (:func:`indexes.windows.tail_windows`): for
     the rows whose text is longer than the model reads, when the embedder makes windows."""
@@ -93,7 +100,7 @@ def items_of(rows: list[PassageRow], embedder: Any, sparse: Any,
                 "start": r.start, "end": r.end, "text": r.text, "heading": r.heading,
                 **({"lead": r.lead} if r.lead else {}),
                 "entities": r.entities, "agencies": r.agencies, "systems": r.systems, "actors": r.actors,
-                "deadlines": (dls := deadline_payload(r.deadlines)), **due_span(dls),
+                **deadline_fields(r.deadlines),
                 **({"page": r.page, "end_page": r.end_page or r.page} if r.page is not None else {}),
             },
         )
