@@ -223,7 +223,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         if idx in toc or not line.strip() or is_row(line):
             continue  # a table's row (別表１\t1\t…) is not a heading
         md = _MD.match(line)
-        body = _PREFIX.sub("", line, count=1).strip().strip("*").strip()
+        body = _heading_body(line)
         found = _match_marker(body)
         if found is None:
             unnumbered = None if md else _unnumbered(lines, idx)
@@ -291,13 +291,26 @@ def _title_line(lines: list[tuple[int, int, str]], toc: set[int]) -> int | None:
     """
     heads = [(i, len(m.group(1)), ln) for i, (_, _, ln) in enumerate(lines) if i not in toc and (m := _MD.match(ln))]
     unnumbered = [(i, lv) for i, lv, ln in heads
-                  if _match_marker(_PREFIX.sub("", ln, count=1).strip().strip("*").strip()) is None]
+                  if _match_marker(_heading_body(ln)) is None]
     h1 = [i for i, lv in unnumbered if lv == 1]
     if h1:
         return h1[0] if len(h1) == 1 else None
     if len(heads) > 1 and unnumbered and unnumbered[0][0] == heads[0][0] and all(lv > heads[0][1] for _, lv, _ in heads[1:]):
         return heads[0][0]
     return None
+
+
+def _heading_body(line: str) -> str:
+    """A line without its Markdown prefix and emphasis: what a heading marker is read from."""
+    return _PREFIX.sub("", line, count=1).strip().strip("*").strip()
+
+
+def _next_line(lines: list[tuple[int, int, str]], idx: int) -> str:
+    """The next line after ``idx`` that is not blank, stripped ("" at the end)."""
+    return next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
+
+
+_BULLET = re.compile(r"[・○●◆◇■□▶]")  # a bullet item's start
 
 
 # a line that is only a bracketed label (【実施事項】, （独立行政法人国際協力機構（JICA））, 〔協議結果〕)
@@ -321,11 +334,11 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     after = lines[idx + 1][2] if idx + 1 < len(lines) else ""
     if _NOT_A_LABEL.match(inner) or not inner or (is_deadline_bracket(inner) and not after.strip()):
         return None  # (【継続的に実施】 after an item, a blank line below it, is the item's time)
-    nxt = next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
+    nxt = _next_line(lines, idx)
     found = _match_marker(nxt)
     if found is not None:
         return inner if found[0] != "article" else None
-    return inner if re.match(r"[・○●◆◇■□▶]", nxt) else None
+    return inner if _BULLET.match(nxt) else None
 
 
 # a line that says when the items under it are done (a roadmap's text page: 2025年以降の主な
@@ -354,8 +367,8 @@ def _time_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     line = lines[idx][2].strip()
     if not _TIME_LABEL.match(line):
         return None
-    nxt = next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
-    if _LABEL.match(nxt) or re.match(r"[・○●◆◇■□▶]", nxt) or _match_marker(nxt) is not None:
+    nxt = _next_line(lines, idx)
+    if _LABEL.match(nxt) or _BULLET.match(nxt) or _match_marker(nxt) is not None:
         return line
     return None
 
