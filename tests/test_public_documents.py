@@ -162,6 +162,26 @@ def test_egov_xml_reader_renders_the_printed_layout() -> None:
         "２　国は、次に掲げる事項を行う。", "一　調査", "", "附　則", "", "この法律は、公布の日から施行する。"]
 
 
+def test_egov_api_v2_response_is_read_as_its_law(tmp_path: Path) -> None:
+    """法令API version 2 answers ``<law_data_response>``: law and revision info, a list of
+    attached files (kilobytes of it before the law), then ``<law_full_text><Law>``."""
+    from policygraph.service.writes import expand
+
+    law = (PUBLIC / "fusei_access_kinshi_hou.egov.xml").read_text(encoding="utf-8")
+    law = law[law.index("<Law ") : law.rindex("</Law>") + len("</Law>")]
+    files = "".join(f"<attached_file><src>./pict/{i:04d}.pdf</src></attached_file>" for i in range(120))
+    v2 = (f"<law_data_response><attached_files_info><attached_files>{files}</attached_files></attached_files_info>"
+          "<law_info><law_num>平成十一年法律第百二十八号</law_num></law_info>"
+          f"<revision_info><law_title>不正アクセス行為の禁止等に関する法律</law_title></revision_info>"
+          f"<law_full_text>{law}</law_full_text></law_data_response>")
+    assert v2.index("<Law ") > 4096
+    plain = read_bytes((PUBLIC / "fusei_access_kinshi_hou.egov.xml").read_bytes(), "a.xml")
+    doc = read_bytes(v2.encode(), "b.xml")
+    assert doc.format == "egov-xml" and doc.text == plain.text
+    (tmp_path / "law_v2.xml").write_text(v2, encoding="utf-8")
+    assert [p.name for p in expand([tmp_path])] == ["law_v2.xml"]
+
+
 def test_folder_ingest_takes_law_xml_and_leaves_other_xml(tmp_path: Path) -> None:
     from policygraph.service.writes import expand
 

@@ -151,7 +151,7 @@ def detect_format(data: bytes, name: str) -> str:
     low = head[:512].lower()
     if low.startswith((b"<!doctype html", b"<html")) or b"<html" in low or ext in ("html", "htm"):
         return "html"
-    if low.startswith(b"<?xml") or ext == "xml":
+    if low.startswith((b"<?xml", b"<law_data_response")) or ext == "xml":
         from policygraph.ingest.readers.egov import is_egov_xml
 
         if is_egov_xml(data[:4096]):

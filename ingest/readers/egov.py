@@ -41,15 +41,18 @@ _SKIP = {"Rt"}
 
 
 def is_egov_xml(head: bytes) -> bool:
-    """Whether the first bytes of a file are e-Gov law XML (a bare ``<Law>`` or the 法令API
-    ``<DataRoot>`` wrapper).
+    """Whether the first bytes of a file are e-Gov law XML: a bare ``<Law>``, the 法令API
+    version 1 ``<DataRoot>`` wrapper or the version 2 ``<law_data_response>`` (whose list of
+    attached files can push ``<Law>`` past the first few kilobytes).
 
     >>> is_egov_xml(b'<?xml version="1.0"?><Law Era="Heisei" Lang="ja"><LawNum>')
+    True
+    >>> is_egov_xml(b'<law_data_response><attached_files_info>')
     True
     >>> is_egov_xml(b'<?xml version="1.0"?><rss>')
     False
     """
-    return bool(re.search(rb"<Law[\s>]|<LawFullText[\s>]", head[:4096]))
+    return bool(re.search(rb"<Law[\s>]|<LawFullText[\s>]|<law_data_response[\s>]", head[:4096]))
 
 
 def read_egov_xml(data: bytes, name: str) -> str:
