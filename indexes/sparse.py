@@ -38,6 +38,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from policygraph.core.radicals import unify_radicals
+
 K1 = 1.2
 B = 0.75
 AVGDL = 120.0
@@ -194,7 +196,7 @@ class SparseEncoder:
         ``begin()``/``end()`` count from: the one walk every feature is read from."""
         tok = self._tokenizer()
         base = 0
-        for piece in chunks(text):
+        for piece in chunks(unify_radicals(text)):  # (官⺠ is 官民; same length, offsets hold)
             for m in tok.tokenize(piece):
                 if _dropped(m.part_of_speech()):
                     continue

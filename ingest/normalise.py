@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from policygraph.core.radicals import unify_radicals
 from policygraph.ingest.numerals import KANJI_1_9
 
 CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
@@ -88,13 +89,16 @@ def _delete_groups(nt: NormText, pattern: re.Pattern[str], char: str = " ") -> N
     return _rebuild(nt, pattern, lambda m: m.group(0).replace(char, ""))
 
 
+
+
 def nfkc(nt: NormText) -> NormText:
-    """NFKC per character (full-width digits and brackets to ASCII), map kept."""
+    """NFKC per character (full-width digits and brackets to ASCII; a radical standing for
+    a kanji to the kanji), map kept."""
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
     for ch, s, e in zip(nt.text, nt.starts, nt.ends, strict=True):
-        n = unicodedata.normalize("NFKC", ch) if ord(ch) > 0x7F and ch not in _KEEP else ch
+        n = unicodedata.normalize("NFKC", unify_radicals(ch)) if ord(ch) > 0x7F and ch not in _KEEP else ch
         if ch == "\u3000":
             n = " "
         out.append(n)
@@ -223,7 +227,7 @@ def compact(text: str) -> str:
     >>> compact("警 察 庁　（T3）")
     '警察庁(T3)'
     """
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", unify_radicals(text)))
 
 
 def span_of(text: str, needle: str) -> tuple[int, int]:
