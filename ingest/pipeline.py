@@ -15,6 +15,7 @@ from typing import Any
 from policygraph.core.records import ExtractedDocument, Mention, Passage, Section, SourceDocument
 from policygraph.core.settings import GINZA_EXCLUDE
 from policygraph.ingest.extract import aliases
+from policygraph.ingest.extract.anaphora import same_as_before
 from policygraph.ingest.extract.citations import extract_citations
 from policygraph.ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
 from policygraph.ingest.extract.gazetteer import Gazetteer
@@ -144,6 +145,8 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     mentions = aliases.apply(aliases.variant_merges(table.entities, table.reference), table, mentions)
     mentions = aliases.apply(aliases.tail_merges(table.entities), table, mentions)
     mentions = drop_incidental_devices(table, mentions, lay.doc.text)
+    mentions.extend(same_as_before(((pp.passage.id, pp.doc.text, pp.to_original) for pp in pps), mentions,
+                                   table.entities))
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}
     citations, term_mentions = extract_citations(
         [(pp.passage.id, pp.doc.text, pp.to_original, pp.from_original) for pp in pps], mentions,

@@ -75,3 +75,24 @@ def test_a_list_of_projects_names_programmes(service, tmp_path: Path) -> None:
     for name in ("新規就農者対策事業", "卒業生のUターン促進事業", "Wi-Fi環境の整備事業"):
         assert names[name][0] == "Program", name
     assert not any(label.startswith("近隣の町") for label in names)  # a statement, not a name
+
+
+def test_issuers_side_by_side_and_former_ministry_names(service, tmp_path: Path) -> None:
+    names = _names(service, tmp_path / "table.txt",
+                   "347　適正な電力取引についての指針　平成11年12月20日公正取引委員会通商産業省　"
+                   "公正取引委員会、経済産業省\n"
+                   "348　平成12年7月14日付厚生省医薬安全局審査管理課長通知を参照すること。\n")
+    assert not any(label.startswith("公正取引委員会") and label != "公正取引委員会" for label in names)
+    assert names["経済産業省"] == ("Agency", {"経済産業省", "通商産業省"})
+    assert "厚生労働省" in names and "厚生省" not in names  # the former name is the ministry that continues it
+
+
+def test_english_name_and_abbreviation_in_parentheses_are_aliases(service, tmp_path: Path) -> None:
+    from analysed_text import analyse_text
+
+    x = analyse_text(service, tmp_path / "gif.txt",
+                     "本フレームワークは、正式名を政府相互運用性フレームワーク（Government Interoperability Framework：GIF）"
+                     "とする。GIFは、継続的に改善する。データ連携基盤（Data Linkage Platform）を整備する。\n")
+    aliases = {e.label: set(e.aliases) for e in x.entities}
+    assert {"GIF", "Government Interoperability Framework"} <= aliases["政府相互運用性フレームワーク"]
+    assert "Data Linkage Platform" in aliases["データ連携基盤"]

@@ -31,7 +31,13 @@ from policygraph.ingest.numerals import KANJI_1_9
 
 GINZA_LABELS: dict[str, EntityType] = {"Law": "Law"}
 # 特殊詐欺連合捜査班(TAIT), 共通語彙基盤(通称IMI), 陸域観測技術衛星(ALOS-2)
-_ABBR_AFTER = re.compile(r"\((?:通称|略称)?[:：]?「?([A-Z][A-Z0-9]{1,9}|[A-Z]{2}[A-Z0-9]{0,8}-[0-9A-Z]{1,3})」?\)")
+_ABBR = r"[A-Z][A-Z0-9]{1,9}|[A-Z]{2}[A-Z0-9]{0,8}-[0-9A-Z]{1,3}"
+# a name written out in English: two words or more (Government Interoperability Framework)
+_ENGLISH = r"[A-Z][A-Za-z0-9&'.-]*(?: (?:of|and|for|the|on|in|[A-Z][A-Za-z0-9&'.-]*)){1,9}"
+# what a name is also called, in parentheses after it: an abbreviation, its English name
+# with or without the abbreviation, either way round: (GIF), (通称IMI), (GIF:Government
+# Interoperability Framework), (Government Interoperability Framework:GIF)
+_ABBR_AFTER = re.compile(rf"\((?:通称|略称)?[:：]?「?(?:({_ABBR})」?(?:[:：] ?({_ENGLISH}))?|({_ENGLISH})(?:[:：] ?({_ABBR}))?)\)")
 # a device shown in use by a measure: ドローンの運用, ウェアラブルカメラの現場における早期実装,
 # 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
 # or as the instrument of an act: ドローンにより検査対象を撮影し, 端末を用いて確認する
@@ -221,10 +227,19 @@ def _law(table: EntityTable, surface: str, text: str, end: int) -> str:
         table.alias(key, surface)
         return key
     extra, printed = _law_number_after(text, end)
+    if printed and _AMENDMENT_TITLE.search(surface):
+        # …施行令の一部を改正する政令 is the title of every amendment of that order: with its
+        # number it names one of them (annotation.md: one entity per real unit)
+        key = table.add("Law", f"{surface}({printed})", **extra)
+        table.alias(key, printed)
+        return key
     key = table.add("Law", surface, **extra)
     if printed:  # the law's number as printed (平成十五年法律第五十七号) names it too
         table.alias(key, printed)
     return key
+
+
+_AMENDMENT_TITLE = re.compile(r"(?:の一部|の全部)を改正する(?:法律|政令|省令|府令|内閣府令|規則|条例|告示)$")
 
 
 def _law_number_after(text: str, end: int) -> tuple[dict[str, Any], str]:
@@ -295,9 +310,12 @@ def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) ->
             key = table.gazetteer.lookup(ent.text)
             if key is None:  # a reference entity's names are curated: 国土交通省(PLATEAU) names a project
                 k = entity_key(ent.label_.removeprefix("PG_"), ent.text)
-                table.alias(k, m.group(1))
-                if k in table.entities:
-                    table.defined.setdefault(m.group(1), k)  # GIF stands for it in the rest of the document
+                abbr = m.group(1) or m.group(4)
+                for name in (abbr, m.group(2) or m.group(3)):
+                    if name:
+                        table.alias(k, name)
+                if k in table.entities and abbr:
+                    table.defined.setdefault(abbr, k)  # GIF stands for it in the rest of the document
                     table.defined.setdefault(ent.text, k)  # and so does the name it abbreviates
     for m in _ABBR_BEFORE.finditer(text):
         ent = by_start.get(m.start(2))

@@ -66,6 +66,9 @@ AGENCY_HEADS = (
     # offices, stations and branches of an organisation, and unions of local governments:
     # 美深警察署, 旭川地方気象台, …駐在所, 国道事務所, 消防事務組合, 北海道支社, 住民対策班
     "署", "気象台", "事務所", "出張所", "支所", "駐在所", "交番", "組合", "支社", "支店", "班", "裁判所", "検疫所",
+    # public institutions named by what they do: 保護観察所, 少年鑑別所, 児童相談所, 保健所,
+    # 公共職業安定所, 少年院, 拘置所
+    "観察所", "鑑別所", "相談所", "保健所", "安定所", "刑務所", "拘置所", "少年院",
 )
 PROGRAM_HEADS = ("制度", "スキーム", "月間", "週間", "運動", "キャンペーン", "プログラム", "補助金", "交付金",
                  "事業", "講習", "構想", "プロジェクト", "イニシアティブ", "イニシアチブ",
@@ -199,6 +202,7 @@ class Gazetteer:
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms: dict[str, Term] = {}
+        self.parents: dict[str, str] = {}  # a reference organ's key → the key of the one it belongs to
         for t in terms:
             if len(t.surface) >= 2 and t.surface not in self.terms:
                 self.terms[t.surface] = t
@@ -213,7 +217,9 @@ class Gazetteer:
                 terms.append(Term(nfkc(s), e.key, type_, e.label))
                 if e.type == "Agency" and re.search(r"(局|課|部|室|官房|本部)$", s):
                     terms.append(Term(nfkc(s) + "長", e.key, type_, e.label))  # 交通局長 → 交通局
-        return cls(terms)
+        gaz = cls(terms)
+        gaz.parents = {e.key: e.parent for e in entries if getattr(e, "parent", None)}
+        return gaz
 
     def find(self, text: str) -> list[tuple[int, int, Term]]:
         if self._re is None:
@@ -234,6 +240,19 @@ class Gazetteer:
 
     def lookup(self, surface: str) -> Term | None:
         return self.terms.get(nfkc(surface))
+
+    def juxtaposed(self, text: str) -> bool:
+        """Whether ``text`` is known organs written side by side, none part of the one before:
+        公正取引委員会通商産業省 (a table cell of two issuers), not 警察庁交通局 (a bureau of it)."""
+        found = self.find(text)
+        if len(found) < 2 or found[0][0] != 0 or found[-1][1] != len(text):
+            return False
+        if any(b != a for (_, b, _), (a, _, _) in zip(found, found[1:], strict=False)):
+            return False
+        if any(t.type != "Agency" for _, _, t in found):
+            return False
+        return all(y.key != x.key and self.parents.get(y.key) != x.key
+                   for (_, _, x), (_, _, y) in zip(found, found[1:], strict=False))
 
 
 # names that stand for their organ only as a word of their own: 閣議で, 閣議の決定 (the

@@ -95,6 +95,8 @@ class GazetteerComponent:
         text = doc.text
         spans: list[Span] = []
         for a, b, term in self.gazetteer.find(text):
+            if term.type == "Agency" and text[b : b + 1] == "令":
+                continue  # 厚生労働省令, 内閣府令: a kind of ordinance, not the ministry
             # token-aligned: a name inside a longer token takes the whole token
             span = doc.char_span(a, b, label=f"PG_{term.type}", kb_id=term.key, alignment_mode="expand")
             if span is not None:
@@ -183,6 +185,8 @@ class GazetteerComponent:
             if label == "PG_Agency" and span.text.startswith("関係") and head in ("会議", "本部", "協議会"):
                 clause = _clause(doc, k)  # 外国人の受入れ・…に関する関係閣僚会議
                 return [Span(doc, clause.start, clause.end, label=label)] if clause else []
+            if label == "PG_Agency" and self.gazetteer.juxtaposed(span.text):
+                return []  # 公正取引委員会通商産業省: two issuers side by side, each found on its own
             if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局|令|会議|本部|委員会)・", span.text):
                 return []  # 警察庁・総務省, 主務省令・法務省…: a list, each found on its own
             if label == "PG_Agency" and "・" in span.text:
@@ -522,6 +526,8 @@ def _kind_only(label: str, head: str, text: str) -> bool:
         return True  # 施行後六月間, 2週間: a length, not a campaign
     if head in ("月間", "週間", "キャンペーン"):
         return False  # a campaign is named short (食育月間, 愛鳥週間)
+    if label == "PG_Law" and re.fullmatch(r"[^\s]{1,12}?(?:省|府|庁)令", text):
+        return True  # 厚生労働省令で定める: some ordinance of that ministry, a kind of law
     return label in ("PG_Program", "PG_Plan") and len(text) < 6
 
 
