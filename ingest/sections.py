@@ -58,7 +58,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)章")),
     ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)節")),
     ("article", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)条(?:の[0-9{KANJI_DIGITS}]+)?")),
-    ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9]|$)")),
+    ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9抄]|$)")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
     ("pkana", re.compile(rf"^\(([{KANA}])\)")),
     ("palpha", re.compile(r"^\(([a-z])\)")),
@@ -255,7 +255,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             ordinal = 0
             value = re.sub(r"\s+", "", value)
             printed = marker = value
-            amend = re.match(r"\(([^()]{4,40}号)\)", rest)
+            amend = re.match(r"\(([^()]{4,40}?号)(?:\s*抄)?\)", rest)
             if value == "附則" and amend:  # 附 則 (平成一一年七月一六日法律第八七号) 抄: an amendment's own 附則
                 marker = f"附則({amend.group(1)})"
             if value in WRAPPERS:
@@ -341,6 +341,47 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     return inner if _BULLET.match(nxt) else None
 
 
+def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
+    r"""The text of a bracketed label line over a paragraph (＜現状＞, 【課題】: how a plan's
+    sheet labels its parts), else None: not a time in brackets, which belongs to the item
+    above it, nor a parenthesis (an article's caption), nor a label over a list.
+
+    >>> ls = _iter_lines("＜今後の取組方針＞\n全国調査を着実に実施する。\n【令和7年度中】\n次の項目を検討する。\n")
+    >>> _paragraph_label(ls, 0), _paragraph_label(ls, 2)
+    ('今後の取組方針', None)
+    """
+    m = _LABEL.match(lines[idx][2].strip())
+    if m is None or m.group(2) is not None or _label_heading(lines, idx) is not None:
+        return None
+    inner = next(g for g in m.groups() if g is not None).strip()
+    nxt = _next_line(lines, idx)
+    # (今後の取組方針 names a part: 今後 is no time of its own there)
+    if (_NOT_A_LABEL.match(inner) or is_deadline_bracket(re.sub(r"^今後の", "", inner)) or len(nxt) < 8
+            or _LABEL.match(nxt) or _match_marker(nxt) is not None):
+        return None
+    return inner
+
+
+_TITLED = re.compile(r"^[●◆■□◇○]\s*(\S.{1,80})$")
+
+
+def _titled_item(lines: list[tuple[int, int, str]], idx: int) -> str | None:
+    r"""The title of a bullet line that heads labelled parts (● 孤独・孤立の実態把握【内閣府】
+    over ＜施策の概要＞, ＜今後の取組方針＞ …: one measure's sheet in a plan), else None.
+
+    >>> ls = _iter_lines("● 実態把握【内閣府】\n＜施策の概要＞\n全国調査を行っている。\n● 相談【総務省】\n・周知する。\n")
+    >>> _titled_item(ls, 0), _titled_item(ls, 3)
+    ('実態把握【内閣府】', None)
+    """
+    m = _TITLED.match(lines[idx][2].strip())
+    if m is None or m.group(1).endswith("。"):
+        return None
+    nxt = next((i for i in range(idx + 1, len(lines)) if lines[i][2].strip()), None)
+    if nxt is None or (_label_heading(lines, nxt) is None and _paragraph_label(lines, nxt) is None):
+        return None
+    return m.group(1).strip()
+
+
 # a line that says when the items under it are done (a roadmap's text page: 2025年以降の主な
 # 取組（１）, 令和7年度の取組予定), a heading the items' deadline comes from
 _TIME_LABEL = re.compile(r"^(?:(?:令和|平成)[0-9元]{1,2}|[0-9]{4})年度?(?:以降|から|中|末まで|まで)?の(?:主な|具体的な|今後の)?"
@@ -348,11 +389,19 @@ _TIME_LABEL = re.compile(r"^(?:(?:令和|平成)[0-9元]{1,2}|[0-9]{4})年度?(?
 
 
 def _unnumbered(lines: list[tuple[int, int, str]], idx: int) -> tuple[str, str] | None:
-    """A heading line without a number: a bracketed label (kind ``label``) or a time label
-    (kind ``timelabel``, above the labels it holds), with its text."""
+    """A heading line without a number: a bracketed label over a list (kind ``label``) or
+    over a paragraph (kind ``plabel``, which ends at the next heading of any other kind), a
+    time label (kind ``timelabel``, above the labels it holds) or a bullet line titling
+    labelled parts (kind ``titled``), with its text."""
     label = _label_heading(lines, idx)
     if label is not None:
         return "label", label
+    label = _paragraph_label(lines, idx)
+    if label is not None:
+        return "plabel", label
+    titled = _titled_item(lines, idx)
+    if titled is not None:
+        return "titled", titled
     when = _time_label(lines, idx)
     return ("timelabel", when) if when is not None else None
 
@@ -395,10 +444,12 @@ def _place(stack: list[_Level], kind: str, ordinal: int, marker: str, title: str
     if kind == "wrapper":
         stack.clear()
         return
+    while stack and stack[-1].kind == "plabel":
+        stack.pop()  # a paragraph's label labels only the paragraphs up to the next heading
     if stack and stack[0].kind == "preface" and kind in TOP_KINDS and all(lv.kind != kind for lv in stack):
         stack.clear()
-    # a time label holds the bracketed labels under it: it ends the ones before it
-    ends = ("label", "timelabel") if kind == "timelabel" else (kind,)
+    # a time label or a titled item holds the bracketed labels under it: it ends the ones before it
+    ends = ("label", "titled", kind) if kind in ("timelabel", "titled") else (kind,)
     for i, lv in enumerate(stack):
         if lv.kind in ends:
             del stack[i:]

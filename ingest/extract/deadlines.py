@@ -51,6 +51,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date
 
 from policygraph.core.records import Deadline
@@ -108,7 +109,8 @@ _FY_PART = r"の?(前半|上半期|上期|後半|下半期|下期|第([1-4一二
 _STATUTE_EVENT = re.compile(
     rf"(?:この法律の|この条例の|この規則の)?(施行|公布)(?:の日)?(?:後|から)(?:起算して)?"
     rf"(\d{{1,3}}|[{_K}]{{1,3}})\s*(年|か月|箇月|ヶ月|月|日)(?:以内|ごとに|を経過)?"
-    r"|(施行日|施行の日|公布の日)までに"
+    # (…公布の日から施行する, 同法の施行の日から施行する: takes effect on that event's day)
+    r"|(施行日|施行の日|公布の日)(?:までに|から(?:施行|適用))"
     # a day or limit another instrument or authority sets (農林水産省令で定める期限, 知事が別に定める日)
     r"|((?:政令|[^\s、。()「」]{0,10}?(?:省令|府令|規則|条例|告示))で定める(?:日|期限|期日)"
     r"|[^\s、。()「」はが]{1,8}?が(?:別に)?定める(?:日|期限|期日))")
@@ -596,10 +598,21 @@ def find_deadlines(text: str) -> list[tuple[int, int, Deadline]]:
 
     >>> [(a, b, d.kind) for a, b, d in find_deadlines("令和9年度中に結論を得る。")]
     [(0, 7, 'fiscal_year')]
+    >>> [(d.kind, d.start, d.end) for _, _, d in find_deadlines("この省令は、令和三年四月一日から施行する。")]
+    [('date', '2021-04-01', '2021-04-01')]
+    >>> [(d.kind, d.event) for _, _, d in find_deadlines("この省令は、公布の日から施行する。")]
+    [('relative', '公布の日')]
     """
     out = []
     for m in _INLINE.finditer(text):
         a, b = m.span()
         if a < b:
-            out.append((a, b, normalise(text[a:b])))
+            d = normalise(text[a:b])
+            if d.kind == "ongoing" and d.start and text[b - 2 : b] == "から" and _IN_FORCE.match(text, b):
+                d = replace(d, kind="date", end=d.start)  # 令和3年4月1日から施行する: the day it takes effect
+            out.append((a, b, d))
     return out
+
+
+# a statute, order or notice taking effect (…から施行する, …から適用する): on that day, not from then on
+_IN_FORCE = re.compile(r"\s*(?:施行|適用)(?:する|し|される|され)")

@@ -165,6 +165,17 @@ def _units(text: str, sec: Section, preamble: bool) -> Iterator[Unit]:
                                   heading=cursor == sec.start, preamble=preamble)
 
 
+# a statute's own provision on when it takes effect (この省令は、…の施行の日（…）から施行する。ただし、…)
+_TAKES_EFFECT = re.compile(r"(?:この|本)(?:法律|政令|省令|府令|規則|条例|告示)は、[^。]*?から施行する")
+# an article's caption and number before its text: （施行期日） 第一条　…
+_ARTICLE_LEAD = re.compile(r"^\s*(?:[(（][^()（）]{1,30}[)）]\s*)?(?:第[0-9一二三四五六七八九十百千]+条(?:の[0-9一二三四五六七八九十]+)?\s*)?")
+
+
+def _supplementary(sec: Section) -> bool:
+    """A section of a statute's 附則 (its own or an amendment's)."""
+    return bool(sec.path) and sec.path[0].startswith("附則")
+
+
 def _in_statute(sec: Section) -> bool:
     """A section of a statute (its path has an article): its unit is the paragraph."""
     return any(_ARTICLE.match(x) for x in sec.path)
@@ -606,7 +617,8 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     # 御対応いただくようお願いします。, and a note on the text, （注）…を示す。, commit to nothing themselves)
     # (a reference in parentheses after the predicate is not its end: …明らかにすること（別紙記載例2参照）。)
     sentences = [_TRAILING_PAREN.sub("", s) for s in _sentences(norm_text)
-                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s) and not _IN_FORCE.match(s)
+                 if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s)
+                 and not (_IN_FORCE.match(s) and not statute)
                  and not _NEXT_MEETING.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
@@ -660,21 +672,23 @@ def extract_measures(
             scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
             if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
                 continue
-        elif _IN_FORCE.match(ntext.replace("\n", "")):
-            continue
+        elif _IN_FORCE.match(ntext.replace("\n", "")) and not (statute and _supplementary(unit.section)):
+            continue  # (a notice's 本通知は…から適用する; a statute's 附則 says when it takes effect: its dated milestone)
         elif unit.preamble:
             # (a request that only leads into the items below, 下記について御対応いただくよう
             # お願いします, commits to nothing itself)
             if not any(_OBLIGATION.search(x) and not _LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
                 continue
-        elif not (is_measure(ntext, statute=_in_statute(unit.section))
+        elif not (is_measure(ntext, statute=_in_statute(unit.section) or (statute and _supplementary(unit.section)))
                   or commits(pp, a, b, nominal=unit.bullet is not None)):
             continue
         actors, actor_text = _measure_actors(unit, pp, (a, b), ntext, parsed, mentions, entity_types)
         if not actors and not actor_text and _INSTRUCTION.search(ntext.rstrip()):
             # an instruction of a notice (…を報告すること) with no one named: its addressee's
             actors, actor_text = list(addressee[0]), addressee[1]
-        if not actors and not actor_text:
+        if statute and _TAKES_EFFECT.match(_ARTICLE_LEAD.sub("", ntext.replace("\n", ""))):
+            actors = []  # (この省令は、…から施行する: the rule takes effect; no one acts)
+        elif not actors and not actor_text:
             # the agency the heading above names (２　総務省の取組), else the topic of the
             # section's text before (このため文部科学省では、…。また、…を改訂する予定である:
             # a sentence without a subject continues the last one's), else the one the preface
@@ -1496,7 +1510,31 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
         rest = re.sub(r"[【】()\[\]・、]|及び|並びに", "", rest)
         if _OWNER_REST.fullmatch(rest):
             out[sec.path] = tuple(_unique(m.entity for m in named))
+            continue
+        tagged = _owner_tag(text, sec.start, nl, named)
+        if tagged:  # 孤独・孤立の実態把握【内閣府】: a measure's title tagged with who is in charge
+            out[sec.path] = tagged
     return out
+
+
+# a heading's closing 【…】 (or ［…］) that holds only agencies: who is in charge of what it titles
+_OWNER_TAG = re.compile(r"[【［]([^【】［］]{2,120})[】］]\s*$")
+
+
+def _owner_tag(text: str, a: int, b: int, named: list[Mention]) -> tuple[str, ...]:
+    """The agencies of a heading line's closing tag of agencies alone (【厚生労働省、こども家庭庁】)."""
+    line = text[a:b].rstrip()
+    m = _OWNER_TAG.search(line)
+    if m is None:
+        return ()
+    start = a + m.start(1)
+    inside = [x for x in named if x.start >= start]
+    rest = m.group(1)
+    for x in inside:
+        rest = rest.replace(text[x.start : x.end], "", 1)
+    if not inside or re.sub(r"[\s、・,，]|及び|並びに|等", "", rest):
+        return ()
+    return tuple(_unique(x.entity for x in inside))
 
 
 # the preface says whose every measure is: 本計画に掲げる施策は、みどり庁が実施する
