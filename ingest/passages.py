@@ -117,6 +117,7 @@ def split_passages(doc_id: str, text: str, sections: list[Section],
     crumbs = breadcrumb(sections)
     out: list[Passage] = []
     carry: int | None = None
+    carry_path: tuple[str, ...] = ()
     groups = list(_grouped(text, sections))
     for n, (sec, spans) in enumerate(groups):
         last = n == len(groups) - 1
@@ -131,7 +132,8 @@ def split_passages(doc_id: str, text: str, sections: list[Section],
             # no sentence of its own, so it is cited with what follows it
             or (not sec.path and n == 0 and len(body) <= PREAMBLE and "。" not in body)
         ):
-            carry = spans[0][0] if carry is None else carry
+            if carry is None:
+                carry, carry_path = spans[0][0], sec.path
             continue
         chunks = list(_chunks(text, spans))
         label = None
@@ -140,11 +142,14 @@ def split_passages(doc_id: str, text: str, sections: list[Section],
             label = spans[-1][0]
             chunks[-1] = (chunks[-1][0], spans[-2][1])
         for i, (a, b) in enumerate(chunks):
-            if i == 0 and carry is not None and b - carry <= MAX_LEN:
-                a = carry
+            if i == 0 and carry is not None:
+                if b - carry <= MAX_LEN:
+                    a = carry
+                elif text[carry:a].strip():  # too long to join: the carried block is a passage of its own
+                    out.append(_passage(doc_id, text, carry_path, carry, a, len(out), crumbs.get(carry_path, "")))
             carry = None
             out.append(_passage(doc_id, text, sec.path, a, b, len(out), crumbs.get(sec.path, "")))
-        carry = label
+        carry, carry_path = label, sec.path
     if contents:
         out = [replace(p, contents=True) if _mostly(text, p, contents) else p for p in out]
     return with_leads(text, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -84,6 +85,30 @@ def test_corpus_passages_cover_sections_and_are_citable() -> None:
         assert len(ids) == len(set(ids))
         again = split_passages(f.stem, text, parse_sections(text, normalise(text)))
         assert [p.id for p in again] == ids  # same input, same ids
+
+
+@pytest.mark.slow
+def test_no_text_is_left_out_of_every_passage() -> None:
+    """Every printed character of every sample document (corpus, public and blind
+    documents, all formats) is in a passage: a title block too long to join the first
+    passage after it (a cover over a table of contents) is a passage of its own."""
+    from policygraph.ingest.pipeline import layout
+    from policygraph.ingest.readers import read_file
+
+    data = ROOT / "tests" / "data"
+    files = [*sorted(CORPUS.glob("*.txt")), *sorted((data / "public").iterdir()), *sorted((data / "blind" / "docs").iterdir())]
+    lost = {}
+    for f in files:
+        if f.suffix not in (".txt", ".md", ".html", ".pdf", ".docx", ".xml"):
+            continue
+        lay = layout(read_file(f))
+        covered = bytearray(len(lay.doc.text))
+        for p in lay.passages:
+            covered[p.start : p.end] = b"\x01" * (p.end - p.start)
+        missing = sum(1 for c, k in zip(lay.doc.text, covered, strict=True) if not k and not c.isspace())
+        if missing:
+            lost[f.name] = missing
+    assert not lost
 
 
 def test_corpus_leads_are_the_closing_paragraph_before() -> None:
