@@ -232,6 +232,7 @@ def _law(table: EntityTable, surface: str, text: str, end: int) -> str:
         # number it names one of them (annotation.md: one entity per real unit)
         key = table.add("Law", f"{surface}({printed})", **extra)
         table.alias(key, printed)
+        table.alias(key, surface)  # (as printed; the name alone still finds each amendment)
         return key
     key = table.add("Law", surface, **extra)
     if printed:  # the law's number as printed (平成十五年法律第五十七号) names it too
