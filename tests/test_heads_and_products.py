@@ -96,3 +96,11 @@ def test_english_name_and_abbreviation_in_parentheses_are_aliases(service, tmp_p
     aliases = {e.label: set(e.aliases) for e in x.entities}
     assert {"GIF", "Government Interoperability Framework"} <= aliases["政府相互運用性フレームワーク"]
     assert "Data Linkage Platform" in aliases["データ連携基盤"]
+
+
+def test_organisations_named_in_english(service, tmp_path: Path) -> None:
+    names = _names(service, tmp_path / "intl.txt",
+                   "1　Secure World Foundation（SWF）等の民間団体と連携する。\n"
+                   "2　Digital Agencyは、ガイドラインを策定する。\n")
+    assert names["Secure World Foundation"] == ("Agency", {"Secure World Foundation", "SWF"})
+    assert names["デジタル庁"][1] == {"Digital Agency"}  # the reference's English name finds the same organ

@@ -184,7 +184,9 @@ def _system(table: EntityTable, surface: str) -> str | None:
 def _agency(table: EntityTable, surface: str) -> str:
     # a name as printed with spaces or an abbreviated legal form ((株)NTT ドコモ北海道支社): the
     # organisation under its name written out, as printed an alias
-    full = re.sub(r"\(株\)|㈱", "株式会社", re.sub(r"\(有\)|㈲", "有限会社", "".join(surface.split())))
+    # (a name in Latin letters keeps its spaces between words: Secure World Foundation)
+    squeezed = " ".join(surface.split()) if re.fullmatch(r"[A-Za-z0-9&.,'\- ]+", surface) else "".join(surface.split())
+    full = re.sub(r"\(株\)|㈱", "株式会社", re.sub(r"\(有\)|㈲", "有限会社", squeezed))
     if full != surface:
         key = _agency(table, full)
         table.alias(key, surface)

@@ -213,7 +213,9 @@ class Gazetteer:
         terms = []
         for e in entries:
             type_ = "GenericActor" if getattr(e, "generic", False) else e.type
-            for s in (e.label, *e.aliases):
+            english = getattr(e, "label_en", None)
+            # (a name in English finds the same entity: Digital Agency, Ministry of Health, Labour and Welfare)
+            for s in (e.label, *e.aliases, *([english] if english and " " in english else [])):
                 terms.append(Term(nfkc(s), e.key, type_, e.label))
                 if e.type == "Agency" and re.search(r"(局|課|部|室|官房|本部)$", s):
                     terms.append(Term(nfkc(s) + "長", e.key, type_, e.label))  # 交通局長 → 交通局
@@ -379,6 +381,13 @@ _PREFECTURE_POLICE = re.compile("(?<![\u4e00-\u9fff])(?:" + "|".join(PREFECTURES
 # (政府 alone, 日本政府 and 我が国政府 are the generic actor)
 _FOREIGN_GOVERNMENT = re.compile(r"(?<![\u30a1-\u30fa\u30fc])(?:[\u30a1-\u30fa\u30fc・]{2,20}(?:共和国|王国|連邦|合衆国|国)?"
                                  r"|米国|英国|中国|韓国|豪州|北朝鮮|台湾)政府")
+# an organisation named in English (a foreign or international body): Secure World Foundation,
+# National Aeronautics and Space Administration, World Health Organization
+_ENGLISH_ORG = re.compile(
+    r"(?<![A-Za-z])(?:[A-Z][A-Za-z&.'-]*[ ](?:(?:of|for|and|on|the)[ ])?){1,7}"
+    r"(?:Foundation|Institute|Agency|Organization|Organisation|Association|Council|Committee|Commission"
+    r"|Administration|Authority|Bureau|Ministry|Department|University|Corporation|Federation|Alliance"
+    r"|Society|Centre|Center|Laboratory|Office|Union|Forum)(?![A-Za-z])")
 # a hospital a prefecture or municipality runs, by its name: 山形県立中央病院, 横浜市立市民病院
 _PUBLIC_HOSPITAL = re.compile("(?:" + "|".join(PREFECTURES) + r"|[\u4e00-\u9fff]{1,4}[市町村])立"
                               r"[\u4e00-\u9fff\u30a1-\u30fa\u3041-\u3093ー]{1,12}?病院")
@@ -400,6 +409,9 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "バヌアツ共和国政府は、米国政府と、日本政府、山形県立中央病院、県立病院"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['バヌアツ共和国政府', '米国政府', '山形県立中央病院']
+    >>> t = "Secure World Foundation（SWF）、National Aeronautics and Space Administration、Data Center"
+    >>> [t[a:b] for a, b in organisation_spans(t)]
+    ['Secure World Foundation', 'National Aeronautics and Space Administration', 'Data Center']
     >>> t = "独立行政法人制度の見直し、国立大学法人評価委員会、株式会社設立、公益社団法人日本医師会から、株式会社メルカリ"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['公益社団法人日本医師会', '株式会社メルカリ']
@@ -425,6 +437,7 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
               and m.group(1)[-2] not in "市区町村都道府県"]
     spans += [m.span() for m in _PREFECTURE_POLICE.finditer(text)]
     spans += [m.span() for m in _FOREIGN_GOVERNMENT.finditer(text)]
+    spans += [m.span() for m in _ENGLISH_ORG.finditer(text)]
     spans += [m.span() for m in _PUBLIC_HOSPITAL.finditer(text)]
     spans += abbreviated_company_spans(text)
     return sorted(spans)
