@@ -104,3 +104,9 @@ def test_organisations_named_in_english(service, tmp_path: Path) -> None:
                    "2　Digital Agencyは、ガイドラインを策定する。\n")
     assert names["Secure World Foundation"] == ("Agency", {"Secure World Foundation", "SWF"})
     assert names["デジタル庁"][1] == {"Digital Agency"}  # the reference's English name finds the same organ
+
+
+def test_a_short_name_the_text_gives_as_such_is_an_alias(service, tmp_path: Path) -> None:
+    names = _names(service, tmp_path / "imi.txt",
+                   "1　法人番号を中心とする法人番号公表サイト（通称NTA）の機能を拡充する。NTAは、継続的に改善する。\n")
+    assert names["法人番号公表サイト"][1] == {"法人番号公表サイト", "NTA"}

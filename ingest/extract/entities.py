@@ -311,6 +311,11 @@ def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) ->
         ent = by_end.get(m.start())
         if ent is not None and ent.label_.startswith("PG_"):
             key = table.gazetteer.lookup(ent.text)
+            said = re.match(r"\((?:通称|略称)", m.group())
+            if key is not None and said and m.group(1) and key.key in table.entities:
+                # 共通語彙基盤（通称IMI）: the text says it is the name's short form
+                table.alias(key.key, m.group(1))
+                table.defined.setdefault(m.group(1), key.key)
             if key is None:  # a reference entity's names are curated: 国土交通省(PLATEAU) names a project
                 k = entity_key(ent.label_.removeprefix("PG_"), ent.text)
                 abbr = m.group(1) or m.group(4)
