@@ -146,7 +146,8 @@ def split_passages(doc_id: str, text: str, sections: list[Section],
                 if b - carry <= MAX_LEN:
                     a = carry
                 elif text[carry:a].strip():  # too long to join: the carried block is a passage of its own
-                    out.append(_passage(doc_id, text, carry_path, carry, a, len(out), crumbs.get(carry_path, "")))
+                    for x, y in _chunks(text, list(_paragraphs(text, carry, a))):
+                        out.append(_passage(doc_id, text, carry_path, x, y, len(out), crumbs.get(carry_path, "")))
             carry = None
             out.append(_passage(doc_id, text, sec.path, a, b, len(out), crumbs.get(sec.path, "")))
         carry, carry_path = label, sec.path

@@ -356,8 +356,10 @@ def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     inner = next(g for g in m.groups() if g is not None).strip()
     nxt = _next_line(lines, idx)
     # (今後の取組方針 names a part: 今後 is no time of its own there)
+    # (the paragraph is prose: a sentence or a clause, not a roadmap's column head under a
+    # legend such as ＜新規施策＞)
     if (_NOT_A_LABEL.match(inner) or is_deadline_bracket(re.sub(r"^今後の", "", inner)) or len(nxt) < 8
-            or _LABEL.match(nxt) or _match_marker(nxt) is not None):
+            or not re.search(r"[、。]", nxt) or _LABEL.match(nxt) or _match_marker(nxt) is not None):
         return None
     return inner
 

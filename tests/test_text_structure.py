@@ -102,6 +102,7 @@ def test_no_text_is_left_out_of_every_passage() -> None:
         if f.suffix not in (".txt", ".md", ".html", ".pdf", ".docx", ".xml"):
             continue
         lay = layout(read_file(f))
+        assert all(0 < len(p.text) <= MAX_LEN for p in lay.passages), f.name
         covered = bytearray(len(lay.doc.text))
         for p in lay.passages:
             covered[p.start : p.end] = b"\x01" * (p.end - p.start)
