@@ -608,11 +608,15 @@ def find_deadlines(text: str) -> list[tuple[int, int, Deadline]]:
         a, b = m.span()
         if a < b:
             d = normalise(text[a:b])
-            if d.kind == "ongoing" and d.start and text[b - 2 : b] == "から" and _IN_FORCE.match(text, b):
-                d = replace(d, kind="date", end=d.start)  # 令和3年4月1日から施行する: the day it takes effect
+            if (d.kind == "ongoing" and d.start and text[b - 2 : b] == "から" and _IN_FORCE.match(text, b)
+                    and _LAW_ITSELF.search(text[:a])):
+                d = replace(d, kind="date", end=d.start)  # この省令は、令和3年4月1日から施行する: the day it takes effect
             out.append((a, b, d))
     return out
 
 
 # a statute, order or notice taking effect (…から施行する, …から適用する): on that day, not from then on
 _IN_FORCE = re.compile(r"\s*(?:施行|適用)(?:する|し|される|され)")
+# (the sentence is a law's or an order's own provision on when it takes effect, not a notice
+# that mentions another law's day: …が令和7年10月1日から施行されるので、…をお願いする)
+_LAW_ITSELF = re.compile(r"(?:この|本)(?:法律|政令|省令|府令|規則|条例|告示)は、[^。]*$")

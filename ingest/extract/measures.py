@@ -618,7 +618,7 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     # (a reference in parentheses after the predicate is not its end: …明らかにすること（別紙記載例2参照）。)
     sentences = [_TRAILING_PAREN.sub("", s) for s in _sentences(norm_text)
                  if not _LEADS_INTO_LIST.search(s) and not _EXPLAINING_NOTE.match(s)
-                 and not (_IN_FORCE.match(s) and not statute)
+                 and not (_IN_FORCE.match(s) and not (statute and _TAKES_EFFECT.search(s)))
                  and not _NEXT_MEETING.match(s)]
     return any((_ACTION.search(s) and not _NOT_ACTION.search(s)) or _OBLIGATION.search(s) or _POLITE.search(s)
                or _PLANNED.search(s) or _DOING_NOW.search(s)
@@ -672,7 +672,8 @@ def extract_measures(
             scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
             if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
                 continue
-        elif _IN_FORCE.match(ntext.replace("\n", "")) and not (statute and _supplementary(unit.section)):
+        elif _IN_FORCE.match(ntext.replace("\n", "")) and not (
+                statute and _supplementary(unit.section) and _TAKES_EFFECT.search(ntext.replace("\n", ""))):
             continue  # (a notice's 本通知は…から適用する; a statute's 附則 says when it takes effect: its dated milestone)
         elif unit.preamble:
             # (a request that only leads into the items below, 下記について御対応いただくよう
