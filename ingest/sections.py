@@ -355,13 +355,28 @@ def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
         return None
     inner = next(g for g in m.groups() if g is not None).strip()
     nxt = _next_line(lines, idx)
-    # (今後の取組方針 names a part: 今後 is no time of its own there)
-    # (the paragraph is prose: a sentence or a clause, not a roadmap's column head under a
-    # legend such as ＜新規施策＞)
+    # (今後の取組方針 names a part: 今後 is no time of its own there; the paragraph is prose, a
+    # sentence or a clause in its first lines (a PDF wraps them), not a roadmap's column
+    # heads under a legend such as ＜新規施策＞)
     if (_NOT_A_LABEL.match(inner) or is_deadline_bracket(re.sub(r"^今後の", "", inner)) or len(nxt) < 8
-            or not re.search(r"[、。]", nxt) or _LABEL.match(nxt) or _match_marker(nxt) is not None):
+            or not re.search(r"[、。]", _paragraph_start(lines, idx)) or _LABEL.match(nxt)
+            or _match_marker(nxt) is not None):
         return None
     return inner
+
+
+def _paragraph_start(lines: list[tuple[int, int, str]], idx: int, most: int = 3) -> str:
+    """The first lines (up to ``most``) of the paragraph after line ``idx``, joined."""
+    out: list[str] = []
+    for _, _, ln in lines[idx + 1 :]:
+        if not ln.strip():
+            if out:
+                break
+            continue
+        out.append(ln.strip())
+        if len(out) == most:
+            break
+    return "".join(out)
 
 
 _TITLED = re.compile(r"^[●◆■□◇○]\s*(\S.{1,80})$")
