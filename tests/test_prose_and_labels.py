@@ -148,7 +148,7 @@ def test_a_plans_measure_sheets_tagged_with_the_ministry_in_charge(service, tmp_
     x = _extract(service, tmp_path,
                  "（１）声を上げやすい社会とする\n①実態の把握\n\n"
                  "● 実態の把握【内閣府】\n\n＜施策の概要＞\n孤独・孤立の実態を把握し、調査を行っている。\n\n"
-                 "＜課題＞\n全国調査を継続的に実施する等の取組が必要である。\n\n"
+                 "＜課題＞\n全国調査を継続的に実施し、調査方法の見直しを継続的に行う必要がある。\n\n"
                  "＜今後の取組方針＞\n全国調査を着実に実施するとともに、調査方法の改善等を継続的に行う。\n\n"
                  "【目標及び達成の期間】\n令和７年度は、引き続き全国調査を実施し、データの蓄積を図る。\n\n"
                  "● 相談支援の推進【厚生労働省、こども家庭庁】\n\n＜今後の取組方針＞\n相談窓口の周知を図る。\n")
@@ -157,4 +157,4 @@ def test_a_plans_measure_sheets_tagged_with_the_ministry_in_charge(service, tmp_
     assert _actors(x, _measure(x, "データの蓄積")) == ["内閣府"]
     assert _deadline(_measure(x, "データの蓄積")) == ("fiscal_year", "2025-04-01", "2026-03-31")
     assert sorted(_actors(x, _measure(x, "周知を図る"))) == ["こども家庭庁", "厚生労働省"]
-    assert not [m for m in x.measures if "調査を行っている" in m.text or "取組が必要である" in m.text]
+    assert not [m for m in x.measures if "調査を行っている" in m.text or "行う必要がある" in m.text]

@@ -171,6 +171,10 @@ _TAKES_EFFECT = re.compile(r"(?:この|本)(?:法律|政令|省令|府令|規則
 _ARTICLE_LEAD = re.compile(r"^\s*(?:[(（][^()（）]{1,30}[)）]\s*)?(?:第[0-9一二三四五六七八九十百千]+条(?:の[0-9一二三四五六七八九十]+)?\s*)?")
 
 
+# the parts of a plan's sheet that describe rather than commit (＜現状＞, ＜課題＞, 【現状と課題】)
+_DESCRIBING_PART = re.compile(r"(?:現状|課題|現状と課題|現状及び課題|背景|取組状況|これまでの取組|実績)(?:\[[0-9]+\])?")
+
+
 def _supplementary(sec: Section) -> bool:
     """A section of a statute's 附則 (its own or an amendment's)."""
     return bool(sec.path) and sec.path[0].startswith("附則")
@@ -675,6 +679,8 @@ def extract_measures(
         elif _IN_FORCE.match(ntext.replace("\n", "")) and not (
                 statute and _supplementary(unit.section) and _TAKES_EFFECT.search(ntext.replace("\n", ""))):
             continue  # (a notice's 本通知は…から適用する; a statute's 附則 says when it takes effect: its dated milestone)
+        elif unit.section.path and _DESCRIBING_PART.fullmatch(unit.section.path[-1]) and not scheduled:
+            continue  # a plan's ＜現状＞ / ＜課題＞ part says what is and what is lacking, not what will be done
         elif unit.preamble:
             # (a request that only leads into the items below, 下記について御対応いただくよう
             # お願いします, commits to nothing itself)
