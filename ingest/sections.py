@@ -358,8 +358,10 @@ def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     # (今後の取組方針 names a part: 今後 is no time of its own there; the paragraph is prose, a
     # sentence or a clause in its first lines (a PDF wraps them), not a roadmap's column
     # heads under a legend such as ＜新規施策＞)
-    if (_NOT_A_LABEL.match(inner) or is_deadline_bracket(re.sub(r"^今後の", "", inner)) or len(nxt) < 8
-            or not re.search(r"[、。]", _paragraph_start(lines, idx)) or _LABEL.match(nxt)
+    # (a parenthesised sub-label may open the paragraph: ＜今後の取組方針＞ over （…センター） and its text)
+    below = _LABEL.match(nxt)
+    if (_NOT_A_LABEL.match(inner) or is_deadline_bracket(re.sub(r"^今後の", "", inner))
+            or not re.search(r"[、。]", _paragraph_start(lines, idx)) or (below and below.group(2) is None)
             or _match_marker(nxt) is not None):
         return None
     return inner
@@ -393,10 +395,16 @@ def _titled_item(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     m = _TITLED.match(lines[idx][2].strip())
     if m is None or m.group(1).endswith("。"):
         return None
-    nxt = next((i for i in range(idx + 1, len(lines)) if lines[i][2].strip()), None)
-    if nxt is None or (_label_heading(lines, nxt) is None and _paragraph_label(lines, nxt) is None):
-        return None
-    return m.group(1).strip()
+    title = m.group(1).strip()
+    after = [i for i in range(idx + 1, min(len(lines), idx + 6)) if lines[i][2].strip()][:2]
+    if after and not _is_label(lines, after[0]) and lines[after[0]][2].strip().endswith("】") and len(after) > 1:
+        title += lines[after[0]][2].strip()  # a title wrapped before its tag (● 民間…\nによる…支援等【法務省】)
+        after = after[1:]
+    return title if after and _is_label(lines, after[0]) else None
+
+
+def _is_label(lines: list[tuple[int, int, str]], idx: int) -> bool:
+    return _label_heading(lines, idx) is not None or _paragraph_label(lines, idx) is not None
 
 
 # a line that says when the items under it are done (a roadmap's text page: 2025年以降の主な

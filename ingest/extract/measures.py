@@ -1509,16 +1509,19 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
         if lead:  # (1) 消費者への普及啓発 / 県は、…次の取組を推進します。 / ① …: the lead's topic
             out[sec.path] = tuple(lead)
         named = [m for m in mentions if sec.start <= m.start and m.end <= nl and entity_types.get(m.entity) in ACTOR_TYPES]
-        if not named:
-            continue
         rest = compact(sec.title)
         for m in named:
             rest = rest.replace(compact(text[m.start : m.end]), "", 1)
         rest = re.sub(r"[【】()\[\]・、]|及び|並びに", "", rest)
-        if _OWNER_REST.fullmatch(rest):
+        if named and _OWNER_REST.fullmatch(rest):
             out[sec.path] = tuple(_unique(m.entity for m in named))
             continue
-        tagged = _owner_tag(text, sec.start, nl, named)
+        end = nl
+        if sec.title.rstrip().endswith("】") and "】" not in text[sec.start : nl]:
+            end = text.find("\n", nl + 1) % (len(text) + 1)  # (a title wrapped before its tag)
+        tagged = _owner_tag(text, sec.start, end,
+                            [m for m in mentions if sec.start <= m.start and m.end <= end
+                             and entity_types.get(m.entity) in ACTOR_TYPES])
         if tagged:  # 孤独・孤立の実態把握【内閣府】: a measure's title tagged with who is in charge
             out[sec.path] = tagged
     return out
