@@ -27,6 +27,6 @@ _TABLE = str.maketrans({**RADICALS, **_KANGXI})
 
 
 def unify_radicals(text: str) -> str:
-    """``text`` with every CJK Radicals Supplement character that stands for a kanji
-    replaced by that kanji (same length)."""
+    """``text`` with every CJK radical (of the Supplement or Kangxi block) that stands for a
+    kanji replaced by that kanji (same length)."""
     return text.translate(_TABLE)

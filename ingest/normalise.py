@@ -89,8 +89,6 @@ def _delete_groups(nt: NormText, pattern: re.Pattern[str], char: str = " ") -> N
     return _rebuild(nt, pattern, lambda m: m.group(0).replace(char, ""))
 
 
-
-
 def nfkc(nt: NormText) -> NormText:
     """NFKC per character (full-width digits and brackets to ASCII; a radical standing for
     a kanji to the kanji), map kept."""

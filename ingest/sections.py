@@ -344,21 +344,22 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
 def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     r"""The text of a bracketed label line over a paragraph (＜現状＞, 【課題】: how a plan's
     sheet labels its parts), else None: not a time in brackets, which belongs to the item
-    above it, nor a parenthesis (an article's caption), nor a label over a list.
+    above it, nor a parenthesis (an article's caption). A label over a list is
+    :func:`_label_heading`'s, which its callers ask first.
 
     >>> ls = _iter_lines("＜今後の取組方針＞\n全国調査を着実に実施する。\n【令和7年度中】\n次の項目を検討する。\n")
     >>> _paragraph_label(ls, 0), _paragraph_label(ls, 2)
     ('今後の取組方針', None)
     """
     m = _LABEL.match(lines[idx][2].strip())
-    if m is None or m.group(2) is not None or _label_heading(lines, idx) is not None:
+    if m is None or m.group(2) is not None:
         return None
     inner = next(g for g in m.groups() if g is not None).strip()
     nxt = _next_line(lines, idx)
     # (今後の取組方針 names a part: 今後 is no time of its own there; the paragraph is prose, a
     # sentence or a clause in its first lines (a PDF wraps them), not a roadmap's column
-    # heads under a legend such as ＜新規施策＞)
-    # (a parenthesised sub-label may open the paragraph: ＜今後の取組方針＞ over （…センター） and its text)
+    # heads under a legend such as ＜新規施策＞; a parenthesised sub-label may open it:
+    # ＜今後の取組方針＞ over （…センター） and its text)
     below = _LABEL.match(nxt)
     if (_NOT_A_LABEL.match(inner) or is_deadline_bracket(re.sub(r"^今後の", "", inner))
             or not re.search(r"[、。]", _paragraph_start(lines, idx)) or (below and below.group(2) is None)

@@ -11,6 +11,7 @@ another law), and nor is 同 inside a word (共同, 合同).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 
 from policygraph.core.records import Entity, Mention
@@ -48,6 +49,7 @@ def same_as_before(
     document's mentions so far, with original offsets."""
     named = sorted((m.start, m.entity) for m in mentions
                    if m.entity in entities and not entities[m.entity].generic)
+    starts = [s for s, _ in named]
     taken = {(m.start, m.end) for m in mentions}
     out: list[Mention] = []
     for pid, text, to_original in passages:
@@ -56,7 +58,9 @@ def same_as_before(
             if (oa, ob) in taken:
                 continue
             ends = _KINDS[kind]
-            before = [k for s, k in named if s < oa and entities[k].label.endswith(ends)]
-            if before:
-                out.append(Mention(entity=before[-1], surface=text[a:b], start=oa, end=ob, passage_id=pid))
+            # the nearest named before it, walking back from where it stands
+            last = next((k for _, k in reversed(named[: bisect_left(starts, oa)])
+                         if entities[k].label.endswith(ends)), None)
+            if last is not None:
+                out.append(Mention(entity=last, surface=text[a:b], start=oa, end=ob, passage_id=pid))
     return out

@@ -617,6 +617,8 @@ def find_deadlines(text: str) -> list[tuple[int, int, Deadline]]:
 
 # a statute, order or notice taking effect (…から施行する, …から適用する): on that day, not from then on
 _IN_FORCE = re.compile(r"\s*(?:施行|適用)(?:する|し|される|され)")
-# (the sentence is a law's or an order's own provision on when it takes effect, not a notice
-# that mentions another law's day: …が令和7年10月1日から施行されるので、…をお願いする)
-_LAW_ITSELF = re.compile(r"(?:この|本)(?:法律|政令|省令|府令|規則|条例|告示)は、[^。]*$")
+# how a law or an order speaks of itself as the topic (この省令は、), and a sentence that is its
+# own provision on when it takes effect, not a notice that mentions another law's day
+# (…が令和7年10月1日から施行されるので、…をお願いする)
+LAW_ITSELF = r"(?:この|本)(?:法律|政令|省令|府令|規則|条例|告示)は、"
+_LAW_ITSELF = re.compile(LAW_ITSELF + r"[^。]*$")

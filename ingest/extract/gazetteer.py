@@ -200,9 +200,10 @@ def _trie_pattern(words: list[str]) -> str:
 class Gazetteer:
     """Leftmost-longest character matching of known names."""
 
-    def __init__(self, terms: Iterable[Term]) -> None:
+    def __init__(self, terms: Iterable[Term], parents: dict[str, str] | None = None) -> None:
         self.terms: dict[str, Term] = {}
-        self.parents: dict[str, str] = {}  # a reference organ's key → the key of the one it belongs to
+        # a reference organ's key → the key of the one it belongs to
+        self.parents: dict[str, str] = dict(parents or {})
         for t in terms:
             if len(t.surface) >= 2 and t.surface not in self.terms:
                 self.terms[t.surface] = t
@@ -210,6 +211,7 @@ class Gazetteer:
 
     @classmethod
     def from_reference(cls, entries: Iterable[Any]) -> Gazetteer:
+        entries = list(entries)  # (read twice: names, then parents)
         terms = []
         for e in entries:
             type_ = "GenericActor" if getattr(e, "generic", False) else e.type
@@ -219,9 +221,7 @@ class Gazetteer:
                 terms.append(Term(nfkc(s), e.key, type_, e.label))
                 if e.type == "Agency" and re.search(r"(局|課|部|室|官房|本部)$", s):
                     terms.append(Term(nfkc(s) + "長", e.key, type_, e.label))  # 交通局長 → 交通局
-        gaz = cls(terms)
-        gaz.parents = {e.key: e.parent for e in entries if getattr(e, "parent", None)}
-        return gaz
+        return cls(terms, {e.key: e.parent for e in entries if getattr(e, "parent", None)})
 
     def find(self, text: str) -> list[tuple[int, int, Term]]:
         if self._re is None:

@@ -26,6 +26,7 @@ from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
 from policygraph.ingest.extract import tables
 from policygraph.ingest.extract.deadlines import (
+    LAW_ITSELF,
     SOURCE_LABEL,
     find_deadlines,
     is_deadline_bracket,
@@ -166,7 +167,7 @@ def _units(text: str, sec: Section, preamble: bool) -> Iterator[Unit]:
 
 
 # a statute's own provision on when it takes effect (この省令は、…の施行の日（…）から施行する。ただし、…)
-_TAKES_EFFECT = re.compile(r"(?:この|本)(?:法律|政令|省令|府令|規則|条例|告示)は、[^。]*?から施行する")
+_TAKES_EFFECT = re.compile(LAW_ITSELF + r"[^。]*?から施行する")
 # an article's caption and number before its text: （施行期日） 第一条　…
 _ARTICLE_LEAD = re.compile(r"^\s*(?:[(（][^()（）]{1,30}[)）]\s*)?(?:第[0-9一二三四五六七八九十百千]+条(?:の[0-9一二三四五六七八九十]+)?\s*)?")
 
@@ -665,6 +666,7 @@ def extract_measures(
         ki = _KI_LINE.search(text, a, b)  # (a notice's 記, on its own line, opens the items below)
         b = ki.start() if ki and ki.start() > a else b
         ntext = norm(a, b)
+        flat = ntext.replace("\n", "")
         pp = _passage_at(parsed, a)
         if pp is None:
             continue
@@ -676,8 +678,8 @@ def extract_measures(
             scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
             if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
                 continue
-        elif _IN_FORCE.match(ntext.replace("\n", "")) and not (
-                statute and _supplementary(unit.section) and _TAKES_EFFECT.search(ntext.replace("\n", ""))):
+        elif _IN_FORCE.match(flat) and not (
+                statute and _supplementary(unit.section) and _TAKES_EFFECT.search(flat)):
             continue  # (a notice's 本通知は…から適用する; a statute's 附則 says when it takes effect: its dated milestone)
         elif unit.section.path and _DESCRIBING_PART.fullmatch(unit.section.path[-1]) and not scheduled:
             continue  # a plan's ＜現状＞ / ＜課題＞ part says what is and what is lacking, not what will be done
@@ -693,7 +695,7 @@ def extract_measures(
         if not actors and not actor_text and _INSTRUCTION.search(ntext.rstrip()):
             # an instruction of a notice (…を報告すること) with no one named: its addressee's
             actors, actor_text = list(addressee[0]), addressee[1]
-        if statute and _TAKES_EFFECT.match(_ARTICLE_LEAD.sub("", ntext.replace("\n", ""))):
+        if statute and _TAKES_EFFECT.match(_ARTICLE_LEAD.sub("", flat)):
             actors = []  # (この省令は、…から施行する: the rule takes effect; no one acts)
         elif not actors and not actor_text:
             # the agency the heading above names (２　総務省の取組), else the topic of the
@@ -1518,10 +1520,9 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
             continue
         end = nl
         if sec.title.rstrip().endswith("】") and "】" not in text[sec.start : nl]:
-            end = text.find("\n", nl + 1) % (len(text) + 1)  # (a title wrapped before its tag)
-        tagged = _owner_tag(text, sec.start, end,
-                            [m for m in mentions if sec.start <= m.start and m.end <= end
-                             and entity_types.get(m.entity) in ACTOR_TYPES])
+            nxt = text.find("\n", nl + 1)  # (a title wrapped before its tag: its next line too)
+            end = nxt if nxt >= 0 else len(text)
+        tagged = _owner_tag(text, sec.start, end, _agencies_in(mentions, entity_types, sec.start, end))
         if tagged:  # 孤独・孤立の実態把握【内閣府】: a measure's title tagged with who is in charge
             out[sec.path] = tagged
     return out
