@@ -225,3 +225,64 @@ def test_tables_dumped_as_text_are_read_by_their_columns(service, tmp_path: Path
                  "※　時期欄の「随時」は必要に応じて実施するものを示す。\n")
     assert measure_deadline(measure_with(y, "旅行博")) == ("period", "2025-04-01", "2027-03-31")
     assert measure_deadline(measure_with(y, "観光案内板")) == ("ongoing", None, None)
+
+
+ROADMAP = BLIND / "roadmap_cao_uchu_kihon_keikaku_kouteihyou_r6.pdf"
+
+
+def _pages(path: Path, numbers: list[int]) -> bytes:
+    """A PDF of some pages of ``path`` (0-based), as pypdf writes them."""
+    import io
+
+    import pypdf
+
+    reader, writer = pypdf.PdfReader(path), pypdf.PdfWriter()
+    for n in numbers:
+        writer.add_page(reader.pages[n])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_roadmap_text_over_its_year_grid_is_not_cut_at_the_grid() -> None:
+    """The 宇宙基本計画工程表 prints its items over a grid of year columns: a line of text
+    runs on across the columns' edges.  Cut at each edge, its lines interleaved (・スペースポ
+    科学省、経済産 / ートや、次世代業省…), which made agencies of スペースポ科学省; read as
+    one, each item is whole, with its agencies (a tune-half document of the blind set)."""
+    from policygraph.ingest.readers import read_bytes
+
+    text = read_bytes(_pages(ROADMAP, [12, 50]), "roadmap.pdf").text
+    flat = "".join(text.split())
+    assert "スペースポ科学省" not in flat and "次世代業省" not in flat
+    assert "射場・スペースポートや、次世代技術の実験場整備に関する必要な対応の実施" in flat
+    assert "[内閣府、文部科学省、経済産業省、国土交通省、防衛省等]" in flat
+    # a caption over two cells of a white paper's figure is one line too
+    assert any(ln.startswith("図表1-1 令和2年12月から令和5年12月までの能登地方における月別最大震度別地震回数")
+               for ln in read_bytes(_pages(BLIND / "whitepaper_cao_bousai_r6_tokushu2_ch1.pdf", [2]), "w.pdf")
+               .text.split("\n"))
+
+
+def test_roadmap_bars_give_the_years_an_item_runs(service) -> None:
+    """Where a roadmap draws an item's years as a bar (a filled arrow over the year
+    columns) and prints no date, the columns the bar runs through are its years (→ in
+    the cells), as a reader of the page sees them: to the last column (令和15年度以降) it
+    runs on; a bar that stops in 令和7年度 is a period; a bar drawn inside a group's box
+    counts, not the box.  The bar's bracket of agencies names who acts."""
+    from policygraph.ingest.readers import read_bytes
+
+    doc = read_bytes(_pages(ROADMAP, [50, 52]), "roadmap.pdf")
+    lines = doc.text.split("\n")
+    [centre] = [ln for ln in lines if "官民共創推進系開発センターの整備" in ln]
+    assert centre.split("\t")[2:5] == ["→", "→", ""]  # 令和5年度 (its label), 6, 7; not 8
+    [x] = analyse([doc], service.analyzer)
+    labels = {e.key: e.label for e in x.entities}
+
+    def measure(words: str):
+        [m] = [m for m in x.measures if words in "".join(m.text.split())]
+        return [(d.kind, d.start, d.end) for d in m.deadlines], [labels[a] for a in m.actors]
+
+    assert measure("官民共創推進系開発センターの整備")[0] == [("period", "2023-04-01", "2026-03-31")]
+    assert measure("宇宙輸送事業の実現・競争力強化に必要な技術研究等")[0] == [("ongoing", "2023-04-01", None)]
+    assert measure("②低コスト化の実現を目指した技術開発")[0] == [("period", "2023-04-01", "2028-03-31")]
+    deadlines, actors = measure("ＬＴＳガイドラインの普及推進")
+    assert deadlines == [("ongoing", "2023-04-01", None)] and actors == ["内閣府", "外務省", "文部科学省"]

@@ -668,6 +668,9 @@ def extract_measures(
         ntext = norm(a, b)
         flat = ntext.replace("\n", "")
         pp = _passage_at(parsed, a)
+        if pp is None:  # (a row whose first cell is empty starts with its tab: a passage starts after it)
+            a += len(text[a:b]) - len(text[a:b].lstrip())
+            pp = _passage_at(parsed, a)
         if pp is None:
             continue
         row = unit.row
@@ -870,7 +873,9 @@ def _leading(passage: Passage, a: int, b: int, mentions: list[Mention], entity_t
 # or …する。【警察庁、総務省】 / （警察庁）at its end
 _LABEL_FIRST = re.compile(r"^[\s\u3000]*(?:[・○●◆◇■□▶-]|[(（]?[0-9０-９]{1,2}[)）.]|[①-⑳])?[\s\u3000]*"
                           r"(?:【([^【】\n]{2,60})】|([^：:。\n「」()（）]{2,60}?)[：:])")
-_LABEL_LAST = re.compile(r"(?:【([^【】\n]{2,60})】|[(（]([^()（）\n]{2,60})[)）])[\s\u3000]*$")
+# (also a roadmap bar's [内閣府、文部科学省等], its closing bracket of any shape, before the
+# bar's year cells: \t→\t→)
+_LABEL_LAST = re.compile(r"(?:[【［\[〔]([^【】［］\[\]〔〕\n]{2,60})[】］\]〕]|[(（]([^()（）\n]{2,60})[)）])[\s\u3000→]*$")
 _LABEL_GLUE = re.compile(r"[\s\u3000・、,，/／]|及び|並びに|ほか|等"
                          r"|(?:一般|公益)(?:社団|財団)法人|独立行政法人|国立研究開発法人|株式会社")
 

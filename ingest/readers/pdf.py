@@ -159,13 +159,16 @@ def _repeats(text: str) -> list[re.Match[str]]:
 
 
 def _same_text(plain: str, tabled: str) -> bool:
-    """The tabled reading holds pypdf's characters, within 2 % missing and 3 % extra."""
+    """The tabled reading holds pypdf's characters, within 2 % missing and 3 % extra
+    (the → of the bars it read are not extra: :func:`_under_bar`)."""
     a, b = Counter(plain) - _SPACE, Counter(tabled) - _SPACE
+    b[BAR] = min(b[BAR], a[BAR])
     n = max(sum(a.values()), 1)
     return sum((a - b).values()) <= 0.02 * n and sum((b - a).values()) <= 0.03 * n
 
 
 _SPACE = Counter(dict.fromkeys(" \t\n\r\u3000", 10 ** 9))
+BAR = "→"  # an empty cell a roadmap's bar runs through (a year the item runs over)
 
 
 def _page_with_tables(page: Any, tables: list[Any]) -> str:
@@ -180,7 +183,7 @@ def _page_with_tables(page: Any, tables: list[Any]) -> str:
         _tx0, t_top, _tx1, t_bottom = t.bbox
         parts.append(_band(outside, (x0, top, x1, t_top)))
         parts.append(_band(outside, (x0, max(top, t_top), x1, t_bottom)))  # beside the table
-        parts.append("\n".join(row for row in (_row(r) for r in t.extract()) if row.strip("\t ")))
+        parts.append("\n".join(row for row in _rows(page, t) if row.strip("\t \n")))
         top = max(top, t_bottom)
     parts.append(_band(outside, (x0, top, x1, bottom)))
     return "\n".join(p for p in parts if p.strip())
@@ -202,8 +205,164 @@ def _band(page: Any, box: tuple[float, float, float, float]) -> str:
     return page.crop(box, strict=False).extract_text(use_text_flow=True) or ""
 
 
-def _row(cells: list[str | None]) -> str:
-    return "\t".join(_cell(c) for c in cells)
+def _rows(page: Any, table: Any) -> list[str]:
+    """The table's rows as lines of tab-separated cells, as pdfplumber reads its cells,
+    except where a line of text runs on across a cell's edge (a roadmap's item printed
+    over the grid of its year columns, a caption over two cells): the cells it crosses
+    are read as one, so its lines are not cut at the edge and interleaved.  Where such
+    merged cells hold several lines over most of the row, the grid is drawn behind the
+    text, not around it: the row is given as those lines (each other cell a line before
+    or after them, in the order of the page)."""
+    out: list[str] = []
+    chars = page.chars
+    bars = _bars(page, table.bbox)
+    label = min((c for r in table.rows for c in r.cells if c is not None), key=lambda c: (c[0], c[2]))
+    columns = [col.bbox for col in table.columns]
+    for row in table.rows:
+        cells = sorted((c for c in row.cells if c is not None), key=lambda c: c[0])
+        row_chars = [ch for ch in chars if _centre_in(ch, row.bbox)]
+        groups = _joined_cells(cells, row_chars)
+        texts = [_text([ch for ch in row_chars if any(_centre_in(ch, c) for c in g)]) for g in groups]
+        wide = any(len(g) > 1 and len(g) * 2 > len(cells) and len(t.splitlines()) > 1
+                   for g, t in zip(groups, texts, strict=True))
+        if wide:
+            for g in groups:  # each line a row of the table still, in its group's first column
+                col = row.cells.index(g[0])
+                g_chars = [ch for ch in row_chars if any(_centre_in(ch, c) for c in g)]
+                if len(g) == 1:
+                    out.append("\t" * col + _cell(_text(g_chars)) + ("\t" if not col else ""))
+                    continue
+                for text, top, bottom in _wrapped_lines(g_chars):
+                    own = [""] * len(row.cells)
+                    own[col] = text
+                    for j in range(col + 1, len(own)):  # the years its bar runs over, at its height
+                        box = (columns[j][0], top, columns[j][2], bottom)
+                        own[j] = BAR if bars and _under_bar(box, label, bars) else ""
+                    out.append("\t".join(own))
+            continue
+        line: list[str] = []
+        for g, t in zip(groups, texts, strict=True):
+            line += [_cell(t)] + [""] * (len(g) - 1)
+        line = _none_cells(row.cells, line)
+        if bars and any(line):  # (a cell pdfplumber has none of, spanned from the row above: its column's part)
+            boxes = [c if c is not None else (columns[i][0], row.bbox[1], columns[i][2], row.bbox[3])
+                     for i, c in enumerate(row.cells)]
+            line = [t or (BAR if _under_bar(b, label, bars) else "") for b, t in zip(boxes, line, strict=True)]
+        out.append("\t".join(line))
+    return out
+
+
+def _bars(page: Any, box: tuple[float, float, float, float]) -> list[tuple[float, float, float, float]]:
+    """The filled shapes (rectangles, arrows drawn as curves) in the table's box that are
+    not white: where a roadmap draws the bar of an item's years."""
+    out = []
+    for obj in page.rects + page.curves:
+        colour = obj.get("non_stroking_color")
+        if not obj.get("fill") or colour is None or _white(colour):
+            continue
+        if _inside(obj, box):
+            out.append((obj["x0"], obj["top"], obj["x1"], obj["bottom"]))
+    return out
+
+
+def _white(colour: Any) -> bool:
+    values = colour if isinstance(colour, (list, tuple)) else (colour,)
+    try:
+        numbers = [float(v) for v in values]
+    except (TypeError, ValueError):  # a pattern: not a plain fill
+        return True
+    if len(numbers) == 4:  # CMYK: white is no ink
+        return all(v <= 0.02 for v in numbers)
+    return all(v >= 0.98 for v in numbers)
+
+
+def _under_bar(cell: tuple[float, float, float, float], label: tuple[float, float, float, float],
+               bars: list[tuple[float, float, float, float]]) -> bool:
+    """An empty cell that a bar runs through, as a roadmap draws the years an item runs
+    over: a bar over two cells or more, covering a third of this one or more (more than
+    an arrow's tip), that leaves the table's first column out (not a row's or a header's
+    shading).  Of the bars at the cell's height only the flattest count: a bar drawn
+    inside a group's box says its item's years, not the box."""
+    width = cell[2] - cell[0]
+    cy = (cell[1] + cell[3]) / 2
+    if cell[0] < label[2]:
+        return False
+    here = [b for b in bars if b[1] <= cy <= b[3] and b[0] >= (label[0] + label[2]) / 2]
+    if not here:
+        return False
+    flattest = min(b[3] - b[1] for b in here)
+    return any(b[3] - b[1] <= 1.5 * flattest and b[2] - b[0] >= 1.5 * width
+               and min(b[2], cell[2]) - max(b[0], cell[0]) >= width / 3 for b in here)
+
+
+def _wrapped_lines(chars: list[dict[str, Any]]) -> list[tuple[str, float, float]]:
+    """The printed lines of a block of text (with their top and bottom), a line that runs
+    to the block's right edge joined with the next (a wrapped item), the others on their
+    own (an item each)."""
+    from pdfplumber.utils.clustering import cluster_objects
+    from pdfplumber.utils.text import extract_text
+
+    out: list[tuple[str, float, float]] = []
+    lines = [ln for ln in cluster_objects(chars, lambda ch: ch["top"], 3) if str(extract_text(ln)).strip()]
+    right = max((ch["x1"] for ln in lines for ch in ln), default=0.0)
+    end = right
+    wraps = False
+    for ln in lines:
+        text = str(extract_text(ln)).strip()
+        top, bottom = min(ch["top"] for ch in ln), max(ch["bottom"] for ch in ln)
+        em = max(ch["x1"] - ch["x0"] for ch in ln)
+        if out and (wraps or min(ch["x0"] for ch in ln) >= end - em):  # (or goes on where it ended, set lower)
+            out[-1] = (out[-1][0] + text, out[-1][1], bottom)
+        else:
+            out.append((text, top, bottom))
+        end = max(ch["x1"] for ch in ln)
+        wraps = end >= right - 2 * em
+    return out
+
+
+def _none_cells(cells: list[Any], texts: list[str]) -> list[str]:
+    """``texts`` (one per cell that is not None, in order of x) back in the row's cell
+    order, with an empty cell where pdfplumber has none (spanned by the cell before)."""
+    order = sorted((c[0], i) for i, c in enumerate(cells) if c is not None)
+    by_index = {i: texts[k] for k, (_x, i) in enumerate(order)}
+    return [by_index.get(i, "") for i in range(len(cells))]
+
+
+def _joined_cells(cells: list[tuple[float, float, float, float]],
+                  chars: list[dict[str, Any]]) -> list[list[tuple[float, float, float, float]]]:
+    """The row's cells in groups: neighbours whose edge some line of text runs across
+    (two characters set side by side, one each side of it) are one group."""
+    from pdfplumber.utils.clustering import cluster_objects
+
+    crossed: set[int] = set()
+    edges = [c[2] for c in cells[:-1]]
+    for line in cluster_objects(chars, lambda ch: ch["top"], 2):
+        line.sort(key=lambda ch: ch["x0"])
+        for a, b in zip(line, line[1:], strict=False):
+            if b["x0"] - a["x1"] > 0.25 * (a["x1"] - a["x0"]):
+                continue  # a gap: the next cell's text, or a word after a space
+            ca, cb = (a["x0"] + a["x1"]) / 2, (b["x0"] + b["x1"]) / 2
+            crossed.update(i for i, x in enumerate(edges) if ca < x <= cb)
+    groups: list[list[tuple[float, float, float, float]]] = []
+    for i, c in enumerate(cells):
+        if i and i - 1 in crossed:
+            groups[-1].append(c)
+        else:
+            groups.append([c])
+    return groups
+
+
+def _centre_in(obj: dict[str, Any], box: tuple[float, float, float, float]) -> bool:
+    """As pdfplumber assigns a character to a cell: its centre in the box (right and
+    bottom edges excluded)."""
+    cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+    return bool(box[0] <= cx < box[2] and box[1] <= cy < box[3])
+
+
+def _text(chars: list[dict[str, Any]]) -> str:
+    from pdfplumber.utils.text import extract_text
+
+    return str(extract_text(chars)) if chars else ""
 
 
 def _cell(text: str | None) -> str:
