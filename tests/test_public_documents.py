@@ -17,6 +17,7 @@ from policygraph.ingest.pipeline import analyse
 from policygraph.ingest.readers import read_bytes, read_file
 
 PUBLIC = Path(__file__).parent / "data" / "public"
+BLIND = Path(__file__).parent / "data" / "blind" / "docs"
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +189,16 @@ def test_folder_ingest_takes_law_xml_and_leaves_other_xml(tmp_path: Path) -> Non
     (tmp_path / "law.xml").write_bytes((PUBLIC / "fusei_access_kinshi_hou.egov.xml").read_bytes())
     (tmp_path / "settings.xml").write_text('<?xml version="1.0"?><config/>', encoding="utf-8")
     assert [p.name for p in expand([tmp_path])] == ["law.xml"]
+
+
+def test_egov_law_page_in_html_is_read_whole() -> None:
+    """e-Gov's HTML page of a law (the tune half's 風営法施行規則): its number, title, 制定文,
+    目次, 本則, every 附則 and 別記, as the e-Gov XML reader gives them; the 本則 alone
+    (#MainProvision) left out 30,000 characters of 附則."""
+    text = read_file(BLIND / "statute_npsc_fueiho_shikou_kisoku.html").text
+    head = text[:400]
+    assert "昭和六十年国家公安委員会規則第一号" in head and "風俗営業等の規制及び業務の適正化等に関する法律施行規則" in head
+    assert text.index("を次のように定める。") < text.index("目次") < text.index("（許可申請書等の提出）")
+    assert text.count("附 則") >= 100  # the original and every amending rule's (附\u3000則, spaces closed)
+    assert "別記様式第４９号（第１０９条関係）" in text
+

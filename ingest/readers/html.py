@@ -1,4 +1,4 @@
-"""HTML: main content only (main/article/e-Gov law body, else body), headings as Markdown.
+"""HTML: main content only (main/article/an e-Gov law page's law, else body), headings as Markdown.
 
 A ``<meta charset>`` is used only if it names a text encoding Python has (not one of its
 transforms such as ``undefined``, ``unicode_escape`` or ``rot13``) and the bytes decode
@@ -35,13 +35,22 @@ def read_html(data: bytes, name: str) -> str:
     for node in tree.css(DROP):
         node.decompose()
     _drop_site_chrome(tree)
-    root = (tree.css_first("#MainProvision") or tree.css_first(".LawBody") or tree.css_first("main")
+    root = (_egov_law(tree) or tree.css_first(".LawBody") or tree.css_first("main")
             or tree.css_first("article") or tree.body or tree.root)
     out: list[str] = []
     _walk(root, out)
     text = "".join(out)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _egov_law(tree: Any) -> Any:
+    """An e-Gov law page's law: the block around its 本則 (``#MainProvision``), which holds
+    its number and title, 制定文, 目次, 附則 and 別記 too, as the e-Gov XML does."""
+    main = tree.css_first("#MainProvision")
+    if main is None:
+        return None
+    return main.parent if main.parent is not None and main.parent.tag != "body" else main
 
 
 # site chrome of pages that predate <nav>/<header>: containers named for it by id or class
