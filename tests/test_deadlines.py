@@ -85,6 +85,11 @@ CASES = [
     ("2024年度（令和６年度）から", "ongoing", "2024-04-01", None),
     ("2026年（令和８年）中", "period", "2026-01-01", "2026-12-31"),
     ("2024年(令和6年)秋", "period", "2024-09-01", "2024-11-30"),
+    # a length counted from an event's day, as a rule keeps a record for it: relative
+    ("最終の記載をした日から起算して三年間", "relative", None, None),
+    ("その作成の日から五年間", "relative", None, None),
+    # (a date's day is no event: from that date on)
+    ("令和七年四月一日から三年間", "ongoing", "2025-04-01", None),
 ]
 
 

@@ -110,3 +110,16 @@ def test_a_short_name_the_text_gives_as_such_is_an_alias(service, tmp_path: Path
     names = _names(service, tmp_path / "imi.txt",
                    "1　法人番号を中心とする法人番号公表サイト（通称NTA）の機能を拡充する。NTAは、継続的に改善する。\n")
     assert names["法人番号公表サイト"][1] == {"法人番号公表サイト", "NTA"}
+
+
+def test_a_rule_names_its_law_s_order_and_its_instruments(service, tmp_path: Path) -> None:
+    """An order named after its law (…に関する法律施行令) is a law of its own, not the law;
+    a measuring instrument a rule prescribes (騒音計を用いて測定する) is equipment in use."""
+    names = _names(service, tmp_path / "rule.txt",
+                   "第四条　風俗営業等の規制及び業務の適正化等に関する法律施行令（以下「令」という。）第三条の"
+                   "状態は、次のとおりとする。\n"
+                   "第五条　前条の方法は、計量法第七十一条の条件に合格した騒音計を用いて行う騒音レベルの測定方法とする。\n")
+    assert names["風俗営業等の規制及び業務の適正化等に関する法律施行令"][0] == "Law"
+    assert "風俗営業等の規制及び業務の適正化等に関する法律" not in names  # (only its order is printed)
+    assert names["騒音計"] == ("System", {"騒音計"})
+

@@ -77,6 +77,10 @@ _RELATIVE = re.compile(rf"(?:(.{{0,30}}?)(?:の翌日|から)(?:起算して)?)?
 # 法改正からおおむね5年程度で, 今後3年間で): relative (annotation.md: tied to a length)
 _LENGTH_AHEAD = re.compile(rf"(?:(今後)|([^\s、。()「」0-9]{{1,12}}?)から)(?:おおむね|概ね|約)?(\d{{1,2}}|[{_K}]{{1,3}})"
                            r"(年|か年|カ年|ヵ年|ヶ年|箇年|か月|箇月|ヶ月)(?:間|程度|間程度)?(?:で|のうちに|以内に?|を目[途処]に?)")
+# a length counted from an event's day, for which something is kept or lasts (その作成の日から
+#五年間保存しなければならない, 最終の記載をした日から起算して三年間): relative to that day
+_KEPT_FOR = re.compile(rf"([^\s、。()「」0-9０-９]{{1,20}}?(?<![0-9０-９{_K}])日)から(?:起算して)?"
+                       rf"(\d{{1,3}}|[{_K}]{{1,3}})\s*(年|か月|箇月|ヶ月|月|日)間")
 # an event whose day a span counts from or to, its date printed in parentheses after it
 # (施行日(令和7年4月1日)以降)
 _EVENT_DAY = r"(?:施行日|施行の日|適用日|適用の日|公布日|公布の日)"
@@ -438,6 +442,10 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         dur = _duration(m.group(2), m.group(3))
         event = (m.group(1) or "").strip("、") or None
         return Deadline(verbatim, "relative", None, None, part, duration=dur, event=event)
+    mk = _KEPT_FOR.search(t)
+    if mk:
+        return Deadline(verbatim, "relative", None, None, part, duration=_duration(mk.group(2), mk.group(3)),
+                        event=mk.group(1))
     me = _EVENT_BY.search(t)
     if me:
         return Deadline(verbatim, "relative", None, None, part, event=me.group(1))
@@ -582,7 +590,7 @@ _INLINE = re.compile(
     # the year in which something is done (2025年に設置する), not one a noun is of (…年における, …年に向けた)
     r"|に(?![はもおか係つ関よ向入な]))"
     rf"|(?:翌日から起算して|から)?(?<![和成治正])(?:\d{{1,3}}|[{_K}]{{1,3}})(?:日|週間|か月|箇月|ヶ月|月|年)以内"
-    rf"|{_LENGTH_AHEAD.pattern}"
+    rf"|{_LENGTH_AHEAD.pattern}|{_KEPT_FOR.pattern}"
     rf"|{_BEFORE.pattern}(?:に)?"
     r"|速やかに|直ちに|早急に|遅滞なく|迅速(?:かつ(?:確実|適正|的確))?に|平素から|日頃から|" + _EARLY +
     # a prompt act named as a noun: 支援金の迅速な支給を図る

@@ -48,11 +48,15 @@ SYSTEM_HEADS = ("システム", "基盤", "プラットフォーム", "データ
 # 巡回連絡カード; a card is a System where the reference data names it)
 # equipment and technical services are System too (the ontology's pg:System): compounds
 # headed by a device word; a bare katakana device word of 4+ characters (ドローン) is a name
+_INSTRUMENTS = ("騒音計", "振動計", "線量計", "地震計", "雨量計", "流量計", "温度計", "照度計", "圧力計")
 DEVICE_HEADS = ("カメラ", "ドローン", "ディスプレイ", "アダプタ", "レコーダー", "センサー", "装置", "端末", "ヘリコプター",
                 "電話",  # 衛星携帯電話, 災害時優先電話 (携帯電話 alone is a kind: nlp._kind_only)
                 # equipment used in operations (annotation.md): 気象レーダー, 危機管理型水位計,
                 # 介護ロボット, 自動操舵トラクター, ロボット草刈機, 青色回転灯, 住宅用火災警報器
-                "レーダー", "水位計", "ロボット", "トラクター", "トラクタ", "草刈機", "回転灯", "警報器", "探知機")
+                "レーダー", "水位計", "ロボット", "トラクター", "トラクタ", "草刈機", "回転灯", "警報器", "探知機",
+                # measuring instruments a rule prescribes (騒音計を用いて測定する, 振動レベル計): each
+                # names a kind of equipment on its own (bare_device)
+                *_INSTRUMENTS, "レベル計", "測定器", "計測器", "検知器")
 AGENCY_HEADS = (
     "省", "庁", "局", "課", "係", "室", "委員会", "会議", "本部", "センター", "機構", "研究所", "学校",
     "捜査部", "情報通信部", "公館", "労働局", "チーム", "捜査班", "隊", "協議会", "審議会", "懇談会",
@@ -293,12 +297,13 @@ def short_dial_spans(text: str) -> list[tuple[int, int]]:
 
 
 def bare_device(text: str) -> bool:
-    """A device word that names a kind of equipment on its own (ドローン, not カメラ).
+    """A device word that names a kind of equipment on its own (ドローン, a measuring
+    instrument: 騒音計; not カメラ).
 
-    >>> bare_device("ドローン"), bare_device("カメラ"), bare_device("端末")
-    (True, False, False)
+    >>> bare_device("ドローン"), bare_device("騒音計"), bare_device("カメラ"), bare_device("端末")
+    (True, True, False, False)
     """
-    return text in DEVICE_HEADS and len(text) >= 4 and re.fullmatch(r"[ァ-ヶー]+", text) is not None
+    return text in DEVICE_HEADS and (text in _INSTRUMENTS or len(text) >= 4 and re.fullmatch(r"[ァ-ヶー]+", text) is not None)
 
 
 def plan_spans(text: str) -> list[tuple[int, int]]:

@@ -82,6 +82,10 @@ def _register() -> None:
     _REGISTERED = True
 
 
+# an order made under a law, named after it (…法施行令, …法施行規則, 民法施行法)
+_ORDER_OF_LAW = re.compile(r"施行(?:令|規則|細則|法)")
+
+
 class GazetteerComponent:
     """Presets doc.ents from the gazetteer and token patterns (see gazetteer.py)."""
 
@@ -97,6 +101,12 @@ class GazetteerComponent:
         for a, b, term in self.gazetteer.find(text):
             if term.type == "Agency" and text[b : b + 1] == "令":
                 continue  # 厚生労働省令, 内閣府令: a kind of ordinance, not the ministry
+            order = _ORDER_OF_LAW.match(text, b) if term.type == "Law" else None
+            if order:  # 風俗営業等の…に関する法律施行令: the law's order, a law of its own
+                span = doc.char_span(a, order.end(), label="PG_Law", alignment_mode="expand")
+                if span is not None:
+                    spans.append(span)
+                continue
             # token-aligned: a name inside a longer token takes the whole token
             span = doc.char_span(a, b, label=f"PG_{term.type}", kb_id=term.key, alignment_mode="expand")
             if span is not None:
