@@ -51,6 +51,16 @@ def test_a_document_with_no_heading_is_all_body(service, tmp_path: Path) -> None
         assert _deadline(m) == ("fiscal_year", "2026-04-01", "2027-03-31")
 
 
+def test_a_clause_the_items_go_on_gives_them_its_year(service, tmp_path: Path) -> None:
+    """令和７年度は、 over a list: the sentence goes on in each item, and its year is theirs
+    (a plan's 【目標及び達成の期間】, as the 孤独・孤立 plan of the blind tune half prints it)."""
+    x = _extract(service, tmp_path, "みどり対策の推進\n【目標及び達成の期間】\n令和７年度は、\n"
+                 "・みどり活動のデジタル化により活動の充実強化を図る。\n"
+                 "・みどり会の活動の担い手の確保を図る。\n")
+    for words in ("デジタル化により", "担い手の確保"):
+        assert _deadline(_measure(x, words)) == ("fiscal_year", "2025-04-01", "2026-03-31")
+
+
 def test_a_label_line_heads_the_items_after_it(service, tmp_path: Path) -> None:
     """【令和９年度】 between two items belongs to the one after it, not to the one above."""
     x = _extract(service, tmp_path, "みどり基盤の整備に係る工程\n【令和８年度】\n"
