@@ -123,3 +123,15 @@ def test_a_rule_names_its_law_s_order_and_its_instruments(service, tmp_path: Pat
     assert "風俗営業等の規制及び業務の適正化等に関する法律" not in names  # (only its order is printed)
     assert names["騒音計"] == ("System", {"騒音計"})
 
+
+
+def test_what_is_glued_in_front_of_a_name_is_not_part_of_it(service, tmp_path: Path) -> None:
+    """A date in kanji before a rule's issuer (令和七年五月二六日国家公安委員会規則), a formal
+    noun ending the phrase before (…をはじめ地域包括支援センター), and an act run together
+    with a known organ (横展開デジタル庁, as a table's cells read) are not part of the name."""
+    names = _names(service, tmp_path / "glued.txt",
+                   "附　則　（令和七年五月二六日国家公安委員会規則第一〇号）\n\nこの規則は、公布の日から施行する。\n\n"
+                   "地域の関係機関をはじめ地域包括支援センターと連携する。\n\n各府省への横展開デジタル庁が行う。\n")
+    agencies = {label for label, (type_, _) in names.items() if type_ == "Agency"}
+    assert {"国家公安委員会", "地域包括支援センター", "デジタル庁"} <= agencies
+    assert not [a for a in agencies if a.startswith(("令和", "はじめ", "横展開"))]

@@ -513,8 +513,19 @@ def post_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "各府省に設置するAI統括責任者(CAIO)が総括し、最高情報セキュリティ責任者(CISO)と運用責任者(PM)が確認する"
     >>> [t[a:b] for a, b in post_spans(t)]
     ['AI統括責任者', '最高情報セキュリティ責任者']
+    >>> t = "令和4年1月21日各府省情報化統括責任者(CIO)連絡会議決定"
+    >>> [t[a:b] for a, b in post_spans(t)]
+    ['各府省情報化統括責任者']
     """
-    return [m.span(1) for m in _POST_RE.finditer(text)]
+    out = []
+    for m in _POST_RE.finditer(text):
+        a, b = m.span(1)
+        dated = _DATED.match(text, a, b)  # (a date before it: the day of a decision, not the post)
+        out.append((dated.end() if dated else a, b))
+    return out
+
+
+_DATED = re.compile(r"(?:(?:令和|平成|昭和)?[0-9元]+年)?(?:[0-9]+月)?(?:[0-9]+日)?")
 
 
 def program_spans(text: str) -> list[tuple[int, int]]:

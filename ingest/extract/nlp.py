@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 _NOUNISH = {"NOUN", "PROPN", "NUM"}
 # what can stand glued in front of a name and is not part of it: a date (令和6年12月6日付け),
 # a document number (付薬食審査発1228第27号, 医薬審発第1552号, 30経営第1044号 before 厚生労働省…課)
-_DATE_PREFIX = re.compile(r"^(?:(?:令和|平成|昭和)?[0-9元]+年(?:[0-9]+月)?(?:[0-9]+日)?(?:付け?)?"
+_DATE_PREFIX = re.compile(rf"^(?:(?:令和|平成|昭和)?[0-9０-９元{KANJI_0_9}十]+年(?:[0-9０-９{KANJI_0_9}十]+月)?(?:[0-9０-９{KANJI_0_9}十]+日)?(?:付け?)?"
+                          # (a month and day, as statutes print a date in kanji: 七月三日国家公安委員会規則)
+                          rf"|[0-9０-９{KANJI_0_9}十]+月[0-9０-９{KANJI_0_9}十]+日(?:付け?)?"
                           r"|付?[0-9]{0,4}[^\s0-9]{0,8}?発?[0-9]*第[0-9]+号|号"
                           # an article that amends or cites the name: 附則第四十四条中登録免許税法
                           rf"|(?:附則)?(?:第[0-9{KANJI_0_9}十百千]+[条項号](?:の[0-9{KANJI_0_9}十]+)?)+中?)")
@@ -174,6 +176,16 @@ class GazetteerComponent:
             i = j + 1
         return out
 
+    def _past_a_glued_act(self, doc: Doc, start: int, k: int) -> int:
+        """Where a known organ's name starts in a compound that glues an act in front of it
+        (推進デジタル庁, 横展開デジタル庁: a table's cells run together); else ``start`` (a
+        longer name of its own: 地方厚生局, 消費者庁長官)."""
+        for s in range(start + 1, k + 1):
+            term = self.gazetteer.lookup(doc[s : k + 1].text)
+            if term is not None and term.type == "Agency":
+                return s if _verbal_noun(doc[s - 1]) else start
+        return start
+
     def _cut_run(self, doc: Doc, i: int, j: int) -> list[Span]:
         for k in range(j, i - 1, -1):
             text = doc[i : k + 1].text
@@ -184,6 +196,7 @@ class GazetteerComponent:
             if cut is None:
                 return []
             start, dated = cut
+            start = self._past_a_glued_act(doc, start, k) if label == "PG_Agency" else start
             span = doc[start : k + 1]
             if label == "PG_Agency" and _number_symbol(doc, span, dated):
                 return []
@@ -215,6 +228,11 @@ class GazetteerComponent:
         return []
 
 
+def _verbal_noun(tok: Any) -> bool:
+    """A noun that names an act (推進, 横展開: Sudachi's サ変可能), not a place or a body."""
+    return "サ変可能" in tok.tag_ and tok.pos_ == "NOUN"
+
+
 def _name_start(doc: Doc, i: int, k: int) -> tuple[int, bool] | None:
     """Where a name ending at token ``k`` of the run starting at ``i`` starts, past what
     stands glued in front of it and is not part of it; and whether a date was cut (None:
@@ -222,7 +240,9 @@ def _name_start(doc: Doc, i: int, k: int) -> tuple[int, bool] | None:
     start = i
     # a separator, a formal noun ending the phrase before (…法人のうち地方独立行政法人法),
     # an attachment's label (別紙テレビ会議システム)
-    while start < k and (doc[start].text in ("・", "-", "うち", "ほか", "とき", "場合", "別紙", "別添", "別記")
+    while start < k and (doc[start].text in ("・", "-", "うち", "ほか", "とき", "場合", "別紙", "別添", "別記",
+                                             # formal nouns ending a phrase (…をはじめ, そのまま, …のため)
+                                             "はじめ", "まま", "ため", "もの", "こと", "ところ", "など")
                          or _ENCLOSED.fullmatch(doc[start].text)):
         start += 1  # …, or an item's number (①財務省, ③④警察庁)
     # the tail of a dotted date (2020.11.10マイナンバー制度) is not part of the name
