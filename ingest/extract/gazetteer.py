@@ -517,12 +517,14 @@ def post_spans(text: str) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in post_spans(t)]
     ['各府省情報化統括責任者']
     """
-    out = []
-    for m in _POST_RE.finditer(text):
-        a, b = m.span(1)
-        dated = _DATED.match(text, a, b)  # (a date before it: the day of a decision, not the post)
-        out.append((dated.end() if dated else a, b))
-    return out
+    return [(_past_date(text, *m.span(1)), m.end(1)) for m in _POST_RE.finditer(text)]
+
+
+def _past_date(text: str, a: int, b: int) -> int:
+    """Where ``text[a:b]`` goes on past a date before it (the day of a decision, not part
+    of what follows)."""
+    m = _DATED.match(text, a, b)
+    return m.end() if m else a
 
 
 _DATED = re.compile(r"(?:(?:令和|平成|昭和)?[0-9元]+年)?(?:[0-9]+月)?(?:[0-9]+日)?")

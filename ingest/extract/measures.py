@@ -1773,12 +1773,12 @@ def notice_addressee(text: str, norm: Callable[[int, int], str], sections: list[
 
 def _lead_deadline(norm: Callable[[int, int], str], unit: Unit, dated: str | None) -> Deadline | None:
     """The time a list's lead statement sets for its items (消費者庁は、令和7年度において次の取組を
-    行う。 / ・…, or a clause the items go on: 令和７年度は、 / ・…), as a heading's does: the last dated one it prints, unless it was over by
-    the document's own date (``dated``: 2020年度に始めた…, history)."""
+    行う。 / ・…, or a clause the items go on: 令和７年度は、 / ・…を図る。), as a heading's
+    does: the last dated one it prints, unless it was over by the document's own date
+    (``dated``: 2020年度に始めた…, history)."""
     if unit.bullet is None or unit.intro is None:
         return None
     lead = norm(*unit.intro)
-    # (or a clause the list goes on: 令和７年度は、 / ・…を図る。)
     if not _INTRODUCES_LIST.search(lead) and not re.fullmatch(r"[^。]{2,40}、", lead.strip()):
         return None
     found = [d for d in _inline(lead, dated) if d.kind in _DATED_KINDS or d.kind == "ongoing" and d.start]

@@ -211,8 +211,9 @@ def _rows(page: Any, table: Any) -> list[str]:
     over the grid of its year columns, a caption over two cells): the cells it crosses
     are read as one, so its lines are not cut at the edge and interleaved.  Where such
     merged cells hold several lines over most of the row, the grid is drawn behind the
-    text, not around it: the row is given as those lines (each other cell a line before
-    or after them, in the order of the page)."""
+    text, not around it: each of those lines is a row of its own, in its group's first
+    column, with the bars at its height (each other cell of the row a line of its own).
+    An empty cell a bar runs through reads :data:`BAR`."""
     out: list[str] = []
     chars = page.chars
     bars = _bars(page, table.bbox)
