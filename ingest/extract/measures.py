@@ -1692,6 +1692,8 @@ def _cut(text: str, a: int, b: int) -> int:
 
 # a statement that introduces the list under it (…、次の取組を行う。 / 以下の措置を講ずる。)
 _INTRODUCES_LIST = re.compile(rf"(?:次|以下|下記)の[^。]{{0,12}}?(?:とおり|{_LISTED})")
+# a clause the list's items go on (令和７年度は、 / ・…を図る。)
+_GOES_ON = re.compile(r"[^。]{2,40}、")
 
 
 # the addressee a request turns to (各都道府県におかれては、…お願いする): the one who acts
@@ -1779,7 +1781,7 @@ def _lead_deadline(norm: Callable[[int, int], str], unit: Unit, dated: str | Non
     if unit.bullet is None or unit.intro is None:
         return None
     lead = norm(*unit.intro)
-    if not _INTRODUCES_LIST.search(lead) and not re.fullmatch(r"[^。]{2,40}、", lead.strip()):
+    if not _INTRODUCES_LIST.search(lead) and not _GOES_ON.fullmatch(lead.strip()):
         return None
     found = [d for d in _inline(lead, dated) if d.kind in _DATED_KINDS or d.kind == "ongoing" and d.start]
     if found and dated and (found[-1].end or "9999") < dated:

@@ -223,15 +223,15 @@ def _rows(page: Any, table: Any) -> list[str]:
         cells = sorted((c for c in row.cells if c is not None), key=lambda c: c[0])
         row_chars = [ch for ch in chars if _centre_in(ch, row.bbox)]
         groups = _joined_cells(cells, row_chars)
-        texts = [_text([ch for ch in row_chars if any(_centre_in(ch, c) for c in g)]) for g in groups]
+        in_group = [[ch for ch in row_chars if any(_centre_in(ch, c) for c in g)] for g in groups]
+        texts = [_text(g_chars) for g_chars in in_group]
         wide = any(len(g) > 1 and len(g) * 2 > len(cells) and len(t.splitlines()) > 1
                    for g, t in zip(groups, texts, strict=True))
         if wide:
-            for g in groups:  # each line a row of the table still, in its group's first column
-                col = row.cells.index(g[0])
-                g_chars = [ch for ch in row_chars if any(_centre_in(ch, c) for c in g)]
+            for g, g_chars, t in zip(groups, in_group, texts, strict=True):  # each line a row still
+                col = row.cells.index(g[0])  # (in its group's first column)
                 if len(g) == 1:
-                    out.append("\t" * col + _cell(_text(g_chars)) + ("\t" if not col else ""))
+                    out.append("\t" * col + _cell(t) + ("\t" if not col else ""))
                     continue
                 for text, top, bottom in _wrapped_lines(g_chars):
                     own = [""] * len(row.cells)
@@ -301,15 +301,13 @@ def _wrapped_lines(chars: list[dict[str, Any]]) -> list[tuple[str, float, float]
     to the block's right edge joined with the next (a wrapped item), the others on their
     own (an item each)."""
     from pdfplumber.utils.clustering import cluster_objects
-    from pdfplumber.utils.text import extract_text
 
     out: list[tuple[str, float, float]] = []
-    lines = [ln for ln in cluster_objects(chars, lambda ch: ch["top"], 3) if str(extract_text(ln)).strip()]
-    right = max((ch["x1"] for ln in lines for ch in ln), default=0.0)
-    end = right
+    lines = [(text, ln) for ln in cluster_objects(chars, lambda ch: ch["top"], 3) if (text := _text(ln).strip())]
+    right = max((ch["x1"] for _, ln in lines for ch in ln), default=0.0)
+    end = 0.0  # (where the line before ended; read from the second line on)
     wraps = False
-    for ln in lines:
-        text = str(extract_text(ln)).strip()
+    for text, ln in lines:
         top, bottom = min(ch["top"] for ch in ln), max(ch["bottom"] for ch in ln)
         em = max(ch["x1"] - ch["x0"] for ch in ln)
         if out and (wraps or min(ch["x0"] for ch in ln) >= end - em):  # (or goes on where it ended, set lower)
