@@ -147,6 +147,7 @@ _PLAN_RE = re.compile(
     r"(?:\([^()]{1,30}編\))?)(?:\([^()]{0,40}\))?」"
 )
 # a checklist issued with a plan, quoted: 「調達チェックシート」, 「高リスク判定シート」
+_CHAPTER_RE = re.compile(rf"第 ?[0-9０-９{KANJI_DIGITS}]+ ?[章節編部款]")
 _SHEET_RE = re.compile(r"「([^「」]{2,60}?(?:チェックシート|チェックリスト|判定シート))」")
 # a notice about a notice: 「「原薬等登録原簿の利用に関する指針について」の一部改正について」
 _NESTED_NOTICE_RE = re.compile(r"「((?:[^「」]|「[^「」]{2,120}」){4,200}?について)」")
@@ -319,8 +320,11 @@ def plan_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "12\\t通知・通達\\t標準下水道条例について\\t昭和34年11月18日衛発第1108号\\t国土交通省"
     >>> [t[a:b] for a, b in plan_spans(t)]  # a notice's title in an inventory's cell
     ['標準下水道条例について']
+    >>> plan_spans("風水害等災害対策編「第 5 章 第 14 節 輸送計画」を準用する")  # a chapter, cited by its heading
+    []
     """
-    spans = [m.span(1) for m in _PLAN_RE.finditer(text)]
+    # (not a chapter of a document cited by its heading: 「第 5 章 第 14 節 輸送計画」を準用する)
+    spans = [m.span(1) for m in _PLAN_RE.finditer(text) if not _CHAPTER_RE.match(m.group(1))]
     spans += [m.span(1) for m in _CITED_NOTICE_RE.finditer(text) if m.span(1) not in spans]
     spans += [m.span(1) for m in _NOTICE_CELL_RE.finditer(text)]
     spans += [m.span(1) for m in _NESTED_NOTICE_RE.finditer(text) if "「" in m.group(1) and m.span(1) not in spans]

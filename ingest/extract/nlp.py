@@ -148,6 +148,13 @@ class GazetteerComponent:
             short = re.match(r"[^\s]{1,2}(?:及び|並びに)", text[a:paren])  # 法及び道路交通法の…規則: 法 is another law
             if short:
                 a += short.end()
+            # after another law's number: （…号）及び風俗営業等の…施行令（…）, not a name of its own
+            # when the number ends it: （…号）等の一部を改正する法律 (the other law's amending act)
+            joined = re.match(r"及び|並びに|又は|若しくは", text[a:paren])
+            if joined:
+                a += joined.end()
+            elif text.startswith(("等の", "の"), a):
+                continue
             if paren - a >= 2:
                 span = doc.char_span(a, paren, label="PG_Law", alignment_mode="contract")
                 if span is not None:
@@ -604,6 +611,20 @@ def _clause(doc: Doc, k: int, aimed: bool = False) -> Span | None:
     council named by its subject, not a system."""
     tok = doc[k]
     left = tok.left_edge.i
+    # a table's cells (183<TAB>告示<TAB>公共工事の…に関する指針): the name is the last cell's
+    cell = doc.text.rfind("\t", doc[left].idx, tok.idx)
+    if cell >= 0:
+        start = doc.char_span(cell + 1, tok.idx + len(tok), alignment_mode="contract")
+        if start is None:
+            return None
+        left = start.start
+    # a label printed before it: [別添]看護教員に関する講習会, 【別紙1】…
+    label = re.match(r"[\[［【〔(（](?:別紙|別添|別記|別表|参考)[0-9０-９]*[\]］】〕)）]", doc.text[doc[left].idx : tok.idx])
+    if label:
+        start = doc.char_span(doc[left].idx + label.end(), tok.idx + len(tok), alignment_mode="contract")
+        if start is None:
+            return None
+        left = start.start
     span = doc[left : k + 1]
     if left == k or not 8 <= len(span.text) <= 60 or re.search(r"[、。「」()\n]", span.text):
         return None
