@@ -134,3 +134,20 @@ def test_white_paper_chapter_names_and_doubled_labels(service) -> None:
     assert not any(label.endswith(("北部", "北東部", "西部")) for label in by_type["Agency"])
     assert {"だいち2号", "電子基準点", "金沢観測点", "酒田観測点"} <= by_type["System"]
     assert "災害弔慰金の支給等に関する法律" in by_type["Law"]
+
+
+@pytest.mark.parametrize(("text", "label", "names"), [
+    # an inventory of notices as a PDF table reads it: number, kind, title, date, issuer
+    ("183\t告示\t公共工事の入札及び契約の適正化を図るための措置に関する指針\t平成13年3月9日閣議決定\t総務省",
+     "PG_Plan", ["公共工事の入札及び契約の適正化を図るための措置に関する指針"]),
+    ("第405003号\t厚生労働省\t[別添]看護教員に関する講習会\t往訪閲覧", "PG_Program", ["看護教員に関する講習会"]),
+    # a chapter of another volume cited by its heading is not a plan
+    ("本節については、風水害等災害対策編「第 5 章 第 14 節 輸送計画」を準用する。", "PG_Plan", []),
+    # two laws cited with their numbers, side by side: the second starts past 及び
+    ("風俗営業等の規制及び業務の適正化等に関する法律（昭和二十三年法律第百二十二号）及び風俗営業等の規制及び業務の適正化等に関する法律施行令"
+     "（昭和五十九年政令第三百十九号）の規定に基づき", "PG_Law",
+     ["風俗営業等の規制及び業務の適正化等に関する法律", "風俗営業等の規制及び業務の適正化等に関する法律施行令"]),
+])
+def test_names_start_where_the_cell_or_citation_does(service, text: str, label: str, names: list[str]) -> None:
+    doc = service.analyzer.nlp(text)
+    assert [e.text for e in doc.ents if e.label_ == label] == names
