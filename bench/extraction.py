@@ -41,8 +41,13 @@ def norm(s: str) -> str:
 
 
 def _marker(s: str) -> str:
-    """A heading marker as compared: NFKC, no spaces, no trailing full stop (1. = 1)."""
-    return norm(s).rstrip(".")
+    """A heading marker as compared: NFKC, no spaces, no trailing full stop (1. = 1); of a
+    heading given with its title (３．アナログ規制の見直し, as some annotators write the path)
+    the marker alone, as the section reader prints it (annotation.md: 第3 › 1 › (2) › ア)."""
+    from policygraph.ingest.sections import _match_marker
+
+    found = _match_marker(unicodedata.normalize("NFKC", s).strip())
+    return norm(found[2] if found else s).rstrip(".")
 
 
 def measure_level(deadlines: list[dict[str, Any]]) -> tuple[Any, Any, Any] | None:

@@ -116,8 +116,9 @@ _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,200})?/?>")
 _BOLD = re.compile(r"\*\*|__")
 _SPACED_LATIN = re.compile(r"(?<![A-Za-z])[A-Z](?: [A-Z](?![A-Za-z]))+")
 _SPACED_CJK = re.compile(rf"(?<![{CJK}])[{CJK}](?: [{CJK}](?![{CJK}])){{2,}}")
-# (not a heading's number at a line's start, 3　日本語教育の推進, nor 日本)
-_DATE_SPACE = re.compile(r"(?:令和|平成|昭和|元)\s+(?=\d)|(?<=\d)(?<!^\d)(?<!\n\d)(?<!\n\d\d)\s+(?=年|月|日(?!本))"
+# (not a heading's number at a line's start, 3　日本語教育の推進, or after a Markdown heading's
+# #: # 1 日付及び曜日; nor 日本)
+_DATE_SPACE = re.compile(r"(?:令和|平成|昭和|元)\s+(?=\d)|(?<=\d)(?<!^\d)(?<!\n\d)(?<!\n\d\d)(?<!#\s\d)(?<!#\s\d\d)\s+(?=年|月|日(?!本))"
                          r"|(?<=年)\s+(?=\d{1,2}\s*月)|(?<=月)\s+(?=\d{1,2}\s*日)")
 _SPACE_BEFORE_CJK = re.compile(rf"(?<=[A-Za-z0-9])[ ](?=[{CJK}])")
 

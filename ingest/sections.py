@@ -24,7 +24,7 @@ extraction slips ``(7)`` → ``(ア)`` and ``(4)`` → ``(イ)`` where the seque
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from policygraph.core.records import SECTION_SEP, Section
 from policygraph.ingest.extract.deadlines import (  # (article numbers run past 99)
@@ -43,18 +43,26 @@ SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs
 SPECIAL = ("別添", "別紙", "別表", "附則", "序", "前文", "別記")
 WRAPPERS = ("別添", "別紙")  # attachment wrappers: reset numbering, not printed in paths
 PREFACES = ("序", "前文")  # a preface is a sibling of the first top-level heading
-TOP_KINDS = ("num", "dai", "chapter", "md1", "md2")
+TOP_KINDS = ("num", "dai", "chapter", "md1", "md2", "roman")
+# kinds that number the parts of a document (Ⅲ, 第2, 第3章): a first one ends a list numbered
+# with a lower kind before it (a cover letter's 1. 2. 3.), it does not nest under it
+_PART_KINDS = ("roman", "dai", "chapter")
+_LOWER_KINDS = ("num", "pnum", "kana", "pkana", "kanji", "alpha", "palpha", "circled", "rnum", "proman")
 
 _PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:[-*・]\s+)?")
 _MD = re.compile(r"^\s*(#{1,6})\s+(.*)$")
 _COMMENT = re.compile(r"\s*<!--.*?-->\s*")  # <!-- omit in toc --> in a Markdown heading
 _MD_LIST = re.compile(r"^[0-9]{1,2}\.\s")
 _CAPTION = re.compile(r"^\s*\([^()]{1,30}\)\s*$")
-_TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\s*\t?\s*\d{1,3}\s*$")
-_TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?目\s*次\s*$")
+# a contents line's leader to its page number: ……… 12, ・・・ 3, ――― 1 (NFKC: ･･･)
+_TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|[・･]{3,}|[―─━-]{3,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\s*\t?\s*\d{1,3}\s*$")
+_TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?[(\[【〔]?\s*目\s*次\s*[)\]】〕]?\s*$")
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?=[\s]|$)")),
+    # (第3-1, 第3-2: a part printed in two halves)
+    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?:-[0-9]{{1,2}})?(?=[\s]|$)")),
+    # Ⅰ Ⅱ Ⅲ (NFKC: I II III) before a Japanese title: Ⅲ 音威子府村の総合戦略, Ⅲ.具体的施策
+    ("roman", re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|X)(?:\.\s*|\s+)(?=[^\sA-Za-z0-9.])")),
     ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)章")),
     ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)節")),
     ("article", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)条(?:の[0-9{KANJI_DIGITS}]+)?")),
@@ -81,8 +89,8 @@ def _ordinal(kind: str, value: str) -> int:
         return ord(value) - ord("a") + 1
     if kind == "circled":
         return ord(value) - 0x2460 + 1
-    if kind == "proman":
-        return ROMAN.index(value) + 1 if value in ROMAN else 0
+    if kind in ("proman", "roman"):
+        return ROMAN.index(value.lower()) + 1 if value.lower() in ROMAN else 0
     if kind == "special":
         return 1
     if value.isdigit():
@@ -108,6 +116,9 @@ class HeadingLine:
     printed: str  # as printed
     title: str
     md_level: int = 0  # the Markdown heading level it was printed at (0: not a # heading)
+    # an article whose paragraphs are numbered (a ２ follows): its own line is paragraph 1,
+    # cited 第N条第1項 (annotation.md: a statute's path is chapter, article, paragraph, item)
+    paragraphed: bool = False
 
 
 def _match_marker(body: str) -> tuple[str, str, str, str] | None:
@@ -124,14 +135,61 @@ def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
     for lv in stack:
         if lv.kind == kind:
             return ordinal == lv.ordinal + 1
-    if kind == "num" and ordinal == 2 and stack and stack[-1].kind == "article":
-        return True  # statute paragraphs: the first (１) is not printed
+    if kind == "num" and ordinal == 2 and _article_at(stack) is not None:
+        return True  # statute paragraphs: the first (１) is not printed, its items (一, 二) may be
     return ordinal == 1
+
+
+def _number_paragraphs(out: list[HeadingLine], stack: list[_Level], kind: str, ordinal: int) -> None:
+    """A statute's second paragraph (２) numbers its article's paragraphs: the article's
+    line is paragraph 1 (:attr:`HeadingLine.paragraphed`)."""
+    if kind == "num" and ordinal == 2 and (at := _article_at(stack)) is not None:
+        line_of = max(j for j, h in enumerate(out) if h.kind == "article" and h.marker == stack[at].marker)
+        out[line_of] = replace(out[line_of], paragraphed=True)
+
+
+def _special(value: str, rest: str) -> tuple[str, str, str]:
+    """(kind, printed, marker) of a 別添 / 別紙 (a wrapper), 序 / 前文 (a preface), 附則 (an
+    amendment's own: 附 則 (平成一一年七月一六日法律第八七号) 抄 → 附則(平成一一年…号))."""
+    value = re.sub(r"\s+", "", value)
+    amend = re.match(r"\(([^()]{4,40}?号)(?:\s*抄)?\)", rest)
+    marker = f"附則({amend.group(1)})" if value == "附則" and amend else value
+    kind = "wrapper" if value in WRAPPERS else "preface" if value in PREFACES else "special"
+    return kind, value, marker
+
+
+def _continues(stack: list[_Level], kind: str, ordinal: int, printed: str, after: str, rest: str,
+               last: dict[str, int]) -> bool:
+    """Whether a numbered line is a heading by its place in the numbering: it continues a
+    sequence or starts a level (:func:`_accepts`), is a statute's next article (第五条 after
+    第四条 across chapters) or one inserted after it (第四条の二), a part's second half
+    (第3-2 after 第3-1), or an excerpt's first heading (:func:`_starts_excerpt`)."""
+    return (_accepts(stack, kind, ordinal)
+            or kind == "article" and (ordinal == last.get(kind, 0) + 1 or _branch_article(printed, ordinal, last))
+            or kind == "dai" and "-" in printed and ordinal == last.get(kind)
+            or _starts_excerpt(stack, kind, after, rest, last, ordinal))
+
+
+def _article_at(stack: list[_Level]) -> int | None:
+    """Where an article stands on the stack with no paragraph number under it yet (its
+    first paragraph, or that paragraph's items): the next paragraph (２) goes right under it."""
+    for i in range(len(stack) - 1, -1, -1):
+        if stack[i].kind == "num":
+            return None
+        if stack[i].kind == "article":
+            return i
+    return None
+
+
+def _branch_article(printed: str, ordinal: int, last: dict[str, int]) -> bool:
+    """第四十六条の二 after 第四十六条 (or after 第四十六条の一…): an article inserted by an
+    amendment, numbered after the one it follows."""
+    return "の" in printed and ordinal == last.get("article")
 
 
 # markers that only a heading prints at a line's start: an excerpt may begin at any of them
 # (第２章 of a plan printed alone, 第五条 of a statute quoted from its middle)
-_OPENING_KINDS = ("chapter", "setsu", "dai", "article")
+_OPENING_KINDS = ("chapter", "setsu", "dai", "article", "roman")
 
 
 def _starts_excerpt(stack: list[_Level], kind: str, after: str, rest: str, last: dict[str, int],
@@ -148,7 +206,7 @@ def _starts_excerpt(stack: list[_Level], kind: str, after: str, rest: str, last:
     if kind in last and not (kind == "setsu" and any(lv.kind == "chapter" for lv in stack)):
         return False  # seen before: only a chapter's sections restart (第3章 › 第2節 of an excerpt)
     if after and not after.isspace():
-        return kind in ("chapter", "setsu") and bool(_title(rest)) and not re.match(r"[\u3040-\u309f]", rest)
+        return kind in ("chapter", "setsu", "roman") and bool(_title(rest)) and not re.match(r"[\u3040-\u309f]", rest)
     return kind == "article" or bool(_title(rest)) or not rest
 
 
@@ -205,9 +263,9 @@ def contents_spans(nt: NormText) -> list[tuple[int, int]]:
 
 def _toc_key(line: str) -> str:
     line = re.sub(r"<[^>]+>|\*\*|^\s*#+|^\s*[-*・]\s+|[\[\]]", "", line)  # - [1. はじめに](#1-…)
-    line = re.sub(r"[.…‥]{2,}.*$|\t\s*\d{1,3}\s*$", "", line)
+    line = re.sub(r"(?:[.…‥・･]{2,}|[―─━-]{3,}).*$|\t\s*\d{1,3}\s*$", "", line)
     line = re.sub(r"\((?:第[^()]*条|[^()]*[-―‐～~][^()]*)\)\s*$", "", line.strip())  # 総則(第一条―第四条)
-    return re.sub(r"\s+", "", line)
+    return re.sub(r"\W+", "", line)  # (I 総合戦略について as listed, I.総合戦略について as printed)
 
 
 def heading_lines(nt: NormText) -> list[HeadingLine]:
@@ -253,17 +311,15 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         if kind == "special":
             stack.clear()
             ordinal = 0
-            value = re.sub(r"\s+", "", value)
-            printed = marker = value
-            amend = re.match(r"\(([^()]{4,40}?号)(?:\s*抄)?\)", rest)
-            if value == "附則" and amend:  # 附 則 (平成一一年七月一六日法律第八七号) 抄: an amendment's own 附則
-                marker = f"附則({amend.group(1)})"
-            if value in WRAPPERS:
+            kind, printed, marker = _special(value, rest)
+            if kind == "wrapper":
                 out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
                 continue
-            kind = "preface" if value in PREFACES else kind
-        elif (not _accepts(stack, kind, ordinal) and not (kind == "article" and ordinal == last.get(kind, 0) + 1)
-              and not _starts_excerpt(stack, kind, body[len(printed) : len(printed) + 1], rest, last, ordinal)):
+        elif (listed := _contents_again(out, kind, ordinal, rest)) is not None:
+            del out[listed:]  # the parts listed before (a contents list with no 目次 heading) were not headings
+            stack.clear()
+            last.clear()
+        elif not _continues(stack, kind, ordinal, printed, body[len(printed) : len(printed) + 1], rest, last):
             slip = _slip(stack, kind, value)
             if slip is None:
                 continue
@@ -273,9 +329,28 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
             title = lines[idx - 1][2].strip()[1:-1]  # (目的) above 第一条 is the article's caption
             a = lines[idx - 1][0]  # and the article's: not the end of the article above
+        _number_paragraphs(out, stack, kind, ordinal)
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
+
+
+def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str) -> int | None:
+    """Where a contents list printed without a 目次 heading starts, when the document's
+    first part comes again (Ⅰ 総合戦略について … Ⅲ …, then Ⅰ．総合戦略について and its
+    text): the index in ``out`` of the first part's earlier line, whose title it repeats.
+
+    >>> out = [HeadingLine(0, 9, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(10, 19, "roman", 2, "II", "II", "視点")]
+    >>> _contents_again(out, "roman", 1, "総合戦略について"), _contents_again(out, "roman", 1, "概要")
+    (0, None)
+    """
+    if kind not in _PART_KINDS or ordinal != 1:
+        return None
+    title = re.sub(r"\W", "", _title(rest))
+    for i, h in enumerate(out):
+        if h.kind == kind and h.ordinal == 1:
+            return i if title and re.sub(r"\W", "", h.title) == title and i + 1 < len(out) else None
+    return None
 
 
 def _title_line(lines: list[tuple[int, int, str]], toc: set[int]) -> int | None:
@@ -472,10 +547,15 @@ def _place(stack: list[_Level], kind: str, ordinal: int, marker: str, title: str
         return
     while stack and stack[-1].kind == "plabel":
         stack.pop()  # a paragraph's label labels only the paragraphs up to the next heading
+    if kind in _PART_KINDS and stack and all(lv.kind in _LOWER_KINDS for lv in stack):
+        stack.clear()  # 第1 after a cover letter's 1. 2. 3.: a part of the document, not an item's child
     if stack and stack[0].kind == "preface" and kind in TOP_KINDS and all(lv.kind != kind for lv in stack):
         stack.clear()
     # a time label or a titled item holds the bracketed labels under it: it ends the ones before it
     ends = ("label", "titled", kind) if kind in ("timelabel", "titled") else (kind,)
+    article = _article_at(stack) if kind == "num" and ordinal == 2 else None
+    if article is not None:  # a statute's second paragraph: under its article, past the first's items
+        del stack[article + 1 :]
     for i, lv in enumerate(stack):
         if lv.kind in ends:
             del stack[i:]
@@ -503,6 +583,8 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
         if h.md_level:
             _close_md(stack, h.md_level)
         _place(stack, h.kind, h.ordinal, h.marker, h.title)
+        if h.paragraphed:
+            stack.append(_Level("num", 1, "1", ""))
         end_norm = heads[i + 1].start if i + 1 < len(heads) else len(nt.text)
         start = nt.original_offset(h.start)
         end = nt.original_offset(end_norm) if end_norm < len(nt.text) else len(text)
@@ -519,6 +601,10 @@ def breadcrumb(sections: list[Section]) -> dict[tuple[str, ...], str]:
     """Path → titles of the path's headings joined with ' › ' (for context and UI)."""
     titles: dict[tuple[str, ...], str] = {}
     for s in sections:
+        if len(s.path) >= 2 and s.path[-1] == "1" and s.printed_marker == s.path[-2]:
+            titles[s.path[:-1]] = s.title  # an article's caption, its line paragraph 1 (第二十八条 › 1)
+            titles[s.path] = ""
+            continue
         titles[s.path] = s.title
     out: dict[tuple[str, ...], str] = {}
     for path in titles:

@@ -44,7 +44,8 @@ def test_statute_from_egov_xml(extracted) -> None:
     assert x.doc.format == "egov-xml"
     assert (x.meta.title, x.meta.doc_type, x.meta.numbers[:1]) == ("行政手続法", "法令", ("平成五年法律第八十八号",))
     paths = _paths(x)
-    assert paths[("第一章", "第一条")].title == "目的等"  # the caption printed above the article
+    # the caption printed above the article; its own line is paragraph 1 (第一条第1項), a ２ follows
+    assert paths[("第一章", "第一条", "1")].title == "目的等" and ("第一章", "第一条", "2") in paths
     assert ("第一章", "第二条", "一") in paths and ("第三章", "第二節") in paths and ("附則",) in paths
     assert sum(1 for p in paths if p == ("第一章",)) == 1  # the 目次 is not a second chapter 1
     laws = {e.label: e for e in x.entities if e.type == "Law"}

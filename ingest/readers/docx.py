@@ -1,4 +1,5 @@
-"""DOCX (python-docx): paragraphs, headings as Markdown, tables row by row; zip-bomb checks.
+"""DOCX (python-docx): paragraphs with the numbers and bullets Word prints before them
+(:mod:`docx_numbering`), headings as Markdown, tables row by row; zip-bomb checks.
 
 The archive is checked from its directory before anything is decompressed (``zipfile``
 stops every member at its declared size, so the declared sizes bound the work).  A
@@ -66,13 +67,18 @@ def _blocks(d: Any) -> Iterator[str]:
     from docx.table import Table, _Cell
     from docx.text.paragraph import Paragraph
 
+    from policygraph.ingest.readers.docx_numbering import read_numbering
+
+    numbering = read_numbering(d)
     for block in d.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             p = Paragraph(block, d)
             style = (p.style.name if p.style is not None else "") or ""
             level = _heading_level(style)
-            yield ("#" * level + " " if level else "") + p.text
+            # (the number or bullet Word prints before it: 8.2 日付の表記, ・…)
+            number = numbering.prefix(block) if p.text.strip() else ""
+            yield ("#" * level + " " if level else "") + number + p.text
         elif tag == "tbl":
             table = Table(block, d)
             for tr in block.tr_lst:

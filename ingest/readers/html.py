@@ -98,6 +98,7 @@ def _walk(root: Any, out: list[str]) -> None:
     """Text of ``root``'s subtree in document order, with an explicit stack (deeply nested
     markup must not hit Python's recursion limit)."""
     stack: list[Any] = list(reversed(list(root.iter(include_text=True))))
+    numbers: dict[int, str] = {}  # an ordered list's item → the number a reader sees before it
     while stack:
         child = stack.pop()
         if isinstance(child, str):  # a block's closing newline
@@ -111,7 +112,60 @@ def _walk(root: Any, out: list[str]) -> None:
         elif tag in ("td", "th"):
             out.append(child.text(deep=True).strip() + "\t")
         else:
+            if tag == "ol":
+                numbers.update(_list_numbers(child))
             if tag in BLOCKS:
                 out.append("\n")
                 stack.append("\n")
+            if tag == "li" and child.mem_id in numbers:
+                out.append(numbers[child.mem_id])
             stack.extend(reversed(list(child.iter(include_text=True))))
+
+
+_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
+_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+# an item that prints its own number: (１)から…, 1. , ①, ア , 第1 (the page's list shows no other)
+_OWN_NUMBER = re.compile(r"^\s*(?:[(（]\s*[0-9０-９a-zａ-ｚア-ン]{1,2}\s*[)）]|[0-9０-９]{1,2}\s*[.．、)）\s]|[①-⑳]|[ア-ン][\s　.．]|第\s*[0-9０-９一二三四五六七八九十]+)")
+
+
+def _list_numbers(ol: Any) -> dict[int, str]:
+    """The number a reader sees before each item of an ordered list, as Japanese official
+    pages number their levels (1 › (1) › ア › (ア); a ``type`` attribute wins: a, A, i, I),
+    from its ``start`` and an item's ``value``; none when the items print their own (the
+    page then hides the list's).  Keyed by the item's ``mem_id``.
+
+    >>> from selectolax.lexbor import LexborHTMLParser
+    >>> t = LexborHTMLParser("<ol start=2><li>甲<ol><li>乙</li><li>丙</li></ol></li></ol><ol><li>(1)丁</li></ol>")
+    >>> [n for ol in t.css("ol") for n in _list_numbers(ol).values()]
+    ['2 ', '(1) ', '(2) ']
+    """
+    items = [c for c in ol.iter() if c.tag == "li"]
+    if not items or all(_OWN_NUMBER.match(li.text(deep=True)) for li in items):
+        return {}
+    depth, node = 0, ol
+    while node is not None:
+        depth += node.tag == "ol"
+        node = node.parent
+    kind = (ol.attributes.get("type") or "").strip()
+    out = {}
+    n = _int(ol.attributes.get("start"), 1) - 1
+    for li in items:
+        n = _int(li.attributes.get("value"), n + 1)
+        if kind in ("a", "A"):
+            mark = chr(ord(kind) + (n - 1) % 26)
+        elif kind in ("i", "I"):
+            mark = _ROMAN[(n - 1) % len(_ROMAN)]
+            mark = mark.upper() if kind == "I" else mark
+        elif depth % 4 in (3, 0):
+            mark = _KANA[(n - 1) % len(_KANA)]
+        else:
+            mark = str(n)
+        out[li.mem_id] = f"({mark}) " if depth % 2 == 0 else f"{mark} "
+    return out
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default

@@ -1,0 +1,71 @@
+"""Heading paths as a reader cites them (annotation.md: 第3 › 1 › (2) › ア; a statute's
+chapter, article, paragraph, item): statute paragraphs and inserted articles, Roman-numbered
+parts, a part after a cover letter's list, a contents list without a 目次 heading, and the
+numbers HTML and Word print outside the text (an ``<ol>``'s, a numbered heading style's).
+
+The constructed texts follow the shapes of blind tune-half documents; the HTML and Word
+files are tune-half documents of the blind set (tests/data/blind/split.json)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from policygraph.ingest.normalise import normalise
+from policygraph.ingest.readers import read_file
+from policygraph.ingest.sections import breadcrumb, parse_sections
+
+BLIND = Path(__file__).parent / "data" / "blind" / "docs"
+
+
+def _paths(text: str) -> list[tuple[str, ...]]:
+    return [s.path for s in parse_sections(text, normalise(text))]
+
+
+def test_statute_paragraphs_and_inserted_articles() -> None:
+    text = ("第一章 総則\n(帳簿)\n第二十八条 帳簿には、次に掲げる事項を記載する。\n一 氏名\n二 原因\n"
+            "２ 前項の帳簿は、三年間保存しなければならない。\n"
+            "第二十八条の二 法第十条の規則で定める。\n２ 前項の。\n第二十八条の三 前条。\n第二十九条 前条。\n")
+    assert _paths(text) == [
+        ("第一章",),
+        # its own line is paragraph 1 once a ２ follows (第二十八条第1項), items under it
+        ("第一章", "第二十八条", "1"), ("第一章", "第二十八条", "1", "一"), ("第一章", "第二十八条", "1", "二"),
+        ("第一章", "第二十八条", "2"),  # (not a child of item 二)
+        ("第一章", "第二十八条の二", "1"), ("第一章", "第二十八条の二", "2"),  # an inserted article
+        ("第一章", "第二十八条の三"), ("第一章", "第二十九条"),  # one paragraph: no number
+    ]
+    secs = parse_sections(text, normalise(text))
+    assert breadcrumb(secs)[("第一章", "第二十八条", "2")] == "総則 › 帳簿"  # the caption stays the article's
+
+
+def test_roman_parts_a_contents_list_and_a_cover_letters_list() -> None:
+    # a contents list printed without 目次, then the parts again with their text
+    text = ("Ⅰ 総合戦略について\nⅡ 基本的な視点\nⅢ 総合戦略\n\nⅠ．総合戦略について\n１ 目的\n本文。\n"
+            "Ⅱ．基本的な視点\n(1) 強み\n")
+    assert _paths(text) == [(), ("I.",), ("I.", "1"), ("II.",), ("II.", "(1)")]
+    # a cover letter's numbered points, then the document's own parts and their items
+    text = "1. 趣旨\n2. 概要\n第1 一般的事項\n本文。\n第2 留意点\n1 申請者欄\n2 名称欄\n第3-1 戦略\n1 甲\n第3-2 施策\n"
+    assert _paths(text)[2:] == [("第1",), ("第2",), ("第2", "1"), ("第2", "2"), ("第3-1",), ("第3-1", "1"), ("第3-2",)]
+    # an excerpt that starts at its third part
+    assert _paths("Ⅲ．具体的施策\n(1) 声を上げやすい社会\n① 実態把握\nⅣ 推進体制\n") == [
+        ("III.",), ("III.", "(1)"), ("III.", "(1)", "①"), ("IV",)]
+    # a contents list whose leaders are dashes, under （目次）
+    text = "（目次）\n第1章 基本的考え方 ―――――1\n第2章 成長 ――――6\n\n第1章 基本的考え方\n1. 環境\n第2章 成長\n"
+    assert [p for p in _paths(text) if p] == [("第1章",), ("第1章", "1."), ("第2章",)]
+
+
+def test_an_html_ordered_lists_numbers_are_read() -> None:
+    text = read_file(BLIND / "guideline_ppc_kenko_joho_ryuijikou.html").text
+    # <ol> › <li> as the page numbers its levels: 1 › (1); items that print their own keep them
+    assert "1  事業者が健康情報を取り扱うに当たっての基本的な考え方" in text
+    assert "(2) 事業者は、健康情報を取り扱うに当たっては" in text
+    paths = _paths(text)
+    assert ("第3", "7", "(4)") in paths and ("第3", "1", "(2)") in paths
+
+
+def test_word_numbering_is_printed_before_its_paragraphs() -> None:
+    text = read_file(BLIND / "guideline_digital_gif_ds441_nichiji.docx").text
+    # numbered heading styles (%1 / %1.%2) and bullet lists, as Word shows them
+    assert "# 1 日付及び曜日" in text and "## 1.2 曜日コード" in text and "# 4 期間" in text
+    assert "・YYYY-MM-DD/YYYY-MM-DD" in text
+    paths = _paths(text)
+    assert ("4",) in paths and ("8", "8.2") in paths
