@@ -182,3 +182,17 @@ def test_a_plan_s_period_on_a_line_of_its_own(service, tmp_path: Path) -> None:
     x = _extract(service, tmp_path, "第２次みどり市総合計画\n計画期間（2024～2028年度）\n"
                  "施策１　子育て支援の充実\n(1) 市内の保育所に就職した保育士の奨学金の返還を支援する。\n")
     assert _deadline(_measure(x, "奨学金の返還")) == ("period", "2024-04-01", "2029-03-31")
+
+
+def test_a_plans_list_of_projects_and_a_rule_over_its_forms(service, tmp_path: Path) -> None:
+    """Items under ＜主な事業＞ are what the plan will do, also when they only name a project;
+    a rule over the list of its forms (…次のとおりとします。 / ・YYYY-MM-DD) is a measure too;
+    a decision's date printed inside a sentence (a footnote at a page break) is no deadline."""
+    x = _extract(service, tmp_path, "１ 交流の拡大\n旭川に加え、東京での作品展示により生徒の確保につなげます。\n"
+                 "＜主な事業＞\n・学校紹介DVDの制作事業\n・家族滞在体験型事業\n"
+                 "２ 期間の表記\n期間の開始日と終了日を「/」でつないで、次のとおりとします。\n・YYYY-MM-DD/YYYY-MM-DD\n"
+                 "３ 防災\n流域治水の加速化・深化136、森林整備等を推進する。経済発展の基\n \n"
+                 "135 令和７年６月６日閣議決定。 \n\n盤となる交通の整備を進める。\n")
+    assert _measure(x, "家族滞在体験型事業") and _measure(x, "学校紹介DVDの制作事業")
+    assert _measure(x, "次のとおりとします")
+    assert _deadline(_measure(x, "流域治水")) == ("ongoing", None, None)

@@ -222,7 +222,7 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         # introduces the list (…次のとおり: / …を参照すること。 above the items)
         intro_from = _body_start(text, sec) if heading else sec.start
         intro = list(_statements(text, intro_from, intro_end)) if intro_from < intro_end else []
-        if len(intro) > 1 or (intro and intro_end - intro[0][0] > 200):
+        if len(intro) > 1 or (intro and (intro_end - intro[0][0] > 200 or _rule_above_list(text, *intro[0]))):
             yield from _statement_units(text, sec, intro)
         for i, m in enumerate(bullets):
             a = sec.start + m.start()
@@ -400,6 +400,22 @@ def _after_header(text: str, x: int, y: int) -> int:
 
 # a line that is only a bracketed label (【令和8年度】, 【施策の方向性】)
 _LABEL_LINE = re.compile(r"\n[ \t\u3000]*【[^】\n]{1,30}】[ \t\u3000]*$")
+
+
+def _rule_above_list(text: str, a: int, b: int) -> bool:
+    """A statement over a list that is a rule of its own, the list its cases or forms
+    (…を「/」でつないで、次のとおりとします。 / ・YYYY-MM-DD/YYYY-MM-DD), not a lead that
+    only introduces it (次の取組を推進する。, 以下の点に留意すること。, …は次のとおり：).
+
+    >>> t = "期間は「/」でつないで、次のとおりとします。"
+    >>> _rule_above_list(t, 0, len(t)), _rule_above_list("次の取組を推進する。", 0, 10)
+    (True, False)
+    >>> _rule_above_list("主な内容は以下のとおり。", 0, 12), _rule_above_list("留意事項：", 0, 5)
+    (False, False)
+    """
+    flat = unicodedata.normalize("NFKC", "".join(text[a:b].split()))
+    return (flat.endswith("。") and not _LEADS_INTO_LIST.search(flat)
+            and re.search(r"(?:とし|とする|とします|に従う|に従うこと|によること|によります)。$", flat) is not None)
 
 
 def _without_label_after(text: str, a: int, b: int) -> tuple[int, int]:
@@ -692,7 +708,8 @@ def extract_measures(
             if not any(_OBLIGATION.search(x) and not _LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
                 continue
         elif not (is_measure(ntext, statute=_in_statute(unit.section) or (statute and _supplementary(unit.section)))
-                  or commits(pp, a, b, nominal=unit.bullet is not None)):
+                  or commits(pp, a, b, nominal=unit.bullet is not None)
+                  or unit.bullet is not None and _WHAT_IS_DONE.fullmatch(unit.section.title)):
             continue
         actors, actor_text = _measure_actors(unit, pp, (a, b), ntext, parsed, mentions, entity_types)
         if not actors and not actor_text and _INSTRUCTION.search(ntext.rstrip()):
@@ -748,6 +765,11 @@ def extract_measures(
             )
         )
     return out if statute else _unscheduled(out)
+
+
+# a label over a plan's list of what it will do (＜主な事業＞, 【具体的な取組】): each item is a
+# planned item, also when it only names a project (・家族滞在体験型事業)
+_WHAT_IS_DONE = re.compile(r"(?:主な|主要な?|具体的な|重点的な|今後の)?(?:事業|取組|取り組み|施策|実施事業|実施事項|取組事項)(?:内容)?")
 
 
 # what an untimed measure of a plan still does for good: a continuing activity (…を推進する,
@@ -1018,7 +1040,11 @@ _CITATION = re.compile(r"\([^()]{0,80}\)")
 _KN = f"[0-9{KANJI_DIGITS}]"  # digits, or kanji numerals as statutes print them
 _DATED_NOTICE = re.compile(rf"(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
                            rf"(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|[^\s、。()]{{0,12}}?(?:省令|府令|規則|告示|訓令|条例)))"
-                           rf"第\s*{_KN}+\s*号")
+                           rf"第\s*{_KN}+\s*号"
+                           # a decision's date: 令和７年６月６日閣議決定。 (a plan cited by when it was
+                           # decided, as a footnote says it), not 令和8年3月に閣議決定する
+                           rf"|(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
+                           rf"[^\s、。()「」0-9]{{0,20}}?(?:閣議決定|閣議了解|決定|改定|策定|公布|制定)(?=[。、)\s]|$)")
 
 
 def _cited(text: str) -> list[tuple[int, int]]:
@@ -1031,6 +1057,9 @@ def _cited(text: str) -> list[tuple[int, int]]:
     >>> t = "平成十五年五月三十日法律第五十七号により、令和九年三月三十一日までに改める。"
     >>> [t[a:b] for a, b in _cited(t)]
     ['平成十五年五月三十日法律第五十七号']
+    >>> t = "計画135に基づき推進する。\\n135 令和7年6月6日閣議決定。\\n令和8年3月31日に決定する。"
+    >>> [t[a:b] for a, b in _cited(t)]
+    ['令和7年6月6日閣議決定']
     """
     return ([m.span() for m in _CITATION.finditer(text) if not _PERIOD_GLOSS.search(text, 0, m.start())]
             + [m.span() for m in _DATED_NOTICE.finditer(text)])
