@@ -151,3 +151,10 @@ def test_white_paper_chapter_names_and_doubled_labels(service) -> None:
 def test_names_start_where_the_cell_or_citation_does(service, text: str, label: str, names: list[str]) -> None:
     doc = service.analyzer.nlp(text)
     assert [e.text for e in doc.ents if e.label_ == label] == names
+
+
+def test_a_scheme_named_by_its_acronym_and_a_council_by_what_it_decided(service) -> None:
+    doc = service.analyzer.nlp("政府安全保障能力強化支援(OSA)を拡充し、人工知能(AI)を活用する。"
+                               "令和4年12月16日海上保安能力強化に関する関係閣僚会議決定。")
+    assert [e.text for e in doc.ents if e.label_ == "PG_Program"] == ["政府安全保障能力強化支援"]  # (not a field: AI)
+    assert [e.text for e in doc.ents if e.label_ == "PG_Agency"] == ["海上保安能力強化に関する関係閣僚会議"]

@@ -179,7 +179,8 @@ class GazetteerComponent:
             # a run stops at a space: 名称 独立行政法人…機構, 審査管理課長 安全対策課長
             while j + 1 < n and _joins(doc[j + 1]) and not doc[j].whitespace_:
                 j += 1
-            out.extend(self._cut_run(doc, i, j))
+            found = self._cut_run(doc, i, j)
+            out.extend(found or _defined_by_acronym(doc, i, j))
             i = j + 1
         return out
 
@@ -213,8 +214,11 @@ class GazetteerComponent:
                 named = _generic_system(doc, start, k, span.text)
                 return [named] if named is not None else []
             if label == "PG_Agency" and span.text.startswith("関係") and head in ("会議", "本部", "協議会"):
-                clause = _clause(doc, k)  # 外国人の受入れ・…に関する関係閣僚会議
-                return [Span(doc, clause.start, clause.end, label=label)] if clause else []
+                # 外国人の受入れ・…に関する関係閣僚会議; …に関する関係閣僚会議決定 (what it decided:
+                # the clause hangs on 決定), without the decision's date
+                clause = _clause(doc, k) or (_clause(doc, j) if j > k else None)
+                named = _name_start(doc, clause.start, k) if clause else None
+                return [Span(doc, named[0], k + 1, label=label)] if named else []
             if label == "PG_Agency" and self.gazetteer.juxtaposed(span.text):
                 return []  # 公正取引委員会通商産業省: two issuers side by side, each found on its own
             if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局|令|会議|本部|委員会)・", span.text):
@@ -233,6 +237,26 @@ class GazetteerComponent:
                 return [Span(doc, sp.start, sp.end, label=label)]
             return []
         return []
+
+
+# an acronym defined in parentheses after a name: 政府安全保障能力強化支援(OSA), 女性・平和・安全保障(WPS)
+_ACRONYM_AFTER = re.compile(r"[(（](?:通称|略称)?[:：]?[A-Z][A-Z0-9]*[A-Z][A-Z0-9]*(?:-[A-Z0-9]{1,6})?[)）]")
+
+
+def _defined_by_acronym(doc: Doc, i: int, j: int) -> list[Span]:
+    """A compound no head word types, named by the acronym defined after it, that names
+    an activity (its last word a verbal noun: …支援, …援助, …把握): a scheme or initiative
+    (annotation.md: Program) of at least 6 characters; not a field, a substance or a
+    measure's unit (人工知能(AI), 液化天然ガス(LNG), 重要業績評価指標(KPI))."""
+    if not _verbal_noun(doc[j]) or not _ACRONYM_AFTER.match(doc.text, doc[j].idx + len(doc[j])):
+        return []
+    cut = _name_start(doc, i, j)
+    if cut is None:
+        return []
+    span = doc[cut[0] : j + 1]
+    if len(span.text) < 6 or span.text.startswith(("・", "-")) or not re.match(r"[\u4e00-\u9fff\u30a0-\u30ff]", span.text):
+        return []
+    return [Span(doc, span.start, span.end, label="PG_Program")]
 
 
 def _verbal_noun(tok: Any) -> bool:
