@@ -217,8 +217,8 @@ class GazetteerComponent:
                 # 外国人の受入れ・…に関する関係閣僚会議; …に関する関係閣僚会議決定 (what it decided:
                 # the clause hangs on 決定), without the decision's date
                 clause = _clause(doc, k) or (_clause(doc, j) if j > k else None)
-                named = _name_start(doc, clause.start, k) if clause else None
-                return [Span(doc, named[0], k + 1, label=label)] if named else []
+                council = _name_start(doc, clause.start, k) if clause else None
+                return [Span(doc, council[0], k + 1, label=label)] if council else []
             if label == "PG_Agency" and self.gazetteer.juxtaposed(span.text):
                 return []  # 公正取引委員会通商産業省: two issuers side by side, each found on its own
             if label == "PG_Agency" and re.match(r"^[^・]+(?:省|庁|局|令|会議|本部|委員会)・", span.text):
