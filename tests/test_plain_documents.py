@@ -196,3 +196,12 @@ def test_a_plans_list_of_projects_and_a_rule_over_its_forms(service, tmp_path: P
     assert _measure(x, "家族滞在体験型事業") and _measure(x, "学校紹介DVDの制作事業")
     assert _measure(x, "次のとおりとします")
     assert _deadline(_measure(x, "流域治水")) == ("ongoing", None, None)
+
+
+def test_a_sentence_that_only_leads_into_the_items_is_none(service, tmp_path: Path) -> None:
+    """Under a titled part (Ⅰ 趣旨), …は、2025年度において以下の取組を実施する。 leads into the
+    items below; they are the measures, it is not one."""
+    x = _extract(service, tmp_path, "Ⅰ　趣旨\n　対策必要箇所が残っている。\n　このため、関係府省庁は、2025年度において以下の取組を実施する。\n\n"
+                 "Ⅱ　府省庁別の取組\n１．こども家庭庁\n（１）連絡会議を年2回開催し、各府省庁の取組の進捗状況を確認する。\n")
+    assert not [m for m in x.measures if "以下の取組を実施する" in m.text]
+    assert _measure(x, "進捗状況を確認する")

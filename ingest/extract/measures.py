@@ -707,6 +707,8 @@ def extract_measures(
             # お願いします, commits to nothing itself)
             if not any(_OBLIGATION.search(x) and not _LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
                 continue
+        elif all(_LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
+            continue  # (…は、2025年度において以下の取組を実施する。: the items below are the measures)
         elif not (is_measure(ntext, statute=_in_statute(unit.section) or (statute and _supplementary(unit.section)))
                   or commits(pp, a, b, nominal=unit.bullet is not None)
                   or unit.bullet is not None and _WHAT_IS_DONE.fullmatch(unit.section.title)):
