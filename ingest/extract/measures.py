@@ -707,11 +707,7 @@ def extract_measures(
             # お願いします, commits to nothing itself)
             if not any(_OBLIGATION.search(x) and not _LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
                 continue
-        elif all(_LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
-            continue  # (…は、2025年度において以下の取組を実施する。: the items below are the measures)
-        elif not (is_measure(ntext, statute=_in_statute(unit.section) or (statute and _supplementary(unit.section)))
-                  or commits(pp, a, b, nominal=unit.bullet is not None)
-                  or unit.bullet is not None and _WHAT_IS_DONE.fullmatch(unit.section.title)):
+        elif not _states_a_measure(unit, pp, a, b, ntext, statute):
             continue
         actors, actor_text = _measure_actors(unit, pp, (a, b), ntext, parsed, mentions, entity_types)
         if not actors and not actor_text and _INSTRUCTION.search(ntext.rstrip()):
@@ -767,6 +763,18 @@ def extract_measures(
             )
         )
     return out if statute else _unscheduled(out)
+
+
+def _states_a_measure(unit: Unit, pp: ParsedPassage, a: int, b: int, ntext: str, statute: bool) -> bool:
+    """Whether a unit (not a table's row, not a notice's preamble) commits to something: a
+    measure's wording (:func:`is_measure`) or a verb of doing (:func:`commits`), or an item
+    under a label that lists what a plan will do (＜主な事業＞); not when every sentence only
+    leads into the items below (…は、2025年度において以下の取組を実施する。)."""
+    if all(_LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
+        return False
+    return bool(is_measure(ntext, statute=_in_statute(unit.section) or (statute and _supplementary(unit.section)))
+                or commits(pp, a, b, nominal=unit.bullet is not None)
+                or unit.bullet is not None and _WHAT_IS_DONE.fullmatch(unit.section.title))
 
 
 # a label over a plan's list of what it will do (＜主な事業＞, 【具体的な取組】): each item is a
