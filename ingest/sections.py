@@ -315,7 +315,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             if kind == "wrapper":
                 out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
                 continue
-        elif (listed := _contents_again(out, kind, ordinal, rest)) is not None:
+        elif (listed := _contents_again(out, kind, ordinal, rest, nt.text[: a])) is not None:
             del out[listed:]  # the parts listed before (a contents list with no 目次 heading) were not headings
             stack.clear()
             last.clear()
@@ -335,21 +335,30 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     return out
 
 
-def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str) -> int | None:
-    """Where a contents list printed without a 目次 heading starts, when the document's
+def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, before: str) -> int | None:
+    r"""Where a contents list printed without a 目次 heading starts, when the document's
     first part comes again (Ⅰ 総合戦略について … Ⅲ …, then Ⅰ．総合戦略について and its
-    text): the index in ``out`` of the first part's earlier line, whose title it repeats.
+    text): the index in ``out`` of the first part's earlier line, whose title it repeats,
+    if every line from there to here (``before`` is the text up to this line) is a
+    numbered line or a contents entry (…… 3): a list, not a page's running header over
+    the part's text.
 
-    >>> out = [HeadingLine(0, 9, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(10, 19, "roman", 2, "II", "II", "視点")]
-    >>> _contents_again(out, "roman", 1, "総合戦略について"), _contents_again(out, "roman", 1, "概要")
+    >>> out = [HeadingLine(0, 10, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(11, 16, "roman", 2, "II", "II", "視点")]
+    >>> t = "I 総合戦略について\nII 視点\n策定の趣旨 ・・・・ 1\n\n"
+    >>> _contents_again(out, "roman", 1, "総合戦略について", t), _contents_again(out, "roman", 1, "概要", t)
     (0, None)
+    >>> _contents_again(out, "roman", 1, "総合戦略について", t + "本戦略は、村の振興を図るものである。\n")
     """
     if kind not in _PART_KINDS or ordinal != 1:
         return None
     title = re.sub(r"\W", "", _title(rest))
     for i, h in enumerate(out):
         if h.kind == kind and h.ordinal == 1:
-            return i if title and re.sub(r"\W", "", h.title) == title and i + 1 < len(out) else None
+            if not title or re.sub(r"\W", "", h.title) != title or i + 1 >= len(out):
+                return None
+            listed = all(_match_marker(_heading_body(ln)) or _TOC_LINE.search(ln)
+                         for ln in before[h.start :].split("\n") if ln.strip())
+            return i if listed else None
     return None
 
 

@@ -69,3 +69,10 @@ def test_word_numbering_is_printed_before_its_paragraphs() -> None:
     assert "・YYYY-MM-DD/YYYY-MM-DD" in text
     paths = _paths(text)
     assert ("4",) in paths and ("8", "8.2") in paths
+
+
+def test_a_running_header_is_not_a_contents_list() -> None:
+    # a part's title printed again at the top of each page of it (I.はじめに) keeps the
+    # headings between (a contents list is lines of numbers and entries only)
+    text = "目次\nI.はじめに ....... 1\n1.概要 ....... 2\n\nI.はじめに\n本文である。\n1.概要\n本文である。\nI.はじめに\n2.対象\n本文である。\n"
+    assert [p for p in _paths(text) if p] == [("I.",), ("I.", "1."), ("I.", "2.")]

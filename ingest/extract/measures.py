@@ -576,7 +576,8 @@ def _sentences(norm_text: str) -> list[str]:
 
 # what a list of measures is called where a statement introduces it (次の取組, 以下の措置)
 _LISTED = r"取組|措置|施策|事項|事業|対策"
-_LEADS_INTO_LIST = re.compile(rf"(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について"
+# (以下 after a noun is "and below": 省令以下については…確認する is no lead)
+_LEADS_INTO_LIST = re.compile(rf"(?<![\u4e00-\u9fff\u30a0-\u30ff])(?:次|以下|下記)(?:の[^。、]{{0,12}}?(?:{_LISTED})(?:等)?(?:を|に)|について"
                               # (a request to follow what is below, not a rule that is as follows:
                               # …組み合わせて、次のとおりとします)
                               r"|のとおり(?=[^。]{0,20}?(?:お願い|願います|されたい|られたい|御対応|ご対応)))"
