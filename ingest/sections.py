@@ -335,19 +335,27 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     return out
 
 
+def _entry(line: str) -> bool:
+    """A contents entry printed without a number or a page (工程表, 別冊 施策集): short, no
+    sentence."""
+    return len(line.strip()) <= 40 and "。" not in line
+
+
 def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, before: str) -> int | None:
     r"""Where a contents list printed without a 目次 heading starts, when the document's
     first part comes again (Ⅰ 総合戦略について … Ⅲ …, then Ⅰ．総合戦略について and its
     text): the index in ``out`` of the first part's earlier line, whose title it repeats,
-    if every line from there to here (``before`` is the text up to this line) is a
-    numbered line or a contents entry (…… 3): a list, not a page's running header over
-    the part's text.
+    if every line from there to the last heading read (``before`` is the text up to this
+    line) is a numbered line or a contents entry (…… 3, or short and no sentence): a list,
+    not a page's running header over the part's text.
 
     >>> out = [HeadingLine(0, 10, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(11, 16, "roman", 2, "II", "II", "視点")]
     >>> t = "I 総合戦略について\nII 視点\n策定の趣旨 ・・・・ 1\n\n"
     >>> _contents_again(out, "roman", 1, "総合戦略について", t), _contents_again(out, "roman", 1, "概要", t)
     (0, None)
-    >>> _contents_again(out, "roman", 1, "総合戦略について", t + "本戦略は、村の振興を図るものである。\n")
+    >>> t = "I 総合戦略について\n本戦略は、村の振興を図るものである。\nII 視点\n本文。\n"
+    >>> out = [HeadingLine(0, 10, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(30, 35, "roman", 2, "II", "II", "視点")]
+    >>> _contents_again(out, "roman", 1, "総合戦略について", t)  # the part's text between: a running header
     """
     if kind not in _PART_KINDS or ordinal != 1:
         return None
@@ -356,8 +364,9 @@ def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, 
         if h.kind == kind and h.ordinal == 1:
             if not title or re.sub(r"\W", "", h.title) != title or i + 1 >= len(out):
                 return None
-            listed = all(_match_marker(_heading_body(ln)) or _TOC_LINE.search(ln)
-                         for ln in before[h.start :].split("\n") if ln.strip())
+            # (the list ends at its last numbered line: prose after it, はじめに, is no matter)
+            listed = all(_match_marker(_heading_body(ln)) or _TOC_LINE.search(ln) or _entry(ln)
+                         for ln in before[h.start : out[-1].end].split("\n") if ln.strip())
             return i if listed else None
     return None
 
