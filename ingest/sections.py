@@ -33,12 +33,10 @@ from policygraph.ingest.extract.deadlines import (  # (article numbers run past 
 )
 from policygraph.ingest.extract.tables import is_row
 from policygraph.ingest.normalise import NormText, identity
-from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
+from policygraph.ingest.numerals import KANA, KANJI_0_9, KANJI_DIGITS, ROMAN
 
-KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 KANJI_NUM = KANJI_0_9 + "十"
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
-ROMAN = ["i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii"]
 SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs
 SPECIAL = ("別添", "別紙", "別表", "附則", "序", "前文", "別記")
 WRAPPERS = ("別添", "別紙")  # attachment wrappers: reset numbering, not printed in paths
@@ -144,7 +142,9 @@ def _number_paragraphs(out: list[HeadingLine], stack: list[_Level], kind: str, o
     """A statute's second paragraph (２) numbers its article's paragraphs: the article's
     line is paragraph 1 (:attr:`HeadingLine.paragraphed`)."""
     if kind == "num" and ordinal == 2 and (at := _article_at(stack)) is not None:
-        line_of = max(j for j, h in enumerate(out) if h.kind == "article" and h.marker == stack[at].marker)
+        # (its line is the last article line read with that marker: looked for from the end)
+        line_of = next(j for j in range(len(out) - 1, -1, -1)
+                       if out[j].kind == "article" and out[j].marker == stack[at].marker)
         out[line_of] = replace(out[line_of], paragraphed=True)
 
 
@@ -315,7 +315,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             if kind == "wrapper":
                 out.append(HeadingLine(a, b, "wrapper", 0, printed, printed, _title(rest)))
                 continue
-        elif (listed := _contents_again(out, kind, ordinal, rest, nt.text[: a])) is not None:
+        elif (listed := _contents_again(out, kind, ordinal, rest, nt.text)) is not None:
             del out[listed:]  # the parts listed before (a contents list with no 目次 heading) were not headings
             stack.clear()
             last.clear()
@@ -341,13 +341,14 @@ def _entry(line: str) -> bool:
     return len(line.strip()) <= 40 and "。" not in line
 
 
-def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, before: str) -> int | None:
+def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, text: str) -> int | None:
     r"""Where a contents list printed without a 目次 heading starts, when the document's
     first part comes again (Ⅰ 総合戦略について … Ⅲ …, then Ⅰ．総合戦略について and its
     text): the index in ``out`` of the first part's earlier line, whose title it repeats,
-    if every line from there to the last heading read (``before`` is the text up to this
-    line) is a numbered line or a contents entry (…… 3, or short and no sentence): a list,
-    not a page's running header over the part's text.
+    if every line of ``text`` (the whole text, not a copy of it up to here for every
+    numbered line) from there to the last heading read is a numbered line or a contents
+    entry (…… 3, or short and no sentence): a list, not a page's running header over the
+    part's text.
 
     >>> out = [HeadingLine(0, 10, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(11, 16, "roman", 2, "II", "II", "視点")]
     >>> t = "I 総合戦略について\nII 視点\n策定の趣旨 ・・・・ 1\n\n"
@@ -366,7 +367,7 @@ def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, 
                 return None
             # (the list ends at its last numbered line: prose after it, はじめに, is no matter)
             listed = all(_match_marker(_heading_body(ln)) or _TOC_LINE.search(ln) or _entry(ln)
-                         for ln in before[h.start : out[-1].end].split("\n") if ln.strip())
+                         for ln in text[h.start : out[-1].end].split("\n") if ln.strip())
             return i if listed else None
     return None
 

@@ -1049,13 +1049,12 @@ _CITATION = re.compile(r"\([^()]{0,80}\)")
 # the date a cited notice was issued on: 平成24年9月7日付け薬食発0907第6号 (annotation.md: a date
 # inside a citation is not a deadline), in or out of brackets
 _KN = f"[0-9{KANJI_DIGITS}]"  # digits, or kanji numerals as statutes print them
-_DATED_NOTICE = re.compile(rf"(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
-                           rf"(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|[^\s、。()]{{0,12}}?(?:省令|府令|規則|告示|訓令|条例)))"
+_DAY = rf"(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
+_DATED_NOTICE = re.compile(rf"{_DAY}(?:付け?\s*[^、。()「」]{{0,24}}?|(?:法律|政令|[^\s、。()]{{0,12}}?(?:省令|府令|規則|告示|訓令|条例)))"
                            rf"第\s*{_KN}+\s*号"
                            # a decision's date: 令和７年６月６日閣議決定。 (a plan cited by when it was
                            # decided, as a footnote says it), not 令和8年3月に閣議決定する
-                           rf"|(?:(?:令和|平成|昭和)\s*(?:{_KN}+|元)|[0-9]{{4}})\s*年\s*{_KN}{{1,3}}\s*月\s*{_KN}{{1,3}}\s*日\s*"
-                           rf"[^\s、。()「」0-9]{{0,20}}?(?:閣議決定|閣議了解|決定|改定|策定|公布|制定)(?=[。、)\s]|$)")
+                           rf"|{_DAY}[^\s、。()「」0-9]{{0,20}}?(?:閣議決定|閣議了解|決定|改定|策定|公布|制定)(?=[。、)\s]|$)")
 
 
 def _cited(text: str) -> list[tuple[int, int]]:

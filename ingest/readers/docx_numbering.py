@@ -14,10 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from policygraph.ingest.numerals import KANJI_0_9
+from policygraph.ingest.numerals import KANA, KANJI_0_9
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_AIUEO = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 _IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
@@ -172,7 +171,7 @@ def _formatted(n: int, fmt: str) -> str:
     if fmt in ("decimalFullWidth", "decimalFullWidth2"):
         return "".join(chr(0xFF10 + int(d)) for d in str(n))
     if fmt in ("aiueo", "aiueoFullWidth"):
-        return _AIUEO[(n - 1) % len(_AIUEO)]
+        return KANA[(n - 1) % len(KANA)]
     if fmt in ("iroha", "irohaFullWidth"):
         return _IROHA[(n - 1) % len(_IROHA)]
     if fmt.startswith("decimalEnclosedCircle") and 1 <= n <= 20:

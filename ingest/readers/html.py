@@ -13,6 +13,7 @@ import codecs
 import re
 from typing import Any
 
+from policygraph.ingest.numerals import KANA, ROMAN
 from policygraph.ingest.readers.text import decode_text
 
 DROP = "script, style, nav, header, footer, aside, noscript, form, iframe"
@@ -122,8 +123,7 @@ def _walk(root: Any, out: list[str]) -> None:
             stack.extend(reversed(list(child.iter(include_text=True))))
 
 
-_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワ"
-_ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii")
+_KANA = KANA[: KANA.index("ヲ")]  # (a page's list runs ア … ワ, then starts again)
 # an item that prints its own number: (１)から…, 1. , ①, ア , 第1 (the page's list shows no other)
 _OWN_NUMBER = re.compile(r"^\s*(?:[(（]\s*[0-9０-９a-zａ-ｚア-ン]{1,2}\s*[)）]|[0-9０-９]{1,2}\s*[.．、)）\s]|[①-⑳]|[ア-ン][\s　.．]|第\s*[0-9０-９一二三四五六七八九十]+)")
 
@@ -154,7 +154,7 @@ def _list_numbers(ol: Any) -> dict[int, str]:
         if kind in ("a", "A"):
             mark = chr(ord(kind) + (n - 1) % 26)
         elif kind in ("i", "I"):
-            mark = _ROMAN[(n - 1) % len(_ROMAN)]
+            mark = ROMAN[(n - 1) % len(ROMAN)]
             mark = mark.upper() if kind == "I" else mark
         elif depth % 4 in (3, 0):
             mark = _KANA[(n - 1) % len(_KANA)]
