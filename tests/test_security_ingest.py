@@ -251,6 +251,36 @@ def test_merged_cell_is_read_once_not_per_spanned_column() -> None:
     assert doc.text.count("照会窓口") == 1 and len(doc.text) < 100, doc.text
 
 
+def _docx_numbered_from(start: int) -> bytes:
+    """A numbered list whose levels start at ``start`` and number with letters (A, B, …)."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("第一の項目", style="List Number")
+    buf = io.BytesIO()
+    d.save(buf)
+    with zipfile.ZipFile(io.BytesIO(buf.getvalue())) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    numbering = parts["word/numbering.xml"]
+    assert b'<w:start w:val="1"/>' in numbering and b'w:numFmt w:val="decimal"' in numbering
+    parts["word/numbering.xml"] = numbering.replace(b'<w:start w:val="1"/>', b'<w:start w:val="%d"/>' % start).replace(
+        b'w:numFmt w:val="decimal"', b'w:numFmt w:val="upperLetter"')
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("start", [2_000_000_000, -20])
+def test_a_word_lists_start_out_of_range_prints_as_digits(start: int) -> None:
+    """Word's list numbers are computed from the file's ``w:start``: a letter number at two
+    thousand million would be a string of 77 million letters, one below 1 indexes before its
+    sequence. Out of Word's own range the count is printed as digits."""
+    doc = read_bytes(_docx_numbered_from(start), "numbered.docx", max_chars=MAX_CHARS)
+    assert doc.text == f"{start}. 第一の項目\n"
+
+
 # item 13
 def test_upload_of_pdf_over_the_decompression_limit_is_refused(client: tuple[TestClient, Service]) -> None:
     c, svc = client

@@ -19,6 +19,7 @@ from policygraph.ingest.numerals import KANA, KANJI_0_9
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
 _STEMS = "甲乙丙丁戊己庚辛壬癸"
+_MAX_COUNT = 32767  # the largest start Word accepts
 _ROMAN = ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"), (40, "XL"),
           (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
 
@@ -167,7 +168,15 @@ def _formatted(n: int, fmt: str) -> str:
     ['3', '３', 'ウ', 'ハ', '③']
     >>> [_formatted(12, f) for f in ("japaneseCounting", "upperRoman", "lowerLetter", "decimalZero")]
     ['十二', 'XII', 'l', '12']
+
+    A count outside Word's own range (a file's ``w:start`` is not to be trusted) prints as
+    digits: no string grows with it, and no sequence is indexed below its start.
+
+    >>> _formatted(-20, "japaneseCounting"), _formatted(2_000_000_000, "upperLetter")
+    ('-20', '2000000000')
     """
+    if not 1 <= n <= _MAX_COUNT:
+        return str(n)
     if fmt in ("decimalFullWidth", "decimalFullWidth2"):
         return "".join(chr(0xFF10 + int(d)) for d in str(n))
     if fmt in ("aiueo", "aiueoFullWidth"):
