@@ -33,6 +33,7 @@ import platform
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,69 @@ def _timed_ingest(svc: Any, files: list[Path]) -> tuple[float, float, tuple[list
     return load, ingest_s, dump
 
 
+class CpuSampler:
+    """CPU seconds (user + system) of the processes of this machine while it runs, by
+    role: this process (the driver and writer), the Ray workers (``ray::`` actors), Ray's
+    other processes (raylet, GCS, agents, client server) and everything else.  Read from
+    ``/proc`` every ``every`` seconds; a process gone between two reads loses at most that
+    interval's CPU."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, every: float = 0.25) -> None:
+        self.every = every
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _read(self, initial: bool) -> None:
+        for d in Path("/proc").iterdir():
+            if not d.name.isdigit():
+                continue
+            pid = int(d.name)
+            try:
+                stat = (d / "stat").read_text()
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            cpu = (int(fields[11]) + int(fields[12])) / self.TICK
+            if pid not in self.last:
+                self.first[pid] = cpu if initial else 0.0
+            self.last[pid] = (self._role(pid, cmd), cpu)
+
+    @staticmethod
+    def _role(pid: int, cmd: str) -> str:
+        if pid == os.getpid():
+            return "driver_and_writer"
+        if cmd.startswith("ray::") or "default_worker.py" in cmd:
+            return "ray_workers"
+        if "ray" in cmd or "gcs_server" in cmd or "raylet" in cmd:
+            return "ray_other"
+        return "other"
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            self._read(False)
+
+    def __enter__(self) -> CpuSampler:
+        self._read(True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read(False)
+
+    def seconds(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for pid, (role, cpu) in self.last.items():
+            out[role] = out.get(role, 0.0) + cpu - self.first[pid]
+        return {k: round(v, 1) for k, v in sorted(out.items())}
+
+
 def _cluster(files: list[Path], data: Path, address: str) -> dict[str, object]:
     """The workers' start on its own (connect, one actor per CPU, models loaded), then the
     ingest as `policygraph ingest --cluster` runs it (connect, start, prepare, commit)."""
@@ -97,8 +161,10 @@ def _cluster(files: list[Path], data: Path, address: str) -> dict[str, object]:
     with cluster.connected(address):
         infos = cluster.start_workers(cluster.WorkerConfig.of(svc.settings)).infos
     start_s = time.perf_counter() - t0
-    load, ingest_s, dump = _timed_ingest(svc, files)
+    with CpuSampler() as cpu:
+        load, ingest_s, dump = _timed_ingest(svc, files)
     return {"load_avg_1min_before": round(load, 1), "workers": len(infos), "workers_start_s": round(start_s, 1),
+            "cpu_s_incl_start": cpu.seconds(),
             "ingest_s_incl_start": round(ingest_s, 1), "ingest_s_excl_start": round(ingest_s - start_s, 1),
             "worker_rss_mb_models_loaded": [round(i["rss"] / 2**20) for i in infos], "_dump": dump}
 

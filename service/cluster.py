@@ -9,8 +9,10 @@ documents at a time.  This process stays the one writer:
 * it reads the files (it holds them) in the local path's batches, with the same result
   for a file it cannot read, and ships only the documents whose version the store does
   not hold (an interrupted run resumes without parsing again what it finished);
-* at most two batches per worker are out at once (back-pressure: reading waits for the
-  cluster, so memory stays bounded by the window);
+* at most two batches per worker are unfinished at once (one running, the next queued),
+  and at most twice that many sent and not yet committed (back-pressure: reading waits
+  for the cluster, so memory stays bounded); a batch finished before an earlier one
+  waits for it without keeping its worker idle;
 * each batch is committed as soon as it and every batch before it are back
   (:meth:`WritePipeline.commit`: the version check again, then index upsert → graph swap
   → publish → delete old points, with the failpoints), in the order read — the same
@@ -133,36 +135,73 @@ def cluster_steps(pipeline: WritePipeline, address: str,
                 return errors, pipeline.commit(docs, [], 0)  # nothing new: all unchanged
             return errors, pipeline.commit(docs, workers.result(ref), workers.dim)
 
+        def first_done() -> bool:
+            return bool(out) and (out[0][2] is None or workers is None or workers.ready(out[0][2]))
+
         for errors, docs in read:
             current = pipeline.s.versions()
             todo = [d for d in docs if current.get(d.id) != d.checksum]
             if todo and workers is None:
                 workers = start_workers(WorkerConfig.of(pipeline.s.settings))
+            if todo and workers:
+                # a worker free to queue it: commit what is back meanwhile, in order; a
+                # batch back before an earlier one waits for it, but never keeps a worker idle
+                while True:
+                    while first_done():
+                        yield commit_first()
+                    if workers.room() and len(out) < workers.held:
+                        break
+                    if len(out) >= workers.held:
+                        workers.wait(out[0][2])
+                    else:
+                        workers.wait_any()
             out.append((errors, docs, workers.submit(todo) if todo and workers else None))
-            while out and (out[0][2] is None or workers is None or len(out) >= workers.window
-                           or workers.ready(out[0][2])):
+            while first_done():
                 yield commit_first()
         while out:
             yield commit_first()
 
 
 class Workers:
-    """The actors, a batch at a time each (the least busy one takes the next batch)."""
+    """The actors, each with at most :data:`BATCHES_PER_WORKER` batches sent and not
+    finished (one running, the next queued beside it, so no worker waits for this process
+    between two batches); the least busy one takes the next batch."""
 
     def __init__(self, actors: list[Any], infos: list[dict[str, Any]]) -> None:
         self.actors = actors
         self.infos = infos  # Preparer.info of each, when it started
         self.dim = int(infos[0]["dim"])
-        self.window = BATCHES_PER_WORKER * len(actors)
+        # batches sent and not yet committed, finished or not: their documents are held
+        # here and their results in the cluster's object store, so this bounds both
+        self.held = 2 * BATCHES_PER_WORKER * len(actors)
         self.running: list[list[Any]] = [[] for _ in actors]
 
-    def submit(self, docs: list[SourceDocument]) -> Any:
+    def _finished(self) -> None:
         ray = _ray()
 
         for refs in self.running:
             if refs:
                 done, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
                 refs[:] = [r for r in refs if r not in done]
+
+    def room(self) -> bool:
+        """Whether a worker has fewer than :data:`BATCHES_PER_WORKER` batches unfinished."""
+        self._finished()
+        return any(len(refs) < BATCHES_PER_WORKER for refs in self.running)
+
+    def wait_any(self) -> None:
+        """Until one of the batches sent finishes."""
+        refs = [r for rs in self.running for r in rs]
+        if refs:
+            _ray().wait(refs, num_returns=1)
+
+    @staticmethod
+    def wait(ref: Any) -> None:
+        """Until the batch of ``ref`` finishes."""
+        _ray().wait([ref], num_returns=1)
+
+    def submit(self, docs: list[SourceDocument]) -> Any:
+        self._finished()
         i = min(range(len(self.actors)), key=lambda k: len(self.running[k]))
         ref = self.actors[i].prepare.remote(docs)
         self.running[i].append(ref)
