@@ -76,6 +76,7 @@ class State:
         # a batch failed after writing documents it had not published: the catalog may lack
         # documents that are in the stores, and only a whole reading catches up
         self.catalog_behind = False
+        self.unflushed_docs = 0  # documents written to the graph store since it last flushed
 
     def _model(self, name: str, load: Callable[[], M]) -> M:
         """A model loaded once, on first use, under its own lock."""

@@ -57,6 +57,9 @@ log = logging.getLogger("policygraph")
 Progress = Callable[[str, int, int], None]
 
 
+# the graph store's in-memory write buffers (RocksDB memtables) grow about 24 MB per 100
+# documents: written to disk after this many (and when the store closes)
+FLUSH_EVERY_DOCS = 32
 C = TypeVar("C", AnalysedDocument, PreparedDocument)  # a document analysed, or prepared too, outside the lock
 
 Step = tuple[list[dict[str, Any]], list[dict[str, Any]] | None]
@@ -264,9 +267,13 @@ class WritePipeline:
                 if progress:
                     progress("write", i + 1, n)
             # memory stays flat over a long folder: the graph store's write buffers go to
-            # disk, and the C heap's pages freed by the batch (parse, graphs, tensors) go
-            # back to the system (a 400-document folder: see docs/benchmarks.md, stop 30)
-            self.s.graph.flush()
+            # disk every few batches (a flush costs 50-70 ms, about one document's parse),
+            # and the C heap's pages freed by the batch (parse, graphs, tensors) go back to
+            # the system (a 400-document folder: see docs/benchmarks.md, stop 30)
+            self.s.unflushed_docs += len(results)
+            if self.s.unflushed_docs >= FLUSH_EVERY_DOCS:
+                self.s.graph.flush()
+                self.s.unflushed_docs = 0
             release_free_memory()
         except BaseException:
             # written documents not yet published may be missing from the catalog: the
