@@ -42,7 +42,9 @@ _ABBR_AFTER = re.compile(rf"\((?:通称|略称)?[:：]?「?(?:({_ABBR})」?(?:[:
 # 大型X線検査装置の先進的な活用方法, 水中ドローンの導入
 # or as the instrument of an act: ドローンにより検査対象を撮影し, 端末を用いて確認する
 _DEVICE_VERBS = (r"(?:活用|利活用|運用|導入|配備|整備|実装|配置|普及|開発|研究|検証|増設|更新|更改|調達|貸与|搭載|装備"
-                 r"|供与|実証)")
+                 # what a rule makes its addressee provide or use (局所排気装置…を設けなければならない,
+                 # 労働者に呼吸用保護具…を使用させ)
+                 r"|供与|実証|設け|使用|備え付け)")
 _LISTED_WITH = r"(?:、|・|及び|並びに|や|と|又は)[^、。の]{1,24}?(?:等|など)?"  # (a name each: no の)
 _DEVICE_USE = re.compile(r"(?:等|など)?[）)]?(?:"
                          rf"(?:{_LISTED_WITH})?(?:の|を)[^、。]{{0,24}}?{_DEVICE_VERBS}"
