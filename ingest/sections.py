@@ -407,10 +407,21 @@ def _next_line(lines: list[tuple[int, int, str]], idx: int) -> str:
 _BULLET = re.compile(r"[・○●◆◇■□▶]")  # a bullet item's start
 
 
-# a line that is only a bracketed label (【実施事項】, （独立行政法人国際協力機構（JICA））, 〔協議結果〕)
+# a line that is only a bracketed label (【実施事項】, （独立行政法人国際協力機構（JICA））, 〔協議結果〕,
+# ［現状と課題］, which NFKC makes [現状と課題]), or a label after a double circle (◎施策の目標)
 _LABEL = re.compile(r"^(?:【([^【】。]{2,40})】|[（(]((?:[^（）()。]|[（(][^（）()。]*[）)]){2,40})[）)]"
-                    r"|〔([^〔〕。]{2,40})〕|［([^［］。]{2,40})］|[＜<]([^＜＞<>。]{2,40})[＞>]|《([^《》。]{2,40})》)$")
+                    r"|〔([^〔〕。]{2,40})〕|［([^［］。]{2,40})］|[＜<]([^＜＞<>。]{2,40})[＞>]|《([^《》。]{2,40})》"
+                    r"|\[([^\[\]。]{2,40})\]|◎\s*([^\s。、◎][^。、◎]{1,24}))$")
 _NOT_A_LABEL = re.compile(r"^(?:略|以下略|中略|後略|注|備考|単位|出典|資料|図|表|公印省略|官印省略|案|抄|抜粋|仮訳)")
+
+
+# who does an item, in square brackets on a line of its own (a roadmap cell's [防衛省],
+# [内閣府、文部科学省等]): a tag of the item above, no label over what follows
+_AGENCY_TAG = re.compile(r"(?:省|庁|府|官房|本部|委員会|事務局|機構|等|第[0-9]+号)$")
+
+
+def _tag(m: re.Match[str]) -> bool:
+    return m.group(7) is not None and _AGENCY_TAG.search(m.group(7).strip()) is not None
 
 
 def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
@@ -422,7 +433,7 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     ('国際協力機構（JICA）', None)
     """
     m = _LABEL.match(lines[idx][2].strip())
-    if m is None:
+    if m is None or _tag(m):
         return None
     inner = next(g for g in m.groups() if g is not None).strip()
     after = lines[idx + 1][2] if idx + 1 < len(lines) else ""
@@ -432,7 +443,8 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     found = _match_marker(nxt)
     if found is not None:
         return inner if found[0] != "article" else None
-    return inner if _BULLET.match(nxt) else None
+    # (or a table's rows: ◎施策の目標 over its targets, one per row)
+    return inner if _BULLET.match(nxt) or "\t" in nxt and sum(1 for c in nxt.split("\t") if c.strip()) >= 2 else None
 
 
 def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
@@ -446,7 +458,7 @@ def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     ('今後の取組方針', None)
     """
     m = _LABEL.match(lines[idx][2].strip())
-    if m is None or m.group(2) is not None:
+    if m is None or m.group(2) is not None or _tag(m):
         return None
     inner = next(g for g in m.groups() if g is not None).strip()
     nxt = _next_line(lines, idx)
@@ -490,6 +502,9 @@ def _titled_item(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     m = _TITLED.match(lines[idx][2].strip())
     if m is None or m.group(1).endswith("。"):
         return None
+    before = next((lines[i][2].strip() for i in range(idx - 1, -1, -1) if lines[i][2].strip()), "")
+    if before[:1] == lines[idx][2].strip()[:1]:
+        return None  # the last item of a list (◇…効果 ◇…の維持・発展), not a title over the parts below
     title = m.group(1).strip()
     after = [i for i in range(idx + 1, min(len(lines), idx + 6)) if lines[i][2].strip()][:2]
     if after and not _is_label(lines, after[0]) and lines[after[0]][2].strip().endswith("】") and len(after) > 1:

@@ -76,3 +76,18 @@ def test_a_running_header_is_not_a_contents_list() -> None:
     # headings between (a contents list is lines of numbers and entries only)
     text = "目次\nI.はじめに ....... 1\n1.概要 ....... 2\n\nI.はじめに\n本文である。\n1.概要\n本文である。\nI.はじめに\n2.対象\n本文である。\n"
     assert [p for p in _paths(text) if p] == [("I.",), ("I.", "1."), ("I.", "2.")]
+
+
+def test_square_bracket_and_double_circle_labels_head_their_parts() -> None:
+    """A plan's sheet labels its parts ［現状と課題］ ［具体的な施策］ ◎施策の目標 ［期待される効果］
+    (NFKC makes ［］ ASCII brackets); the last item of a list above a label is no title
+    over the parts below it."""
+    text = ("Ⅲ．総合戦略\n［現状と課題］\n○人口が減っており、対策が求められます。\n［具体的な施策］\n"
+            "① 高校の強化\n中学校を訪問し、生徒の確保を図ります。\n◎施策の目標\n"
+            "\t重要業績評価指標\t\t現状値\t\t目標値\t\n新規就農者数\t\t－\t\t５年間で３人\t\n"
+            "［期待される施策の主な効果］\n◇高校の魅力向上\n◇生徒の確保\n\n［現状と課題］\n○就業の場が不足しています。\n")
+    assert _paths(text) == [
+        ("III.",), ("III.", "現状と課題"), ("III.", "具体的な施策"), ("III.", "具体的な施策", "①"),
+        ("III.", "施策の目標"), ("III.", "期待される施策の主な効果"),
+        ("III.", "現状と課題[2]"),  # (not under ◇生徒の確保, the list's last item)
+    ]

@@ -15,7 +15,14 @@ from pathlib import Path
 import pytest
 from analysed_text import analyse_text, measure_deadline, measure_with
 
-from policygraph.ingest.extract.tables import actor_cells, blocks, column_fiscal_year, rows, time_cells
+from policygraph.ingest.extract.tables import (
+    actor_cells,
+    blocks,
+    column_fiscal_year,
+    rows,
+    target_row,
+    time_cells,
+)
 from policygraph.ingest.pipeline import analyse
 from policygraph.ingest.readers import read_file
 
@@ -286,3 +293,27 @@ def test_roadmap_bars_give_the_years_an_item_runs(service) -> None:
     assert measure("②低コスト化の実現を目指した技術開発")[0] == [("period", "2023-04-01", "2028-03-31")]
     deadlines, actors = measure("ＬＴＳガイドラインの普及推進")
     assert deadlines == [("ongoing", "2023-04-01", None)] and actors == ["内閣府", "外務省", "文部科学省"]
+
+
+def test_a_header_of_two_lines_and_a_table_of_targets() -> None:
+    """A KPI table: its header's second line notes each column's year (a PDF's merged cells
+    put the labels one column right of the values); each row sets a target, a
+    commitment of the plan (annotation.md), whose year is the target column's."""
+    t = ("\t重要業績評価指標\t\t\t現状値\t\t\t目標値\t\n\t（ＫＰＩ）\t\t\t（2014年度）\t\t\t（2019年度）\t\n"
+         "新規就農者数\t\t\t－\t\t\t５年間で３人\t\t\n")
+    [row] = rows(t, 0, len(t))
+    assert t[row.start : row.end].startswith("新規就農者数")
+    assert [h for h in row.headers if h] == ["重要業績評価指標(KPI)", "現状値(2014年度)", "目標値(2019年度)"]
+    assert target_row(row, t) == "目標値(2019年度)"
+    plain = "項目\t担当\n窓口の設置\t総務省\n"
+    assert all(target_row(r, plain) is None for r in rows(plain, 0, len(plain)))
+
+
+def test_kpi_rows_of_a_plan_are_measures_due_in_the_target_year(service, tmp_path: Path) -> None:
+    x = analyse_text(service, tmp_path / "plan.txt", (
+        "第1 施策\n1 就農の支援\n新規就農者の育成を支援します。\n◎施策の目標\n"
+        "\t重要業績評価指標\t\t\t現状値\t\t\t目標値\t\n\t（ＫＰＩ）\t\t\t（2014年度）\t\t\t（2019年度）\t\n"
+        "新規就農者数\t\t\t－\t\t\t５年間で３人\t\t\n農業後継者数\t\t\t１人\t\t\t年２人\t\t\n"))
+    for words in ("新規就農者数", "農業後継者数"):
+        assert measure_deadline(measure_with(x, words)) == ("fiscal_year", "2019-04-01", "2020-03-31")
+    assert not [m for m in x.measures if "ＫＰＩ" in m.text or "KPI" in m.text]

@@ -173,7 +173,10 @@ _ARTICLE_LEAD = re.compile(r"^\s*(?:[(（][^()（）]{1,30}[)）]\s*)?(?:第[0-9
 
 
 # the parts of a plan's sheet that describe rather than commit (＜現状＞, ＜課題＞, 【現状と課題】)
-_DESCRIBING_PART = re.compile(r"(?:現状|課題|現状と課題|現状及び課題|背景|取組状況|これまでの取組|実績)(?:\[[0-9]+\])?")
+# (＜期待される施策の主な効果＞: what the measures above are hoped to bring about; a
+# guideline's [概要] / [キーワード] before its text: a summary of what the text says)
+_DESCRIBING_PART = re.compile(r"(?:現状|課題|現状と課題|現状及び課題|背景|取組状況|これまでの取組|実績"
+                              r"|(?:期待される)?(?:施策の)?(?:主な)?(?:効果|成果)|概要|要旨|要約|キーワード)(?:\[[0-9]+\])?")
 
 
 def _supplementary(sec: Section) -> bool:
@@ -693,10 +696,8 @@ def extract_measures(
         row = unit.row
         scheduled: list[Deadline] = []
         if row is not None:
-            # a row of a table with a time column or fiscal-year columns is an item of a
-            # schedule (a roadmap's row); any other row must state a commitment itself
-            scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
-            if not scheduled and not any(is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x):
+            scheduled, keep = _row_schedule(unit, row, text, norm, pp, ntext)
+            if not keep:
                 continue
         elif _IN_FORCE.match(flat) and not (
                 statute and _supplementary(unit.section) and _TAKES_EFFECT.search(flat)):
@@ -764,6 +765,21 @@ def extract_measures(
             )
         )
     return out if statute else _unscheduled(out)
+
+
+def _row_schedule(unit: Unit, row: tables.Row, text: str, norm: Callable[[int, int], str], pp: ParsedPassage,
+                  ntext: str) -> tuple[list[Deadline], bool]:
+    """A table row's deadlines, and whether it is a measure: a row of a table with a time
+    column or fiscal-year columns is an item of a schedule (a roadmap's row), a row of a
+    table of targets sets one (its year the target column's: 目標値（2019年度）); any other
+    row must state a commitment itself."""
+    scheduled = _row_deadlines(row, text, norm) if unit.cell is None else _cell_deadlines(unit.cell, ntext)
+    target = tables.target_row(row, text)
+    if target is not None and not scheduled:
+        scheduled = deadlines_of(re.sub(r"^[^(]*\(([^()]*)\).*$", r"\1", unicodedata.normalize("NFKC", target)))
+    keep = bool(scheduled) or target is not None or any(
+        is_measure(norm(x, y)) or commits(pp, x, y) for x, y in row.cells if y > x)
+    return scheduled, keep
 
 
 def _states_a_measure(unit: Unit, pp: ParsedPassage, a: int, b: int, ntext: str, statute: bool) -> bool:

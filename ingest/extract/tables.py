@@ -97,11 +97,17 @@ def rows(text: str, a: int, b: int) -> list[Row]:
             table.clear()
             return
         first = True
+        under_header = False  # the row before was the header
         for start, end, cells, values in table:
             cols: tuple[str, ...] = ("",) * len(cells)
+            if under_header and _header_notes(values, headers):
+                headers = _with_notes(headers, values)  # a header of two lines: 目標値 over （2019年度）
+                under_header = False
+                continue
+            under_header = False
             if sum(1 for v in values if v) >= 2:
                 if values == headers or (first and _is_header(list(values))):
-                    headers, first = values, False
+                    headers, first, under_header = values, False, True
                     continue
                 first = False
                 # a row's empty cells at its end may be cut (HTML): the headers of its first columns
@@ -124,6 +130,34 @@ def rows(text: str, a: int, b: int) -> list[Row]:
             table.append((start, end, cells, values))
     flush()
     return out
+
+
+_NOTE_CELL = re.compile(r"^[(（][^()（）]{1,30}[)）]$")
+
+
+def _header_notes(values: tuple[str, ...], headers: tuple[str, ...]) -> bool:
+    """A header's second line: as many filled cells as the header has, each a note in
+    parentheses (（ＫＰＩ） （2014年度） （2019年度） under 重要業績評価指標 現状値 目標値)."""
+    filled = [v for v in values if v]
+    return len(filled) >= 2 and len(filled) == sum(1 for h in headers if h) and all(_NOTE_CELL.match(v) for v in filled)
+
+
+def _with_notes(headers: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
+    """The header's labels with the notes of its second line, in order (a PDF's merged
+    cells may put a label and its note in neighbouring columns)."""
+    notes = iter(v for v in values if v)
+    return tuple(h + next(notes) if h else h for h in headers)
+
+
+def target_row(row: Row, text: str) -> str | None:
+    """The header of the target column of a row of a table of targets (重要業績評価指標 │ 現状値 │
+    目標値（2019年度））, when the row sets one (a figure, or － for none yet), else None: each
+    target is a commitment of the plan (a KPI row is a measure)."""
+    target = next((h for h in row.headers if re.match(r"(?:数値)?目標(?:値|水準)?(?:[(（]|$)", _label(h) or h)), None)
+    filled = [compact(text[x:y]) for x, y in row.cells if compact(text[x:y])]
+    if target is None or len(filled) < 2 or all(_NOTE_CELL.match(v) for v in filled):
+        return None
+    return target if any(re.search(r"[0-9０-９]", v) for v in filled[1:]) else None
 
 
 # a cell of a table dumped as text: a run of words apart from the next by a wide space (a
