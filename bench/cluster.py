@@ -41,6 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from load import TICK, proc_stat  # noqa: E402 - a process's /proc stat fields (bench/load.py)
 from ray_nodes import local_cluster  # noqa: E402 - a real head and worker node on 127.0.0.1
 
 
@@ -93,8 +94,6 @@ class CpuSampler:
     ``/proc`` every ``every`` seconds; a process gone between two reads loses at most that
     interval's CPU."""
 
-    TICK = os.sysconf("SC_CLK_TCK")
-
     def __init__(self, every: float = 0.25) -> None:
         self.every = every
         self.first: dict[int, float] = {}
@@ -107,13 +106,14 @@ class CpuSampler:
             if not d.name.isdigit():
                 continue
             pid = int(d.name)
+            fields = proc_stat(pid)
             try:
-                stat = (d / "stat").read_text()
                 cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             except OSError:
+                fields = None
+            if fields is None:  # (gone meanwhile)
                 continue
-            fields = stat.rsplit(")", 1)[1].split()
-            cpu = (int(fields[11]) + int(fields[12])) / self.TICK
+            cpu = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
             if pid not in self.last:
                 self.first[pid] = cpu if initial else 0.0
             self.last[pid] = (self._role(pid, cmd), cpu)

@@ -118,7 +118,7 @@ def queries() -> list[str]:
 
 # --- CPU accounting from /proc (Linux) -------------------------------------------------
 
-def _proc_stat(pid: int) -> list[str] | None:
+def proc_stat(pid: int) -> list[str] | None:
     try:
         raw = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -131,7 +131,7 @@ def tree_cpu(root: int) -> float:
     parents: dict[int, int] = {}
     fields: dict[int, list[str]] = {}
     for d in os.listdir("/proc"):
-        if d.isdigit() and (f := _proc_stat(int(d))) is not None:
+        if d.isdigit() and (f := proc_stat(int(d))) is not None:
             parents[int(d)], fields[int(d)] = int(f[1]), f
     total = 0.0
     for pid, f in fields.items():
@@ -257,7 +257,7 @@ def main() -> None:  # noqa: C901, PLR0915
         def sampler() -> None:
             while True:
                 now = time.monotonic()
-                me = sum(int(x) for x in (_proc_stat(os.getpid()) or ["0"] * 15)[11:13]) / TICK
+                me = sum(int(x) for x in (proc_stat(os.getpid()) or ["0"] * 15)[11:13]) / TICK
                 cpu.append((now - t0, tree_cpu(proc.pid), me, *machine_busy()))
                 if done.is_set():
                     return

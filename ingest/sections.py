@@ -444,7 +444,7 @@ def _label_heading(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     if found is not None:
         return inner if found[0] != "article" else None
     # (or a table's rows: ◎施策の目標 over its targets, one per row)
-    return inner if _BULLET.match(nxt) or "\t" in nxt and sum(1 for c in nxt.split("\t") if c.strip()) >= 2 else None
+    return inner if _BULLET.match(nxt) or is_row(nxt) else None
 
 
 def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:

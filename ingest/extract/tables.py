@@ -154,7 +154,7 @@ def target_row(row: Row, text: str) -> str | None:
     目標値（2019年度））, when the row sets one (a figure, or － for none yet), else None: each
     target is a commitment of the plan (a KPI row is a measure)."""
     target = next((h for h in row.headers if re.match(r"(?:数値)?目標(?:値|水準)?(?:[(（]|$)", _label(h) or h)), None)
-    filled = [compact(text[x:y]) for x, y in row.cells if compact(text[x:y])]
+    filled = [v for x, y in row.cells if (v := compact(text[x:y]))]
     if target is None or len(filled) < 2 or all(_NOTE_CELL.match(v) for v in filled):
         return None
     return target if any(re.search(r"[0-9０-９]", v) for v in filled[1:]) else None
