@@ -2,7 +2,9 @@
 
 A passage never crosses a section boundary, except that a heading with no body of
 its own (``イ 警察用航空機運用の広域化``) is carried into the first passage of the
-section that follows it, so the heading and its first item are cited together.
+section that follows it, so the heading and its first item are cited together; so is a
+heading over a line or two of no sentence (a roadmap's ［BCP対応］ over its cell
+「体制を構築」), which says too little to be found alone.
 Paragraphs are grouped up to a target length; an over-long paragraph is cut at
 sentence ends (。).
 
@@ -122,7 +124,9 @@ def split_passages(doc_id: str, text: str, sections: list[Section],
     for n, (sec, spans) in enumerate(groups):
         last = n == len(groups) - 1
         body = text[spans[0][0] : spans[-1][1]]
-        heading_only = len(spans) == 1 and (sec.title or "。" not in body)
+        # a heading over a line or two of no sentence (a roadmap's ［BCP対応］ over its cell
+        # 「体制を構築」) says too little to be found alone: it is cited with what follows
+        heading_only = bool(sec.title or "。" not in body) if len(spans) == 1 else bool(sec.title) and "。" not in body
         # a short lead-in whose items follow as subsections (（4）送付期限 / …次の要領により行うこと。)
         lead_in = not last and groups[n + 1][0].path[: len(sec.path)] == sec.path and len(groups[n + 1][0].path) > len(
             sec.path)

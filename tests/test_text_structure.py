@@ -184,3 +184,16 @@ def test_a_web_pages_title_heading_is_not_a_section() -> None:
     # a page with two ## headings has no title heading: both are sections
     text = "## 概要\n本文。\n## 詳細\n本文。\n"
     assert [s.path for s in parse_sections(text)] == [("概要",), ("詳細",)]
+
+
+def test_a_heading_over_a_cell_of_no_sentence_is_cited_with_what_follows() -> None:
+    """A roadmap's ［関税局・税関におけるBCP対応］ over 「…体制を構築」 (a cell, no sentence)
+    says too little to be found alone: it opens the passage of the items that follow,
+    while a heading over a sentence keeps its own passage."""
+    text = (CORPUS / "004_77231d5aa10e89b9.txt").read_text(encoding="utf-8")
+    passages = split_passages("004", text, parse_sections(text, normalise(text)))
+    bcp = next(p for p in passages if "BCP対応］" in p.text)
+    assert "無人航空機(ドローン等)" in bcp.text and "災害発生時に" in bcp.text
+    plain = "1. 見出し\n\n警察庁は、検討する。\n\n2. 次の見出し\n\n都道府県警察は、協力する。"
+    got = split_passages("d", plain, parse_sections(plain, normalise(plain)))
+    assert [p.text for p in got] == ["1. 見出し\n\n警察庁は、検討する。", "2. 次の見出し\n\n都道府県警察は、協力する。"]
