@@ -617,7 +617,7 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
         if h.md_level:
             _close_md(stack, h.md_level)
         _place(stack, h.kind, h.ordinal, h.marker, h.title)
-        if h.paragraphed:
+        if h.paragraphed or (h.kind == "article" and not _prints_first(heads, i)):
             stack.append(_Level("num", 1, "1", ""))
         end_norm = heads[i + 1].start if i + 1 < len(heads) else len(nt.text)
         start = nt.original_offset(h.start)
@@ -629,6 +629,13 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
             path = tuple(lv.marker for lv in stack)
         out.append(Section(path, h.title, start, end, h.printed))
     return out
+
+
+def _prints_first(heads: list[HeadingLine], i: int) -> bool:
+    """Whether the article at ``heads[i]`` prints its first paragraph's number (１) on a line
+    of its own; if not, the article's own line is paragraph 1, also when no ２ follows
+    (annotation.md: a statute's path is chapter, article, paragraph, item: 第四条 › 1)."""
+    return i + 1 < len(heads) and heads[i + 1].kind == "num" and heads[i + 1].ordinal == 1
 
 
 def breadcrumb(sections: list[Section]) -> dict[tuple[str, ...], str]:

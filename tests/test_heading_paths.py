@@ -27,11 +27,12 @@ def test_statute_paragraphs_and_inserted_articles() -> None:
             "第二十八条の二 法第十条の規則で定める。\n２ 前項の。\n第二十八条の三 前条。\n第二十九条 前条。\n")
     assert _paths(text) == [
         ("第一章",),
-        # its own line is paragraph 1 once a ２ follows (第二十八条第1項), items under it
+        # its own line is paragraph 1 (第二十八条第1項), items under it
         ("第一章", "第二十八条", "1"), ("第一章", "第二十八条", "1", "一"), ("第一章", "第二十八条", "1", "二"),
         ("第一章", "第二十八条", "2"),  # (not a child of item 二)
         ("第一章", "第二十八条の二", "1"), ("第一章", "第二十八条の二", "2"),  # an inserted article
-        ("第一章", "第二十八条の三"), ("第一章", "第二十九条"),  # one paragraph: no number
+        # one paragraph is paragraph 1 too (annotation.md: chapter, article, paragraph, item)
+        ("第一章", "第二十八条の三", "1"), ("第一章", "第二十九条", "1"),
     ]
     secs = parse_sections(text, normalise(text))
     assert breadcrumb(secs)[("第一章", "第二十八条", "2")] == "総則 › 帳簿"  # the caption stays the article's

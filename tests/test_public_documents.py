@@ -46,7 +46,7 @@ def test_statute_from_egov_xml(extracted) -> None:
     paths = _paths(x)
     # the caption printed above the article; its own line is paragraph 1 (第一条第1項), a ２ follows
     assert paths[("第一章", "第一条", "1")].title == "目的等" and ("第一章", "第一条", "2") in paths
-    assert ("第一章", "第二条", "一") in paths and ("第三章", "第二節") in paths and ("附則",) in paths
+    assert ("第一章", "第二条", "1", "一") in paths and ("第三章", "第二節") in paths and ("附則",) in paths
     assert sum(1 for p in paths if p == ("第一章",)) == 1  # the 目次 is not a second chapter 1
     laws = {e.label: e for e in x.entities if e.type == "Law"}
     assert laws["国家行政組織法"].egov_id == "323AC0000000120"  # kanji numerals: 昭和二十三年法律第百二十号
@@ -70,7 +70,7 @@ def test_every_section_path_is_unique_and_graphs_conform(extracted, service) -> 
         paths = [s.path for s in x.sections if s.path]
         assert len(paths) == len(set(paths)), name  # a section IRI per section
     statute = extracted["fusei_access_kinshi_hou.egov.xml"]
-    assert ("附則(平成一一年一二月二二日法律第一六〇号)", "第一条") in _paths(statute)  # an amendment's own 附則
+    assert ("附則(平成一一年一二月二二日法律第一六〇号)", "第一条", "1") in _paths(statute)  # an amendment's own 附則
     ok, _, report = validate(document_graph(statute, service.iris), shacl_graph=Graph().parse(shapes_path()),
                              ont_graph=Graph().parse(ontology_path()), inference="rdfs")
     assert ok, report

@@ -52,7 +52,7 @@ _STATUTE = """試験障害予防規則
 def test_a_statutes_supplementary_provisions(service: Any, tmp_path: Path) -> None:
     x = analyse_text(service, tmp_path / "kisoku.txt", _STATUTE)
     first = measure_with(x, "平成十七年七月一日から施行する")
-    assert first.section == ("附則", "第一条") and measure_deadline(first) == ("date", "2005-07-01", "2005-07-01")
+    assert first.section == ("附則", "第一条", "1") and measure_deadline(first) == ("date", "2005-07-01", "2005-07-01")
     assert measure_deadline(measure_with(x, "（平成十八年九月一日）から施行する")) == ("date", "2006-09-01", "2006-09-01")
     assert measure_deadline(measure_with(x, "公布の日から施行する")) == ("relative", None, None)
     assert all(not m.actors for m in x.measures if "施行する" in m.text)
