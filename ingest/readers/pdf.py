@@ -70,17 +70,73 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
     for i, better in _pdfplumber_pages(data, pages):
         pages[i] = better
     repeated = _running(pages)
+    kept = [[_SYMBOL_BULLET.sub(r"\1・", ln) for ln in page.split("\n") if not _PAGE_NO.match(ln) and _key(ln) not in repeated]
+            for page in pages]
+    for i in range(len(kept) - 2, -1, -1):  # (from the end: each page's own notes are found before it gets any)
+        kept[i], kept[i + 1] = after_the_sentence(kept[i], kept[i + 1])
     out: list[str] = []
     starts: list[tuple[int, int]] = []
     pos = 0
-    for i, page in enumerate(pages, 1):
-        lines = [_SYMBOL_BULLET.sub(r"\1・", ln) for ln in page.split("\n")
-                 if not _PAGE_NO.match(ln) and _key(ln) not in repeated]
+    for i, lines in enumerate(kept, 1):
         chunk = "\n".join(lines).strip(" \n\r\u3000") + "\n\n"  # not a tab: a table row's empty first cell
         starts.append((i, pos))
         out.append(chunk)
         pos += len(chunk)
     return "".join(out), tuple(starts)
+
+
+# a footnote's first line at a page's foot: its number, a space, its text (153 防衛省が…)
+_NOTE = re.compile(r"^[ \u3000]*([0-9]{1,3})[ \u3000]+(?=\S)")
+# the reference to footnote N in the page's text: N right after a word (…強化法153を, 方針」152に),
+# not a count, a date or a number (第3, 令和7年1月, 153件, 3.5)
+_NOTE_REF = r"(?<=[\u3041-\u30ff\u4e00-\u9fff」』）)〕\]A-Za-zＡ-Ｚａ-ｚ]){n}(?![0-9０-９.．,，年月日号条項頁%％人件回円万億か倍者社])"
+_SENTENCE_END = re.compile(r"[。．！？」』）)]\s*$")  # (a page's last line that ends its sentence)
+
+
+def after_the_sentence(page: list[str], following: list[str]) -> tuple[list[str], list[str]]:
+    """A page's footnotes (146 令和７年２月７日の…, 147 …: numbered one after another at
+    the page's foot, each number referred to in the page's text) printed where a sentence
+    runs on to the next page are moved after that sentence's end on the next page: the
+    sentence is read whole, without the notes inside it (where they gave the measure their
+    dates and names).  Notes under a page that ends its sentence stay where they are.
+
+    >>> page = ["防衛生産基盤強化法153を執行し、", "研究開発、", " ", "153 防衛省が調達する装備品等の", "法律（令和５年法律第54号）。"]
+    >>> a, b = after_the_sentence(page, ["を推進する。次の", "文。"])
+    >>> a, b
+    (['防衛生産基盤強化法153を執行し、', '研究開発、', ' '], ['を推進する。', '', '153 防衛省が調達する装備品等の', '法律（令和５年法律第54号）。', '', '次の', '文。'])
+    """
+    first = _notes_start(page)
+    if first is None:
+        return page, following
+    body = [ln for ln in page[:first] if ln.strip()]
+    if not body or _SENTENCE_END.search(body[-1]):
+        return page, following
+    end = next((j for j, ln in enumerate(following[:12]) if "。" in ln), None)
+    if end is None:
+        return page, following
+    cut = following[end].index("。") + 1  # (a line runs on past the sentence's end: cut there)
+    rest = [following[end][cut:]] if following[end][cut:].strip() else []
+    notes = ["", *(ln for ln in page[first:] if ln.strip()), ""]  # (a paragraph of their own)
+    return page[:first], [*following[:end], following[end][:cut], *notes, *rest, *following[end + 1 :]]
+
+
+def _notes_start(lines: list[str]) -> int | None:
+    """Where a page's block of footnotes begins: a run of lines to the page's end whose
+    numbered lines count up by one, each number referred to in the text above the block."""
+    numbered = [(j, int(m.group(1))) for j, ln in enumerate(lines) if (m := _NOTE.match(ln))]
+    start = None
+    for k in range(len(numbered) - 1, -1, -1):  # the longest run of consecutive numbers ending the page
+        j, n = numbered[k]
+        if k + 1 < len(numbered) and numbered[k + 1][1] != n + 1:
+            break
+        start = k
+    if start is None:
+        return None
+    at = numbered[start][0]
+    body = "\n".join(lines[:at])
+    if not all(re.search(_NOTE_REF.format(n=n), body) for _, n in numbered[start:]):
+        return None
+    return at
 
 
 def _pdfplumber_pages(data: bytes, pages: list[str]) -> list[tuple[int, str]]:
