@@ -1,7 +1,7 @@
 """Heading hierarchy of Japanese official documents.
 
 Markers, from outermost in the usual order: 第1 / 1 / (1) / ア / (ア) / a / (a) / ① /
-(i), plus 第1章・第1節・第1条, 別添 / 別紙 / 別表 / 附則 / 序, ``1)`` and Markdown ``#``
+(i), plus 第1章・第1節・第1款・第1条, 別添 / 別紙 / 別表 / 附則 / 序, ``1)`` and Markdown ``#``
 headings.  The level of a marker type is not fixed: a stack of the marker types
 seen so far decides (a type already on the stack is a sibling, a new type is a
 child), which is how these documents are actually numbered.  A numbered line is a
@@ -63,6 +63,7 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("roman", re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|X)(?:\.\s*|\s+)(?=[^\sA-Za-z0-9.])")),
     ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)章")),
     ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)節")),
+    ("kan", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)款")),  # a statute's subsection (第二節 › 第一款)
     ("article", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)条(?:の[0-9{KANJI_DIGITS}]+)?")),
     ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9抄]|$)")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
@@ -189,7 +190,7 @@ def _branch_article(printed: str, ordinal: int, last: dict[str, int]) -> bool:
 
 # markers that only a heading prints at a line's start: an excerpt may begin at any of them
 # (第２章 of a plan printed alone, 第五条 of a statute quoted from its middle)
-_OPENING_KINDS = ("chapter", "setsu", "dai", "article", "roman")
+_OPENING_KINDS = ("chapter", "setsu", "kan", "dai", "article", "roman")
 
 
 def _starts_excerpt(stack: list[_Level], kind: str, after: str, rest: str, last: dict[str, int],

@@ -92,3 +92,17 @@ def test_square_bracket_and_double_circle_labels_head_their_parts() -> None:
         ("III.", "施策の目標"), ("III.", "期待される施策の主な効果"),
         ("III.", "現状と課題[2]"),  # (not under ◇生徒の確保, the list's last item)
     ]
+
+
+def test_a_statutes_subsections_are_levels_of_the_path() -> None:
+    """第N款 divides a 節 as 節 divides a 章 (個人情報保護法 第六章 第二節 第一款): chapter ›
+    section › subsection › article › paragraph; the next 節 closes it."""
+    text = ("第六章 監督\n第二節 監督\n第一款 事業者の監督\n第百四十六条 委員会は、報告を求めることができる。\n"
+            "２ 前項の職員は、証明書を携帯する。\n第二款 認定団体の監督\n第百五十二条 委員会は、報告を求める。\n"
+            "第三節 雑則\n第百六十条 委員会は、公表する。\n")
+    assert _paths(text) == [
+        ("第六章",), ("第六章", "第二節"), ("第六章", "第二節", "第一款"),
+        ("第六章", "第二節", "第一款", "第百四十六条", "1"), ("第六章", "第二節", "第一款", "第百四十六条", "2"),
+        ("第六章", "第二節", "第二款"), ("第六章", "第二節", "第二款", "第百五十二条", "1"),
+        ("第六章", "第三節"), ("第六章", "第三節", "第百六十条", "1"),
+    ]
