@@ -158,3 +158,19 @@ def test_a_plans_measure_sheets_tagged_with_the_ministry_in_charge(service, tmp_
     assert _deadline(_measure(x, "データの蓄積")) == ("fiscal_year", "2025-04-01", "2026-03-31")
     assert sorted(_actors(x, _measure(x, "周知を図る"))) == ["こども家庭庁", "厚生労働省"]
     assert not [m for m in x.measures if "調査を行っている" in m.text or "行う必要がある" in m.text]
+
+
+def test_a_numbered_item_of_several_actors_is_a_measure_each(service, tmp_path: Path) -> None:
+    """A municipal disaster plan's numbered item whose paragraphs commit different actors
+    (防災関係機関は… / 県は…) is a measure per commitment, each with its own actor; an item
+    that goes on for one actor, or whose closing bracket schedules it whole, stays one."""
+    x = _extract(service, tmp_path, "第１　情報の収集\n\n"
+                 "１　防災関係機関は、災害情報等を収集し、相互に交換するものとする。\n"
+                 "　県は、防災行政無線などにより、災害情報等の収集・伝達を行う。\n\n"
+                 "２　消防庁は、情報の共有を図る。また、連絡体制を整備する。\n\n"
+                 "３　警察庁は、指針を改定する。都道府県警察は、指針に沿って運用する。【令和9年度中に結論】\n")
+    collect, relay = _measure(x, "相互に交換する"), _measure(x, "収集・伝達を行う")
+    assert collect is not relay and "県は" not in collect.text
+    assert collect.actor_text == "防災関係機関"
+    assert [m for m in x.measures if "連絡体制を整備" in m.text] == [_measure(x, "情報の共有を図る")]
+    assert _measure(x, "指針を改定") is _measure(x, "指針に沿って運用") and _deadline(_measure(x, "指針を改定"))[0] == "fiscal_year"

@@ -262,6 +262,17 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
         return
     a, b = _strip(text, sec.start, sec.end)
     if a < b:
+        pieces = _commitments(text, sec, a, b)
+        topics = [_TOPIC.match(compact(text[p:q])) for p, q in pieces]
+        closing = _BRACKET_AT_END.search(compact(text[a:b]))  # (【前段：…、後段：…】 schedules the whole item)
+        if not closing and any(t and (not topics[0] or t.group(1) != topics[0].group(1)) for t in topics[1:]):
+            # an item whose commitments name actors of their own (４ 防災関係機関は、…ものと
+            # する。 / 道は、…を行う。): a unit per commitment (annotation.md: the smallest item
+            # or sentence that carries one commitment); an item that goes on for one actor
+            # (警察庁は、…する。また、…する。) stays one
+            for i, (p, q) in enumerate(pieces):
+                yield Unit(sec, p, q, intro=None if i == 0 else pieces[0])
+            return
         yield Unit(sec, a, b)
 
 
@@ -287,6 +298,9 @@ def _commitments(text: str, sec: Section, a: int, b: int) -> list[tuple[int, int
     return [] if _in_statute(sec) else commitment_sentences(text, a, b)
 
 
+_BRACKET_AT_END = re.compile(r"[【\[［][^】\]］]*[】\]］]\s*$")
+# who a sentence is about, when it opens on it (道は、 / 関係機関は、 / その際道は、)
+_TOPIC = re.compile(r"^(?:その際|また|さらに|併せて)?、?([^、。「」()（）]{1,20}?)(?:は|においては|では)、")
 _ELABORATION = re.compile(r"(?:具体的には|特に|例えば|なお|ただし|その際|この際)、?")
 
 
