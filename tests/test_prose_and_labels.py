@@ -151,13 +151,17 @@ def test_a_plans_measure_sheets_tagged_with_the_ministry_in_charge(service, tmp_
                  "＜課題＞\n全国調査を継続的に実施し、調査方法の見直しを継続的に行う必要がある。\n\n"
                  "＜今後の取組方針＞\n全国調査を着実に実施するとともに、調査方法の改善等を継続的に行う。\n\n"
                  "【目標及び達成の期間】\n令和７年度は、引き続き全国調査を実施し、データの蓄積を図る。\n\n"
-                 "● 相談支援の推進【厚生労働省、こども家庭庁】\n\n＜今後の取組方針＞\n相談窓口の周知を図る。\n")
+                 "● 相談支援の推進【厚生労働省、こども家庭庁】\n\n＜今後の取組方針＞\n相談窓口の周知を図る。\n\n"
+                 "● 保護司による支援【法務省】\n\n＜今後の取組方針＞\n更生保護サポートセンターは、関係機関と協力し、"
+                 "地域の拠点として有効活用していく。\n")
     m = _measure(x, "調査方法の改善等")
     assert _actors(x, m) == ["内閣府"] and "今後の取組方針" in m.section
     assert _actors(x, _measure(x, "データの蓄積")) == ["内閣府"]
     assert _deadline(_measure(x, "データの蓄積")) == ("fiscal_year", "2025-04-01", "2026-03-31")
     assert sorted(_actors(x, _measure(x, "周知を図る"))) == ["こども家庭庁", "厚生労働省"]
     assert not [m for m in x.measures if "調査を行っている" in m.text or "行う必要がある" in m.text]
+    # the tagged ministry acts also where the sentence is about someone else
+    assert "法務省" in _actors(x, _measure(x, "有効活用していく"))
 
 
 def test_a_numbered_item_of_several_actors_is_a_measure_each(service, tmp_path: Path) -> None:

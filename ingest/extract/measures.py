@@ -690,7 +690,7 @@ def extract_measures(
     default = preface or titled or period
     effective = None if statute else effective_date(whole)
     headed = {} if statute else heading_deadlines(sections)
-    owners = {} if statute else heading_actors(text, sections, mentions, entity_types)
+    owners, in_charge = ({}, {}) if statute else heading_actors(text, sections, mentions, entity_types)
     everyone = [] if statute else preface_actors(text, mentions, entity_types) or budget_requester(
         text, whole, mentions, entity_types)
     addressee = ([], None) if statute else notice_addressee(text, norm, sections, mentions, entity_types)
@@ -744,6 +744,9 @@ def extract_measures(
                           or (_topic_before(text, 0, a, agencies)
                               if unit.bullet is None and unit.row is None and not _LEAD_MARKER.match(ntext)
                               and not _CELLS_AS_TEXT.search(ntext.split("\n", 1)[0]) else []))
+        # a sheet tagged with who is in charge (…への支援等【法務省】): its ministry acts in every
+        # measure of it, also where a sentence is about someone else (更生保護サポートセンターは、…)
+        actors = _unique([*actors, *(_under_heading(in_charge, unit.section.path) or ())])
         inside = [m for m in mentions if a <= m.start and m.end <= b]
         systems = _unique(m.entity for m in inside if entity_types.get(m.entity) == "System")
         related = _unique(
@@ -1572,11 +1575,13 @@ def _lead_topic(text: str, a: int, b: int, mentions: list[Mention], entity_types
     return _topic_before(text, a, b, _agencies_in(mentions, entity_types, a, b))
 
 
-def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
-                   entity_types: dict[str, str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+def heading_actors(text: str, sections: list[Section], mentions: list[Mention], entity_types: dict[str, str],
+                   ) -> tuple[dict[tuple[str, ...], tuple[str, ...]], dict[tuple[str, ...], tuple[str, ...]]]:
     """The agencies each heading names as whose measures follow it (２　総務省の取組): not a
-    heading that names an agency as a partner or a subject (警察庁との連携, 警察庁の組織)."""
+    heading that names an agency as a partner or a subject (警察庁との連携, 警察庁の組織);
+    and, apart, those a heading's closing tag puts in charge (…の実態把握【内閣府】)."""
     out: dict[tuple[str, ...], tuple[str, ...]] = {}
+    tags: dict[tuple[str, ...], tuple[str, ...]] = {}
     for sec in sections:
         if not sec.path or not sec.title:
             continue
@@ -1598,8 +1603,8 @@ def heading_actors(text: str, sections: list[Section], mentions: list[Mention],
             end = nxt if nxt >= 0 else len(text)
         tagged = _owner_tag(text, sec.start, end, _agencies_in(mentions, entity_types, sec.start, end))
         if tagged:  # 孤独・孤立の実態把握【内閣府】: a measure's title tagged with who is in charge
-            out[sec.path] = tagged
-    return out
+            out[sec.path] = tags[sec.path] = tagged
+    return out, tags
 
 
 # a heading's closing 【…】 (or ［…］) that holds only agencies: who is in charge of what it titles
@@ -1865,7 +1870,7 @@ def _passage_at(parsed: list[ParsedPassage], offset: int) -> ParsedPassage | Non
     return None
 
 
-def _unique(items: Iterator[str]) -> list[str]:
+def _unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
