@@ -89,7 +89,7 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
 _NOTE = re.compile(r"^[ \u3000]*([0-9]{1,3})[ \u3000]+(?=\S)")
 # the reference to footnote N in the page's text: N right after a word (…強化法153を, 方針」152に),
 # not a count, a date or a number (第3, 令和7年1月, 153件, 3.5)
-_NOTE_REF = r"(?<=[\u3041-\u30ff\u4e00-\u9fff」』）)〕\]A-Za-zＡ-Ｚａ-ｚ]){n}(?![0-9０-９.．,，年月日号条項頁%％人件回円万億か倍者社])"
+_NOTE_REF = r"(?<=[\u3041-\u30ff\u4e00-\u9fff」』）)〕\]A-Za-zＡ-Ｚａ-ｚ])(?<!第){n}(?![0-9０-９.．,，年月日号条項頁%％人件回円万億か倍者社])"
 _SENTENCE_END = re.compile(r"[。．！？」』）)]\s*$")  # (a page's last line that ends its sentence)
 
 
