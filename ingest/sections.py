@@ -24,7 +24,7 @@ extraction slips ``(7)`` → ``(ア)`` and ``(4)`` → ``(イ)`` where the seque
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from policygraph.core.records import SECTION_SEP, Section
 from policygraph.ingest.extract.deadlines import (  # (article numbers run past 99)
@@ -115,9 +115,6 @@ class HeadingLine:
     printed: str  # as printed
     title: str
     md_level: int = 0  # the Markdown heading level it was printed at (0: not a # heading)
-    # an article whose paragraphs are numbered (a ２ follows): its own line is paragraph 1,
-    # cited 第N条第1項 (annotation.md: a statute's path is chapter, article, paragraph, item)
-    paragraphed: bool = False
 
 
 def _match_marker(body: str) -> tuple[str, str, str, str] | None:
@@ -137,16 +134,6 @@ def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
     if kind == "num" and ordinal == 2 and _article_at(stack) is not None:
         return True  # statute paragraphs: the first (１) is not printed, its items (一, 二) may be
     return ordinal == 1
-
-
-def _number_paragraphs(out: list[HeadingLine], stack: list[_Level], kind: str, ordinal: int) -> None:
-    """A statute's second paragraph (２) numbers its article's paragraphs: the article's
-    line is paragraph 1 (:attr:`HeadingLine.paragraphed`)."""
-    if kind == "num" and ordinal == 2 and (at := _article_at(stack)) is not None:
-        # (its line is the last article line read with that marker: looked for from the end)
-        line_of = next(j for j in range(len(out) - 1, -1, -1)
-                       if out[j].kind == "article" and out[j].marker == stack[at].marker)
-        out[line_of] = replace(out[line_of], paragraphed=True)
 
 
 def _special(value: str, rest: str) -> tuple[str, str, str]:
@@ -330,7 +317,6 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
             title = lines[idx - 1][2].strip()[1:-1]  # (目的) above 第一条 is the article's caption
             a = lines[idx - 1][0]  # and the article's: not the end of the article above
-        _number_paragraphs(out, stack, kind, ordinal)
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
@@ -618,7 +604,7 @@ def parse_sections(text: str, nt: NormText | None = None) -> list[Section]:
         if h.md_level:
             _close_md(stack, h.md_level)
         _place(stack, h.kind, h.ordinal, h.marker, h.title)
-        if h.paragraphed or (h.kind == "article" and not _prints_first(heads, i)):
+        if h.kind == "article" and not _prints_first(heads, i):
             stack.append(_Level("num", 1, "1", ""))
         end_norm = heads[i + 1].start if i + 1 < len(heads) else len(nt.text)
         start = nt.original_offset(h.start)

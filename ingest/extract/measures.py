@@ -264,8 +264,9 @@ def _section_units(text: str, sec: Section, whole: bool = True, heading: bool = 
     if a < b:
         pieces = _commitments(text, sec, a, b)
         topics = [_TOPIC.match(compact(text[p:q])) for p, q in pieces]
-        closing = _BRACKET_AT_END.search(compact(text[a:b]))  # (【前段：…、後段：…】 schedules the whole item)
-        if not closing and any(t and (not topics[0] or t.group(1) != topics[0].group(1)) for t in topics[1:]):
+        if (any(t and (not topics[0] or t.group(1) != topics[0].group(1)) for t in topics[1:])
+                # (a closing 【前段：…、後段：…】 schedules the whole item)
+                and not _BRACKET_AT_END.search(compact(text[a:b]))):
             # an item whose commitments name actors of their own (４ 防災関係機関は、…ものと
             # する。 / 道は、…を行う。): a unit per commitment (annotation.md: the smallest item
             # or sentence that carries one commitment); an item that goes on for one actor

@@ -126,8 +126,7 @@ def _notes_start(lines: list[str]) -> int | None:
     numbered = [(j, int(m.group(1))) for j, ln in enumerate(lines) if (m := _NOTE.match(ln))]
     start = None
     for k in range(len(numbered) - 1, -1, -1):  # the longest run of consecutive numbers ending the page
-        j, n = numbered[k]
-        if k + 1 < len(numbered) and numbered[k + 1][1] != n + 1:
+        if k + 1 < len(numbered) and numbered[k + 1][1] != numbered[k][1] + 1:
             break
         start = k
     if start is None:
