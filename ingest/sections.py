@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from policygraph.core.records import SECTION_SEP, Section
+from policygraph.ingest.bullets import BULLETS, HEAVY, LIGHT
 from policygraph.ingest.extract.deadlines import (  # (article numbers run past 99)
     is_deadline_bracket,
     kanji_number,
@@ -61,9 +62,9 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?:-[0-9]{{1,2}})?(?=[\s]|$)")),
     # Ⅰ Ⅱ Ⅲ (NFKC: I II III) before a Japanese title: Ⅲ 音威子府村の総合戦略, Ⅲ.具体的施策
     ("roman", re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|X)(?:\.\s*|\s+)(?=[^\sA-Za-z0-9.])")),
-    ("chapter", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)章")),
-    ("setsu", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)節")),
-    ("kan", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)款")),  # a statute's subsection (第二節 › 第一款)
+    ("chapter", re.compile(rf"^第[ ]?([0-9]+|[{KANJI_DIGITS}]+)[ ]?章")),
+    ("setsu", re.compile(rf"^第[ ]?([0-9]+|[{KANJI_DIGITS}]+)[ ]?節")),
+    ("kan", re.compile(rf"^第[ ]?([0-9]+|[{KANJI_DIGITS}]+)[ ]?款")),  # a statute's subsection (第二節 › 第一款)
     ("article", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)条(?:の[0-9{KANJI_DIGITS}]+)?")),
     ("special", re.compile(rf"^({'|'.join(SPECIAL)}|附\s+則)(?=[\s0-9抄]|$)")),
     ("pnum", re.compile(r"^\(([0-9]{1,2})\)")),
@@ -123,6 +124,8 @@ def _match_marker(body: str) -> tuple[str, str, str, str] | None:
         m = pat.match(body)
         if m:
             printed = m.group(0).strip()
+            if kind in ("chapter", "setsu", "kan"):
+                printed = printed.replace(" ", "")  # (第 1章, 第 2 節: spaced as a layout program sets them)
             return kind, m.group(1), printed, body[m.end():].strip()
     return None
 
@@ -344,13 +347,19 @@ def _contents_again(out: list[HeadingLine], kind: str, ordinal: int, rest: str, 
     >>> t = "I 総合戦略について\n本戦略は、村の振興を図るものである。\nII 視点\n本文。\n"
     >>> out = [HeadingLine(0, 10, "roman", 1, "I", "I", "総合戦略について"), HeadingLine(30, 35, "roman", 2, "II", "II", "視点")]
     >>> _contents_again(out, "roman", 1, "総合戦略について", t)  # the part's text between: a running header
+    >>> t = "第1章\n被害の概要\n第2章\n対応\n"  # each title on the line under its number
+    >>> out = [HeadingLine(0, 3, "chapter", 1, "第1章", "第1章", ""), HeadingLine(10, 13, "chapter", 2, "第2章", "第2章", "")]
+    >>> _contents_again(out, "chapter", 1, "被害の概要", t)
+    0
     """
     if kind not in _PART_KINDS or ordinal != 1:
         return None
     title = re.sub(r"\W", "", _title(rest))
     for i, h in enumerate(out):
         if h.kind == kind and h.ordinal == 1:
-            if not title or re.sub(r"\W", "", h.title) != title or i + 1 >= len(out):
+            # (a part listed with its title on the line under its number: 第1章 / 令和6年…の概要)
+            listed_title = h.title or _title(text[h.end :].lstrip("\n").split("\n", 1)[0])
+            if not title or re.sub(r"\W", "", listed_title) != title or i + 1 >= len(out):
                 return None
             # (the list ends at its last numbered line: prose after it, はじめに, is no matter)
             listed = all(_match_marker(_heading_body(ln)) or _TOC_LINE.search(ln) or _entry(ln)
@@ -391,7 +400,7 @@ def _next_line(lines: list[tuple[int, int, str]], idx: int) -> str:
     return next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
 
 
-_BULLET = re.compile(r"[・○●◆◇■□▶]")  # a bullet item's start
+_BULLET = re.compile(f"[{BULLETS}]")  # a bullet item's start
 
 
 # a line that is only a bracketed label (【実施事項】, （独立行政法人国際協力機構（JICA））, 〔協議結果〕,
@@ -475,7 +484,7 @@ def _paragraph_start(lines: list[tuple[int, int, str]], idx: int, most: int = 3)
     return "".join(out)
 
 
-_TITLED = re.compile(r"^[●◆■□◇○]\s*(\S.{1,80})$")
+_TITLED = re.compile("^[" + HEAVY + LIGHT + r"]\s*(\S.{1,80})$")
 
 
 def _titled_item(lines: list[tuple[int, int, str]], idx: int) -> str | None:

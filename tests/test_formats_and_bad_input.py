@@ -69,6 +69,28 @@ def test_pdf_text_layer_pages_and_running_headers(tmp_path: Path) -> None:
     assert all(0 <= start <= len(doc.text) for _, start in doc.pages)
 
 
+def test_pdf_proof_marks_and_overprinted_headings_are_not_text() -> None:
+    """A white paper typeset in InDesign (a tune-half document of the blind set): the slug
+    line under each page (…indd 33 2024/06/04 13:54:13), its side tab stacked into one line,
+    headings drawn twice to look bold and the header with its page number are not text;
+    the chapter and section headings set with tab stops (\t第 1章\t…) are headings, and the
+    title page's list of chapters is not (the preface is under no chapter)."""
+    from policygraph.ingest.pipeline import layout
+
+    doc = read_file(Path(__file__).parent / "data" / "blind" / "docs" / "whitepaper_cao_bousai_r6_tokushu2_ch1.pdf")
+    assert ".indd" not in doc.text and "13:54" not in doc.text and "令令令令" not in doc.text
+    assert "\t" not in doc.text  # (tab stops, not a table's cells)
+    assert "今後の防災対策に向けて今後の" not in doc.text and "今後の防災対策に向けて" in doc.text
+    assert "令和6年版 防災白書" not in doc.text  # the running header, on every page with or without its number
+    sections = layout(doc).sections
+    paths = [(s.path, s.title) for s in sections if s.path]
+    assert paths[:3] == [(("第1章",), "令和6年能登半島地震及びその被害の概要"),
+                         (("第1章", "第1節"), "令和6年能登半島地震の概要"), (("第1章", "第1節", "(1)"), "地震に関する概要")]
+    assert (("第1章", "第2節"), "被害の概要") in paths
+    preface = doc.text.index("引き続き被災者支援を行う")
+    assert not [s.path for s in sections if s.path and s.start <= preface]
+
+
 def test_docx_headings_paragraphs_tables(tmp_path: Path) -> None:
     import docx
 

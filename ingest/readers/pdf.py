@@ -55,7 +55,9 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
             raise IngestError("encrypted PDF", source=name)
         size = 0
         for pdf_page in reader.pages:  # stops once the text is over the limit
-            pages.append(pdf_page.extract_text() or "")
+            # a tab in the text layer is a tab stop the layout program set (\t第1章\t概要), not
+            # a table's cell: tables are pdfplumber's (:func:`_pdfplumber_pages`)
+            pages.append((pdf_page.extract_text() or "").replace("\t", " "))
             size += len(pages[-1])
             if size > max_chars:
                 raise too_many_chars(name, max_chars)
@@ -70,7 +72,8 @@ def read_pdf(data: bytes, name: str, max_chars: int) -> tuple[str, tuple[tuple[i
     for i, better in _pdfplumber_pages(data, pages):
         pages[i] = better
     repeated = _running(pages)
-    kept = [[_SYMBOL_BULLET.sub(r"\1・", ln) for ln in page.split("\n") if not _PAGE_NO.match(ln) and _key(ln) not in repeated]
+    kept = [[_SYMBOL_BULLET.sub(r"\1・", _once_if_twice(ln)) for ln in page.split("\n")
+             if not _PAGE_NO.match(ln) and _key(ln) not in repeated and not _SLUG.search(ln) and not _tab_noise(ln)]
             for page in pages]
     for i in range(len(kept) - 2, -1, -1):  # (from the end: each page's own notes are found before it gets any)
         kept[i], kept[i + 1] = after_the_sentence(kept[i], kept[i + 1])
@@ -443,7 +446,41 @@ def _short(e: Exception) -> str:
 
 
 def _key(line: str) -> str:
-    return re.sub(r"[0-9０-９]+", "#", "".join(line.split()))
+    """A line as it recurs from page to page: numbers as #, and a page number printed on the
+    same line as a running header (33 令和6年版 防災白書) left out."""
+    return re.sub(r"^#(?=\D)|(?<=\D)#$", "", re.sub(r"[0-9０-９]+", "#", "".join(line.split())))
+
+
+# a DTP program's slug line at the foot of a page proof: the layout file, its page and when
+# it was output (防災R6_0d-特2-01.indd   33 2024/06/04   13:54:13), not the document's text
+_SLUG = re.compile(r"^\s*\S*\.(?:indd|qxd|qxp|pmd)\b.*\d{2,4}[/.]\d{1,2}[/.]\d{1,2}\s+\d{1,2}:\d{2}", re.I)
+# a side tab's letters stacked into one line (令令令令令令令令令令第1章第第第令令令): runs of one
+# kanji or kana printed four times or more make most of the line
+_RUN = re.compile(r"([\u3041-\u3096\u30a1-\u30fa\u4e00-\u9fff])\1{3,}")
+
+
+def _tab_noise(line: str) -> bool:
+    """A line that is mostly one letter printed over and over (:data:`_RUN`).
+
+    >>> _tab_noise("令令令令令令令令令令令令第1章第第第令令令令"), _tab_noise("令令令"), _tab_noise("ややや多い")
+    (True, False, False)
+    """
+    text = "".join(line.split())
+    return bool(text) and sum(len(m.group()) for m in _RUN.finditer(text)) * 2 > len(text)
+
+
+def _once_if_twice(line: str) -> str:
+    """A line printed twice over, its two copies one after the other (a bold heading drawn
+    twice: 今後の防災対策に向けて今後の防災対策に向けて), read once.
+
+    >>> _once_if_twice("今後の防災対策に向けて今後の防災対策に向けて"), _once_if_twice("ああああ")
+    ('今後の防災対策に向けて', 'ああああ')
+    """
+    text = line.strip()
+    half, odd = divmod(len(text), 2)
+    if odd or half < 4 or text[:half] != text[half:] or not _WORDY.search(text[:half]) or len(set(text[:half])) < 3:
+        return line
+    return line[: len(line) - len(line.lstrip())] + text[:half]
 
 
 def _running(pages: list[str]) -> set[str]:
