@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from policygraph.core.radicals import unify_radicals
+from policygraph.ingest.bullets import BULLETS
 from policygraph.ingest.numerals import KANJI_1_9
 
 CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30fc"
@@ -147,7 +148,7 @@ def normalise(text: str) -> NormText:
 # goes on (not a heading, item or bullet).
 _MARKER_START = re.compile(
     r"[ \t]*(?:第|[0-9]+[ .．、)]|[(（]|[ア-ン][ .．]|[" + KANJI_1_9 + "十]+[ 、.．]"
-    r"|[・▶▷►○●◯■□◆◇◎※＊*#>\-－–—]|[\u2460-\u2473])"
+    r"|[◯◎※＊*#>\-－–—" + BULLETS + r"]|[\u2460-\u2473])"
 )
 _GOES_ON_END = re.compile(rf"[{CJK}0-9A-Za-z、,(「『]$")
 _GOES_ON_START = re.compile(rf"[{CJK}0-9A-Za-z)」』、。]")

@@ -31,6 +31,7 @@ from dataclasses import replace
 
 from policygraph.core.ids import sha
 from policygraph.core.records import Passage, Section
+from policygraph.ingest.bullets import BULLETS as BULLET_CHARS
 from policygraph.ingest.sections import breadcrumb
 
 MAX_LEN = 1200
@@ -38,7 +39,7 @@ TARGET = 450
 LEAD = 200
 HEADING_ONLY = 120
 PREAMBLE = 400
-BULLETS = frozenset("▶▷►・●○◆◇■□※-－*＊")
+BULLETS = frozenset(BULLET_CHARS + "※-－*＊")
 _PARA = re.compile(r"\n[ \t\u3000]*\n")
 _SENT = re.compile(r"(?<=。)")
 

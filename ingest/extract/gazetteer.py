@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from policygraph.ingest.bullets import BULLETS
 from policygraph.ingest.extract.deadlines import numeral
 from policygraph.ingest.numerals import KANJI_DIGITS
 
@@ -542,7 +543,7 @@ def program_spans(text: str) -> list[tuple[int, int]]:
 # a list item that is a programme's name and nothing else (＜主な事業＞ ・新規就農者対策事業,
 # ・卒業生のUターン促進事業, ・Wi-Fi環境の整備事業（…）): the whole item is its name, の and all;
 # an item that says something (…と連携した学校紹介、入学案内事業。) is not a name
-_LISTED_PROGRAMME = re.compile(r"(?m)^[ \u3000]*[・●○◆◇■□▪\-‐－][ \u3000]*"
+_LISTED_PROGRAMME = re.compile(r"(?m)^[ \u3000]*[\-‐－" + BULLETS + r"][ \u3000]*"
                                r"([^\s。、「」()（）:：]{4,40}?(?:事業|制度|プロジェクト|プログラム))"
                                r"(?:[(（][^()（）\n]{1,40}[)）])?[ \u3000]*$")
 

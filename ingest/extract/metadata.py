@@ -19,6 +19,7 @@ import re
 from datetime import date
 
 from policygraph.core.records import DocumentMeta
+from policygraph.ingest.bullets import BULLETS
 from policygraph.ingest.extract.deadlines import era_to_western
 from policygraph.ingest.numerals import KANJI_0_9, KANJI_DIGITS
 
@@ -99,7 +100,7 @@ def _title(lines: list[str]) -> str:
     if len(lines) >= 2 and _LAW_NUMBER_LINE.match(lines[1]):
         return lines[0]  # a statute: its name, then its number
     for i, ln in enumerate(lines):
-        ln = ln.lstrip("○●◆◇■□・ ")
+        ln = ln.lstrip(BULLETS + " ")
         if _not_title(ln):
             continue
         title = ln

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from spacy.tokens import Span
 
 from policygraph.core.settings import GINZA_EXCLUDE
+from policygraph.ingest.bullets import BULLETS
 from policygraph.ingest.extract.gazetteer import (
     AGENCY_HEADS,
     DEVICE_HEADS,
@@ -693,7 +694,7 @@ def line_breaks(doc: Doc) -> Doc:
 
 HEADING_LINE = 25  # characters: a longer line without a full stop is a wrapped sentence
 _ENDS_LINE = frozenset("。）)」】〕")
-_LINE_LEAD = re.compile(r"^(?:第[0-9" + KANJI_0_9 + "十百千]*$|[・●○■□◆◇▶▪※\\-]|[①-⓿])")
+_LINE_LEAD = re.compile(r"^(?:第[0-9" + KANJI_0_9 + "十百千]*$|[※\\-" + BULLETS + "]|[①-⓿])")
 
 
 def load_nlp(model: str, gazetteer: Gazetteer, exclude: Iterable[str] = GINZA_EXCLUDE) -> Language:
