@@ -168,6 +168,23 @@ def test_slides_symbol_bullets_and_noun_endings(service) -> None:
     assert "調達チェックシート" in {e.label for e in x.entities if e.type == "Plan"}
 
 
+def test_slide_deck_glyph_bullets_and_reported_actions(service) -> None:
+    """A ministry's summary deck made in PowerPoint (a tune-half document of the blind
+    set): its bullets are glyphs of their own (◼, ⚫, ➢), kept as printed and read as
+    bullets, so each item is a unit; an item that ends on a verb's stem after its object
+    (…投資戦略をとりまとめ。), on a verbal noun after its goal (…第213回国会に提出。) or on
+    an activity under way (…の促進を図っている。) is a measure."""
+    doc = read_file(BLIND / "whitepaper_env_kankyo_hakusho_r6_youyaku.pdf")
+    assert "◼ 2023年12月" in doc.text and "⚫ また、2023年10月から" in doc.text
+    [x] = analyse([doc], service.analyzer)
+    texts = [m.text for m in x.measures]
+    [strategy] = [t for t in texts if "分野別投資戦略をとりまとめ" in t]
+    assert strategy.startswith("◼ 2023年12月") and "2024年2月" not in strategy  # one item, not the next
+    assert any(t.rstrip().endswith("第213回国会に提出。") for t in texts)
+    [promoted] = [m for m in x.measures if "行動変容の促進を図っている" in m.text]
+    assert [(d.kind, d.start) for d in promoted.deadlines] == [("ongoing", "2023-10-01")]
+
+
 @pytest.mark.parametrize(("sentence", "law"), [
     ("第十七条中農林中央金庫法第五十四条第三項の改正規定", "農林中央金庫法"),
     ("第十条中長期信用銀行法第十三条の二第一項の改正規定", "長期信用銀行法"),

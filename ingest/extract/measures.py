@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 
 from policygraph.core.ids import sha
 from policygraph.core.records import Deadline, Measure, Mention, Passage, Section
+from policygraph.ingest.bullets import BULLETS
 from policygraph.ingest.extract import tables
 from policygraph.ingest.extract.deadlines import (
     LAW_ITSELF,
@@ -38,7 +39,7 @@ from policygraph.ingest.normalise import compact
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
 
 MAX_TEXT = 1200
-_BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[・▶▷●○◆◇■□])[ \t]*", re.M)
+_BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[" + BULLETS + r"])[ \t]*", re.M)
 # 【令和8年度中】, and the square brackets some guidebooks use for the same ([4月以降改定予定];
 # never a Markdown link's text, [本文](#anchor))
 _BRACKET = re.compile(r"【([^【】]{1,400})】|(?<!\])\[([^\[\]\n]{2,60})\](?![(\[])")
@@ -77,7 +78,10 @@ _PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|予定|こと�
 _ASKED = r"されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい"
 # an activity under way, told as what the organ is doing (…の推進に取り組んでいるところである,
 # …準備を進めている): a continuing measure, not a state (…が増加している)
-_UNDER_WAY = r"(?:進め|取り組ん|推進し|力を入れ|注力し)[てで](?:いる|います)(?:ところ(?:である|です))?"
+# (the verbs of doing the polite register counts too: …の促進を図っている, …措置を講じている,
+# …発信を行っている)
+_UNDER_WAY = (r"(?:進め|取り組ん|推進し|力を入れ|注力し|図っ|講じ|行っ|実施し|支援し|整備し|検討し|提供し|促進し|強化し|努め)"
+              r"[てで](?:いる|います)(?:ところ(?:である|です))?")
 _DOING_NOW = re.compile(_UNDER_WAY + "。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
@@ -565,8 +569,10 @@ def commits(pp: ParsedPassage, a: int, b: int, nominal: bool = False) -> bool:
 
 def _noun_ending(doc: Any, span: Any, na: int, nb: int) -> bool:
     """A sentence ended on the verbal noun of an action with its object, the way slides'
-    and summaries' items state what is done (…リスク管理を総括。 / …の利活用を推進): a サ変 noun as
-    its last word, right after its object's を (not a definition's …としての処分)."""
+    and summaries' items state what is done (…リスク管理を総括。 / …の利活用を推進 / 第213回国会に
+    提出): a サ変 noun as its last word, right after its object's を or its goal's に (not a
+    definition's …としての処分); or on a verb's stem after its object (…検討会を立ち上げ。 /
+    …投資戦略をとりまとめ。)."""
     if span is None:
         return False
     ends = [t.i - 1 for t in span if t.text == "。" and t.i > 0 and na <= t.idx < nb]
@@ -575,12 +581,19 @@ def _noun_ending(doc: Any, span: Any, na: int, nb: int) -> bool:
         ends.append(last.i)
     for i in ends:
         tok = doc[i]
-        if tok.idx < na or not tok.tag_.startswith("名詞-普通名詞-サ変") or tok.lemma_ in _STATIVE:
+        if tok.idx < na or tok.lemma_ in _STATIVE:
+            continue
+        if tok.tag_.startswith("動詞") and "連用形" in "".join(tok.morph.get("Inflection")):
+            prev = doc[i - 1] if i > 0 else None
+            if prev is not None and prev.text == "を" and prev.idx >= na:
+                return True
+            continue
+        if not tok.tag_.startswith("名詞-普通名詞-サ変"):
             continue
         j = i - 1  # back over a chain of such nouns (…ルールを策定・周知)
         while j > 0 and (doc[j].text == "・" or doc[j].tag_.startswith("名詞-普通名詞-サ変")) and i - j < 5:
             j -= 1
-        if doc[j].text == "を" and doc[j].tag_.startswith("助詞-格助詞") and doc[j].idx >= na:
+        if doc[j].text in ("を", "に") and doc[j].tag_.startswith("助詞-格助詞") and doc[j].idx >= na:
             return True
     return False
 
@@ -642,6 +655,8 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     (True, False)
     >>> is_measure("復興に取り組んでいるところである。"), is_measure("件数が増加している。")  # under way, a state
     (True, False)
+    >>> is_measure("行動変容の促進を図っている。"), is_measure("発信を行っている。"), is_measure("措置が講じられている。")
+    (True, True, False)
     >>> is_measure("算定ルールを策定する※1。")  # a note's mark before the stop
     True
     >>> is_measure("県は、関係団体と連携し、次の取組を推進します。"), is_measure("下記について御対応いただくようお願いします。")
@@ -938,7 +953,7 @@ def _leading(passage: Passage, a: int, b: int, mentions: list[Mention], entity_t
 
 # an item labelled with who carries it out: 警察庁・総務省：…, 【警察庁、総務省】… at its start,
 # or …する。【警察庁、総務省】 / （警察庁）at its end
-_LABEL_FIRST = re.compile(r"^[\s\u3000]*(?:[・○●◆◇■□▶-]|[(（]?[0-9０-９]{1,2}[)）.]|[①-⑳])?[\s\u3000]*"
+_LABEL_FIRST = re.compile(r"^[\s\u3000]*(?:[" + BULLETS + r"-]|[(（]?[0-9０-９]{1,2}[)）.]|[①-⑳])?[\s\u3000]*"
                           r"(?:【([^【】\n]{2,60})】|([^：:。\n「」()（）]{2,60}?)[：:])")
 # (also a roadmap bar's [内閣府、文部科学省等], its closing bracket of any shape, before the
 # bar's year cells: \t→\t→)
@@ -1520,7 +1535,7 @@ def title_year(ntext: str) -> Deadline | None:
         return m
     # (the title's lines, not a heading below them: ## 1 令和9年度中に実施する事項 is a section's)
     lines = [x.strip() for x in ntext.splitlines() if x.strip()][:2]
-    title = lines[:1] + [x for x in lines[1:] if not re.match(r"[#0-9第(・○●■◆【①-⑳\[]", x)]
+    title = lines[:1] + [x for x in lines[1:] if not re.match(r"[#0-9第(【①-⑳\[" + BULLETS + "]", x)]
     head = "\n".join(x.lstrip("#").strip() for x in title if len(x) <= 60 and "。" not in x)
     if _LOOKS_BACK.search(head):
         return None  # 令和5年度実施施策に係る政策評価書: the year it looks back on, not its measures'
