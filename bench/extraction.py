@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import unicodedata
 from collections import Counter
@@ -37,7 +38,12 @@ sys.path.insert(0, str(ROOT))
 
 
 def norm(s: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", s).split())
+    # (a bullet drawn from a symbol font is a private-use character in a PDF's text layer,
+    # which the reader prints as the bullet ・ it shows: a snippet copied with it still matches)
+    return "".join(_PRIVATE_USE.sub("・", unicodedata.normalize("NFKC", s)).split())
+
+
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 def _marker(s: str) -> str:
