@@ -78,9 +78,9 @@ _PLANNED = re.compile(r"(?<!れる)(?<!れた)(?:予定である|予定|こと�
 _ASKED = r"されたい|られたい|願います|お願いします|お願いする|お願いいたします|いただきたい"
 # an activity under way, told as what the organ is doing (…の推進に取り組んでいるところである,
 # …準備を進めている): a continuing measure, not a state (…が増加している)
-# (the verbs of doing the polite register counts too: …の促進を図っている, …措置を講じている,
-# …発信を行っている)
-_UNDER_WAY = (r"(?:進め|取り組ん|推進し|力を入れ|注力し|図っ|講じ|行っ|実施し|支援し|整備し|検討し|提供し|促進し|強化し|努め)"
+# (the verbs of doing the polite register counts too: …の促進を図っている, …措置を講じている;
+# not …を行っている, which a plan's ＜施策の概要＞ uses for what is done now: 調査を行っている)
+_UNDER_WAY = (r"(?:進め|取り組ん|推進し|力を入れ|注力し|図っ|講じ|実施し|支援し|整備し|検討し|提供し|促進し|強化し|努め)"
               r"[てで](?:いる|います)(?:ところ(?:である|です))?")
 _DOING_NOW = re.compile(_UNDER_WAY + "。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
@@ -655,7 +655,7 @@ def is_measure(norm_text: str, statute: bool = False) -> bool:
     (True, False)
     >>> is_measure("復興に取り組んでいるところである。"), is_measure("件数が増加している。")  # under way, a state
     (True, False)
-    >>> is_measure("行動変容の促進を図っている。"), is_measure("発信を行っている。"), is_measure("措置が講じられている。")
+    >>> is_measure("行動変容の促進を図っている。"), is_measure("措置を講じている。"), is_measure("措置が講じられている。")
     (True, True, False)
     >>> is_measure("算定ルールを策定する※1。")  # a note's mark before the stop
     True
