@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from extraction import norm  # noqa: E402  (the scorer's one matching rule)
 
 METHODS = {
     "dense": {"mode": "dense", "graph": False},
@@ -34,15 +34,6 @@ METHODS = {
     "hybrid": {"mode": "hybrid", "graph": False},
     "hybrid+graph": {"mode": "hybrid", "graph": True},
 }
-
-
-def norm(s: str) -> str:
-    # (a bullet drawn from a symbol font is a private-use character in a PDF's text layer,
-    # which the reader prints as the bullet ・ it shows: a snippet copied with it still matches)
-    return "".join(_PRIVATE_USE.sub("・", unicodedata.normalize("NFKC", s)).split())
-
-
-_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 
 
 def score(svc: Any, queries: list[dict[str, Any]], method: dict[str, Any]) -> dict[str, float]:
