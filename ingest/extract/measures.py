@@ -55,9 +55,11 @@ _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あっ�
 # the polite register of guidebooks and notices (…を提供します, …を進めていきます, …してください):
 # a commitment or an instruction, unless the verb only describes (あります, なります, できます,
 # …されています); …ています counts only after a verb of doing (進めています)
+# verbs of doing in their て-form, whose …ている / …ています tells an activity under way
+_DOING_TE = "進め|取り組ん|推進し|整備し|検討し|実施し|提供し|支援し"
 _POLITE = re.compile(
     r"(?:(?<!あり)(?<!なり)(?<!でき)(?<!られ)(?<!され)(?<!てい)(?<!おり)(?<!いき)ます|ていきます|ください|ません"
-    r"|(?:進め|取り組ん|行っ|推進し|整備し|検討し|実施し|提供し|支援し)ています"
+    r"|(?:" + _DOING_TE + r"|行っ)ています"
     r"|(?:[るうくすつぐむぶ]|ていく)必要があ(?:る|ります)(?:こと)?|予定です|推奨します|望ましい(?:です)?"
     r"|(?:進められ|検討が進められ)ています"
     # a recommendation or expectation addressed to the reader (…を参照することが重要です)
@@ -80,7 +82,7 @@ _ASKED = r"されたい|られたい|願います|お願いします|お願い�
 # …準備を進めている): a continuing measure, not a state (…が増加している)
 # (the verbs of doing the polite register counts too: …の促進を図っている, …措置を講じている;
 # not …を行っている, which a plan's ＜施策の概要＞ uses for what is done now: 調査を行っている)
-_UNDER_WAY = (r"(?:進め|取り組ん|推進し|力を入れ|注力し|図っ|講じ|実施し|支援し|整備し|検討し|提供し|促進し|強化し|努め)"
+_UNDER_WAY = (r"(?:" + _DOING_TE + r"|力を入れ|注力し|図っ|講じ|促進し|強化し|努め)"
               r"[てで](?:いる|います)(?:ところ(?:である|です))?")
 _DOING_NOW = re.compile(_UNDER_WAY + "。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
