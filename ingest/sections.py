@@ -24,6 +24,7 @@ extraction slips ``(7)`` → ``(ア)`` and ``(4)`` → ``(イ)`` where the seque
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from policygraph.core.records import SECTION_SEP, Section
@@ -55,11 +56,14 @@ _MD_LIST = re.compile(r"^[0-9]{1,2}\.\s")
 _CAPTION = re.compile(r"^\s*\([^()]{1,30}\)\s*$")
 # a contents line's leader to its page number: ……… 12, ・・・ 3, ――― 1 (NFKC: ･･･)
 _TOC_LINE = re.compile(r"(?:\.{3,}|…{2,}|‥{2,}|[・･]{3,}|[―─━-]{3,}|\t)\s*\d{1,3}\s*$|^\s*\.{3,}\s*\t?\s*\d{1,3}\s*$")
+# a contents entry whose page number stands after a run of spaces (第１節 計画の構成      231)
+_SPACED_PAGE = re.compile(r"\S\s{3,}\d{1,3}\s*$")
 _TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?[(\[【〔]?\s*目\s*次\s*[)\]】〕]?\s*$")
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     # (第3-1, 第3-2: a part printed in two halves)
-    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?:-[0-9]{{1,2}})?(?=[\s]|$)")),
+    # (not 第10 節: a section number set apart from its 節)
+    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?:-[0-9]{{1,2}})?(?=[\s]|$)(?!\s*[章節款条])")),
     # Ⅰ Ⅱ Ⅲ (NFKC: I II III) before a Japanese title: Ⅲ 音威子府村の総合戦略, Ⅲ.具体的施策
     ("roman", re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|X)(?:\.\s*|\s+)(?=[^\sA-Za-z0-9.])")),
     ("chapter", re.compile(rf"^第[ ]?([0-9]+|[{KANJI_DIGITS}]+)[ ]?章")),
@@ -130,6 +134,20 @@ def _match_marker(body: str) -> tuple[str, str, str, str] | None:
     return None
 
 
+def item_marker(cell: str) -> str | None:
+    """The number a table row prints alone in a cell to number its item ((1), ①, ア, 303),
+    as a heading path prints it, else None.
+
+    >>> item_marker("（２）"), item_marker("303"), item_marker("2019"), item_marker("(1) 刷新")
+    ('(2)', '303', None, None)
+    """
+    cell = unicodedata.normalize("NFKC", cell).strip()
+    if re.fullmatch(r"[0-9]{1,3}\.?", cell):
+        return cell
+    found = _match_marker(cell)
+    return found[2] if found is not None and not found[3] and found[0] not in ("special", "article") else None
+
+
 def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
     for lv in stack:
         if lv.kind == kind:
@@ -154,7 +172,10 @@ def _continues(stack: list[_Level], kind: str, ordinal: int, printed: str, after
     """Whether a numbered line is a heading by its place in the numbering: it continues a
     sequence or starts a level (:func:`_accepts`), is a statute's next article (第五条 after
     第四条 across chapters) or one inserted after it (第四条の二), a part's second half
-    (第3-2 after 第3-1), or an excerpt's first heading (:func:`_starts_excerpt`)."""
+    (第3-2 after 第3-1), or an excerpt's first heading (:func:`_starts_excerpt`). A number
+    printed without the full stop its level's numbers print (a footnote's 3 after 2.) is none."""
+    if kind == "num" and not printed.endswith(".") and any(lv.kind == kind and lv.marker.endswith(".") for lv in stack):
+        return False
     return (_accepts(stack, kind, ordinal)
             or kind == "article" and (ordinal == last.get(kind, 0) + 1 or _branch_article(printed, ordinal, last))
             or kind == "dai" and "-" in printed and ordinal == last.get(kind)
@@ -228,14 +249,21 @@ def _toc_ranges(lines: list[tuple[int, int, str]]) -> set[int]:
             continue
         skip.add(i)
         first_key = None
+        listed: set[str] = set()
         j = i + 1
         while j < len(lines):
             line = lines[j][2]
             key = _toc_key(line)
+            paged = _TOC_LINE.search(line) or _SPACED_PAGE.search(line)
             if key and first_key is None:
                 first_key = key
-            elif key and key == first_key and not _TOC_LINE.search(line):
+            elif key and key == first_key and not paged:
                 break  # the body starts with the first entry again
+            elif (key in listed and not paged and _match_marker(_heading_body(line.strip())) is not None
+                  and not _SPACED_PAGE.search(_next_line(lines, j))):
+                break  # (or with a numbered entry listed above, not a page's running header within the list)
+            if key and paged:
+                listed.add(key)
             if "。" in line and len(line) > 60:
                 break
             if j - i > 400:
@@ -254,7 +282,7 @@ def contents_spans(nt: NormText) -> list[tuple[int, int]]:
 
 def _toc_key(line: str) -> str:
     line = re.sub(r"<[^>]+>|\*\*|^\s*#+|^\s*[-*・]\s+|[\[\]]", "", line)  # - [1. はじめに](#1-…)
-    line = re.sub(r"(?:[.…‥・･]{2,}|[―─━-]{3,}).*$|\t\s*\d{1,3}\s*$", "", line)
+    line = re.sub(r"(?:[.…‥・･]{2,}|[―─━-]{3,}).*$|\t\s*\d{1,3}\s*$|\s{3,}\d{1,3}\s*$", "", line)
     line = re.sub(r"\((?:第[^()]*条|[^()]*[-―‐～~][^()]*)\)\s*$", "", line.strip())  # 総則(第一条―第四条)
     return re.sub(r"\W+", "", line)  # (I 総合戦略について as listed, I.総合戦略について as printed)
 
@@ -269,7 +297,15 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     md_kinds: set[str] = set()  # marker kinds printed as Markdown headings
     title_at = _title_line(lines, toc)
     for idx, (a, b, line) in enumerate(lines):
-        if idx in toc or not line.strip() or is_row(line):
+        if idx in toc:
+            if (idx - 1 not in toc and out and out[-1].kind in _PART_KINDS and out[-1].ordinal > 1
+                    and not nt.text[out[-1].end : a].strip()):
+                del out[-1]  # 第２章 right over 目次: the contents page's running header
+            if idx + 1 not in toc:  # the body starts after its contents: a page header above them
+                stack.clear()  # (第２章 atop the contents' page) is no part the body is in
+                last.clear()
+            continue
+        if not line.strip() or is_row(line):
             continue  # a table's row (別表１\t1\t…) is not a heading
         md = _MD.match(line)
         body = _heading_body(line)
@@ -278,6 +314,10 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             unnumbered = None if md else _unnumbered(lines, idx)
             if unnumbered is not None:  # （独立行政法人国際協力機構） over ① …: heads the items after it
                 label_kind, label = unnumbered
+                if label_kind == "topic" and stack and stack[-1].kind == "plabel":
+                    continue  # （…センター） under ＜今後の取組方針＞: a word of the labelled part's text
+                if "article" in last and line.strip()[:1] in "（(":
+                    continue  # a statute's （施行期日） over a 附則's text: a caption, no level of the path
                 _place(stack, label_kind, 0, label, label)
                 out.append(HeadingLine(a, b, label_kind, 0, label, line.strip(), label))
             if md and len(md.group(2).strip()) <= 80:
@@ -310,11 +350,18 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             del out[listed:]  # the parts listed before (a contents list with no 目次 heading) were not headings
             stack.clear()
             last.clear()
+        elif (kind in _PART_KINDS and ordinal == 1 and out and out[-1].kind == kind and out[-1].ordinal > 1
+              and not nt.text[out[-1].end : a].strip() and all(lv.kind != kind for lv in stack[:-1])):
+            del out[-1]  # 第2章 over 第1章 with nothing between: a page's running header, not a part
+            stack.clear()
+            last.pop(kind, None)
         elif not _continues(stack, kind, ordinal, printed, body[len(printed) : len(printed) + 1], rest, last):
             slip = _slip(stack, kind, value)
             if slip is None:
                 continue
             kind, ordinal, marker = slip
+        if kind in ("chapter", "setsu") and kind in last and _mid_part(lines, idx, kind):
+            continue
         last[kind] = ordinal
         title = _title(rest)
         if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
@@ -323,6 +370,28 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
+
+
+def _mid_part(lines: list[tuple[int, int, str]], idx: int, kind: str) -> bool:
+    r"""Whether the 第N章 (or 第N節) line at ``idx`` is a page's running header in the middle
+    of a part: the next line is a section of it numbered past 1 (第2章 over 第4節), or the
+    line cuts a sentence that a page break wrapped (…身体及び財産を地震災害から / 第2章 /
+    保護するため、…).
+
+    >>> ls = _iter_lines("第2章 予防\n\n第4節 訓練\n第2章 予防\n第1節 心構え\n")
+    >>> _mid_part(ls, 0, "chapter"), _mid_part(ls, 3, "chapter")
+    (True, False)
+    >>> _mid_part(_iter_lines("村は、地域並びに住民の生命、身体及び財産を地震による災害から\n第2章 予防\n保護する。\n"), 1, "chapter")
+    True
+    """
+    found = _match_marker(_heading_body(_next_line(lines, idx)))
+    below = {"chapter": ("setsu",), "setsu": ("dai",)}[kind]
+    if found is not None and found[0] in below and _ordinal(found[0], found[1]) > 1:
+        return True
+    prev = next((ln.strip() for _, _, ln in reversed(lines[:idx]) if ln.strip()), "")
+    # (a line wrapped at the page's width: long, no sentence's end, no item of a list)
+    return (len(prev) >= 30 and not prev.endswith(("。", "）", ")", "」", "：", ":"))
+            and _match_marker(_heading_body(prev)) is None and not _BULLET.match(prev))
 
 
 def _entry(line: str) -> bool:
@@ -470,6 +539,37 @@ def _paragraph_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     return inner
 
 
+# a label's words that say it is no heading but a note on the text around it: a date, a law's
+# or a decision's number (（令和６年12月27日閣議決定）, （平成十五年法律第五十七号）)
+_NOTE_WORDS = re.compile(r"[0-9０-９元一二三四五六七八九十]+年[0-9０-９一二三四五六七八九十]+月|第[0-9０-９一二三四五六七八九十百千]+号|決定$|了承$")
+
+
+def _paren_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
+    r"""The text of a parenthesised topic line over prose (（防災体制の抜本的強化） between the
+    paragraphs of a basic policy: a heading without a number), else None. Not an article's
+    caption (an article follows it), nor a note or a date in parentheses, nor a parenthesis a
+    PDF wrapped onto a line of its own inside a sentence: a blank line, a sentence's end or a
+    heading stands before it.
+
+    >>> ls = _iter_lines("（１）防災\n\n（防災体制の強化）\n防災庁を設置し、体制を確保する。\n（目的）\n第一条 この法律は、\n")
+    >>> _paren_label(ls, 2), _paren_label(ls, 4)
+    ('防災体制の強化', None)
+    """
+    m = _LABEL.match(lines[idx][2].strip())
+    if m is None or m.group(2) is None:
+        return None
+    inner = m.group(2).strip()
+    nxt = _next_line(lines, idx)
+    prev = next((ln.strip() for _, _, ln in reversed(lines[:idx]) if ln.strip()), "")
+    stands_off = (idx > 0 and not lines[idx - 1][2].strip()) or prev.endswith(("。", "」", "）", ")")) \
+        or _match_marker(prev) is not None
+    if (not stands_off or _NOT_A_LABEL.match(inner) or _NOTE_WORDS.search(inner) or is_deadline_bracket(inner)
+            or _match_marker(nxt) is not None or _LABEL.match(nxt) or _BULLET.match(nxt)
+            or not re.search(r"[、。]", _paragraph_start(lines, idx))):
+        return None
+    return inner
+
+
 def _paragraph_start(lines: list[tuple[int, int, str]], idx: int, most: int = 3) -> str:
     """The first lines (up to ``most``) of the paragraph after line ``idx``, joined."""
     out: list[str] = []
@@ -522,6 +622,7 @@ _TIME_LABEL = re.compile(r"^(?:(?:令和|平成)[0-9元]{1,2}|[0-9]{4})年度?(?
 def _unnumbered(lines: list[tuple[int, int, str]], idx: int) -> tuple[str, str] | None:
     """A heading line without a number: a bracketed label over a list (kind ``label``) or
     over a paragraph (kind ``plabel``, which ends at the next heading of any other kind), a
+    parenthesised topic over prose (kind ``topic``, which ends the same way), a
     time label (kind ``timelabel``, above the labels it holds) or a bullet line titling
     labelled parts (kind ``titled``), with its text."""
     label = _label_heading(lines, idx)
@@ -530,6 +631,9 @@ def _unnumbered(lines: list[tuple[int, int, str]], idx: int) -> tuple[str, str] 
     label = _paragraph_label(lines, idx)
     if label is not None:
         return "plabel", label
+    label = _paren_label(lines, idx)
+    if label is not None:
+        return "topic", label
     titled = _titled_item(lines, idx)
     if titled is not None:
         return "titled", titled
@@ -575,8 +679,8 @@ def _place(stack: list[_Level], kind: str, ordinal: int, marker: str, title: str
     if kind == "wrapper":
         stack.clear()
         return
-    while stack and stack[-1].kind == "plabel":
-        stack.pop()  # a paragraph's label labels only the paragraphs up to the next heading
+    while stack and stack[-1].kind in ("plabel", "topic"):
+        stack.pop()  # a paragraph's label (or topic) labels only the paragraphs up to the next heading
     if kind in _PART_KINDS and stack and all(lv.kind in _LOWER_KINDS for lv in stack):
         stack.clear()  # 第1 after a cover letter's 1. 2. 3.: a part of the document, not an item's child
     if stack and stack[0].kind == "preface" and kind in TOP_KINDS and all(lv.kind != kind for lv in stack):

@@ -106,3 +106,47 @@ def test_a_statutes_subsections_are_levels_of_the_path() -> None:
         ("第六章", "第二節", "第二款"), ("第六章", "第二節", "第二款", "第百五十二条", "1"),
         ("第六章", "第三節"), ("第六章", "第三節", "第百六十条", "1"),
     ]
+
+
+def test_a_parenthesised_topic_over_prose_heads_its_paragraphs() -> None:
+    """A basic policy titles the paragraphs under a numbered heading with a topic in
+    parentheses (（防災体制の抜本的強化）); the next topic or number ends it. A statute's
+    caption stays no level, also over a 附則's unnumbered text, and a note in parentheses
+    (a decision's date) or a parenthesis wrapped onto its own line is no topic."""
+    text = ("１．国民の安心・安全の確保\n\n（１）防災・減災の推進\n\n国民の生命を守るため、危機管理体制の強化に取り組む。\n\n"
+            "（防災体制の抜本的強化）\n人命最優先の防災立国を実現するため、防災庁を2026年度中に設置する。\n\n"
+            "（国土強靱化の推進）\n気候変動に対応し、国土強靱化を進める。\n"
+            "（令和７年６月13日閣議決定）\n次の計画を定め、これを推進する。\n"
+            "（２）治安の確保\n犯罪対策を進め、\n（別記）\nに定める措置を講ずる。\n")
+    assert _paths(text) == [
+        ("1.",), ("1.", "(1)"), ("1.", "(1)", "防災体制の抜本的強化"), ("1.", "(1)", "国土強靱化の推進"), ("1.", "(2)"),
+    ]
+    statute = ("第一条 この規則は、法の施行に関し必要な事項を定める。\n\n附 則\n\n（施行期日）\n\n"
+               "この規則は、公布の日から施行する。\n\n（経過措置）\n\n１ この規則の施行前にした行為については、なお従前の例による。\n")
+    assert _paths(statute) == [("第一条", "1"), ("附則",), ("附則", "1")]
+
+
+def test_a_footnote_number_is_no_heading_of_its_level() -> None:
+    """A page's footnote (3 2017 年, 国立社会保障…) printed between 2. and 3. is not the
+    part its number would continue: the level's numbers print a full stop."""
+    text = ("１．はじめに\n本文。\n２．基本的な考え方\n人口は減少する。\n\n3 2017 年, 国立社会保障・人口問題研究所「日本の将来推計人口」\n\n"
+            "柔軟に改定することとする。\n３．アナログ規制の見直し\n見直しを進める。\n")
+    assert [p for p in _paths(text) if p] == [("1.",), ("2.",), ("3.",)]
+
+
+def test_page_headers_of_a_local_plan_are_no_chapters() -> None:
+    """A municipal plan's PDF prints a chapter's name atop its pages, and sometimes the
+    wrong one: over the contents page, over the first page of 第1章, and in the middle of
+    a sentence that a page break cut. Its contents list pads page numbers with spaces,
+    and sets 第2 節 apart from its number."""
+    text = ("村地域防災計画\n\n第２章 災害予防計画\n\n〔目 次〕\n第１章 総 則                       231\n"
+            " 第１節 計画策定の目的                231\n 第２節 計画の構成                 231\n"
+            "第２章 災害予防計画                   234\n 第１節 住民の心構え                 234\n\n"
+            "第２章 災害予防計画\n\n第１章 総 則\n\n第１節 計画策定の目的\n\nこの計画は、村の防災に関し必要な事項を定める。\n"
+            "第２節 計画の構成\n村、道及び防災関係機関は、地域並びに住民の生命、身体及び財産を地震による災害から\n\n"
+            "第２章 災害予防計画\n保護するため、防災に関する事務を処理する。\n"
+            "第２章 災害予防計画\n\n第１節 住民の心構え\n住民は、平常時から備える。\n"
+            "第２章 災害予防計画\n第2 節 火災予防計画\n火災を予防する。\n")
+    assert [p for p in _paths(text) if p] == [
+        ("第1章",), ("第1章", "第1節"), ("第1章", "第2節"), ("第2章",), ("第2章", "第1節"), ("第2章", "第2節"),
+    ]
