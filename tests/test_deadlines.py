@@ -63,6 +63,7 @@ CASES = [
     ("令和8年度第4四半期", "period", "2027-01-01", "2027-03-31"),
     ("令和8年度上半期までに", "by", None, "2026-09-30"),
     ("令和6年度末", "by", None, "2025-03-31"),
+    ("令和3年末", "by", None, "2021-12-31"),  # (a calendar year's end as a point, as 年度末 is)
     ("可能な限り早期に", "promptly", None, None),
     ("できるだけ早く", "promptly", None, None),
     ("令和6年4月1日以降、順次実施", "ongoing", "2024-04-01", None),
@@ -183,6 +184,7 @@ def test_what_is_no_deadline() -> None:
     """A statistic's date or span, a figure's label, early detection (review of stop 21)."""
     from policygraph.ingest.extract.measures import deadlines_of
     assert find_deadlines("令和5年度末時点で100件") == [] and find_deadlines("図表R1-R3") == []
+    assert find_deadlines("令和5年末現在で100件") == []
     assert find_deadlines("早期の発見に努める") == []
     assert find_deadlines("令和8年内閣府令第1号") == [] and find_deadlines("SFY2026") == []
     # a form's blanks, a longer number (review of stop 22)

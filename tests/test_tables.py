@@ -334,3 +334,33 @@ def test_kpi_rows_of_a_plan_are_measures_due_in_the_target_year(service, tmp_pat
     for words in ("新規就農者数", "農業後継者数"):
         assert measure_deadline(measure_with(x, words)) == ("fiscal_year", "2019-04-01", "2020-03-31")
     assert not [m for m in x.measures if "ＫＰＩ" in m.text or "KPI" in m.text]
+
+
+def test_an_action_plan_table_gives_each_row_its_actors_deadline_and_number(service) -> None:
+    """An action plan printed as a ruled table (項目 · 行動内容 · 期限 · 担当府省庁等) under
+    shaded group rows: the shading is no roadmap's bar (no → in the text), each header
+    label heads its column though the PDF draws it one grid line off, a season in the 期限
+    column is the end the row is due by, 実施中 is a continuing activity, the 担当 column
+    names who acts, and the row's number ends its heading path (１．… › (1))."""
+    doc = read_file(BLIND / "plan_mof_aml_cft_cpf_koudou_keikaku.pdf")
+    assert "→" not in doc.text
+    [x] = analyse([doc], service.analyzer)
+    names = {e.id: e.label for e in x.entities}
+    first = measure_with(x, "犯罪収益移転危険度調査書を刷新する")
+    assert first.section[-1] == "(1)" and len(first.section) == 2
+    assert measure_deadline(first) == ("by", None, "2021-12-31")  # 令和3年末
+    assert {"警察庁", "財務省", "金融庁", "法務省", "外務省"} <= {names[a] for a in first.actors}
+    assert measure_deadline(measure_with(x, "国の政策を策定する。")) == ("by", None, "2022-05-31")  # 令和4年春
+    assert measure_deadline(measure_with(x, "国境での現金の差し止め")) == ("ongoing", None, None)  # 実施中
+    assert {names[a] for a in measure_with(x, "国境での現金の差し止め").actors} == {"財務省"}
+
+
+def test_a_time_in_a_clause_that_qualifies_a_noun_is_not_the_sentences(service, tmp_path: Path) -> None:
+    """2030年度までに…を実現する地域を2025年度までに選定する: 2030 times what the regions
+    are to achieve, the selection is due in 2025; alone, a time in such a clause stays."""
+    x = analyse_text(service, tmp_path / "plan.txt",
+                     "１．地域の脱炭素\n（１）先行地域\n"
+                     "・2030年度までに民生部門の電力消費に伴うCO2排出の実質ゼロを実現する地域を、2025年度までに少なくとも100か所選定する。\n"
+                     "・2030年度までに脱炭素を実現する地域の取組を支援する。\n")
+    assert measure_deadline(measure_with(x, "100か所選定")) == ("by", None, "2026-03-31")
+    assert measure_deadline(measure_with(x, "地域の取組を支援")) == ("by", None, "2031-03-31")

@@ -479,8 +479,8 @@ def normalise(text: str, part: str | None = None, *, ref_year: int | None = None
         y = _western_year(m)
         if 1800 < y < 2200:
             after = t[m.end() : m.end() + 8]
-            if re.match(r"(?:末|頃|ごろ|内)?まで|末(?:を)?(?:目途|目処|めど)", after):
-                return Deadline(verbatim, "by", None, f"{y}-12-31", part)  # 令和7年までに, 2030年頃までに
+            if re.match(r"(?:末|頃|ごろ|内)?まで|末(?:を)?(?:目途|目処|めど)|末(?!時点|現在|の時点)", after):
+                return Deadline(verbatim, "by", None, f"{y}-12-31", part)  # 令和7年までに, 2030年頃までに, 令和3年末
             season = re.match(r"(?:の)?(春|夏|秋|冬)(頃|ごろ)?", after)
             if season:  # 令和5年夏, 令和8年夏頃までに: the season's months
                 return _season(verbatim, part, y, season.group(1), after[season.end() :], fiscal=False)
@@ -585,7 +585,7 @@ _INLINE = re.compile(
     r"|(?<![A-Za-z])FY\d{4}(?![0-9年])(?:[~〜～\-]FY\d{4}(?![0-9年]))?(?:末|中)?(?:まで(?:に)?|(?:以降|以後)|から|中に|に)?"
     # a calendar year as the limit or span, or a season of it (令和7年までに, 令和5年中, 令和5年夏)
     rf"|(?:{_ERA}{_N}年|\d{{4}}年)(?!度)(?:\((?:\d{{4}}|{_ERA}{_N})年\))?(?:中(?![央間長小期心核堅立継])|内(?=[にでをの]|まで)(?:まで(?:に)?)?"
-    r"|末まで(?:に)?|末を目[途処]に?|(?:頃|ごろ)?まで(?:に)?|を目[途処]に?"
+    r"|末まで(?:に)?|末を目[途処]に?|末(?!時点|現在|の時点)(?:に)?|(?:頃|ごろ)?まで(?:に)?|を目[途処]に?"
     r"|(?:以降|以後)|の?(?:春|夏|秋|冬)(?!季)(?:頃|ごろ)?(?:まで(?:に)?|(?:以降|以後))?"
     # the year in which something is done (2025年に設置する), not one a noun is of (…年における, …年に向けた)
     r"|に(?![はもおか係つ関よ向入な]))"

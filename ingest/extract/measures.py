@@ -37,6 +37,7 @@ from policygraph.ingest.extract.deadlines import (
 )
 from policygraph.ingest.normalise import compact
 from policygraph.ingest.numerals import KANJI_1_9, KANJI_DIGITS
+from policygraph.ingest.sections import item_marker
 
 MAX_TEXT = 1200
 _BULLET = re.compile(r"^[ \t]*(?:[-*](?=[ \t])|[" + BULLETS + r"])[ \t]*", re.M)
@@ -777,7 +778,7 @@ def extract_measures(
             Measure(
                 id=sha(doc_id, "measure", a, b),
                 doc_id=doc_id,
-                section=unit.section.path,
+                section=_row_path(unit, text),
                 start=a,
                 end=b,
                 text=text[a:b],
@@ -874,18 +875,38 @@ def _duty(ntext: str) -> bool:
     return any(_OBLIGATION.search(x) and not _REQUEST.search(x) for x in _sentences(ntext))
 
 
+def _row_path(unit: Unit, text: str) -> tuple[str, ...]:
+    """A unit's heading path; a table row's goes on to the number its first cell prints
+    ((1) under １．…: the path a reader cites the row by)."""
+    path = unit.section.path
+    if unit.row is None:
+        return path
+    first = next((text[x:y] for x, y in unit.row.cells if text[x:y].strip()), "")
+    marker = item_marker(first)
+    return path if marker is None or (path and path[-1] == marker) else (*path, marker)
+
+
+# a time cell that says the row is being done now (実施中): a continuing activity
+_UNDER_WAY_CELL = re.compile(r"(?:実施|継続|運用|対応|推進|取組)中")
+
+
 def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) -> list[Deadline]:
     """A table row's deadlines from its columns: the dates in its time cells (見直し完了時期),
     else the fiscal-year columns it fills when its cells print no date (a roadmap)."""
-    cells = [norm(x, y) for x, y in tables.time_cells(row)]
+    due = tables.due_cells(row)
+    cells = [(norm(x, y), (x, y) in due) for x, y in tables.time_cells(row)]
     # (a year printed bare in a time column, R8 / 令和8, is that fiscal year)
-    cells = [re.sub(r"^\s*((?:R|H|令和|平成)\s*[0-9]{1,2})\s*$", r"\1年度", c) for c in cells]
-    found = [d for cell in cells for d in deadlines_of(cell)]
+    cells = [(re.sub(r"^\s*((?:R|H|令和|平成)\s*[0-9]{1,2})\s*$", r"\1年度", c), by) for c, by in cells]
+    # (a span in a column of when it is due, 令和4年春 / 令和3年末 under 期限: due by its end)
+    found = [replace(d, kind="by", start=None) if by and d.kind == "period" and d.end else d
+             for cell, by in cells for d in deadlines_of(cell)]
     if found:
         return found
-    words = [cell.strip() for cell in cells if re.search(r"\w", cell)]
-    if words:  # 継続 / 随時: ongoing; 未定, 検討中: the column says when, and it says not yet
+    words = [cell.strip() for cell, _ in cells if re.search(r"\w", cell)]
+    if words:  # 継続 / 随時 / 実施中: ongoing; 未定, 検討中: the column says when, and it says not yet
         said = normalise(words[0])  # (not a ・・・ placeholder)
+        if _UNDER_WAY_CELL.fullmatch(words[0]):
+            said = Deadline(words[0], "ongoing")
         return [said if said.kind in ("ongoing", "promptly") else Deadline(words[0], "unknown")]
     if any(_inline(norm(x, y)) for x, y in row.cells):
         return []
@@ -1205,6 +1226,10 @@ _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)"
 _DUE_IN = re.compile(r"まで|目[途処]")  # (令和8年6月を目途に: read with the date)
 # a date inside a clause that qualifies a noun with what happened then: …に発生した地震,
 # …に閣議決定された「…計画」, …に設置した本部
+# a clause that ends in a verb qualifying a noun, the noun a case's object or subject (…を
+#実現する地域を, …が策定する計画に), with no break before it: what a time word in it times is
+# the noun's, not the sentence's
+_QUALIFIES = re.compile(r"^[^、。]{0,40}?(?:する|される|できる|なる|いる|れる)[\u4e00-\u9fff\u30a0-\u30ff]{1,12}(?:を|が|に|は|の)")
 _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:した|された|れた|った|まった|わった)"
                            # (not a noun that makes the clause one of time or manner: …に移行した時点で)
                            r"(?!時点|後|上|際|場合|段階|以降|ところ|こと|もの|ため|結果|時|旨)(?=[\u4e00-\u9fff\u30a0-\u30ff「『])")
@@ -1354,6 +1379,9 @@ def _inline(ntext: str, dated: str | None = None) -> list[Deadline]:
             # document's own date: 2023年5月に搭載を開始し… in a plan of June 2023)
         if d.kind == "date" and _DATES_A_NOUN.match(ntext, b):
             continue  # 令和6年1月1日に…で発生した地震: the date of the thing named, not of the measure
+        if i + 1 < len(found) and _QUALIFIES.match(ntext[b : found[i + 1][0]]):
+            continue  # 2030年度までに…を実現する地域を2025年度までに選定: the time of what the
+            # noun is, in a clause before it; the sentence's own time comes after
         if d.kind == "period" and _TREND.match(ntext, b):
             continue  # 平成30年から令和4年までの5年間で約2倍に増加: a statistic's span, not a deadline
         if d.kind == "relative":

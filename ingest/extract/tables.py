@@ -112,7 +112,7 @@ def rows(text: str, a: int, b: int) -> list[Row]:
                 first = False
                 # a row's empty cells at its end may be cut (HTML): the headers of its first columns
                 if len(cells) <= len(headers):
-                    cols = headers[: len(cells)]
+                    cols = _snapped(headers[: len(cells)], values)
             out.append(Row(start, end, cells, cols))
         table.clear()
 
@@ -130,6 +130,25 @@ def rows(text: str, a: int, b: int) -> list[Row]:
             table.append((start, end, cells, values))
     flush()
     return out
+
+
+def _snapped(cols: tuple[str, ...], values: tuple[str, ...]) -> tuple[str, ...]:
+    """Column headers for a row's cells, a cell with text under no header taking the header
+    beside it whose own cell in the row is empty (a PDF's header cell drawn one grid line
+    off its column: 項目 over the cell right of the item's).
+
+    >>> _snapped(("", "", "項目", "", "期限"), ("(1)", "刷新", "", "令和3年末", ""))
+    ('', '項目', '', '期限', '')
+    """
+    out = list(cols)
+    for i, v in enumerate(values):
+        if not v or cols[i]:
+            continue
+        for j in (i + 1, i - 1):
+            if 0 <= j < len(cols) and cols[j] and not values[j] and cols[j] not in out[:i]:
+                out[i], out[j] = cols[j], ""
+                break
+    return tuple(out)
 
 
 _NOTE_CELL = re.compile(r"^[(（][^()（）]{1,30}[)）]$")
@@ -290,6 +309,15 @@ def time_cells(row: Row) -> list[tuple[int, int]]:
     """The cells of the row's time columns that have text."""
     return [c for c, h in zip(row.cells, row.headers, strict=True)
             if h and _TIME_HEADER.search(_label(h)) and column_fiscal_year(h) is None and c[1] > c[0]]
+
+
+_DUE_HEADER = re.compile(r"期限|期日|締切|締め切り|まで$")
+
+
+def due_cells(row: Row) -> list[tuple[int, int]]:
+    """The time cells of columns that say when a row falls due (期限), not when it happens
+    (実施時期): a season or a year in one is the end it is due by."""
+    return [c for c, h in zip(row.cells, row.headers, strict=True) if c in time_cells(row) and _DUE_HEADER.search(_label(h))]
 
 
 def actor_cells(row: Row) -> list[tuple[int, int]]:

@@ -306,7 +306,15 @@ def _rows(page: Any, table: Any) -> list[str]:
         if bars and any(line):  # (a cell pdfplumber has none of, spanned from the row above: its column's part)
             boxes = [c if c is not None else (columns[i][0], row.bbox[1], columns[i][2], row.bbox[3])
                      for i, c in enumerate(row.cells)]
-            line = [t or (BAR if _under_bar(b, label, bars) else "") for b, t in zip(boxes, line, strict=True)]
+            # (a group's title across the row, or a header whose labels each sit on a shade of
+            # their own, carries no item on: no bar in it)
+            texts = [b for b, t in zip(boxes, line, strict=True) if t]
+            across = texts[0][2] - texts[0][0] >= 0.8 * (table.bbox[2] - table.bbox[0])
+            labels = len(texts) >= 2 and all(any(_shades(b, c) and b[2] - b[0] <= 1.3 * (c[2] - c[0]) for b in bars)
+                                              for c in texts)
+            row_bars = [] if across or labels else bars
+            line = [t or (BAR if row_bars and _under_bar(b, label, row_bars) else "")
+                    for b, t in zip(boxes, line, strict=True)]
         out.append("\t".join(line))
     return out
 
@@ -322,6 +330,13 @@ def _bars(page: Any, box: tuple[float, float, float, float]) -> list[tuple[float
         if _inside(obj, box):
             out.append((obj["x0"], obj["top"], obj["x1"], obj["bottom"]))
     return out
+
+
+def _shades(bar: tuple[float, float, float, float], cell: tuple[float, float, float, float]) -> bool:
+    """Whether a filled shape lies under most of a cell: the cell's shading, as a header row
+    or a group's title row is shaded, not a bar that runs past an item's label."""
+    cy = (cell[1] + cell[3]) / 2
+    return bar[1] <= cy <= bar[3] and min(bar[2], cell[2]) - max(bar[0], cell[0]) >= (cell[2] - cell[0]) / 2
 
 
 def _white(colour: Any) -> bool:
