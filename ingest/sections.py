@@ -297,29 +297,13 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
     md_kinds: set[str] = set()  # marker kinds printed as Markdown headings
     title_at = _title_line(lines, toc)
     for idx, (a, b, line) in enumerate(lines):
-        if idx in toc:
-            if (idx - 1 not in toc and out and out[-1].kind in _PART_KINDS and out[-1].ordinal > 1
-                    and not nt.text[out[-1].end : a].strip()):
-                del out[-1]  # 第２章 right over 目次: the contents page's running header
-            if idx + 1 not in toc:  # the body starts after its contents: a page header above them
-                stack.clear()  # (第２章 atop the contents' page) is no part the body is in
-                last.clear()
-            continue
-        if not line.strip() or is_row(line):
+        if _in_contents(out, stack, last, toc, idx, a, nt.text) or not line.strip() or is_row(line):
             continue  # a table's row (別表１\t1\t…) is not a heading
         md = _MD.match(line)
         body = _heading_body(line)
         found = _match_marker(body)
         if found is None:
-            unnumbered = None if md else _unnumbered(lines, idx)
-            if unnumbered is not None:  # （独立行政法人国際協力機構） over ① …: heads the items after it
-                label_kind, label = unnumbered
-                if label_kind == "topic" and stack and stack[-1].kind == "plabel":
-                    continue  # （…センター） under ＜今後の取組方針＞: a word of the labelled part's text
-                if "article" in last and line.strip()[:1] in "（(":
-                    continue  # a statute's （施行期日） over a 附則's text: a caption, no level of the path
-                _place(stack, label_kind, 0, label, label)
-                out.append(HeadingLine(a, b, label_kind, 0, label, line.strip(), label))
+            _label_line(out, stack, last, lines, idx, bool(md))
             if md and len(md.group(2).strip()) <= 80:
                 title = _COMMENT.sub("", md.group(2)).strip().strip("*").strip()
                 level = len(md.group(1))
@@ -350,18 +334,16 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             del out[listed:]  # the parts listed before (a contents list with no 目次 heading) were not headings
             stack.clear()
             last.clear()
-        elif (kind in _PART_KINDS and ordinal == 1 and out and out[-1].kind == kind and out[-1].ordinal > 1
-              and not nt.text[out[-1].end : a].strip() and all(lv.kind != kind for lv in stack[:-1])):
+        elif _header_over_first(out, stack, kind, ordinal, nt.text, a):
             del out[-1]  # 第2章 over 第1章 with nothing between: a page's running header, not a part
             stack.clear()
             last.pop(kind, None)
-        elif not _continues(stack, kind, ordinal, printed, body[len(printed) : len(printed) + 1], rest, last):
+        elif (not _continues(stack, kind, ordinal, printed, body[len(printed) : len(printed) + 1], rest, last)
+              or kind in ("chapter", "setsu") and kind in last and _mid_part(lines, idx, kind)):
             slip = _slip(stack, kind, value)
             if slip is None:
                 continue
             kind, ordinal, marker = slip
-        if kind in ("chapter", "setsu") and kind in last and _mid_part(lines, idx, kind):
-            continue
         last[kind] = ordinal
         title = _title(rest)
         if kind == "article" and idx > 0 and _CAPTION.match(lines[idx - 1][2]):
@@ -370,6 +352,50 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         _place(stack, kind, ordinal, marker, title)
         out.append(HeadingLine(a, b, kind, ordinal, marker, printed, title, md_level))
     return out
+
+
+def _in_contents(out: list[HeadingLine], stack: list[_Level], last: dict[str, int], toc: set[int], idx: int,
+                 at: int, text: str) -> bool:
+    """Whether line ``idx`` (starting at ``at``) is one of a 目次 block's; at its first, a part
+    heading right over the block is the contents page's running header (第２章 over 目次),
+    and after its last the body starts afresh (a page header above the contents is no
+    part the body is in)."""
+    if idx not in toc:
+        return False
+    if (idx - 1 not in toc and out and out[-1].kind in _PART_KINDS and out[-1].ordinal > 1
+            and not text[out[-1].end : at].strip()):
+        del out[-1]
+    if idx + 1 not in toc:
+        stack.clear()
+        last.clear()
+    return True
+
+
+def _label_line(out: list[HeadingLine], stack: list[_Level], last: dict[str, int],
+                lines: list[tuple[int, int, str]], idx: int, markdown: bool) -> None:
+    """A heading line without a number (:func:`_unnumbered`), placed: （独立行政法人国際協力機構）
+    over ① … heads the items after it. Not a parenthesised word under a labelled part
+    (（…センター） under ＜今後の取組方針＞), nor a statute's caption over a 附則's text
+    (（施行期日）), no level of the path."""
+    unnumbered = None if markdown else _unnumbered(lines, idx)
+    if unnumbered is None:
+        return
+    label_kind, label = unnumbered
+    line = lines[idx][2].strip()
+    if (label_kind == "topic" and stack and stack[-1].kind == "plabel") or ("article" in last and line[:1] in "（("):
+        return
+    a, b, _ = lines[idx]
+    _place(stack, label_kind, 0, label, label)
+    out.append(HeadingLine(a, b, label_kind, 0, label, line, label))
+
+
+def _header_over_first(out: list[HeadingLine], stack: list[_Level], kind: str, ordinal: int, text: str,
+                       at: int) -> bool:
+    """Whether a part's first heading (第1章) comes right under the last heading read, a
+    later part of its kind with nothing between (第2章): that one was a page's running
+    header."""
+    return (kind in _PART_KINDS and ordinal == 1 and bool(out) and out[-1].kind == kind and out[-1].ordinal > 1
+            and not text[out[-1].end : at].strip() and all(lv.kind != kind for lv in stack[:-1]))
 
 
 def _mid_part(lines: list[tuple[int, int, str]], idx: int, kind: str) -> bool:

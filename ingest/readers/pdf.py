@@ -308,10 +308,10 @@ def _rows(page: Any, table: Any) -> list[str]:
                      for i, c in enumerate(row.cells)]
             # (a group's title across the row, or a header whose labels each sit on a shade of
             # their own, carries no item on: no bar in it)
-            texts = [b for b, t in zip(boxes, line, strict=True) if t]
-            across = texts[0][2] - texts[0][0] >= 0.8 * (table.bbox[2] - table.bbox[0])
-            labels = len(texts) >= 2 and all(any(_shades(b, c) and b[2] - b[0] <= 1.3 * (c[2] - c[0]) for b in bars)
-                                              for c in texts)
+            filled = [b for b, t in zip(boxes, line, strict=True) if t]
+            across = filled[0][2] - filled[0][0] >= 0.8 * (table.bbox[2] - table.bbox[0])
+            labels = len(filled) >= 2 and all(any(_shades(b, c) and b[2] - b[0] <= 1.3 * (c[2] - c[0]) for b in bars)
+                                               for c in filled)
             row_bars = [] if across or labels else bars
             line = [t or (BAR if row_bars and _under_bar(b, label, row_bars) else "")
                     for b, t in zip(boxes, line, strict=True)]
