@@ -56,7 +56,7 @@ EARLIER = {"stop16": ({"tune": 6, "check": 6}, 74), "stop17": ({"tune": 7, "chec
            "stop30": ({"tune": 12, "check": 13}, 234), "stop31": ({"tune": 14, "check": 15}, 278),
            "stop32": ({"tune": 16, "check": 17}, 322),
            "stop33": ({"tune": 17, "check": 18}, 344), "stop34": ({"tune": 18, "check": 19}, 366),
-           "stop35": ({"tune": 18, "check": 20}, 377)}
+           "stop35": ({"tune": 18, "check": 20}, 377), "stop37": ({"tune": 19, "check": 21}, 399)}
 
 
 def main() -> None:

@@ -339,7 +339,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
             stack.clear()
             last.pop(kind, None)
         elif (not _continues(stack, kind, ordinal, printed, body[len(printed) : len(printed) + 1], rest, last)
-              or kind in ("chapter", "setsu") and kind in last and _mid_part(lines, idx, kind)):
+              or kind in ("chapter", "setsu") and kind in last and _mid_part(lines, idx, kind, last)):
             slip = _slip(stack, kind, value)
             if slip is None:
                 continue
@@ -398,21 +398,23 @@ def _header_over_first(out: list[HeadingLine], stack: list[_Level], kind: str, o
             and not text[out[-1].end : at].strip() and all(lv.kind != kind for lv in stack[:-1]))
 
 
-def _mid_part(lines: list[tuple[int, int, str]], idx: int, kind: str) -> bool:
+def _mid_part(lines: list[tuple[int, int, str]], idx: int, kind: str, last: dict[str, int]) -> bool:
     r"""Whether the 第N章 (or 第N節) line at ``idx`` is a page's running header in the middle
-    of a part: the next line is a section of it numbered past 1 (第2章 over 第4節), or the
-    line cuts a sentence that a page break wrapped (…身体及び財産を地震災害から / 第2章 /
-    保護するため、…).
+    of a part: the next line is the next section of the part open (第2章 over 第4節 after
+    第3節; an excerpt's 第3章 over its 第2節 after 第5節 is a chapter), or the line cuts a
+    sentence that a page break wrapped (…身体及び財産を地震災害から / 第2章 / 保護するため、…).
 
-    >>> ls = _iter_lines("第2章 予防\n\n第4節 訓練\n第2章 予防\n第1節 心構え\n")
-    >>> _mid_part(ls, 0, "chapter"), _mid_part(ls, 3, "chapter")
+    >>> ls = _iter_lines("第2章 予防\n\n第4節 訓練\n第2章 予防\n第1節 心構え\n第3章 応急\n第2節 収集\n")
+    >>> _mid_part(ls, 0, "chapter", {"setsu": 3}), _mid_part(ls, 3, "chapter", {"setsu": 3})
     (True, False)
-    >>> _mid_part(_iter_lines("村は、地域並びに住民の生命、身体及び財産を地震による災害から\n第2章 予防\n保護する。\n"), 1, "chapter")
+    >>> _mid_part(ls, 5, "chapter", {"setsu": 5})
+    False
+    >>> _mid_part(_iter_lines("村は、地域並びに住民の生命、身体及び財産を地震による災害から\n第2章 予防\n保護する。\n"), 1, "chapter", {})
     True
     """
     found = _match_marker(_heading_body(_next_line(lines, idx)))
-    below = {"chapter": ("setsu",), "setsu": ("dai",)}[kind]
-    if found is not None and found[0] in below and _ordinal(found[0], found[1]) > 1:
+    below = {"chapter": "setsu", "setsu": "dai"}[kind]
+    if found is not None and found[0] == below and _ordinal(found[0], found[1]) == last.get(below, 0) + 1 > 1:
         return True
     prev = next((ln.strip() for _, _, ln in reversed(lines[:idx]) if ln.strip()), "")
     # (a line wrapped at the page's width: long, no sentence's end, no item of a list)

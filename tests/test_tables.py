@@ -345,7 +345,7 @@ def test_an_action_plan_table_gives_each_row_its_actors_deadline_and_number(serv
     doc = read_file(BLIND / "plan_mof_aml_cft_cpf_koudou_keikaku.pdf")
     assert "→" not in doc.text
     [x] = analyse([doc], service.analyzer)
-    names = {e.id: e.label for e in x.entities}
+    names = {e.key: e.label for e in x.entities}
     first = measure_with(x, "犯罪収益移転危険度調査書を刷新する")
     assert first.section[-1] == "(1)" and len(first.section) == 2
     assert measure_deadline(first) == ("by", None, "2021-12-31")  # 令和3年末
