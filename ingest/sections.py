@@ -62,8 +62,8 @@ _TOC_HEAD = re.compile(r"^\s*(?:#{1,6}\s*)?[(\[【〔]?\s*目\s*次\s*[)\]】〕
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     # (第3-1, 第3-2: a part printed in two halves)
-    # (not 第10 節: a section number set apart from its 節)
-    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?:-[0-9]{{1,2}})?(?=[\s]|$)(?!\s*[章節款条])")),
+    # (not 第10 節 火災予防計画: a section's number set apart from its 節; 第1 条件の整理 is one)
+    ("dai", re.compile(rf"^第([0-9]+|[{KANJI_DIGITS}]+)(?:-[0-9]{{1,2}})?(?=[\s]|$)(?!\s*[章節款条](?:\s|$))")),
     # Ⅰ Ⅱ Ⅲ (NFKC: I II III) before a Japanese title: Ⅲ 音威子府村の総合戦略, Ⅲ.具体的施策
     ("roman", re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|X)(?:\.\s*|\s+)(?=[^\sA-Za-z0-9.])")),
     ("chapter", re.compile(rf"^第[ ]?([0-9]+|[{KANJI_DIGITS}]+)[ ]?章")),
