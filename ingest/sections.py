@@ -416,7 +416,7 @@ def _mid_part(lines: list[tuple[int, int, str]], idx: int, kind: str, last: dict
     below = {"chapter": "setsu", "setsu": "dai"}[kind]
     if found is not None and found[0] == below and _ordinal(found[0], found[1]) == last.get(below, 0) + 1 > 1:
         return True
-    prev = next((ln.strip() for _, _, ln in reversed(lines[:idx]) if ln.strip()), "")
+    prev = _prev_line(lines, idx)
     # (a line wrapped at the page's width: long, no sentence's end, no item of a list)
     return (len(prev) >= 30 and not prev.endswith(("。", "）", ")", "」", "：", ":"))
             and _match_marker(_heading_body(prev)) is None and not _BULLET.match(prev))
@@ -495,6 +495,11 @@ def _heading_body(line: str) -> str:
 def _next_line(lines: list[tuple[int, int, str]], idx: int) -> str:
     """The next line after ``idx`` that is not blank, stripped ("" at the end)."""
     return next((ln.strip() for _, _, ln in lines[idx + 1 :] if ln.strip()), "")
+
+
+def _prev_line(lines: list[tuple[int, int, str]], idx: int) -> str:
+    """The last non-blank line before line ``idx``, stripped ("" if none)."""
+    return next((lines[i][2].strip() for i in range(idx - 1, -1, -1) if lines[i][2].strip()), "")
 
 
 _BULLET = re.compile(f"[{BULLETS}]")  # a bullet item's start
@@ -588,7 +593,7 @@ def _paren_label(lines: list[tuple[int, int, str]], idx: int) -> str | None:
         return None
     inner = m.group(2).strip()
     nxt = _next_line(lines, idx)
-    prev = next((ln.strip() for _, _, ln in reversed(lines[:idx]) if ln.strip()), "")
+    prev = _prev_line(lines, idx)
     stands_off = (idx > 0 and not lines[idx - 1][2].strip()) or prev.endswith(("。", "」", "）", ")")) \
         or _match_marker(prev) is not None
     if (not stands_off or _NOT_A_LABEL.match(inner) or _NOTE_WORDS.search(inner) or is_deadline_bracket(inner)
@@ -626,7 +631,7 @@ def _titled_item(lines: list[tuple[int, int, str]], idx: int) -> str | None:
     m = _TITLED.match(lines[idx][2].strip())
     if m is None or m.group(1).endswith("。"):
         return None
-    before = next((lines[i][2].strip() for i in range(idx - 1, -1, -1) if lines[i][2].strip()), "")
+    before = _prev_line(lines, idx)
     if before[:1] == lines[idx][2].strip()[:1]:
         return None  # the last item of a list (◇…効果 ◇…の維持・発展), not a title over the parts below
     title = m.group(1).strip()

@@ -53,11 +53,11 @@ _ACTION = re.compile(
     r"配る|送る|開く|当たる|あたる)(?:[。】]|$)"
 )
 _NOT_ACTION = re.compile(r"(?:必要がある|である|いる|された|あった|ない|られる)。$")
+# verbs of doing in their て-form, whose …ている / …ています tells an activity under way
+_DOING_TE = "進め|取り組ん|推進し|整備し|検討し|実施し|提供し|支援し"
 # the polite register of guidebooks and notices (…を提供します, …を進めていきます, …してください):
 # a commitment or an instruction, unless the verb only describes (あります, なります, できます,
 # …されています); …ています counts only after a verb of doing (進めています)
-# verbs of doing in their て-form, whose …ている / …ています tells an activity under way
-_DOING_TE = "進め|取り組ん|推進し|整備し|検討し|実施し|提供し|支援し"
 _POLITE = re.compile(
     r"(?:(?<!あり)(?<!なり)(?<!でき)(?<!られ)(?<!され)(?<!てい)(?<!おり)(?<!いき)ます|ていきます|ください|ません"
     r"|(?:" + _DOING_TE + r"|行っ)ています"
@@ -904,9 +904,8 @@ def _row_deadlines(row: tables.Row, text: str, norm: Callable[[int, int], str]) 
         return found
     words = [cell.strip() for cell, _ in cells if re.search(r"\w", cell)]
     if words:  # 継続 / 随時 / 実施中: ongoing; 未定, 検討中: the column says when, and it says not yet
-        said = normalise(words[0])  # (not a ・・・ placeholder)
-        if _UNDER_WAY_CELL.fullmatch(words[0]):
-            said = Deadline(words[0], "ongoing")
+        said = (Deadline(words[0], "ongoing") if _UNDER_WAY_CELL.fullmatch(words[0])
+                else normalise(words[0]))  # (not a ・・・ placeholder)
         return [said if said.kind in ("ongoing", "promptly") else Deadline(words[0], "unknown")]
     if any(_inline(norm(x, y)) for x, y in row.cells):
         return []
@@ -1226,13 +1225,13 @@ _DUE = re.compile(r"^.{0,3}(?:まで|目途|予定|施行|開始|稼働|実施)"
 _DUE_IN = re.compile(r"まで|目[途処]")  # (令和8年6月を目途に: read with the date)
 # a date inside a clause that qualifies a noun with what happened then: …に発生した地震,
 # …に閣議決定された「…計画」, …に設置した本部
-# a clause that ends in a verb qualifying a noun, the noun a case's object or subject (…を
-#実現する地域を, …が策定する計画に), with no break before it: what a time word in it times is
-# the noun's, not the sentence's
-_QUALIFIES = re.compile(r"^[^、。]{0,40}?(?:する|される|できる|なる|いる|れる)[\u4e00-\u9fff\u30a0-\u30ff]{1,12}(?:を|が|に|は|の)")
 _DATES_A_NOUN = re.compile(r"(?:\([^()]{0,12}\))?に[^、。()「」]{0,24}?(?:した|された|れた|った|まった|わった)"
                            # (not a noun that makes the clause one of time or manner: …に移行した時点で)
                            r"(?!時点|後|上|際|場合|段階|以降|ところ|こと|もの|ため|結果|時|旨)(?=[\u4e00-\u9fff\u30a0-\u30ff「『])")
+# a clause that ends in a verb qualifying a noun, the noun a case's object or subject
+# (…を実現する地域を, …が策定する計画に), with no break before it: what a time word in it
+# times is the noun's, not the sentence's
+_QUALIFIES = re.compile(r"^[^、。]{0,40}?(?:する|される|できる|なる|いる|れる)[\u4e00-\u9fff\u30a0-\u30ff]{1,12}(?:を|が|に|は|の)")
 
 
 # a year named from the document's own (本年度中に, 来年度までに, 今年中に): counted from its date

@@ -317,7 +317,8 @@ _DUE_HEADER = re.compile(r"期限|期日|締切|締め切り|まで$")
 def due_cells(row: Row) -> list[tuple[int, int]]:
     """The time cells of columns that say when a row falls due (期限), not when it happens
     (実施時期): a season or a year in one is the end it is due by."""
-    return [c for c, h in zip(row.cells, row.headers, strict=True) if c in time_cells(row) and _DUE_HEADER.search(_label(h))]
+    times = time_cells(row)
+    return [c for c, h in zip(row.cells, row.headers, strict=True) if c in times and _DUE_HEADER.search(_label(h))]
 
 
 def actor_cells(row: Row) -> list[tuple[int, int]]:
