@@ -40,6 +40,7 @@ from policygraph.ingest.numerals import KANA, KANJI_0_9, KANJI_DIGITS, ROMAN
 KANJI_NUM = KANJI_0_9 + "十"
 CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①..⑳
 SLIPS = {"7": "ア", "4": "イ"}  # OCR confusions seen in extracted PDFs
+IROHA = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセス"
 SPECIAL = ("別添", "別紙", "別表", "附則", "序", "前文", "別記")
 WRAPPERS = ("別添", "別紙")  # attachment wrappers: reset numbering, not printed in paths
 PREFACES = ("序", "前文")  # a preface is a sibling of the first top-level heading
@@ -47,7 +48,7 @@ TOP_KINDS = ("num", "dai", "chapter", "md1", "md2", "roman")
 # kinds that number the parts of a document (Ⅲ, 第2, 第3章): a first one ends a list numbered
 # with a lower kind before it (a cover letter's 1. 2. 3.), it does not nest under it
 _PART_KINDS = ("roman", "dai", "chapter")
-_LOWER_KINDS = ("num", "pnum", "kana", "pkana", "kanji", "alpha", "palpha", "circled", "rnum", "proman")
+_LOWER_KINDS = ("num", "pnum", "kana", "pkana", "ikana", "ipkana", "kanji", "alpha", "palpha", "circled", "rnum", "proman")
 
 _PREFIX = re.compile(r"^\s*(?:#{1,6}\s+)?(?:[-*・]\s+)?")
 _MD = re.compile(r"^\s*(#{1,6})\s+(.*)$")
@@ -146,6 +147,23 @@ def item_marker(cell: str) -> str | None:
         return cell
     found = _match_marker(cell)
     return found[2] if found is not None and not found[3] and found[0] not in ("special", "article") else None
+
+
+def _iroha(stack: list[_Level], kind: str, value: str, ordinal: int) -> tuple[str, int]:
+    """A kana level numbered イ, ロ, ハ (the older order of 法令 and 通達) rather than ア, イ, ウ:
+    a new kana level that starts at イ, and the kana under it.
+
+    >>> _iroha([], "kana", "イ", 2), _iroha([_Level("ikana", 1, "イ", "")], "kana", "ロ", 48)
+    (('ikana', 1), ('ikana', 2))
+    >>> _iroha([_Level("kana", 1, "ア", "")], "kana", "イ", 2)
+    ('kana', 2)
+    """
+    if kind not in ("kana", "pkana") or value not in IROHA:
+        return kind, ordinal
+    iroha = "i" + kind
+    if any(lv.kind == iroha for lv in stack) or (value == "イ" and not any(lv.kind == kind for lv in stack)):
+        return iroha, IROHA.index(value) + 1
+    return kind, ordinal
 
 
 def _accepts(stack: list[_Level], kind: str, ordinal: int) -> bool:
@@ -322,6 +340,7 @@ def heading_lines(nt: NormText) -> list[HeadingLine]:
         elif kind in md_kinds and _MD_LIST.match(body):
             continue  # the document gives this numbering as # headings: a plain "4. …" is a list item
         ordinal = _ordinal(kind, value)
+        kind, ordinal = _iroha(stack, kind, value, ordinal)
         marker = printed
         if kind == "special":
             stack.clear()

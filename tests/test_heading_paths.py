@@ -150,3 +150,16 @@ def test_page_headers_of_a_local_plan_are_no_chapters() -> None:
     assert [p for p in _paths(text) if p] == [
         ("第1章",), ("第1章", "第1節"), ("第1章", "第2節"), ("第2章",), ("第2章", "第1節"), ("第2章", "第2節"),
     ]
+
+
+def test_a_kana_level_numbered_in_iroha_order() -> None:
+    """A 取扱要領 numbers a level イ, ロ, ハ (the older order of 法令 and 通達), not ア, イ, ウ:
+    イ opens the level and ロ follows it."""
+    text = ("第１章  許可\n  第一  許可の基準\n    １  基準\n⑴ 第一号関係\n① 購入に不便な場所\n場所である場合。\n"
+            "② 距離基準\nイ 距離基準の原則\n距離に達していない場合。\nロ 距離基準の特例\n"
+            "⒜ 特定小売販売業の場合\n基準を満たしているものとみなす。\nハ その他\n測定しない。\n")
+    assert [p for p in _paths(text) if p][-5:] == [
+        ("第1章", "第一", "1", "(1)", "②"), ("第1章", "第一", "1", "(1)", "②", "イ"),
+        ("第1章", "第一", "1", "(1)", "②", "ロ"), ("第1章", "第一", "1", "(1)", "②", "ロ", "(a)"),
+        ("第1章", "第一", "1", "(1)", "②", "ハ"),
+    ]
