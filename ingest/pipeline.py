@@ -20,11 +20,12 @@ from policygraph.ingest.extract.citations import extract_citations
 from policygraph.ingest.extract.entities import EntityTable, drop_incidental_devices, mentions_in
 from policygraph.ingest.extract.gazetteer import Gazetteer
 from policygraph.ingest.extract.generic_actors import generic_actor_text
-from policygraph.ingest.extract.measures import ParsedPassage, extract_measures
+from policygraph.ingest.extract.measures import ParsedPassage, extract_measures, is_rulebook
 from policygraph.ingest.extract.metadata import extract_metadata
 from policygraph.ingest.extract.nlp import load_nlp, parse
 from policygraph.ingest.extract.own_government import define_issuer, define_own
 from policygraph.ingest.extract.relations import runs_on
+from policygraph.ingest.extract.repeats import repeated_names
 from policygraph.ingest.extract.title import title_mentions
 from policygraph.ingest.normalise import NormText, join_soft_wraps, normalise
 from policygraph.ingest.passages import split_passages
@@ -144,6 +145,8 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     mentions = aliases.apply(aliases.misprint_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.variant_merges(table.entities, table.reference), table, mentions)
     mentions = aliases.apply(aliases.tail_merges(table.entities), table, mentions)
+    mentions.extend(repeated_names(((pp.passage.id, pp.doc.text, pp.to_original) for pp in pps), mentions,
+                                   table.entities))
     mentions = drop_incidental_devices(table, mentions, lay.doc.text)
     mentions.extend(same_as_before(((pp.passage.id, pp.doc.text, pp.to_original) for pp in pps), mentions,
                                    table.entities))
@@ -152,7 +155,8 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
         [(pp.passage.id, pp.doc.text, pp.to_original, pp.from_original) for pp in pps], mentions,
         {k for k, t in types.items() if t == "Law"})
     mentions = [*mentions, *term_mentions]
-    measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types, meta.date)
+    measures = extract_measures(lay.doc.id, lay.doc.text, lay.norm, lay.sections, pps, mentions, types, meta.date,
+                                rulebook=is_rulebook(meta.title, meta.doc_type))
     measures = generic_actor_text(measures, mentions, table.entities, lay.doc.text)
     return ExtractedDocument(
         doc=lay.doc,

@@ -158,3 +158,26 @@ def test_a_scheme_named_by_its_acronym_and_a_council_by_what_it_decided(service)
                                "令和4年12月16日海上保安能力強化に関する関係閣僚会議決定。")
     assert [e.text for e in doc.ents if e.label_ == "PG_Program"] == ["政府安全保障能力強化支援"]  # (not a field: AI)
     assert [e.text for e in doc.ents if e.label_ == "PG_Agency"] == ["海上保安能力強化に関する関係閣僚会議"]
+
+
+def test_a_name_used_once_is_a_mention_wherever_it_is_printed(service, tmp_path: Path) -> None:
+    """A scheme tagged in quotes (「総合評価方式」) is a mention also in a heading and a plain
+    sentence; a society with its legal form abbreviated ((公社)日本技術士会) is the society,
+    its form written out an alias; a provisional name keeps its mark as an alias; a plan's
+    notice title (…基本的な方針について) has the plan's name as an alias; a unit printed with its
+    organisation twice (a form's 神奈川県神奈川県企業庁) is that unit."""
+    x = analyse_text(service, tmp_path / "guide.txt",
+                     "１ 概要\n発注者は、「総合評価方式」により落札者を決定する。\n\n２ 総合評価方式の手続\n"
+                     "総合評価方式では、技術士（(公社)日本技術士会）の資格を評価する。\n"
+                     "（仮称）総合評価審査委員会は、意見を述べる。\n"
+                     "「公共工事の品質確保の促進に関する施策を総合的に推進するための基本的な方針について」を踏まえる。\n"
+                     "３ 様式\n神奈川県企業庁は、神奈川県神奈川県企業庁〇〇所長あての申請書を受理する。\n")
+    by_label = {e.label: e for e in x.entities}
+    scheme = by_label["総合評価方式"]
+    assert len([m for m in x.mentions if m.entity == scheme.key]) == 3
+    society = by_label["日本技術士会"]
+    assert {"(公社)日本技術士会", "公益社団法人日本技術士会"} <= set(society.aliases)
+    assert "(仮称)総合評価審査委員会" in by_label["総合評価審査委員会"].aliases
+    plan = by_label["公共工事の品質確保の促進に関する施策を総合的に推進するための基本的な方針について"]
+    assert "公共工事の品質確保の促進に関する施策を総合的に推進するための基本的な方針" in plan.aliases
+    assert "神奈川県企業庁" in by_label and not [e for e in x.entities if e.label.startswith("神奈川県神奈川県")]

@@ -205,3 +205,23 @@ def test_a_sentence_that_only_leads_into_the_items_is_none(service, tmp_path: Pa
                  "Ⅱ　府省庁別の取組\n１．こども家庭庁\n（１）連絡会議を年2回開催し、各府省庁の取組の進捗状況を確認する。\n")
     assert not [m for m in x.measures if "以下の取組を実施する" in m.text]
     assert _measure(x, "進捗状況を確認する")
+
+
+def test_a_rulebook_s_grounds_powers_and_rules_of_what_is_not_done(service, tmp_path: Path) -> None:
+    """A 取扱要領 is read as a statute is: each ground under …次の基準の一に該当する場合は、
+    許可しない。 is a measure, and so are its powers (…できる), its rules of what is not done
+    (…測定しない) and what it deems met (…とみなす); an appended rule's own 附則 (本要領は、…から
+    適用する) does not date a guideline's standing rules."""
+    x = _extract(service, tmp_path, "製造たばこ小売販売業許可等取扱要領\n\n第１章  許可\n  第一  許可の基準\n"
+                 "    １  基準\n     申請が次の基準の一に該当する場合は、許可しない。\n"
+                 "      ①  予定営業所に売場を設ける予定がない場合\n      ②  予定営業所の使用の権利を有しない場合\n"
+                 "    ２  特例\n      ⑴  休業店である場合は、当該休業店との距離は測定しない。\n"
+                 "      ⑵  特定小売販売業の申請の場合は、距離基準を満たしているものとみなす。\n"
+                 "      ⑶  誓約書をもってこれに代えることができる。\n")
+    for words in ("売場を設ける予定がない場合", "使用の権利を有しない場合", "距離は測定しない",
+                  "満たしているものとみなす", "これに代えることができる"):
+        assert _measure(x, words)
+    guideline = _extract(service, tmp_path, "運用ガイドライン\n令和６年６月\n\n１ 基本的事項\n発注者は、評価項目を設定する。\n"
+                         "２ 評価\n" + "技術資料は、あらかじめ定められた評価項目に基づき評価する。\n" * 8 +
+                         "\n＜参考資料＞\n実施要領\n附則\n本要領は、令和５年４月１日から適用する。\n")
+    assert _deadline(_measure(guideline, "評価項目を設定する")) == ("ongoing", None, None)

@@ -62,7 +62,8 @@ def suffix_merges(entities: dict[str, Entity]) -> dict[str, str]:
         if e.type != "Agency" or not e.parent or e.parent not in entities:
             continue
         parent = entities[e.parent].label
-        if e.label.startswith(parent) and len(e.label) - len(parent) >= 3:
+        if e.label.startswith(parent) and len(e.label) - len(parent) >= 3 and not e.label.startswith(parent, len(parent)):
+            # (the organisation printed twice, 神奈川県神奈川県企業庁, is a misprint: misprint_merges)
             suffixes.setdefault(e.label[len(parent) :], []).append(k)
     out = {}
     for short, keys in suffixes.items():
@@ -85,11 +86,21 @@ def misprint_merges(entities: dict[str, Entity]) -> dict[str, str]:
     >>> E = lambda k, label: Entity(k, label, "Agency")
     >>> misprint_merges({"a": E("a", "生活安全部地域課"), "b": E("b", "生活安全全部地域課"), "c": E("c", "警察庁")})
     {'b': 'a'}
+
+    So is a unit whose organisation is printed twice (a form's 神奈川県神奈川県企業庁〇〇所長 殿).
+
+    >>> misprint_merges({"a": E("a", "神奈川県企業庁"), "b": E("b", "神奈川県神奈川県企業庁")})
+    {'b': 'a'}
     """
     by_label = {e.label: k for k, e in entities.items() if e.type == "Agency"}
     out = {}
     for k, e in entities.items():
         if e.type != "Agency" or len(e.label) < 5:
+            continue
+        twice = next((by_label[e.label[i:]] for i in range(2, len(e.label) // 2 + 1)
+                      if e.label.startswith(e.label[:i], i) and e.label[i:] in by_label), None)
+        if twice is not None and twice != k:
+            out[k] = twice
             continue
         for i in range(1, len(e.label)):
             if e.label[i] == e.label[i - 1]:

@@ -25,6 +25,7 @@ from policygraph.ingest.extract.gazetteer import (
     law_number_spans,
     nfkc,
     split_hierarchy,
+    with_legal_form,
     without_legal_form,
 )
 from policygraph.ingest.numerals import KANJI_1_9
@@ -152,8 +153,16 @@ def resolve(table: EntityTable, label: str, surface: str, kb: str, text: str, en
     if kind == "Law":
         return _law(table, surface, text, end)
     if kind in ("Plan", "Program"):
-        return table.add(kind, surface)  # type: ignore[arg-type]
+        key = table.add(kind, surface)  # type: ignore[arg-type]
+        about = _ABOUT_A_PLAN.match(surface)
+        if about:  # 「…推進するための基本的な方針について」 is the 方針's notice: the 方針 by its name
+            table.alias(key, about.group(1))
+        return key
     return None
+
+
+# a plan's title as its notice prints it, …方針について: the plan's name before について
+_ABOUT_A_PLAN = re.compile(r"(.{4,}(?:計画|方針|指針|戦略|大綱|要領|要綱|ガイドライン|基準))について$")
 
 
 def _system(table: EntityTable, surface: str) -> str | None:
@@ -197,6 +206,9 @@ def _agency(table: EntityTable, surface: str) -> str:
     if bare != surface:  # 独立行政法人情報処理推進機構, 株式会社…: the organisation under its own name
         key = _agency(table, bare)
         table.alias(key, surface)
+        written = with_legal_form(surface)  # ((公社)日本技術士会: 公益社団法人日本技術士会 too)
+        if written:
+            table.alias(key, written)
         return key
     session = _SESSION.match(surface)
     if session:  # 第5回介護人材確保・定着に関する検討会: the council itself
@@ -274,6 +286,9 @@ def mentions_in(
         a, b = to_original(start, end)
         out.append(Mention(entity=key, surface=text[start:end], start=a, end=b, passage_id=passage_id))
         table.mentioned.add(key)
+        provisional = _PROVISIONAL_BEFORE.search(text, max(0, start - 4), start) or _PROVISIONAL_AFTER.match(text, end)
+        if provisional:  # (仮称)総合評価審査委員会: a name not yet final, printed with its mark
+            table.alias(key, text[min(start, provisional.start()) : max(end, provisional.end())])
 
     for ent in doc.ents:
         if not (ent.label_.startswith("PG_") or ent.label_ in GINZA_LABELS):
@@ -301,6 +316,11 @@ def mentions_in(
             mention(key, start, end)
     _abbreviations(table, doc, out)
     return out
+
+
+# a name marked as provisional, before or after it: (仮称)…委員会, …センター(仮称)
+_PROVISIONAL_BEFORE = re.compile(r"[(（]仮称[)）]$")
+_PROVISIONAL_AFTER = re.compile(r"[(（]仮称[)）]")
 
 
 def _abbreviations(table: EntityTable, doc: Any, mentions: Iterable[Mention]) -> None:

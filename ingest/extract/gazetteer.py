@@ -359,7 +359,7 @@ _LEGAL_FORM_RE = re.compile("(?:" + "|".join(LEGAL_FORMS) + r")[ \u3000]?")
 # what the name after a legal form ends in (機構, 研究所, …銀行); a name of katakana or Latin
 # letters (a company: 株式会社メルカリ) needs none.  A legal form before a committee or a
 # common noun (国立大学法人評価委員会, 独立行政法人制度, 株式会社設立) names no organisation.
-_ORG_END = re.compile(r"(?:機構|研究所|研究機構|研究開発機構|協会|学会|医師会|工業会|振興会|連合会|連盟|財団|センター|大学"
+_ORG_END = re.compile(r"(?:機構|研究所|研究機構|研究開発機構|協会|学会|医師会|士会|工業会|振興会|連合会|連盟|財団|センター|大学"
                       r"|学園|銀行|公庫|金庫|製作所|会社|事業団|公団|公社|組合|基金|病院|研究院|機関|局)")
 _ORG_RUN = re.compile(r"[A-Za-z0-9\u30a0-\u30fa\u30fc\u4e00-\u9fff々〆ヶ&.\-]{2,40}")
 PREFECTURES = ("北海道", "青森県", "岩手県", "宮城県", "秋田県", "山形県", "福島県", "茨城県", "栃木県", "群馬県", "埼玉県",
@@ -425,6 +425,9 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
     >>> t = "独立行政法人制度の見直し、国立大学法人評価委員会、株式会社設立、公益社団法人日本医師会から、株式会社メルカリ"
     >>> [t[a:b] for a, b in organisation_spans(t)]
     ['公益社団法人日本医師会', '株式会社メルカリ']
+    >>> t = "技術士(公社)日本技術士会、RCCM(一社)建設コンサルタンツ協会、(公社)土木学会50単位/年"
+    >>> [t[a:b] for a, b in organisation_spans(t)]
+    ['(公社)日本技術士会', '(一社)建設コンサルタンツ協会', '(公社)土木学会']
     """
     spans = []
     for m in _LEGAL_FORM_RE.finditer(text):
@@ -450,6 +453,11 @@ def organisation_spans(text: str) -> list[tuple[int, int]]:
     spans += [m.span() for m in _ENGLISH_ORG.finditer(text)]
     spans += [m.span() for m in _PUBLIC_HOSPITAL.finditer(text)]
     spans += abbreviated_company_spans(text)
+    for m in _ABBREVIATED_LEGAL_RE.finditer(text):  # (公社)日本技術士会
+        run = _ORG_RUN.match(text, m.end())
+        ends = [e.end() for e in _ORG_END.finditer(run.group())] if run else []
+        if ends:
+            spans.append((m.start(), m.end() + ends[-1]))
     return sorted(spans)
 
 
@@ -473,12 +481,38 @@ def abbreviated_company_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _ABBREVIATED_COMPANY_RE.finditer(text)]
 
 
+# a legal form abbreviated in parentheses before the name, as lists of societies print it:
+# (公社)日本技術士会, (一社)建設コンサルタンツ協会
+ABBREVIATED_LEGAL_FORMS = {"公社": "公益社団法人", "一社": "一般社団法人", "公財": "公益財団法人", "一財": "一般財団法人",
+                           "独": "独立行政法人", "国研": "国立研究開発法人", "特非": "特定非営利活動法人"}
+_ABBREVIATED_LEGAL_RE = re.compile(r"[(（](" + "|".join(ABBREVIATED_LEGAL_FORMS) + r")[)）][ \u3000]?")
+
+
 def without_legal_form(name: str) -> str:
-    """海洋研究開発機構 for 国立研究開発法人海洋研究開発機構; the name itself when it has none."""
+    """海洋研究開発機構 for 国立研究開発法人海洋研究開発機構 (or (国研)海洋研究開発機構); the name
+    itself when it has none.
+
+    >>> without_legal_form("(公社)日本技術士会"), without_legal_form("一般社団法人建設コンサルタンツ協会")
+    ('日本技術士会', '建設コンサルタンツ協会')
+    """
+    short = _ABBREVIATED_LEGAL_RE.match(name)
+    if short and len(name) - short.end() >= 2:
+        return name[short.end() :]
     for form in LEGAL_FORMS:
         if name.startswith(form) and len(name) - len(form) >= 2:
             return name[len(form) :].lstrip(" \u3000")
     return name
+
+
+def with_legal_form(name: str) -> str | None:
+    """The name with its abbreviated legal form written out: 公益社団法人日本技術士会 for
+    (公社)日本技術士会; None when it has no abbreviated form.
+
+    >>> with_legal_form("(一社)建設コンサルタンツ協会"), with_legal_form("土木学会")
+    ('一般社団法人建設コンサルタンツ協会', None)
+    """
+    short = _ABBREVIATED_LEGAL_RE.match(name)
+    return ABBREVIATED_LEGAL_FORMS[short.group(1)] + name[short.end() :] if short else None
 
 
 def named_instance_spans(text: str) -> list[tuple[int, int]]:

@@ -88,7 +88,24 @@ _UNDER_WAY = (r"(?:" + _DOING_TE + r"|力を入れ|注力し|図っ|講じ|促�
 _DOING_NOW = re.compile(_UNDER_WAY + "。$")
 # what a statute's article grants or sets up: a power (…を命ずることができる), a function
 # (…をつかさどる, …を任務とする), an organ (…に事務局を置く)
-_STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する)。$")
+_STATUTE = re.compile(r"(?:ことができる|をつかさどる|を任務とする|を置く|を掌理する|を負う|に委任する"
+                      # what a rule sets by saying what is not done, what counts as met or what is allowed
+                      # (…の距離は測定しない, …を満たしているものとみなす, …と認定しても差し支えない)
+                      r"|(?<!が)(?<!も)しない|行わない|含めない|とみなす|差し支えない|差支えない)。$")
+# the kinds of a rulebook issued like law (a 取扱要領, 実施要綱, 事務処理規程, 対策基準): its provisions are
+# read as a statute's are, its powers (…できる) and its rules of what is not done among them
+RULEBOOK_KINDS = ("要領", "要綱", "規程", "細則", "基準")
+
+
+def is_rulebook(title: str, doc_type: str | None) -> bool:
+    """Whether a document is a rulebook by its kind or its title's last word.
+
+    >>> is_rulebook("製造たばこ小売販売業許可等取扱要領", "要領"), is_rulebook("コンピュータウイルス対策基準", None)
+    (True, True)
+    >>> is_rulebook("運用ガイドライン", "ガイドライン")
+    False
+    """
+    return doc_type in RULEBOOK_KINDS or title.rstrip().endswith(RULEBOOK_KINDS)
 _ARTICLE = re.compile(r"^第[0-9一二三四五六七八九十百千]+条")
 ACTOR_TYPES = ("Agency",)
 _FOOTNOTE = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*※")
@@ -130,7 +147,13 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
         table = next(((h, narrow) for x, y, h, narrow in dumped if x <= at < y), None)
         return tables.text_row(text, text.rfind("\n", 0, at) + 1, *table) if table else None
 
-    for sec in sections:
+    for i, sec in enumerate(sections):
+        if _item_line_alone(text, sections, i):
+            # a numbered item of one line with nothing under it (① 予定営業所に売場を設ける予定が
+            # ない場合) is an item, not a heading: its line is its text
+            a, b = _strip(text, sec.start, sec.end)
+            yield Unit(sec, a, b)
+            continue
         # an item of a table dumped as text (a PDF's roadmap: its line's cells apart by wide
         # spaces under a header of fiscal years, or of who and when) is a row of it, read by
         # its columns: the line and the lines its first cell wraps onto (　認定及び…支援)
@@ -146,6 +169,15 @@ def units(text: str, sections: list[Section]) -> Iterator[Unit]:
                 continue
             row = dumped_row(at) if unit.row is None and dumped else None
             yield replace(unit, row=row) if row is not None else unit
+
+
+def _item_line_alone(text: str, sections: list[Section], i: int) -> bool:
+    """Whether section ``i`` is a titled line with no text and no part under it."""
+    sec = sections[i]
+    if not sec.path or not sec.title or "\n" in text[sec.start : sec.end].strip():
+        return False
+    nxt = sections[i + 1] if i + 1 < len(sections) else None
+    return not (nxt is not None and len(nxt.path) > len(sec.path) and nxt.path[: len(sec.path)] == sec.path)
 
 
 # a table's first cell wrapped onto the next line of a text dump: an indented line of one
@@ -473,7 +505,9 @@ def _statements(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield cur
 
 
-_NOTE_DUTY = re.compile(r"(?:こと|ください|されたい)。$")
+# a note that instructs or sets a rule (※…を記載すること。, ※…適用しないことができる。, ※原則必須とするが、
+# …場合は選択しない。, ※…表示することとする。)
+_NOTE_DUTY = re.compile(r"(?:こと|ください|されたい|ことができる|とする|しない|行わない)。$")
 _DONE = re.compile(r"(?:した|行った|された|発出した|開始した)。$")
 
 
@@ -692,9 +726,11 @@ def extract_measures(
     mentions: list[Mention],
     entity_types: dict[str, str],
     dated: str | None = None,
+    rulebook: bool = False,
 ) -> list[Measure]:
     """All measures of a document.  ``norm(a, b)`` is the normalised text of an original span;
-    ``dated`` the document's date (ISO), which 本年度 / 来年度 count from."""
+    ``dated`` the document's date (ISO), which 本年度 / 来年度 count from; ``rulebook``: its
+    provisions are read as a statute's (:func:`is_rulebook`)."""
     out: list[Measure] = []
     notes = footnotes(text)
     # a statute: most of its sections are articles (a plan that prints a list as 第1条… of
@@ -742,7 +778,8 @@ def extract_measures(
             # お願いします, commits to nothing itself)
             if not any(_OBLIGATION.search(x) and not _LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
                 continue
-        elif not _states_a_measure(unit, pp, a, b, ntext, statute):
+        elif not _states_a_measure(unit, pp, a, b, ntext, statute, rulebook) and not _ground_of_rule(
+                unit, ntext, sections, norm):
             continue
         actors, actor_text = _measure_actors(unit, pp, (a, b), ntext, parsed, mentions, entity_types)
         if not actors and not actor_text and _INSTRUCTION.search(ntext.rstrip()):
@@ -818,16 +855,41 @@ def _row_schedule(unit: Unit, row: tables.Row, text: str, norm: Callable[[int, i
     return scheduled, keep
 
 
-def _states_a_measure(unit: Unit, pp: ParsedPassage, a: int, b: int, ntext: str, statute: bool) -> bool:
+def _states_a_measure(unit: Unit, pp: ParsedPassage, a: int, b: int, ntext: str, statute: bool,
+                      rulebook: bool = False) -> bool:
     """Whether a unit (not a table's row, not a notice's preamble) commits to something: a
     measure's wording (:func:`is_measure`) or a verb of doing (:func:`commits`), or an item
     under a label that lists what a plan will do (＜主な事業＞); not when every sentence only
     leads into the items below (…は、2025年度において以下の取組を実施する。)."""
     if all(_LEADS_INTO_LIST.search(x) for x in _sentences(ntext)):
         return False
-    return bool(is_measure(ntext, statute=_in_statute(unit.section) or (statute and _supplementary(unit.section)))
+    return bool(is_measure(ntext, statute=rulebook or _in_statute(unit.section)
+                           or (statute and _supplementary(unit.section)))
                 or commits(pp, a, b, nominal=unit.bullet is not None)
                 or unit.bullet is not None and _WHAT_IS_DONE.fullmatch(unit.section.title))
+
+
+# an item that names a case or a thing (…場合, …とき, …場所), and a rule that leads into a list of
+# such cases (…が次の基準の一に該当する場合は、許可しない。 / 以下に示す場合も失格とする。)
+_CASE_ITEM = re.compile(r"(?:場合|とき|場所|もの|者)。?$")
+_CASE_RULE = re.compile(r"(?:次|以下|下記)(?:の|に)[^。]{0,30}?(?:場合|とき)[^。]*?(?:は|も|には)、?[^。]{1,40}。")
+
+
+def _ground_of_rule(unit: Unit, ntext: str, sections: list[Section], norm: Callable[[int, int], str]) -> bool:
+    """An item that names a case a rule above it applies to: each ground of a refusal
+    (小売販売業の許可の申請が次の基準の一に該当する場合は、許可しない。 › ① …予定がない場合) is
+    part of that rule, one commitment per case (annotation.md: the smallest numbered item)."""
+    path = unit.section.path
+    if not path or unit.row is not None or not _CASE_ITEM.search(ntext.rstrip()):
+        return False
+    for i, sec in enumerate(sections):
+        if len(sec.path) < len(path) and path[: len(sec.path)] == sec.path and len(path) - len(sec.path) <= 3:
+            child = next((c.start for c in sections[i + 1 :] if c.path[: len(sec.path)] == sec.path
+                          and len(c.path) > len(sec.path)), sec.end)
+            intro = norm(sec.start, child).replace("\n", "")
+            if any(is_measure(m.group(), statute=True) for m in _CASE_RULE.finditer(intro)):
+                return True
+    return False
 
 
 # a label over a plan's list of what it will do (＜主な事業＞, 【具体的な取組】): each item is a
@@ -1491,17 +1553,32 @@ _EFFECTIVE = re.compile(r"(?:適用開始(?:時期|日)?|適用日|適用時期)
                         r"(?:以降|から|より)適用")
 
 
+# the kind of document a sentence names as its subject (本要領は、…から適用する)
+_SELF_KIND = re.compile(r"(?:本|この)(要領|要綱|ガイドライン|指針|通知|通達|基準|規程|細則|方針|計画|手引き?|マニュアル)"
+                        r"(?:は|を)、?\s*$")
+
+
 def effective_date(ntext: str) -> str | None:
     """The day a guideline or notice applies from, when it says so (not a statute: its
     duties are ongoing from no printed day, annotation.md): a standing duty of it runs
-    from that day.
+    from that day.  A rule appended to the document (a guideline's 実施要領 among its
+    reference material: 本要領は、…から適用する) says when that rule applies, not the
+    document: a statement whose subject names a kind of document the title does not is
+    passed over.
 
     >>> effective_date("適用開始時期：令和7年5月に運用開始。"), effective_date("令和7年4月1日から適用する。")
     ('2025-05-01', '2025-04-01')
     >>> effective_date("令和5年3月に公表した。") is None
     True
+    >>> effective_date("運用ガイドライン\\n令和6年6月\\n…附則\\n本要領は、令和5年4月1日から適用する。") is None
+    True
+    >>> effective_date("実施要領\\n…附則\\n本要領は、令和5年4月1日から適用する。")
+    '2023-04-01'
     """
     for m in _EFFECTIVE.finditer(ntext):
+        kind = _SELF_KIND.search(ntext, max(0, m.start() - 12), m.start())
+        if kind and kind.group(1) not in ntext[:min(200, kind.start())]:
+            continue  # (the title: the opening's first lines)
         for _a, _b, d in find_deadlines(m.group("a") or m.group("b")):
             if d.kind == "date" and d.start:
                 return d.start
