@@ -181,3 +181,17 @@ def test_a_name_used_once_is_a_mention_wherever_it_is_printed(service, tmp_path:
     plan = by_label["公共工事の品質確保の促進に関する施策を総合的に推進するための基本的な方針について"]
     assert "公共工事の品質確保の促進に関する施策を総合的に推進するための基本的な方針" in plan.aliases
     assert "神奈川県企業庁" in by_label and not [e for e in x.entities if e.label.startswith("神奈川県神奈川県")]
+
+
+def test_a_definitions_article_gives_its_terms(service, tmp_path: Path) -> None:
+    """「法」とは、たばこ事業法（…）をいう。 in a 取扱要領's definitions: 法 is that law wherever it
+    stands alone (法第23条), 規則 the ordinance, not the 規則 inside 施行規則."""
+    x = analyse_text(service, tmp_path / "youryou.txt",
+                     "製造たばこ小売販売業許可等取扱要領\n\n第１章 総則\n 第一 用語の意義\n"
+                     " １ 「法」とは、たばこ事業法（昭和59 年法律第68 号）をいう。\n"
+                     " ２ 「規則」とは、たばこ事業法施行規則（昭和60 年大蔵省令第５号）をいう。\n"
+                     "第２章 許可\n 第一 許可\n  １ 管轄財務局長は、法第23条及び規則第20条の基準により審査する。\n")
+    labels = {e.key: e.label for e in x.entities}
+    said = [(m.surface, labels[m.entity]) for m in x.mentions if m.surface in ("法", "規則")]
+    assert ("法", "たばこ事業法") in said and ("規則", "たばこ事業法施行規則") in said
+    assert len([s for s in said if s == ("法", "たばこ事業法")]) == 2  # 「法」 and 法第23条

@@ -21,6 +21,10 @@ from policygraph.core.records import Entity, Mention
 # （以下「委員会」という。）, and after a number in the same parentheses: （平成28年…告示第6号。以下「ガイドライン」という。）
 _DEFINITION = re.compile(r"\((?:[^()「」]{0,60}?[。、])?以下「([^」]{1,40})」(?:と|という)[^)]{0,6}\)")
 _JOINERS = re.compile(r"^(?:及び|並びに|・|、|又は)$")
+# a definitions article's entry: 「法」とは、たばこ事業法（昭和59年法律第68号）をいう。 (the name, then
+# its number in parentheses, then をいう)
+_TERM_IS = re.compile(r"「([^「」]{1,12})」とは、\s*")
+_IS_THAT = re.compile(r"\s*(?:\([^()]{1,60}\))?\s*をいう")
 
 
 def short_title_merges(entities: dict[str, Entity]) -> dict[str, str]:
@@ -294,6 +298,7 @@ def definition_merges(docs: list[Any],
     for doc in docs:
         ents = sorted((e for e in doc.ents if e.label_.startswith("PG_")), key=lambda e: e.start_char)
         _role_definitions(doc.text, ents, table)
+        _term_is_name(doc.text, ents, table)
         for m in _DEFINITION.finditer(doc.text):
             term = m.group(1)
             end = m.start()
@@ -322,6 +327,23 @@ def definition_merges(docs: list[Any],
                 continue
             collectives.append((term, list(dict.fromkeys(keys))))
     return _collect(collectives, table)
+
+
+def _term_is_name(text: str, ents: list[Any], table: Any) -> None:
+    """A term a definitions article gives for a name (「法」とは、たばこ事業法（…）をいう。, 「令」とは、
+    …施行令（…）をいう。): the document's own term for that entity, a mention wherever it
+    stands alone (:func:`defined_term_spans`: 法第23条 is the law's article)."""
+    by_start = {e.start_char: e for e in ents}
+    for m in _TERM_IS.finditer(text):
+        ent = by_start.get(m.end())
+        if ent is None or not _IS_THAT.match(text, ent.end_char):
+            continue
+        key = _key_of(table, ent)
+        if key is None or m.group(1) in table.defined:
+            continue
+        if len(m.group(1)) > 2:
+            table.alias(key, m.group(1))
+        table.defined[m.group(1)] = key
 
 
 # a secretariat named by its organ: 事務局（…市都市政策課）から…, 事務局：…省…局、…
