@@ -1554,8 +1554,9 @@ _EFFECTIVE = re.compile(r"(?:適用開始(?:時期|日)?|適用日|適用時期)
 
 
 # the kind of document a sentence names as its subject (本要領は、…から適用する)
-_SELF_KIND = re.compile(r"(?:本|この)(要領|要綱|ガイドライン|指針|通知|通達|基準|規程|細則|方針|計画|手引き?|マニュアル)"
-                        r"(?:は|を)、?\s*$")
+_KINDS_OF_DOCUMENT = r"要領|要綱|ガイドライン|指針|通知|通達|基準|規程|細則|方針|計画|手引き?|マニュアル"
+_SELF_KIND = re.compile(rf"(?:本|この)({_KINDS_OF_DOCUMENT})(?:は|を)、?\s*$")
+_KIND_WORD = re.compile(_KINDS_OF_DOCUMENT)
 
 
 def effective_date(ntext: str) -> str | None:
@@ -1563,8 +1564,8 @@ def effective_date(ntext: str) -> str | None:
     duties are ongoing from no printed day, annotation.md): a standing duty of it runs
     from that day.  A rule appended to the document (a guideline's 実施要領 among its
     reference material: 本要領は、…から適用する) says when that rule applies, not the
-    document: a statement whose subject names a kind of document the title does not is
-    passed over.
+    document: a statement whose subject names a kind of document other than the one the
+    title names is passed over (a title that names none, a notice's …について, is its own).
 
     >>> effective_date("適用開始時期：令和7年5月に運用開始。"), effective_date("令和7年4月1日から適用する。")
     ('2025-05-01', '2025-04-01')
@@ -1574,11 +1575,14 @@ def effective_date(ntext: str) -> str | None:
     True
     >>> effective_date("実施要領\\n…附則\\n本要領は、令和5年4月1日から適用する。")
     '2023-04-01'
+    >>> effective_date("ふるさと納税に係る制度の運用について\\n…\\n本通知は、令和6年10月1日から適用する。")
+    '2024-10-01'
     """
     for m in _EFFECTIVE.finditer(ntext):
         kind = _SELF_KIND.search(ntext, max(0, m.start() - 12), m.start())
-        if kind and kind.group(1) not in ntext[:min(200, kind.start())]:
-            continue  # (the title: the opening's first lines)
+        opening = ntext[: min(200, kind.start())] if kind else ""  # (the title: the opening's first lines)
+        if kind and kind.group(1) not in opening and _KIND_WORD.search(opening):
+            continue  # (a notice titled …について says 本通知は of itself: its title names no other kind)
         for _a, _b, d in find_deadlines(m.group("a") or m.group("b")):
             if d.kind == "date" and d.start:
                 return d.start
