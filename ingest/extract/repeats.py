@@ -23,6 +23,9 @@ _JOINS = "等第"
 _KANJI = "\u4e00-\u9fff々"
 _KATAKANA = "\u30a1-\u30faー"
 _LATIN = "A-Za-z0-9"
+# a law's or notice's number (平成十七年厚生労働省令第二十一号, 昭和59年法律第68号) is how it is cited
+# beside its name, not a name that stands for it elsewhere (an amendment's 附則 prints it)
+_NUMBER = re.compile(r"第[0-9０-９一二三四五六七八九十百千]+号$")
 
 
 def _classes(ch: str) -> str:
@@ -73,7 +76,7 @@ def repeated_names(
         if e is None or e.generic:
             continue
         for name in (e.label, *e.aliases):
-            if len(name) >= _MIN_CHARS and name.strip() == name:
+            if len(name) >= _MIN_CHARS and name.strip() == name and not _NUMBER.search(name):
                 owners.setdefault(name, set()).add(key)
     names = sorted((n for n, ks in owners.items() if len(ks) == 1), key=len, reverse=True)
     if not names:
