@@ -145,11 +145,10 @@ def _extract(lay: Layout, docs: list[Any], an: Analyzer) -> ExtractedDocument:
     mentions = aliases.apply(aliases.misprint_merges(table.entities), table, mentions)
     mentions = aliases.apply(aliases.variant_merges(table.entities, table.reference), table, mentions)
     mentions = aliases.apply(aliases.tail_merges(table.entities), table, mentions)
-    mentions.extend(repeated_names(((pp.passage.id, pp.doc.text, pp.to_original) for pp in pps), mentions,
-                                   table.entities))
+    passage_texts = [(pp.passage.id, pp.doc.text, pp.to_original) for pp in pps]  # (what the passes over the text read)
+    mentions.extend(repeated_names(passage_texts, mentions, table.entities))
     mentions = drop_incidental_devices(table, mentions, lay.doc.text)
-    mentions.extend(same_as_before(((pp.passage.id, pp.doc.text, pp.to_original) for pp in pps), mentions,
-                                   table.entities))
+    mentions.extend(same_as_before(passage_texts, mentions, table.entities))
     types: dict[str, str] = {k: e.type for k, e in table.entities.items()}
     citations, term_mentions = extract_citations(
         [(pp.passage.id, pp.doc.text, pp.to_original, pp.from_original) for pp in pps], mentions,

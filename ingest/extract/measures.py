@@ -106,6 +106,8 @@ def is_rulebook(title: str, doc_type: str | None) -> bool:
     False
     """
     return doc_type in RULEBOOK_KINDS or title.rstrip().endswith(RULEBOOK_KINDS)
+
+
 _ARTICLE = re.compile(r"^第[0-9一二三四五六七八九十百千]+条")
 ACTOR_TYPES = ("Agency",)
 _FOOTNOTE = frozenset("¹²³⁴⁵⁶⁷⁸⁹⁰*※")
@@ -882,11 +884,9 @@ def _ground_of_rule(unit: Unit, ntext: str, sections: list[Section], norm: Calla
     path = unit.section.path
     if not path or unit.row is not None or not _CASE_ITEM.search(ntext.rstrip()):
         return False
-    for i, sec in enumerate(sections):
+    for sec in sections:  # (a section ends where the next heading starts: an ancestor's span is its own text)
         if len(sec.path) < len(path) and path[: len(sec.path)] == sec.path and len(path) - len(sec.path) <= 3:
-            child = next((c.start for c in sections[i + 1 :] if c.path[: len(sec.path)] == sec.path
-                          and len(c.path) > len(sec.path)), sec.end)
-            intro = norm(sec.start, child).replace("\n", "")
+            intro = norm(sec.start, sec.end).replace("\n", "")
             if any(is_measure(m.group(), statute=True) for m in _CASE_RULE.finditer(intro)):
                 return True
     return False
